@@ -1,0 +1,1 @@
+"""Form definitions and the form handler; Pelican-free, so the handler ships alone."""

@@ -1,0 +1,52 @@
+"""Problems that editors and alumni can act on: one record each, rendered as one sentence."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing that is wrong, located as precisely as the person can see it.
+
+    ``row`` counts like a spreadsheet (the header is row 1); ``line`` counts lines in a
+    text file. Messages come in Chinese and English; both are shown to the person.
+    """
+
+    file: str
+    zh: str
+    en: str
+    row: int | None = None
+    line: int | None = None
+    field: str | None = None
+    value: str | None = None
+
+    def sentence(self) -> str:
+        """One line for an editor: where, which field, what is wrong and what to do."""
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"第 {self.row} 行 (row {self.row})")
+        if self.line is not None:
+            where.append(f"第 {self.line} 行 (line {self.line})")
+        if self.field:
+            where.append(f"字段 {self.field}")
+        value = f"“{self.value}”" if self.value not in (None, "") else ""
+        return f"{', '.join(where)}: {value}{self.zh} / {self.en}"
+
+    def as_dict(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+
+class ProblemsFound(Exception):
+    """Raised at the end of a step that found problems; carries all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(render(problems))
+
+
+def render(problems: list[Problem]) -> str:
+    """All problems, one per line, with a count first so nothing is missed."""
+    lines = [f"发现 {len(problems)} 个问题 / {len(problems)} problem(s) found:"]
+    lines += [f"- {p.sentence()}" for p in problems]
+    return "\n".join(lines)

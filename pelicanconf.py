@@ -1,0 +1,104 @@
+"""Site settings for local builds. publishconf.py adds what differs when publishing."""
+
+SITENAME = "示例大学校友总会"
+SITENAME_EN = "Example University Alumni Association"
+SITE_DESCRIPTION = "示例大学校友总会官方网站：校友新闻、校友风采、捐赠项目、各地校友会与校友活动。"
+SITEURL = ""
+TIMEZONE = "Asia/Shanghai"
+DEFAULT_LANG = "zh"
+# The page's lang attribute and Open Graph locale for each content language.
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+OG_LOCALE = {"zh": "zh_CN", "en": "en_US"}
+DATE_FORMATS = {"zh": "%Y年%-m月%-d日", "en": "%-d %B %Y"}
+DEFAULT_DATE_FORMAT = "%Y年%-m月%-d日"
+# None means the day of the build; a date such as "2026-11-23" makes builds reproducible.
+BUILD_DATE = None
+
+PATH = "content"
+OUTPUT_PATH = "output"
+THEME = "theme"
+DATA_PACKAGE = "data/datapackage.yaml"
+ARTICLE_PATHS = ["news", "stories"]
+PAGE_PATHS = ["pages"]
+STATIC_PATHS = ["images"]
+USE_FOLDER_AS_CATEGORY = True
+# Editors write Markdown; other formats would only add readers to maintain.
+READERS = {"rst": None, "htm": None, "html": None}
+# Category slugs are the folder names; these are the names visitors see.
+CATEGORY_NAMES = {"news": "新闻动态", "stories": "校友风采"}
+
+PLUGINS = [
+    "plugins.slugs",
+    "plugins.i18n",
+    "plugins.datapages",
+    "plugins.collisions",
+    "plugins.sitemap",
+]
+SLUG_MAX_LENGTH = 60
+
+# URLs: folders with index.html, so addresses stay short and stable.
+ARTICLE_URL = "{category}/{slug}/"
+ARTICLE_SAVE_AS = "{category}/{slug}/index.html"
+PAGE_URL = "{slug}/"
+PAGE_SAVE_AS = "{slug}/index.html"
+CATEGORY_URL = "{slug}/"
+CATEGORY_SAVE_AS = "{slug}/index.html"
+TAG_URL = "tags/{slug}/"
+TAG_SAVE_AS = "tags/{slug}/index.html"
+TAGS_URL = "tags/"
+TAGS_SAVE_AS = "tags/index.html"
+ARCHIVES_URL = "archives/"
+ARCHIVES_SAVE_AS = "archives/index.html"
+CHAPTER_URL = "chapters/{slug}/"
+CHAPTER_SAVE_AS = "chapters/{slug}/index.html"
+CHAPTERS_URL = "chapters/"
+CHAPTERS_SAVE_AS = "chapters/index.html"
+PROJECT_URL = "projects/{slug}/"
+PROJECT_SAVE_AS = "projects/{slug}/index.html"
+PROJECTS_URL = "projects/"
+PROJECTS_SAVE_AS = "projects/index.html"
+REPORT_URL = "projects/{project}/{year}/"
+REPORT_SAVE_AS = "projects/{project}/{year}/index.html"
+EVENTS_URL = "events/"
+EVENTS_SAVE_AS = "events/index.html"
+DIRECT_TEMPLATES = ["index", "tags", "archives", "404", "robots"]
+INDEX_SAVE_AS = "index.html"
+ROBOTS_SAVE_AS = "robots.txt"
+AUTHOR_SAVE_AS = ""
+AUTHORS_SAVE_AS = ""
+CATEGORIES_SAVE_AS = ""
+DEFAULT_PAGINATION = 12
+# The home page is hand-made, not a paginated list of everything.
+PAGINATED_TEMPLATES = {"category": None, "tag": None}
+PAGINATION_PATTERNS = [
+    (1, "{url}", "{save_as}"),
+    (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
+]
+
+# Feeds: everything, one per category (news, stories) and one per chapter.
+FEED_DOMAIN = SITEURL
+FEED_ALL_ATOM = "feeds/all.atom.xml"
+CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+CHAPTER_FEED_ATOM = "feeds/chapters/{slug}.atom.xml"
+TRANSLATION_FEED_ATOM = None
+AUTHOR_FEED_ATOM = None
+AUTHOR_FEED_RSS = None
+FEED_MAX_ITEMS = 20
+
+# Home page: how many of each block to show.
+HOME_NEWS_COUNT = 6
+HOME_EVENTS_COUNT = 4
+
+# Robots and crawlers may read everything that is published.
+SITEMAP_EXCLUDE = ["404.html"]
+
+JINJA_ENVIRONMENT = {"extensions": ["jinja2.ext.i18n"], "trim_blocks": True, "lstrip_blocks": True}
+MARKDOWN = {
+    "extension_configs": {
+        "markdown.extensions.extra": {},
+        "markdown.extensions.toc": {},
+    },
+    "output_format": "html5",
+}
+RELATIVE_URLS = False
+LOAD_CONTENT_CACHE = False

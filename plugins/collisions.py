@@ -1,0 +1,54 @@
+"""Stop the build when two sources would be written to the same address."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+
+from pelican import signals
+
+from forms.problems import Problem
+from plugins.problems import report
+
+logger = logging.getLogger(__name__)
+
+
+def find_collisions(claims: list[tuple[str, str]]) -> list[Problem]:
+    """claims: (output path, what claims it). One problem per path claimed more than once."""
+    owners: dict[str, list[str]] = defaultdict(list)
+    for save_as, source in claims:
+        if save_as and source not in owners[save_as]:
+            owners[save_as].append(source)
+    return [
+        Problem(
+            sources[0],
+            f"与 {'、'.join(sources[1:])} 的网址相同（{save_as}），请在其中一个文件里加一行 Slug: 另一个网址",
+            f"has the same address as {', '.join(sources[1:])} ({save_as}); give one of them its own Slug:",
+        )
+        for save_as, sources in owners.items()
+        if len(sources) > 1
+    ]
+
+
+def _claims(generators) -> list[tuple[str, str]]:
+    context = generators[0].context
+    claims = [
+        (content.save_as, f"content/{content.get_relative_source_path()}")
+        for content in context["generated_content"].values()
+        if getattr(content, "save_as", None)
+    ]
+    for generator in generators:
+        for taxonomy, label in (("categories", "分类 category"), ("tags", "标签 tag")):
+            for item in getattr(generator, taxonomy, []):
+                item = item[0] if isinstance(item, tuple) else item  # categories are (name, articles)
+                claims.append((item.save_as, f"{label} “{item.name}”"))
+    return claims
+
+
+def _check(generators) -> None:
+    for problem in find_collisions(_claims(generators)):
+        report(logger, problem)
+
+
+def register() -> None:
+    signals.all_generators_finalized.connect(_check)

@@ -1,0 +1,54 @@
+"""Template language: gettext catalogs from theme/translations and date formatting.
+
+Templates mark every visible string with _("English text"); the catalog of the site's
+language gives the words a visitor reads. Catalogs are compiled in memory at build time,
+so only the editable .po files live in git.
+"""
+
+from __future__ import annotations
+
+import datetime
+import gettext
+import io
+from functools import cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from pelican import signals
+from pelican.utils import strftime
+
+LOCALES = {"zh": "zh_CN", "en": "en"}
+
+
+@cache
+def load_translations(directory: Path, lang: str) -> gettext.NullTranslations:
+    """The compiled catalog for a language; English is the source text, so it needs none."""
+    po_file = directory / LOCALES.get(lang, lang) / "LC_MESSAGES" / "messages.po"
+    if not po_file.exists():
+        return gettext.NullTranslations()
+    with po_file.open("rb") as source:
+        catalog = read_po(source)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def format_date(value: datetime.date, settings: dict, lang: str | None = None) -> str:
+    """A date as readers of the language write it: 2026年11月23日 or 23 November 2026."""
+    lang = lang or settings["DEFAULT_LANG"]
+    return strftime(value, settings["DATE_FORMATS"].get(lang, settings["DEFAULT_DATE_FORMAT"]))
+
+
+def _install(generator) -> None:
+    settings = generator.settings
+    directory = Path(settings["THEME"]) / "translations"
+    generator.env.install_gettext_translations(
+        load_translations(directory, settings["DEFAULT_LANG"]), newstyle=True
+    )
+    generator.env.filters["format_date"] = lambda value, lang=None: format_date(value, settings, lang)
+
+
+def register() -> None:
+    signals.generator_init.connect(_install)

@@ -1,0 +1,75 @@
+"""Editors' and developers' commands. Run `invoke --list` to see them."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from pathlib import Path
+
+from invoke import Exit, task
+
+from forms.problems import ProblemsFound
+from plugins.build import build_site
+from plugins.preview import make_server
+from plugins.scaffold import new_content
+
+ROOT = Path(__file__).parent
+
+
+def _build(settings_file: str) -> None:
+    try:
+        report = build_site(ROOT / settings_file)
+    except ProblemsFound as found:
+        raise Exit(f"{found}\n网站没有更新 / The site was not updated.", code=1) from None
+    for warning in report.warnings:
+        print(f"注意 / note: {warning}")
+    seconds = f"{report.seconds:.1f}"
+    print(f"已生成 {report.pages} 个页面，用时 {seconds} 秒 / built {report.pages} pages in {seconds}s")
+
+
+@task
+def build(c):
+    """Build the site into output/ (nothing changes there if any problem is found)."""
+    _build("pelicanconf.py")
+
+
+@task
+def publish(c):
+    """Build the site for publishing, with the public address from publishconf.py."""
+    _build("publishconf.py")
+
+
+@task
+def serve(c, port=8000, host="127.0.0.1"):
+    """Build the site and serve it on http://127.0.0.1:8000 until Ctrl-C."""
+    _build("pelicanconf.py")
+    server = make_server(ROOT / "output", host, int(port))
+    print(f"打开 / open http://{host}:{port}/  (Ctrl-C 停止 / to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.server_close()
+
+
+@task
+def clean(c):
+    """Remove the built site and Pelican's caches."""
+    for path in [ROOT / "output", *ROOT.glob(".output-*"), ROOT / "cache"]:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+@task(
+    help={
+        "kind": "news, story or report",
+        "title": "the title, in Chinese",
+        "slug": "the address, if not the pinyin of the title",
+        "project": "for a report: the project id",
+    }
+)
+def new(c, kind, title, slug=None, project=None):
+    """Start a news item, story or yearly report with today's date and a slug."""
+    try:
+        path = new_content(ROOT / "content", kind, title, datetime.datetime.now(), slug, project)
+    except ProblemsFound as found:
+        raise Exit(str(found), code=1) from None
+    print(f"已创建 / created {path.relative_to(ROOT)}")
