@@ -15,7 +15,10 @@ from pelican import Pelican
 from pelican.settings import read_settings
 
 from forms.problems import Problem, ProblemsFound
-from plugins.problems import PROBLEM
+from plugins.problems import PROBLEM, source_label
+
+# Local builds have no public address on purpose; publishconf.py sets one.
+_EXPECTED_WARNINGS = ("Feeds generated without SITEURL",)
 
 
 @dataclass
@@ -29,8 +32,9 @@ class BuildReport:
 class _Collector(logging.Handler):
     """Keeps every warning and error of the build instead of printing them as they come."""
 
-    def __init__(self) -> None:
+    def __init__(self, settings: dict) -> None:
         super().__init__(logging.WARNING)
+        self.settings = settings
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
 
@@ -39,15 +43,15 @@ class _Collector(logging.Handler):
             self.problems.append(getattr(record, PROBLEM))
         elif record.levelno >= logging.ERROR:
             # Pelican logs a failing file without the reason; the reason is the live exception.
-            self.problems.append(_pelican_problem(record.getMessage(), sys.exc_info()[1]))
-        else:
+            self.problems.append(_pelican_problem(self.settings, record.getMessage(), sys.exc_info()[1]))
+        elif not record.getMessage().startswith(_EXPECTED_WARNINGS):
             self.warnings.append(record.getMessage())
 
 
-def _pelican_problem(message: str, error: BaseException | None) -> Problem:
+def _pelican_problem(settings: dict, message: str, error: BaseException | None) -> Problem:
     """Pelican's own complaints, reworded for editors where we know what they mean."""
     file_match = re.search(r"(?:process|Skipping) (\S+?):?(?: |$)", message)
-    file = f"content/{Path(file_match.group(1)).as_posix()}" if file_match else "content"
+    file = source_label(settings, file_match.group(1)) if file_match else source_label(settings, "")
     reason = str(error) if error else message
     if "could not find information about 'title'" in message:
         return Problem(
@@ -86,16 +90,20 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
     staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-building-", dir=final.parent))
     settings["OUTPUT_PATH"] = str(staging)
 
-    collector = _Collector()
+    collector = _Collector(settings)
     root = logging.getLogger()
     root.addHandler(collector)
+    problems = []
     try:
         Pelican(settings).run()
+    except ProblemsFound as found:  # a check that must stop the build before anything is written
+        problems = found.problems
     finally:
         root.removeHandler(collector)
-    if collector.problems:
+    problems = collector.problems + problems
+    if problems:
         shutil.rmtree(staging, ignore_errors=True)
-        raise ProblemsFound(collector.problems)
+        raise ProblemsFound(problems)
 
     _swap_in(staging, final)
     pages = sum(1 for _ in final.rglob("*.html"))

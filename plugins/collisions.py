@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 
 from pelican import signals
 
-from forms.problems import Problem
-from plugins.problems import report
-
-logger = logging.getLogger(__name__)
+from forms.problems import Problem, ProblemsFound
+from plugins.problems import source_label
 
 
 def find_collisions(claims: list[tuple[str, str]]) -> list[Problem]:
@@ -19,6 +16,7 @@ def find_collisions(claims: list[tuple[str, str]]) -> list[Problem]:
     for save_as, source in claims:
         if save_as and source not in owners[save_as]:
             owners[save_as].append(source)
+    owners = {save_as: sorted(sources) for save_as, sources in owners.items()}
     return [
         Problem(
             sources[0],
@@ -33,7 +31,7 @@ def find_collisions(claims: list[tuple[str, str]]) -> list[Problem]:
 def _claims(generators) -> list[tuple[str, str]]:
     context = generators[0].context
     claims = [
-        (content.save_as, f"content/{content.get_relative_source_path()}")
+        (content.save_as, source_label(generators[0].settings, content.source_path))
         for content in context["generated_content"].values()
         if getattr(content, "save_as", None)
     ]
@@ -46,8 +44,10 @@ def _claims(generators) -> list[tuple[str, str]]:
 
 
 def _check(generators) -> None:
-    for problem in find_collisions(_claims(generators)):
-        report(logger, problem)
+    # Raised, not logged: Pelican would otherwise go on and fail on the first overwritten file.
+    problems = find_collisions(_claims(generators))
+    if problems:
+        raise ProblemsFound(problems)
 
 
 def register() -> None:

@@ -17,7 +17,7 @@ from pelican.generators import Generator
 
 from forms.problems import Problem, ProblemsFound
 from plugins.datapackage import load_package
-from plugins.problems import report
+from plugins.problems import report, source_label
 
 logger = logging.getLogger(__name__)
 
@@ -153,10 +153,9 @@ class DataPagesGenerator(Generator):
                     ),
                 )
 
-    @staticmethod
-    def _unknown(content: Page, field: str, value: str, resource: str) -> Problem:
+    def _unknown(self, content: Page, field: str, value: str, resource: str) -> Problem:
         return Problem(
-            f"content/{content.get_relative_source_path()}",
+            source_label(self.settings, content.source_path),
             f"在 data/{resource}.csv 中找不到这个编号，请改正",
             f"is not an id in data/{resource}.csv; correct it",
             field=field,

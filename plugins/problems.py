@@ -7,6 +7,7 @@ the problem's details; a log record keeps them and lets the build list every pro
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 
 from forms.problems import Problem
 
@@ -16,3 +17,12 @@ PROBLEM = "problem"
 def report(logger: logging.Logger, problem: Problem) -> None:
     """Record a problem that must stop the build; the build collects them all."""
     logger.error(problem.sentence(), extra={PROBLEM: problem})
+
+
+def source_label(settings: dict, path: str) -> str:
+    """A content file as the editor sees it in the repository: content/news/x.md."""
+    content = Path(settings["PATH"])
+    relative = Path(path)
+    if relative.is_absolute() and relative.is_relative_to(content):
+        relative = relative.relative_to(content)
+    return f"{content.name}/{relative.as_posix()}"
