@@ -1,0 +1,54 @@
+"""A real headless Chromium (Debian's), driven by Playwright, against the real server."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# Without these, Chromium keeps trying to reach Google's hosts, which this machine cannot.
+QUIET = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=QUIET)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def open_page(browser, site_server):
+    """A page at a viewport width; collects console errors and failed requests as it goes."""
+    pages: list[Page] = []
+
+    def open_at(width: int, height: int = 900) -> Page:
+        page = browser.new_page(viewport={"width": width, "height": height})
+        page.problems = []
+        page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
+        page.on("pageerror", lambda e: page.problems.append(str(e)))
+        page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url}"))
+        page.set_default_timeout(10_000)
+        page.base = site_server
+        pages.append(page)
+        return page
+
+    yield open_at
+    for page in pages:
+        page.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+
+
+def overflow(page: Page) -> int:
+    """How many pixels the page is wider than the screen (0 when nothing sticks out)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

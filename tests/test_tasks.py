@@ -1,0 +1,52 @@
+"""The editors' commands, through the plain functions the tasks call."""
+
+import datetime
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ROOT, build_repo
+from forms.problems import ProblemsFound
+from plugins.scaffold import new_content
+
+NOW = datetime.datetime(2026, 11, 23, 9, 30)
+
+
+def test_new_news_item_gets_todays_date_and_a_pinyin_slug(tmp_path):
+    path = new_content(tmp_path, "news", "重庆校友会2026年年会", NOW)
+    assert path == tmp_path / "news/chong-qing-xiao-you-hui-2026-nian-nian-hui.md"
+    text = path.read_text(encoding="utf-8")
+    assert text.startswith("Title: 重庆校友会2026年年会\nDate: 2026-11-23 09:30\n")
+    assert "\nSlug: chong-qing-xiao-you-hui-2026-nian-nian-hui\n" in text
+
+
+def test_a_scaffolded_file_builds_as_it_is(make_repo):
+    repo = make_repo({})
+    new_content(repo / "content", "news", "新的一篇", NOW)
+    new_content(
+        repo / "content", "report", "学生创新基金2025年度报告", NOW, project="student-innovation-fund"
+    )
+    build_repo(repo)
+    assert (repo / "output/news/xin-de-yi-pian/index.html").exists()
+    assert (repo / "output/projects/student-innovation-fund/2025/index.html").exists()
+
+
+def test_new_refuses_to_overwrite(tmp_path):
+    new_content(tmp_path, "story", "校友故事", NOW)
+    with pytest.raises(ProblemsFound, match="已存在"):
+        new_content(tmp_path, "story", "校友故事", NOW)
+
+
+def test_a_report_needs_its_project(tmp_path):
+    with pytest.raises(ProblemsFound, match="--project"):
+        new_content(tmp_path, "report", "年度报告", NOW)
+
+
+def test_invoke_says_what_went_wrong_without_a_traceback():
+    result = subprocess.run(
+        [sys.executable, "-m", "invoke", "new", "poem", "一首诗"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert "没有“poem”这种类型，请写 news、story 或 report" in result.stderr

@@ -1,0 +1,154 @@
+"""The demo site as a visitor and a crawler meet it: every page type, its head, its links."""
+
+import re
+import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+PAGE_TYPES = {
+    "index.html": "最新动态",
+    "news/index.html": "新闻动态",
+    "news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming-xiao/index.html": "返校",
+    "stories/index.html": "校友风采",
+    "projects/index.html": "捐赠项目",
+    "projects/student-innovation-fund/index.html": "学生创新基金",
+    "projects/student-innovation-fund/2025/index.html": "2025年度报告",
+    "chapters/index.html": "海外校友会",
+    "chapters/north-america/index.html": "北美校友会",
+    "events/index.html": "近期活动",
+    "about/index.html": "关于我们",
+    "contact/index.html": "联系我们",
+    "privacy/index.html": "隐私政策",
+    "tags/index.html": "标签",
+    "tags/fan-xiao-ri/index.html": "标签：返校日",
+    "archives/index.html": "归档",
+    "404.html": "页面不存在",
+}
+
+
+class Page(HTMLParser):
+    """What the tests need from a page: its head tags and every address it refers to."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.meta: dict[str, str] = {}
+        self.links: list[tuple[str, str]] = []  # (tag, address)
+        self.canonical = self.lang = None
+        self.title = ""
+        self._in_title = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if tag == "title":
+            self._in_title = True
+        if tag == "meta" and "content" in attrs:
+            self.meta[attrs.get("property") or attrs.get("name", "")] = attrs["content"]
+        if tag == "link" and attrs.get("rel") == "canonical":
+            self.canonical = attrs["href"]
+        for name in ("href", "src"):
+            if attrs.get(name) and not (tag == "link" and attrs.get("rel") == "canonical"):
+                self.links.append((tag, attrs[name]))
+
+    def handle_endtag(self, tag):
+        if tag == "title":
+            self._in_title = False
+
+    def handle_data(self, data):
+        if self._in_title:
+            self.title += data
+
+
+def html_pages(site: Path) -> list[Path]:
+    return sorted(site.rglob("*.html"))
+
+
+def target_file(site: Path, page: Path, address: str) -> Path:
+    path = urlsplit(address).path
+    target = site / path.lstrip("/") if path.startswith("/") else page.parent / path
+    return target / "index.html" if path.endswith("/") or target.is_dir() else target
+
+
+@pytest.mark.parametrize("path, text", PAGE_TYPES.items())
+def test_every_page_type_exists_and_shows_its_content(demo_site, path, text):
+    assert text in (demo_site / path).read_text(encoding="utf-8")
+
+
+def test_home_shows_news_story_projects_events_and_chapters(demo_site):
+    home = (demo_site / "index.html").read_text(encoding="utf-8")
+    for heading in ("最新动态", "校友风采", "近期活动", "捐赠项目", "校友组织"):
+        assert heading in home
+    assert "唐志远" in home  # the story marked Featured: yes
+    assert "重庆校友会年会" in home  # the next event after the build date
+
+
+def test_every_page_has_title_description_canonical_and_open_graph(demo_site):
+    for path in html_pages(demo_site):
+        page = Page(path.read_text(encoding="utf-8"))
+        assert page.lang == "zh-CN", path
+        assert page.title.strip() and page.meta.get("description", "").strip(), path
+        assert page.canonical, path
+        for tag in ("og:title", "og:description", "og:url", "og:type", "og:site_name", "og:locale"):
+            assert page.meta.get(tag), (path, tag)
+
+
+def test_dates_are_written_the_chinese_way(demo_site):
+    html = (demo_site / "news/index.html").read_text(encoding="utf-8")
+    assert re.search(r"<time datetime=\"2026-10-18\">2026年10月18日</time>", html)
+
+
+def test_every_internal_link_and_asset_resolves(demo_site):
+    broken = []
+    for path in html_pages(demo_site):
+        for _tag, address in Page(path.read_text(encoding="utf-8")).links:
+            parts = urlsplit(address)
+            if parts.scheme or address.startswith(("#", "//")):
+                continue
+            if not target_file(demo_site, path, address).exists():
+                broken.append((str(path.relative_to(demo_site)), address))
+    assert broken == []
+
+
+def test_no_page_loads_anything_from_another_host(demo_site):
+    for path in html_pages(demo_site):
+        for tag, address in Page(path.read_text(encoding="utf-8")).links:
+            if tag in ("script", "link", "img", "iframe", "source") and urlsplit(address).netloc:
+                assert tag == "link" and "alternate" in address, (path, tag, address)
+    for css in demo_site.rglob("*.css"):
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css
+        assert "@import" not in css.read_text(encoding="utf-8"), css
+    assert not list(demo_site.rglob("*.js")), "the site works without JavaScript"
+
+
+def test_feeds_for_all_news_and_each_chapter_are_atom(demo_site):
+    atom = "{http://www.w3.org/2005/Atom}"
+    for feed in ("feeds/all.atom.xml", "feeds/news.atom.xml", "feeds/chapters/shenzhen.atom.xml"):
+        root = ET.parse(demo_site / feed).getroot()
+        assert root.tag == f"{atom}feed"
+        assert root.findall(f"{atom}entry"), feed
+    shenzhen = ET.parse(demo_site / "feeds/chapters/shenzhen.atom.xml").getroot()
+    assert "深圳校友会正式成立" in [e.findtext(f"{atom}title") for e in shenzhen.findall(f"{atom}entry")]
+
+
+def test_sitemap_lists_every_page_but_the_404(demo_site):
+    namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+    listed = {loc.text for loc in ET.parse(demo_site / "sitemap.xml").getroot().iter(f"{namespace}loc")}
+    assert "/chapters/uk/" in listed and "/" in listed
+    assert "/404.html" not in listed
+    assert len(listed) == len(html_pages(demo_site)) - 1
+    assert "Sitemap: /sitemap.xml" in (demo_site / "robots.txt").read_text(encoding="utf-8")
+
+
+def test_no_personal_contact_details_are_published(demo_site):
+    for path in demo_site.rglob("*"):
+        if path.suffix not in (".html", ".xml", ".txt", ".csv"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text), path
+        for address in re.findall(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", text):
+            assert address.endswith("@alumni.example.org"), (path, address)
