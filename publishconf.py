@@ -3,7 +3,7 @@
 import os
 import sys
 
-sys.path.append(os.curdir)
+sys.path.insert(0, os.path.dirname(__file__))  # so pelicanconf is found from any folder
 from pelicanconf import *  # noqa: F403
 
 SITEURL = "https://alumni.example.org"

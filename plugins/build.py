@@ -32,9 +32,9 @@ class BuildReport:
 class _Collector(logging.Handler):
     """Keeps every warning and error of the build instead of printing them as they come."""
 
-    def __init__(self, settings: dict) -> None:
+    def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.settings = settings
+        self.settings: dict = {}
         self.problems: list[Problem] = []
         self.warnings: list[str] = []
 
@@ -82,30 +82,29 @@ def _pelican_problem(settings: dict, message: str, error: BaseException | None) 
 def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> BuildReport:
     """Build the site; on any problem raise ProblemsFound and leave the old output untouched."""
     started = time.perf_counter()
-    settings = read_settings(str(settings_file), override=overrides or {})
-    # Like Pelican's own paths, the data package is found relative to the settings file.
-    settings["DATA_PACKAGE"] = str(Path(settings_file).resolve().parent / settings["DATA_PACKAGE"])
-    final = Path(settings["OUTPUT_PATH"])
-    final.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-building-", dir=final.parent))
-    settings["OUTPUT_PATH"] = str(staging)
-
-    collector = _Collector(settings)
+    collector = _Collector()
     root = logging.getLogger()
-    root.addHandler(collector)
-    problems = []
+    root.addHandler(collector)  # before reading settings: Pelican warns about them too
+    staging = None
     try:
-        Pelican(settings).run()
-    except ProblemsFound as found:  # a check that must stop the build before anything is written
-        problems = found.problems
+        settings = collector.settings = read_settings(str(settings_file), override=overrides or {})
+        # Like Pelican's own paths, the data package is found relative to the settings file.
+        settings["DATA_PACKAGE"] = str(Path(settings_file).resolve().parent / settings["DATA_PACKAGE"])
+        final = Path(settings["OUTPUT_PATH"])
+        final.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-building-", dir=final.parent))
+        settings["OUTPUT_PATH"] = str(staging)
+        try:
+            Pelican(settings).run()
+        except ProblemsFound as found:  # a check that must stop the build before anything is written
+            collector.problems += found.problems
+        if collector.problems:
+            raise ProblemsFound(collector.problems)
+        _swap_in(staging, final)
     finally:
         root.removeHandler(collector)
-    problems = collector.problems + problems
-    if problems:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise ProblemsFound(problems)
-
-    _swap_in(staging, final)
+        if staging:
+            shutil.rmtree(staging, ignore_errors=True)  # already gone when it was swapped in
     pages = sum(1 for _ in final.rglob("*.html"))
     return BuildReport(final, pages, time.perf_counter() - started, collector.warnings)
 

@@ -1,7 +1,8 @@
 import pytest
 
-from conftest import build_repo
+from conftest import ROOT, build_repo
 from forms.problems import ProblemsFound
+from plugins.build import build_site
 
 GOOD = "Title: 好消息\nDate: 2026-01-02\n\n正文"
 
@@ -67,3 +68,15 @@ def test_bad_data_stops_the_build_with_row_and_field(make_repo):
         "19x8",
     )
     assert "请写整数，如 1998" in first.sentence()
+
+
+def test_publishing_uses_the_public_address(tmp_path):
+    from conftest import ROOT
+    from plugins.build import build_site
+
+    build_site(ROOT / "publishconf.py", {"OUTPUT_PATH": str(tmp_path / "out"), "BUILD_DATE": "2026-11-23"})
+    home = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://alumni.example.org/">' in home
+    assert "https://alumni.example.org/chapters/uk/" in (tmp_path / "out/sitemap.xml").read_text(
+        encoding="utf-8"
+    )
