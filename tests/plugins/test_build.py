@@ -71,9 +71,6 @@ def test_bad_data_stops_the_build_with_row_and_field(make_repo):
 
 
 def test_publishing_uses_the_public_address(tmp_path):
-    from conftest import ROOT
-    from plugins.build import build_site
-
     build_site(ROOT / "publishconf.py", {"OUTPUT_PATH": str(tmp_path / "out"), "BUILD_DATE": "2026-11-23"})
     home = (tmp_path / "out/index.html").read_text(encoding="utf-8")
     assert '<link rel="canonical" href="https://alumni.example.org/">' in home
