@@ -59,8 +59,13 @@ PROJECTS_URL = "projects/"
 PROJECTS_SAVE_AS = "projects/index.html"
 REPORT_URL = "projects/{project}/{year}/"
 REPORT_SAVE_AS = "projects/{project}/{year}/index.html"
+PROJECT_FIGURES_SAVE_AS = "projects/{slug}/figures.csv"
 EVENTS_URL = "events/"
 EVENTS_SAVE_AS = "events/index.html"
+EVENT_URL = "events/{slug}/"
+EVENT_SAVE_AS = "events/{slug}/index.html"
+CLASS_NOTES_URL = "class-notes/"
+CLASS_NOTES_SAVE_AS = "class-notes/index.html"
 DIRECT_TEMPLATES = ["index", "tags", "archives", "404", "robots"]
 INDEX_SAVE_AS = "index.html"
 ROBOTS_SAVE_AS = "robots.txt"
@@ -88,11 +93,19 @@ FEED_MAX_ITEMS = 20
 # Home page: how many of each block to show.
 HOME_NEWS_COUNT = 6
 HOME_EVENTS_COUNT = 4
+# Reunion classes (秩年返校): classes that entered or graduated this many years ago.
+REUNION_INTERVALS = [10, 20, 30, 40, 50]
 
 # Robots and crawlers may read everything that is published.
 SITEMAP_EXCLUDE = ["404.html"]
 
-JINJA_ENVIRONMENT = {"extensions": ["jinja2.ext.i18n"], "trim_blocks": True, "lstrip_blocks": True}
+# Autoescape: alumni-written text (class notes) is shown; Markdown output is marked |safe.
+JINJA_ENVIRONMENT = {
+    "extensions": ["jinja2.ext.i18n"],
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "autoescape": True,
+}
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},

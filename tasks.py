@@ -10,6 +10,7 @@ from invoke import Exit, task
 
 from forms.problems import ProblemsFound
 from plugins.build import build_site
+from plugins.datapages import check_data
 from plugins.preview import make_server
 from plugins.scaffold import new_content
 
@@ -25,6 +26,21 @@ def _build(settings_file: str) -> None:
         print(f"注意 / note: {warning}")
     seconds = f"{report.seconds:.1f}"
     print(f"已生成 {report.pages} 个页面，用时 {seconds} 秒 / built {report.pages} pages in {seconds}s")
+
+
+@task(help={"package": "the data package descriptor to check"})
+def validate(c, package="data/datapackage.yaml"):
+    """Check data/ against data/datapackage.yaml without building; list every problem."""
+    try:
+        package = check_data(ROOT / package)
+    except ProblemsFound as found:
+        raise Exit(str(found), code=1) from None
+    for note in package.notes:
+        print(f"注意 / note: {note.sentence()}")
+    rows = sum(len(rows) for rows in package.tables.values())
+    print(
+        f"数据无误：{len(package.tables)} 个表，{rows} 行 / data is valid: {len(package.tables)} tables, {rows} rows"
+    )
 
 
 @task

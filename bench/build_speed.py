@@ -16,6 +16,7 @@ wrote and the ratio ours/bare; the target is a ratio of at most 1.2. It always e
 from __future__ import annotations
 
 import argparse
+import math
 import random
 import shutil
 import statistics
@@ -77,19 +78,20 @@ def write_content(content: Path, count: int, seed: int = 2026) -> None:
         (news / f"item-{number:05d}.md").write_text(news_item(number, rng), encoding="utf-8")
 
 
-def timed_run(command: list[str], cwd: Path, output: Path) -> tuple[float, int]:
-    """Wall time of one build process and the HTML pages it wrote into output."""
+def timed_run(command: list[str], cwd: Path, output: Path) -> tuple[float, int] | None:
+    """Wall time of one build process and the HTML pages it wrote; None if the build failed."""
     shutil.rmtree(output, ignore_errors=True)
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if result.returncode != 0:
-        print(f"  build failed ({result.returncode}): {' '.join(command[:3])}\n{result.stderr[-2000:]}")
+        print(f"  build failed, left out ({result.returncode}):\n{result.stderr[-1500:]}")
+        return None
     return seconds, sum(1 for _ in output.rglob("*.html"))
 
 
 def measure(count: int, repeat: int) -> dict[str, tuple[float, int]]:
-    """Median wall seconds and pages written for ours and bare, on count generated items."""
+    """Median wall seconds and pages written for ours and bare over their successful runs."""
     with tempfile.TemporaryDirectory(prefix="build-speed-") as tmp:
         tmp_path = Path(tmp)
         content = tmp_path / "content"
@@ -108,11 +110,13 @@ def measure(count: int, repeat: int) -> dict[str, tuple[float, int]]:
         runs: dict[str, list[tuple[float, int]]] = {name: [] for name in commands}
         for round_number in range(1, repeat + 1):
             for name, (command, cwd, output) in commands.items():
-                seconds, pages = timed_run(command, cwd, output)
-                runs[name].append((seconds, pages))
-                print(f"  N={count} run {round_number} {name}: {seconds:.2f}s, {pages} pages", flush=True)
+                run = timed_run(command, cwd, output)
+                if run:
+                    runs[name].append(run)
+                    print(f"  N={count} run {round_number} {name}: {run[0]:.2f}s, {run[1]} pages", flush=True)
         return {
-            name: (statistics.median(s for s, _ in results), results[-1][1]) for name, results in runs.items()
+            name: (statistics.median(s for s, _ in results), results[-1][1]) if results else (math.nan, 0)
+            for name, results in runs.items()
         }
 
 
@@ -125,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     for count in args.sizes:
         result = measure(count, args.repeat)
         (ours, ours_pages), (bare, bare_pages) = result["ours"], result["bare"]
-        ratio = ours / bare if bare else float("nan")
+        ratio = ours / bare
         print(f"\n{'build':<6}{'median s':>10}{'pages':>8}")
         print(f"{'ours':<6}{ours:>10.2f}{ours_pages:>8}\n{'bare':<6}{bare:>10.2f}{bare_pages:>8}")
         line = f"N={count} ours={ours:.1f}s bare={bare:.1f}s ratio={ratio:.2f} (target <= {TARGET})"

@@ -10,7 +10,8 @@ class Problem:
     """One thing that is wrong, located as precisely as the person can see it.
 
     ``row`` counts like a spreadsheet (the header is row 1); ``line`` counts lines in a
-    text file. Messages come in Chinese and English; both are shown to the person.
+    text file. Messages come in Chinese and English; both are shown to the person. ``kind``
+    names the check that failed, for scripts and tests (type, required, foreign-key...).
     """
 
     file: str
@@ -20,6 +21,7 @@ class Problem:
     line: int | None = None
     field: str | None = None
     value: str | None = None
+    kind: str = ""
 
     def sentence(self) -> str:
         """One line for an editor: where, which field, what is wrong and what to do."""

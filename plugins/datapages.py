@@ -1,4 +1,4 @@
-"""Pages made of data: chapters, donation projects with their yearly reports, and events.
+"""Pages made of data: chapters, donation projects with their yearly reports, events, class notes.
 
 Facts come from the data package (data/*.csv); the story around them from Markdown in
 content/chapters/<id>.md, content/projects/<id>.md and content/reports/*.md. The pages are
@@ -11,12 +11,15 @@ import datetime
 import logging
 from pathlib import Path
 
+from markupsafe import Markup
 from pelican import signals
 from pelican.contents import Page
 from pelican.generators import Generator
 
 from forms.problems import Problem, ProblemsFound
-from plugins.datapackage import load_package
+from plugins import charts, embeds, ledger
+from plugins.datapackage import DataPackage, validate_package
+from plugins.figures import figures_csv
 from plugins.problems import report, source_label
 
 logger = logging.getLogger(__name__)
@@ -35,10 +38,10 @@ class Project(Page):
 
 
 class Report(Page):
-    """A yearly report to the donors of one project."""
+    """A yearly report to the donors of one project: ledger figures and, if written, a story."""
 
     default_template = "report"
-    mandatory_properties = ("title", "project", "year")
+    mandatory_properties = ("project", "year")
 
 
 def split_ids(value: str | None) -> list[str]:
@@ -52,39 +55,73 @@ def build_date(settings: dict) -> datetime.date:
     return datetime.date.fromisoformat(pinned) if pinned else datetime.date.today()
 
 
+def reunion_classes(year: int, intervals: list[int]) -> list[int]:
+    """The classes whose entry or graduation was 10, 20, 30... years before `year`."""
+    return [year - interval for interval in intervals]
+
+
+TABLES = ("chapters", "projects", "events", "donations", "expenditures", "class_notes")
+
+
+def check_data(descriptor: Path) -> DataPackage:
+    """Everything `invoke validate` and the build check: the schema, then the ledgers' rules."""
+    package = validate_package(descriptor)
+    tables = package.tables
+    problems = ledger.check_ledgers(tables["projects"], tables["donations"], tables["expenditures"])
+    if problems:
+        raise ProblemsFound(problems)
+    return package
+
+
 class DataPagesGenerator(Generator):
     """Reads the data package and the narratives, links them to articles, writes the pages."""
 
     def generate_context(self) -> None:
+        tables = self._tables()
+        today = build_date(self.settings)
+        chapters = {row["id"]: self._narrated(Chapter, "chapters", row) for row in tables["chapters"]}
+        projects = {row["id"]: self._narrated(Project, "projects", row) for row in tables["projects"]}
+        self._check_orphans("chapters", chapters, "data/chapters.csv")
+        self._check_orphans("projects", projects, "data/projects.csv")
+        self._link_articles(chapters)
+        self._add_accounts(projects, tables, today)
+
+        events = sorted(tables["events"], key=lambda e: e["date"])
+        for chapter in chapters.values():
+            chapter.events = []
+        for event in events:
+            event["chapter_page"] = chapters.get(event["chapter"])
+            event["url"] = self.settings["EVENT_URL"].format(slug=event["id"])
+            if event["chapter_page"]:
+                event["chapter_page"].events.append(event)
+
+        self.chapters, self.projects, self.events = list(chapters.values()), list(projects.values()), events
+        self.class_notes = sorted(tables["class_notes"], key=lambda n: n["published"], reverse=True)
+        self.context.update(
+            chapters=self.chapters,
+            projects=self.projects,
+            upcoming_events=[e for e in events if e["date"] >= today],
+            past_events=[e for e in reversed(events) if e["date"] < today],
+            class_notes=self.class_notes,
+            today=today,
+        )
+
+    def _tables(self) -> dict[str, list[dict]]:
+        """The checked data; on problems, report them all and carry on with empty tables."""
         try:
-            data = load_package(Path(self.settings["DATA_PACKAGE"]))
+            package = check_data(Path(self.settings["DATA_PACKAGE"]))
         except ProblemsFound as found:
             for problem in found.problems:
                 report(logger, problem)
-            data = {"chapters": [], "projects": [], "events": []}
+            return {name: [] for name in TABLES}
+        for note in package.notes:
+            logger.warning(note.sentence())
+        return package.tables
 
-        chapters = {row["id"]: self._narrated(Chapter, "chapters", row) for row in data["chapters"]}
-        projects = {row["id"]: self._narrated(Project, "projects", row) for row in data["projects"]}
-        self._check_orphans("chapters", chapters, "data/chapters.csv")
-        self._check_orphans("projects", projects, "data/projects.csv")
-
-        for project in projects.values():
-            project.reports = []
-        for report_page in self._read_all(Report, "reports"):
-            project = projects.get(report_page.metadata["project"])
-            if project is None:
-                report(
-                    logger, self._unknown(report_page, "Project", report_page.metadata["project"], "projects")
-                )
-                continue
-            report_page.project_page = project
-            project.reports.append(report_page)
-        for project in projects.values():
-            project.reports.sort(key=lambda r: r.metadata["year"], reverse=True)
-
+    def _link_articles(self, chapters: dict[str, Chapter]) -> None:
+        """News names its chapters in `Chapter:` metadata; each chapter lists that news."""
         for chapter in chapters.values():
             chapter.news = []
-            chapter.events = []
         for article in self.context["articles"]:
             article.chapters = []
             for chapter_id in split_ids(article.metadata.get("chapter")):
@@ -94,22 +131,39 @@ class DataPagesGenerator(Generator):
                 article.chapters.append(chapters[chapter_id])
                 chapters[chapter_id].news.append(article)
 
-        today = build_date(self.settings)
-        events = sorted(data["events"], key=lambda e: e["date"])
-        for event in events:
-            event["chapter_page"] = chapters.get(event["chapter"])
-            if event["chapter_page"]:
-                event["chapter_page"].events.append(event)
+    def _add_accounts(self, projects: dict[str, Project], tables: dict, today: datetime.date) -> None:
+        """Each project's account, and a report page for every finished year and written report."""
+        accounts = ledger.accounts(tables["projects"], tables["donations"], tables["expenditures"])
+        narratives: dict[tuple[str, int], Report] = {}
+        for page in self._read_all(Report, "reports"):
+            pid, year = page.metadata["project"], str(page.metadata["year"])
+            if pid not in projects:
+                report(logger, self._unknown(page, "Project", pid, "projects"))
+            elif not year.isdigit():
+                report(
+                    logger,
+                    Problem(
+                        source_label(self.settings, page.source_path),
+                        "年份请写四位数字，如 2025",
+                        "write the year as four digits, like 2025",
+                        field="Year",
+                        value=year,
+                    ),
+                )
+            else:
+                narratives[(pid, int(year))] = page
+        for pid, project in projects.items():
+            project.account = accounts[pid]
+            figures = {y.year: y for y in project.account.years if y.year < today.year}
+            project.reports = []
+            for year in sorted(figures.keys() | {y for p, y in narratives if p == pid}, reverse=True):
+                page = narratives.get((pid, year)) or self._report_without_story(pid, year)
+                page.year, page.figures, page.project_page = year, figures.get(year), project
+                project.reports.append(page)
 
-        self.chapters = list(chapters.values())
-        self.projects = list(projects.values())
-        self.context.update(
-            chapters=self.chapters,
-            projects=self.projects,
-            upcoming_events=[e for e in events if e["date"] >= today],
-            past_events=[e for e in reversed(events) if e["date"] < today],
-            today=today,
-        )
+    def _report_without_story(self, pid: str, year: int) -> Report:
+        metadata = {"project": pid, "year": year, "title": ""}
+        return Report("", metadata=metadata, settings=self.settings, context=self.context, source_path="")
 
     def _narrated(self, cls: type[Page], folder: str, row: dict) -> Page:
         """The content object for one data row, with its Markdown narrative if there is one."""
@@ -147,7 +201,7 @@ class DataPagesGenerator(Generator):
                 report(
                     logger,
                     Problem(
-                        f"content/{folder}/{path.name}",
+                        source_label(self.settings, str(path)),
                         f"在 {data_file} 中没有编号为 {path.stem} 的行，请先添加该行或改正文件名",
                         f"has no row with id {path.stem} in {data_file}; add the row or rename the file",
                     ),
@@ -164,11 +218,12 @@ class DataPagesGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         write = self._writer(writer)
-        write(self.settings["CHAPTERS_SAVE_AS"], "chapters", url=self.settings["CHAPTERS_URL"])
-        write(self.settings["PROJECTS_SAVE_AS"], "projects", url=self.settings["PROJECTS_URL"])
-        write(self.settings["EVENTS_SAVE_AS"], "events", url=self.settings["EVENTS_URL"])
+        write(self.settings["CHAPTERS_SAVE_AS"], "chapters")
+        write(self.settings["PROJECTS_SAVE_AS"], "projects")
+        write(self.settings["EVENTS_SAVE_AS"], "events")
+        write(self.settings["CLASS_NOTES_SAVE_AS"], "class_notes")
         for chapter in self.chapters:
-            write(chapter.save_as, "chapter", page=chapter, url=chapter.url)
+            write(chapter.save_as, "chapter", page=chapter)
             writer.write_feed(
                 chapter.news,
                 self.context,
@@ -176,9 +231,18 @@ class DataPagesGenerator(Generator):
                 feed_title=chapter.title,
             )
         for project in self.projects:
-            write(project.save_as, "project", page=project, url=project.url)
+            write(project.save_as, "project", page=project)
+            figures = Path(writer.output_path) / self.settings["PROJECT_FIGURES_SAVE_AS"].format(
+                slug=project.slug
+            )
+            figures.parent.mkdir(parents=True, exist_ok=True)
+            figures.write_text(
+                figures_csv(project.account), encoding="utf-8-sig"
+            )  # BOM: Excel reads it as UTF-8
             for report_page in project.reports:
-                write(report_page.save_as, "report", page=report_page, project=project, url=report_page.url)
+                write(report_page.save_as, "report", page=report_page, project=project)
+        for event in self.events:
+            write(self.settings["EVENT_SAVE_AS"].format(slug=event["id"]), "event", event=event)
 
     def _writer(self, writer):
         relative_urls = self.settings["RELATIVE_URLS"]
@@ -200,5 +264,44 @@ def _generators(pelican) -> type[Generator]:
     return DataPagesGenerator
 
 
+def _template_helpers(generator) -> None:
+    """Charts are drawn in Python and placed by templates, which pass them translated labels."""
+    intervals = generator.settings["REUNION_INTERVALS"]
+    generator.env.globals.update(
+        year_bars=lambda *args: Markup(charts.year_bars(*args)),
+        category_bars=lambda *args: Markup(charts.category_bars(*args)),
+        reunion_classes=lambda year: reunion_classes(year, intervals),
+    )
+
+
+def _embed_data(generators) -> None:
+    """Let articles and pages show a project's progress or a chapter's events in their text."""
+    data = next(g for g in generators if isinstance(g, DataPagesGenerator))
+    macros = data.get_template("_embeds").make_module(vars=data.context)
+    found = {"project": {p.slug: p for p in data.projects}, "events": {c.slug: c for c in data.chapters}}
+    for generator in generators:
+        for content in [
+            *getattr(generator, "articles", []),
+            *getattr(generator, "pages", []),
+            *getattr(generator, "chapters", []),
+            *getattr(generator, "projects", []),
+        ]:
+            if content._content and "[[" in content._content:
+                content._content, unknown = embeds.render(content._content, found, macros)
+                for kind, ident in unknown:
+                    report(
+                        logger,
+                        Problem(
+                            source_label(data.settings, content.source_path),
+                            f"嵌入的 [[{kind}: {ident}]] 找不到这个编号，请改正",
+                            f"embeds [[{kind}: {ident}]], which is not a known id; correct it",
+                            value=ident,
+                            kind="embed",
+                        ),
+                    )
+
+
 def register() -> None:
     signals.get_generators.connect(_generators)
+    signals.generator_init.connect(_template_helpers)
+    signals.all_generators_finalized.connect(_embed_data)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime
 import gettext
 import io
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -41,6 +42,11 @@ def format_date(value: datetime.date, settings: dict, lang: str | None = None) -
     return strftime(value, settings["DATE_FORMATS"].get(lang, settings["DEFAULT_DATE_FORMAT"]))
 
 
+def format_yuan(value: Decimal) -> str:
+    """Money as the site shows it: ¥1,234.50, always to the cent."""
+    return f"¥{value:,.2f}"
+
+
 def _install(generator) -> None:
     settings = generator.settings
     directory = Path(settings["THEME"]) / "translations"
@@ -48,6 +54,7 @@ def _install(generator) -> None:
         load_translations(directory, settings["DEFAULT_LANG"]), newstyle=True
     )
     generator.env.filters["format_date"] = lambda value, lang=None: format_date(value, settings, lang)
+    generator.env.filters["yuan"] = format_yuan
 
 
 def register() -> None:
