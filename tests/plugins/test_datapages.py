@@ -1,5 +1,7 @@
+import csv
 import datetime
 
+from conftest import ROOT, build_repo
 from plugins.datapages import build_date, split_ids
 
 
@@ -23,10 +25,6 @@ def test_chapter_page_shows_its_facts_news_events_and_feed(demo_site):
 
 
 def test_every_chapter_and_project_has_a_page(demo_site):
-    import csv
-
-    from conftest import ROOT
-
     for resource, folder in (("chapters", "chapters"), ("projects", "projects")):
         with (ROOT / f"data/{resource}.csv").open(encoding="utf-8") as rows:
             for row in csv.DictReader(rows):
@@ -46,3 +44,21 @@ def test_events_are_split_by_the_build_date(demo_site):
     upcoming, past = html.split('id="events-past"')
     assert "2027年校友返校日" in upcoming and "2027年校友返校日" not in past
     assert "2026年校友返校日" in past and "2026年校友返校日" not in upcoming
+
+
+def test_homecoming_page_names_the_reunion_classes(demo_site):
+    page = (demo_site / "events/homecoming-2026/index.html").read_text(encoding="utf-8")
+    for year in (2016, 2006, 1996, 1986, 1976):
+        assert f"{year}级" in page
+
+
+def test_class_notes_are_published_escaped(make_repo):
+    notes = (
+        "id,published,class_year,college,author,title,body\n"
+        "n1,2026-01-02,1990,化学学院,九〇级,<b>聚会</b>,<script>alert(1)</script>\n"
+    )
+    repo = make_repo({}, data={"data/class_notes.csv": notes})
+    build_repo(repo)
+    page = (repo / "output/class-notes/index.html").read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+    assert "1990级" in page

@@ -1,0 +1,29 @@
+import pytest
+
+from conftest import build_repo
+from forms.problems import ProblemsFound
+
+
+def test_an_article_shows_a_projects_progress(demo_site):
+    page = (
+        demo_site / "news/ji-suan-ji-xue-yuan-fa-zhan-ji-jin-juan-zeng-yi-shi-ju-xing/index.html"
+    ).read_text(encoding="utf-8")
+    assert '<aside class="embed"' in page and "<progress" in page
+    assert "[[project:" not in page
+
+
+def test_an_article_shows_a_chapters_events(demo_site):
+    page = (demo_site / "news/chong-qing-xiao-you-hui-ju-xing-2025-nian-nian-hui/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "重庆校友会的活动" in page and "重庆校友会年会" in page
+
+
+def test_an_unknown_embed_stops_the_build(make_repo):
+    repo = make_repo({"news/a.md": "Title: 甲\nDate: 2026-01-01\n\n进度：\n\n[[project: no-such-fund]]\n"})
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    assert [p.sentence() for p in found.value.problems] == [
+        "content/news/a.md: “no-such-fund”嵌入的 [[project: no-such-fund]] 找不到这个编号，请改正 "
+        "/ embeds [[project: no-such-fund]], which is not a known id; correct it"
+    ]
