@@ -18,7 +18,7 @@ def _money(value: Decimal) -> str:
 
 def year_bars(years: list[Year], title: str, income_label: str, spending_label: str) -> str:
     """Income and spending side by side for each year."""
-    width, height, top, bottom, left = 640, 240, 24, 28, 8
+    width, height, top, bottom, left = 400, 200, 26, 24, 4
     if not years:
         return ""
     peak = max(max(y.income, y.spending) for y in years) or Decimal(1)
@@ -30,8 +30,8 @@ def year_bars(years: list[Year], title: str, income_label: str, spending_label: 
         f' xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>',
         f'<rect class="chart-in" x="{left}" y="4" width="12" height="12"/>'
         f'<text x="{left + 16}" y="15">{escape(income_label)}</text>',
-        f'<rect class="chart-out" x="{left + 120}" y="4" width="12" height="12"/>'
-        f'<text x="{left + 136}" y="15">{escape(spending_label)}</text>',
+        f'<rect class="chart-out" x="{left + 90}" y="4" width="12" height="12"/>'
+        f'<text x="{left + 106}" y="15">{escape(spending_label)}</text>',
     ]
     base = height - bottom
     for index, year in enumerate(years):
@@ -45,7 +45,7 @@ def year_bars(years: list[Year], title: str, income_label: str, spending_label: 
                 f'<rect class="{css}" x="{x + offset:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}">'
                 f"<title>{year.year} {escape(label)} ¥{_money(value)}</title></rect>"
             )
-        parts.append(f'<text x="{x:.1f}" y="{height - 8}" text-anchor="middle">{year.year}</text>')
+        parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle">{year.year}</text>')
     parts.append(f'<line class="chart-axis" x1="{left}" x2="{width - left}" y1="{base}" y2="{base}"/></svg>')
     return "".join(parts)
 
@@ -55,10 +55,10 @@ def category_bars(by_category: dict[str, Decimal], title: str) -> str:
     if not by_category:
         return ""
     rows = sorted(by_category.items(), key=lambda item: -item[1])
-    width, row_height, label_width = 640, 30, 150
+    width, row_height, label_width = 400, 26, 110
     height = row_height * len(rows) + 8
     peak = float(rows[0][1]) or 1.0
-    room = width - label_width - 130
+    room = width - label_width - 90
     parts = [
         f'<svg class="chart" viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}"'
         f' xmlns="http://www.w3.org/2000/svg"><title>{escape(title)}</title>'
@@ -67,9 +67,9 @@ def category_bars(by_category: dict[str, Decimal], title: str) -> str:
         y = 4 + index * row_height
         w = float(amount) / peak * room
         parts.append(
-            f'<text x="{label_width - 8}" y="{y + 19}" text-anchor="end">{escape(category)}</text>'
+            f'<text x="{label_width - 6}" y="{y + 17}" text-anchor="end">{escape(category)}</text>'
             f'<rect class="chart-out" x="{label_width}" y="{y + 4}" width="{w:.1f}" height="{row_height - 10}"/>'
-            f'<text x="{label_width + w + 6:.1f}" y="{y + 19}">¥{_money(amount)}</text>'
+            f'<text x="{label_width + w + 4:.1f}" y="{y + 17}">¥{_money(amount)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

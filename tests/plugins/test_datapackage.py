@@ -178,3 +178,19 @@ def test_invoke_validate_lists_problems_without_a_traceback(data):
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert (result.returncode, "Traceback" in result.stderr) == (1, False)
     assert "data/donations.csv, 第 2 行 (row 2), 字段 amount: “5000元”不是有效的值" in result.stderr
+
+
+def test_amounts_go_to_the_cent_at_most(data):
+    edit(data, "donations.csv", ",5000.00,wechat", ",5000.005,wechat")
+    assert problems(data) == [
+        "data/donations.csv, 第 2 行 (row 2), 字段 amount: “5000.005”金额最多写到分（两位小数），如 1000.50 "
+        "/ amounts go to the cent at most (two decimals), like 1000.50"
+    ]
+
+
+def test_a_gift_before_its_project_opened(data):
+    edit(data, "donations.csv", "2020-01-02,cs-development-fund", "2019-01-02,cs-development-fund")
+    assert problems(data) == [
+        "data/donations.csv, 第 2 行 (row 2), 字段 date: “2019-01-02”早于项目设立日期 2019-12-01，"
+        "请核对日期或 data/projects.csv 中的设立日期 / is before the project opened on 2019-12-01; check this date or the project's"
+    ]
