@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from pelican import signals
 from pypinyin import Style, lazy_pinyin
@@ -12,6 +13,7 @@ MAX_LENGTH = 60
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+@lru_cache(maxsize=4096)  # every article repeats its tags and category
 def pinyin_slug(text: str, max_length: int = MAX_LENGTH) -> str:
     """Turn a title into a slug: 重庆校友会2026年年会 -> chong-qing-xiao-you-hui-2026-nian-nian-hui.
 
