@@ -36,9 +36,10 @@ PLUGINS = [
 ]
 SLUG_MAX_LENGTH = 60
 
-# URLs: folders with index.html, so addresses stay short and stable.
-ARTICLE_URL = "{category}/{slug}/"
-ARTICLE_SAVE_AS = "{category}/{slug}/index.html"
+# URLs: short and stable. Articles are files (a folder each costs a directory per item on
+# big sites); sections and data pages are folders with index.html.
+ARTICLE_URL = "{category}/{slug}.html"
+ARTICLE_SAVE_AS = "{category}/{slug}.html"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
 CATEGORY_URL = "{slug}/"
@@ -72,7 +73,7 @@ ROBOTS_SAVE_AS = "robots.txt"
 AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 CATEGORIES_SAVE_AS = ""
-DEFAULT_PAGINATION = 12
+DEFAULT_PAGINATION = 30
 # The home page is hand-made, not a paginated list of everything.
 PAGINATED_TEMPLATES = {"category": None, "tag": None}
 PAGINATION_PATTERNS = [
@@ -105,11 +106,11 @@ JINJA_ENVIRONMENT = {
     "trim_blocks": True,
     "lstrip_blocks": True,
     "autoescape": True,
+    "auto_reload": False,  # templates do not change during a build; skip a stat per render
 }
 MARKDOWN = {
     "extension_configs": {
         "markdown.extensions.extra": {},
-        "markdown.extensions.toc": {},
     },
     "output_format": "html5",
 }

@@ -28,7 +28,7 @@ def test_a_scaffolded_file_builds_as_it_is(make_repo):
         repo / "content", "report", "学生创新基金2025年度报告", NOW, project="student-innovation-fund"
     )
     build_repo(repo)
-    assert (repo / "output/news/xin-de-yi-pian/index.html").exists()
+    assert (repo / "output/news/xin-de-yi-pian.html").exists()
     assert (repo / "output/projects/student-innovation-fund/2025/index.html").exists()
 
 

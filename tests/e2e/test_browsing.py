@@ -29,7 +29,9 @@ def test_visitor_follows_links_to_a_chapter_and_a_story(open_page, width):
 
     page.get_by_role("link", name="首页").first.click()
     page.get_by_role("link", name="阅读全文").click()
-    expect(page).to_have_url(page.base + "/stories/tang-zhi-yuan-hui-dao-shan-cun-xiao-xue-de-xiao-zhang/")
+    expect(page).to_have_url(
+        page.base + "/stories/tang-zhi-yuan-hui-dao-shan-cun-xiao-xue-de-xiao-zhang.html"
+    )
     expect(page.locator("h1")).to_contain_text("唐志远")
     screenshot(page, f"story-{width}")
     assert overflow(page) == 0

@@ -21,9 +21,9 @@ def test_build_stops_when_two_titles_give_one_address(make_repo):
         build_repo(repo)
     [problem] = found.value.problems
     assert problem.sentence() == (
-        "content/news/a.md: 与 content/news/b.md 的网址相同（news/xiao-you-fan-xiao-ri/index.html），"
+        "content/news/a.md: 与 content/news/b.md 的网址相同（news/xiao-you-fan-xiao-ri.html），"
         "请在其中一个文件里加一行 Slug: 另一个网址 / has the same address as content/news/b.md "
-        "(news/xiao-you-fan-xiao-ri/index.html); give one of them its own Slug:"
+        "(news/xiao-you-fan-xiao-ri.html); give one of them its own Slug:"
     )
     assert not (repo / "output").exists()
 

@@ -5,15 +5,15 @@ from forms.problems import ProblemsFound
 
 
 def test_an_article_shows_a_projects_progress(demo_site):
-    page = (
-        demo_site / "news/ji-suan-ji-xue-yuan-fa-zhan-ji-jin-juan-zeng-yi-shi-ju-xing/index.html"
-    ).read_text(encoding="utf-8")
+    page = (demo_site / "news/ji-suan-ji-xue-yuan-fa-zhan-ji-jin-juan-zeng-yi-shi-ju-xing.html").read_text(
+        encoding="utf-8"
+    )
     assert '<aside class="embed"' in page and "<progress" in page
     assert "[[project:" not in page
 
 
 def test_an_article_shows_a_chapters_events(demo_site):
-    page = (demo_site / "news/chong-qing-xiao-you-hui-ju-xing-2025-nian-nian-hui/index.html").read_text(
+    page = (demo_site / "news/chong-qing-xiao-you-hui-ju-xing-2025-nian-nian-hui.html").read_text(
         encoding="utf-8"
     )
     assert "重庆校友会的活动" in page and "重庆校友会年会" in page

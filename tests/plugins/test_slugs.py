@@ -31,6 +31,6 @@ def test_built_pages_use_pinyin_and_an_editor_slug_wins(make_repo):
         }
     )
     build_repo(repo)
-    assert (repo / "output/news/chong-qing-xiao-you-hui-nian-hui/index.html").exists()
-    assert (repo / "output/news/my-own-address/index.html").exists()
+    assert (repo / "output/news/chong-qing-xiao-you-hui-nian-hui.html").exists()
+    assert (repo / "output/news/my-own-address.html").exists()
     assert (repo / "output/tags/chong-qing/index.html").exists()
