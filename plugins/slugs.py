@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from pelican import signals
 from pypinyin import Style, lazy_pinyin
+from pypinyin.seg.simpleseg import seg
 
 MAX_LENGTH = 60
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -21,9 +22,10 @@ def pinyin_slug(text: str, max_length: int = MAX_LENGTH) -> str:
     Latin letters and digits are kept; everything else separates words.
     """
     words: list[str] = []
-    for token in lazy_pinyin(unicodedata.normalize("NFKC", text), style=Style.NORMAL):
-        # Non-Chinese runs come back whole ("Alumni Forum "), so split them into words.
-        words.extend(w for w in _NON_WORD.split(token.lower()) if w)
+    for segment in seg(unicodedata.normalize("NFKC", text)):
+        for token in _segment_pinyin(segment):
+            # Non-Chinese runs come back whole ("Alumni Forum "), so split them into words.
+            words.extend(w for w in _NON_WORD.split(token.lower()) if w)
     slug = ""
     for word in words:
         candidate = f"{slug}-{word}" if slug else word
@@ -33,6 +35,16 @@ def pinyin_slug(text: str, max_length: int = MAX_LENGTH) -> str:
     if not slug and words:  # a single word longer than the limit
         slug = words[0][:max_length]
     return slug
+
+
+@lru_cache(maxsize=65536)
+def _segment_pinyin(segment: str) -> list[str]:
+    """Pinyin of one segment (a word such as 重庆, or a non-Chinese run).
+
+    pypinyin cuts a title into the same segments itself; converting them one by one lets
+    the words that titles share (校友会, 举办…) be converted once per build, not per title.
+    """
+    return lazy_pinyin(segment, style=Style.NORMAL)
 
 
 def _set_slugs(generator, metadata: dict) -> None:
