@@ -35,7 +35,6 @@ EXAMPLES = {
     "string": ("文字", "text"),
 }
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
-_NUMBER = re.compile(r"\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*")
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -81,9 +80,18 @@ class Field:
                 if missing:
                     raise missing
                 return None
-            value = read(text)
+            value = text if read is str else read(text)
             for check in checks:
                 check(text, value)
+            return value
+
+        def parse_one_check(text: str):  # the usual case (an enum, a minimum): no loop
+            if not text:
+                if missing:
+                    raise missing
+                return None
+            value = text if read is str else read(text)
+            check(text, value)
             return value
 
         def required_text(text: str) -> str:
@@ -93,6 +101,9 @@ class Field:
 
         if read is str and not checks:  # most columns: plain text, so only emptiness to check
             return required_text if missing else lambda text: text or None
+        if len(checks) == 1:
+            check = checks[0]
+            return parse_one_check
         if checks or missing:
             return parse
         return lambda text: read(text) if text else None
@@ -107,21 +118,22 @@ class Field:
             convert: Callable[[str], object], valid: Callable[[str], object]
         ) -> Callable[[str], object]:
             def read(text: str):
-                if not valid(text):
-                    raise wrong
                 try:
-                    return convert(text)
-                except ValueError:
+                    value = convert(text)
+                except (ValueError, ArithmeticError):
                     raise wrong from None
+                if valid and not valid(text):
+                    raise wrong
+                return value
 
             return read
 
         if self.type in ("integer", "year"):
             return typed(int, _INTEGER.fullmatch)
         if self.type == "number":
-            return typed(lambda text: Decimal(text.strip()), _NUMBER.fullmatch)
+            return typed(_number, None)
         if self.type == "date":
-            return typed(_date, _DATE.fullmatch)
+            return typed(_date, None)
         if self.type == "boolean":
             truth = dict.fromkeys(self.true_values, True) | dict.fromkeys(self.false_values, False)
             return typed(truth.__getitem__, truth.__contains__)
@@ -189,10 +201,20 @@ class Field:
         return Decimal(str(bound)) if self.type == "number" else bound
 
 
+def _number(text: str) -> Decimal:
+    """Plain decimal numbers only: Decimal itself would also take NaN, Infinity and 1_000."""
+    value = Decimal(text)
+    if not value.is_finite() or "_" in text:
+        raise ValueError(text)
+    return value
+
+
 def _date(text: str) -> datetime.date:
-    if len(text) == 10:
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":  # the usual 2026-11-23, in C
         return datetime.date.fromisoformat(text)
-    year, month, day = text.split("-")  # Frictionless also takes 2026-1-3
+    if not _DATE.fullmatch(text):  # Frictionless also takes 2026-1-3
+        raise ValueError(text)
+    year, month, day = text.split("-")
     return datetime.date(int(year), int(month), int(day))
 
 
