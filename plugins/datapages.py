@@ -113,7 +113,10 @@ class DataPagesGenerator(Generator):
         except ProblemsFound as found:
             for problem in found.problems:
                 report(logger, problem)
+            # Every id that content refers to would now look unknown: say nothing of those.
+            self.data_ok = False
             return {name: [] for name in TABLES}
+        self.data_ok = True
         for note in package.notes:
             logger.warning(note.sentence())
         return package.tables
@@ -126,7 +129,7 @@ class DataPagesGenerator(Generator):
             article.chapters = []
             for chapter_id in split_ids(article.metadata.get("chapter")):
                 if chapter_id not in chapters:
-                    report(logger, self._unknown(article, "Chapter", chapter_id, "chapters"))
+                    self._report_unknown(article, "Chapter", chapter_id, "chapters")
                     continue
                 article.chapters.append(chapters[chapter_id])
                 chapters[chapter_id].news.append(article)
@@ -138,7 +141,7 @@ class DataPagesGenerator(Generator):
         for page in self._read_all(Report, "reports"):
             pid, year = page.metadata["project"], str(page.metadata["year"])
             if pid not in projects:
-                report(logger, self._unknown(page, "Project", pid, "projects"))
+                self._report_unknown(page, "Project", pid, "projects")
             elif not year.isdigit():
                 report(
                     logger,
@@ -196,6 +199,8 @@ class DataPagesGenerator(Generator):
 
     def _check_orphans(self, folder: str, known: dict, data_file: str) -> None:
         """A narrative without a data row would silently vanish: say so instead."""
+        if not self.data_ok:
+            return
         for path in sorted((Path(self.path) / folder).glob("*.md")):
             if path.stem not in known:
                 report(
@@ -207,14 +212,18 @@ class DataPagesGenerator(Generator):
                     ),
                 )
 
-    def _unknown(self, content: Page, field: str, value: str, resource: str) -> Problem:
-        return Problem(
-            source_label(self.settings, content.source_path),
-            f"在 data/{resource}.csv 中找不到这个编号，请改正",
-            f"is not an id in data/{resource}.csv; correct it",
-            field=field,
-            value=value,
-        )
+    def _report_unknown(self, content: Page, field: str, value: str, resource: str) -> None:
+        if self.data_ok:
+            report(
+                logger,
+                Problem(
+                    source_label(self.settings, content.source_path),
+                    f"在 data/{resource}.csv 中找不到这个编号，请改正",
+                    f"is not an id in data/{resource}.csv; correct it",
+                    field=field,
+                    value=value,
+                ),
+            )
 
     def generate_output(self, writer) -> None:
         write = self._writer(writer)
@@ -277,6 +286,8 @@ def _template_helpers(generator) -> None:
 def _embed_data(generators) -> None:
     """Let articles and pages show a project's progress or a chapter's events in their text."""
     data = next(g for g in generators if isinstance(g, DataPagesGenerator))
+    if not data.data_ok:
+        return  # the data's own problems are reported; embeds of it would only repeat them
     macros = data.get_template("_embeds").make_module(vars=data.context)
     found = {"project": {p.slug: p for p in data.projects}, "events": {c.slug: c for c in data.chapters}}
     for generator in generators:

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 
@@ -45,3 +47,24 @@ def test_an_unknown_address_gets_the_themed_404(open_page):
     expect(page.locator("h1")).to_have_text("页面不存在")
     page.get_by_role("link", name="返回首页").click()
     expect(page).to_have_url(page.base + "/")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/projects/cs-development-fund/", "/projects/cs-development-fund/2025/", "/events/", "/class-notes/"],
+)
+def test_data_pages_fit_a_phone(open_page, path):
+    page = open_page(PHONE)
+    page.goto(page.base + path)
+    screenshot(page, "phone" + path.replace("/", "-").rstrip("-"))
+    assert overflow(page) == 0
+    assert page.problems == []
+
+
+def test_donor_downloads_the_figures_of_a_project(open_page):
+    page = open_page(DESKTOP)
+    page.goto(page.base + "/projects/student-innovation-fund/")
+    with page.expect_download() as download:
+        page.get_by_role("link", name="下载收支数据（CSV）").click()
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert text.startswith("年度 year,") and "合计 total" in text

@@ -77,3 +77,15 @@ def test_publishing_uses_the_public_address(tmp_path):
     assert "https://alumni.example.org/chapters/uk/" in (tmp_path / "out/sitemap.xml").read_text(
         encoding="utf-8"
     )
+
+
+def test_broken_data_is_reported_once_not_through_every_page_that_uses_it(make_repo):
+    repo = make_repo(
+        {"news/a.md": "Title: 甲\nDate: 2026-01-01\nChapter: beijing\n\n[[events: beijing]]\n"},
+        data={"data/events.csv": "id,title\nx,y\n"},
+    )
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    assert {(p.file, p.kind) for p in found.value.problems} == {
+        ("data/events.csv", "missing-column"),
+    }
