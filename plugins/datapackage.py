@@ -392,32 +392,16 @@ def _open_table(
     names = [f.name for f in resource.fields]
     missing = [name for name in names if name not in header]
     extra = [label for label in header if label not in names]
-    for label in missing:
-        problems.append(
-            _problem(
-                resource,
-                1,
-                label,
-                None,
-                _CellError(
-                    "missing-column", "缺少这一列，请在第 1 行加上它", "column is missing; add it to row 1"
-                ),
-            )
-        )
-    for label in extra:
-        problems.append(
-            _problem(
-                resource,
-                1,
-                label,
-                None,
-                _CellError(
-                    "extra-column",
-                    "数据包里没有这一列，请删除或改正列名",
-                    "is not a column of this table; remove or rename it",
-                ),
-            )
-        )
+    missing_error = _CellError(
+        "missing-column", "缺少这一列，请在第 1 行加上它", "column is missing; add it to row 1"
+    )
+    extra_error = _CellError(
+        "extra-column",
+        "数据包里没有这一列，请删除或改正列名",
+        "is not a column of this table; remove or rename it",
+    )
+    for labels, error in ((missing, missing_error), (extra, extra_error)):
+        problems += [_problem(resource, 1, label, None, error) for label in labels]
     if missing or extra:
         return None
     return _rows(resource, reader, header, problems)
