@@ -18,6 +18,9 @@ PATH = "content"
 OUTPUT_PATH = "output"
 THEME = "theme"
 DATA_PACKAGE = "data/datapackage.yaml"
+FORMS_DIR = "forms"
+# Where forms are sent: the form handler. Locally `invoke serve` runs it on the same address.
+FORMS_ACTION = "/api/forms"
 ARTICLE_PATHS = ["news", "stories"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
@@ -31,6 +34,7 @@ PLUGINS = [
     "plugins.slugs",
     "plugins.i18n",
     "plugins.datapages",
+    "plugins.formpages",
     "plugins.collisions",
     "plugins.sitemap",
 ]
@@ -65,6 +69,9 @@ EVENTS_URL = "events/"
 EVENTS_SAVE_AS = "events/index.html"
 EVENT_URL = "events/{slug}/"
 EVENT_SAVE_AS = "events/{slug}/index.html"
+FORM_URL = "forms/{slug}/"
+FORM_SAVE_AS = "forms/{slug}/index.html"
+FORM_THANKS_SAVE_AS = "forms/{slug}/thanks/index.html"
 CLASS_NOTES_URL = "class-notes/"
 CLASS_NOTES_SAVE_AS = "class-notes/index.html"
 DIRECT_TEMPLATES = ["index", "tags", "archives", "404", "robots"]

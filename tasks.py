@@ -11,7 +11,7 @@ from invoke import Exit, task
 from forms.problems import ProblemsFound
 from plugins.build import build_site
 from plugins.datapages import check_data
-from plugins.preview import make_server
+from plugins.preview import make_preview
 from plugins.scaffold import new_content
 
 ROOT = Path(__file__).parent
@@ -57,10 +57,14 @@ def publish(c):
 
 @task
 def serve(c, port=8000, host="127.0.0.1"):
-    """Build the site and serve it on http://127.0.0.1:8000 until Ctrl-C."""
+    """Build the site and serve it with the form handler on http://127.0.0.1:8000 until Ctrl-C."""
     _build("pelicanconf.py")
-    server = make_server(ROOT / "output", host, int(port))
+    try:
+        server = make_preview(ROOT / "output", ROOT / "data" / "inbox", host, int(port))
+    except ProblemsFound as found:  # a broken form definition
+        raise Exit(str(found), code=1) from None
     print(f"打开 / open http://{host}:{port}/  (Ctrl-C 停止 / to stop)")
+    print(f"表单提交保存在 / submissions go to {ROOT / 'data' / 'inbox'}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:

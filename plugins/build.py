@@ -88,8 +88,9 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
     staging = None
     try:
         settings = collector.settings = read_settings(str(settings_file), override=overrides or {})
-        # Like Pelican's own paths, the data package is found relative to the settings file.
-        settings["DATA_PACKAGE"] = str(Path(settings_file).resolve().parent / settings["DATA_PACKAGE"])
+        # Like Pelican's own paths, data and form definitions are found relative to the settings file.
+        for key in ("DATA_PACKAGE", "FORMS_DIR"):
+            settings[key] = str(Path(settings_file).resolve().parent / settings[key])
         final = Path(settings["OUTPUT_PATH"])
         final.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-building-", dir=final.parent))

@@ -1,38 +1,19 @@
-"""Template language: gettext catalogs from theme/translations and date formatting.
+"""Template language: gettext catalogs from theme/translations, dates and money.
 
 Templates mark every visible string with _("English text"); the catalog of the site's
-language gives the words a visitor reads. Catalogs are compiled in memory at build time,
-so only the editable .po files live in git.
+language gives the words a visitor reads. Catalogs are compiled in memory at build time
+(forms/translations.py, shared with the form handler), so only .po files live in git.
 """
 
 from __future__ import annotations
 
 import datetime
-import gettext
-import io
 from decimal import Decimal
-from functools import cache
 from pathlib import Path
 
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
 from pelican import signals
 
-LOCALES = {"zh": "zh_CN", "en": "en"}
-
-
-@cache
-def load_translations(directory: Path, lang: str) -> gettext.NullTranslations:
-    """The compiled catalog for a language; English is the source text, so it needs none."""
-    po_file = directory / LOCALES.get(lang, lang) / "LC_MESSAGES" / "messages.po"
-    if not po_file.exists():
-        return gettext.NullTranslations()
-    with po_file.open("rb") as source:
-        catalog = read_po(source)
-    compiled = io.BytesIO()
-    write_mo(compiled, catalog)
-    compiled.seek(0)
-    return gettext.GNUTranslations(compiled)
+from forms.translations import load_translations
 
 
 def format_date(value: datetime.date, settings: dict, lang: str | None = None) -> str:

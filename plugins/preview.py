@@ -1,44 +1,67 @@
-"""Local preview server for the built site, with the theme's 404 page for unknown addresses."""
+"""Local preview: the built site and the form handler together on one address, as `invoke serve` runs them.
+
+Static files are served the way a static host would (folders as index.html, the theme's
+404.html when missing); /api/forms/ goes to the form handler, writing to a local inbox.
+"""
 
 from __future__ import annotations
 
 import argparse
-import functools
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+import mimetypes
 from pathlib import Path
 
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.utils import safe_join
+from werkzeug.wrappers import Request, Response
 
-class SiteHandler(SimpleHTTPRequestHandler):
-    """Serves output/ like a static host would: folders as index.html, 404.html when missing."""
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        page = Path(self.directory) / "404.html"
-        if code != 404 or not page.exists():
-            return super().send_error(code, message, explain)
-        body = page.read_bytes()
-        self.send_response(404)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def log_message(self, format: str, *args) -> None:
-        pass  # one line per request drowns what matters in the terminal
+from forms.app import HandlerSettings, create_app
+from forms.inbox import LocalInbox
 
 
-def make_server(directory: Path, host: str = "127.0.0.1", port: int = 8000) -> ThreadingHTTPServer:
-    handler = functools.partial(SiteHandler, directory=str(directory))
-    return ThreadingHTTPServer((host, port), handler)
+def static_site(directory: Path):
+    """A WSGI app serving directory like a static host."""
+
+    @Request.application
+    def serve(request: Request) -> Response:
+        relative = request.path.lstrip("/")
+        path = safe_join(str(directory), relative) if relative else str(directory)
+        target = Path(path) if path else None
+        if target and target.is_dir():
+            target = target / "index.html"
+        if target is None or not target.is_file():
+            missing = directory / "404.html"
+            return Response(
+                missing.read_bytes() if missing.exists() else b"Not found", 404, mimetype="text/html"
+            )
+        mimetype = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+        if mimetype.startswith("text/") or mimetype in ("application/javascript", "application/xml"):
+            mimetype += "; charset=utf-8"
+        return Response(target.read_bytes(), headers={"Content-Type": mimetype})
+
+    return serve
+
+
+def site_with_forms(directory: Path, inbox: Path, rate_per_minute: int = 20):
+    handler = HandlerSettings(storage=LocalInbox(inbox), rate_per_minute=rate_per_minute)
+    return DispatcherMiddleware(static_site(directory), {handler.prefix: create_app(handler)})
+
+
+def make_preview(
+    directory: Path, inbox: Path, host: str = "127.0.0.1", port: int = 8000, rate_per_minute: int = 20
+) -> BaseWSGIServer:
+    return make_server(host, port, site_with_forms(directory, inbox, rate_per_minute), threaded=True)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--directory", default="output")
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--directory", type=Path, default=Path("output"))
+    parser.add_argument("--inbox", type=Path, default=Path("data/inbox"))
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--rate-per-minute", type=int, default=20)
     args = parser.parse_args()
-    make_server(Path(args.directory), args.host, args.port).serve_forever()
+    make_preview(args.directory, args.inbox, args.host, args.port, args.rate_per_minute).serve_forever()
 
 
 if __name__ == "__main__":

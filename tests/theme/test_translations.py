@@ -1,7 +1,7 @@
 from babel.messages.extract import extract_from_dir
 
 from conftest import ROOT
-from plugins.i18n import load_translations
+from forms.translations import load_translations
 
 TRANSLATIONS = ROOT / "theme" / "translations"
 

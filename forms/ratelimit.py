@@ -1,0 +1,35 @@
+"""Per-client rate limiting: a token bucket for each address, kept in this process only.
+
+On a cloud function each instance keeps its own buckets; the platform's own throttling is
+the outer limit there. This one stops a single client from filling the inbox.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+
+class RateLimiter:
+    def __init__(self, per_minute: int, burst: int, clock=time.monotonic):
+        self.rate, self.burst, self.clock = per_minute / 60.0, float(burst), clock
+        self.buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, when)
+        self.lock = threading.Lock()
+
+    def wait(self, client: str) -> float:
+        """0 if the client may go ahead now (and takes a token), else the seconds to wait."""
+        if self.rate <= 0:
+            return 0.0
+        with self.lock:
+            now = self.clock()
+            tokens, then = self.buckets.get(client, (self.burst, now))
+            tokens = min(self.burst, tokens + (now - then) * self.rate)
+            if tokens < 1:
+                self.buckets[client] = (tokens, now)
+                return (1 - tokens) / self.rate
+            self.buckets[client] = (tokens - 1, now)
+            if len(self.buckets) > 10_000:  # forget clients whose buckets have refilled
+                self.buckets = {
+                    k: v for k, v in self.buckets.items() if v[0] + (now - v[1]) * self.rate < self.burst
+                }
+            return 0.0

@@ -1,0 +1,150 @@
+"""One submission checked against its form definition: cleaned values, or errors per field."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from forms.definitions import CONSENT, HONEYPOT, Field, Form, Text
+
+# Invisible characters that reorder or hide text (the "RTL override" trick) or are noise.
+# Zero-width joiners stay: emoji sequences need them.
+_INVISIBLE = dict.fromkeys(
+    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0xFEFF, 0x200B, 0x2028, 0x2029]
+)
+_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
+_MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
+_INTERNATIONAL = re.compile(r"\+[1-9][0-9]{6,14}")
+_PHONE_NOISE = re.compile(r"[\s\-()]")
+_YES = {"on", "yes", "true", "1", "是"}
+
+
+@dataclass
+class Submission:
+    """What a checked submission holds: cleaned values in form order, errors, and whether it is spam."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    errors: dict[str, Text] = field(default_factory=dict)
+    spam: bool = False
+
+    @property
+    def valid(self) -> bool:
+        return not self.errors
+
+
+def clean_text(value: str, multiline: bool = False) -> str:
+    """NFC, no control or direction-changing characters, no surrounding spaces."""
+    value = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    kept = "".join(
+        ch if unicodedata.category(ch) != "Cc" or (multiline and ch == "\n") else " "
+        for ch in value
+        if ch != "\x00"
+    )
+    return kept.strip() if multiline else " ".join(kept.split())
+
+
+def check(form: Form, data: Mapping[str, object]) -> Submission:
+    """Check every field (never only the first); unknown fields are dropped, not stored."""
+    result = Submission(spam=bool(_text(data.get(HONEYPOT))))
+    raw = {f.name: _text(data.get(f.name)) for f in form.fields}
+    for spec in form.fields:
+        value = clean_text(raw[spec.name], multiline=spec.type == "textarea")
+        required = spec.required or (
+            spec.required_if is not None
+            and clean_text(raw.get(spec.required_if[0], "")) == spec.required_if[1]
+        )
+        if not value:
+            if required:
+                result.errors[spec.name] = Text("请填写此项", "Please fill this in")
+            result.values[spec.name] = ""
+            continue
+        value, error = _field_value(spec, value)
+        if error:
+            result.errors[spec.name] = error
+        result.values[spec.name] = value
+    if _text(data.get(CONSENT)).strip().lower() in _YES:
+        result.values[CONSENT] = "yes"
+    else:
+        result.errors[CONSENT] = Text(
+            "请阅读隐私政策并勾选同意", "Please read the privacy policy and tick to agree"
+        )
+        result.values[CONSENT] = ""
+    return result
+
+
+def _text(value: object) -> str:
+    """A submitted value as text: JSON may send numbers or booleans, and forms may repeat a field."""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else ""
+    if value is None or isinstance(value, dict):
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else ""
+    return str(value)
+
+
+def _field_value(spec: Field, value: str) -> tuple[str, Text | None]:
+    """The value to store and, if it is wrong, what to tell the alumnus."""
+    if len(value) > spec.limit:
+        return value[: spec.limit], Text(
+            f"太长了，最多 {spec.limit} 个字", f"Too long: at most {spec.limit} characters"
+        )
+    if spec.min_length and len(value) < spec.min_length:
+        return value, Text(
+            f"太短了，至少 {spec.min_length} 个字", f"Too short: at least {spec.min_length} characters"
+        )
+    kind = spec.type
+    if kind == "email" and not _EMAIL.fullmatch(value):
+        return value, Text(
+            "邮箱地址格式不对，请写成 name@example.com 的形式",
+            "Not an e-mail address; write it like name@example.com",
+        )
+    if kind == "tel":
+        value = _phone(value)
+        if not (_MAINLAND_MOBILE.fullmatch(value) or _INTERNATIONAL.fullmatch(value)):
+            return value, Text(
+                "手机号码不对：中国大陆号码为 1 开头的 11 位数字，境外号码请以 + 和国家代码开头",
+                "Not a mobile number: mainland China numbers have 11 digits starting with 1; others start with + and the country code",
+            )
+    if kind in ("year", "number"):
+        if not value.isascii() or not value.isdigit() or (kind == "year" and len(value) != 4):
+            return value, Text(
+                "请写数字" if kind == "number" else "请写四位年份，如 1998",
+                "Write a number" if kind == "number" else "Write a four-digit year, like 1998",
+            )
+        if (spec.min is not None and int(value) < int(spec.min)) or (
+            spec.max is not None and int(value) > int(spec.max)
+        ):
+            return value, Text(
+                f"请写 {spec.min} 到 {spec.max} 之间的数", f"Write a number from {spec.min} to {spec.max}"
+            )
+    if kind == "date":
+        try:
+            day = datetime.date.fromisoformat(value) if len(value) == 10 else None
+        except ValueError:
+            day = None
+        if day is None or (spec.min and value < str(spec.min)) or (spec.max and value > str(spec.max)):
+            return value, Text("请写有效的日期，如 1980-05-01", "Write a real date, like 1980-05-01")
+    if kind == "choice" and value not in {c.value for c in spec.choices}:
+        return value, Text("请从列表中选择", "Choose one of the options")
+    if kind == "checkbox":
+        value = "yes" if value.lower() in _YES else ""
+    if spec.pattern and not re.fullmatch(spec.pattern, value):
+        return value, Text(
+            f"格式不对{('：' + spec.help.zh) if spec.help else ''}",
+            f"Wrong format{(': ' + spec.help.en) if spec.help else ''}",
+        )
+    return value, None
+
+
+def _phone(value: str) -> str:
+    """+86 138-0000 0000 and (0086)13800000000 are one number: keep digits and a leading +."""
+    value = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", value))
+    for prefix in ("+86", "0086"):
+        if value.startswith(prefix) and _MAINLAND_MOBILE.fullmatch(value[len(prefix) :]):
+            return value[len(prefix) :]
+    return value

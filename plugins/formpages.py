@@ -1,0 +1,49 @@
+"""The site's form pages, drawn from the same definitions (forms/*.yaml) the handler enforces."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from pelican import signals
+from pelican.generators import Generator
+
+from forms.definitions import load_forms, open_events
+from forms.problems import ProblemsFound
+from plugins.datapages import build_date
+from plugins.problems import report
+
+logger = logging.getLogger(__name__)
+
+
+class FormPagesGenerator(Generator):
+    """forms/<name>/ with the form, and forms/<name>/thanks/ where the handler sends people after."""
+
+    def generate_context(self) -> None:
+        events = open_events(
+            Path(self.settings["DATA_PACKAGE"]).parent / "events.csv", build_date(self.settings)
+        )
+        try:
+            self.forms = load_forms(Path(self.settings["FORMS_DIR"]), events)
+        except ProblemsFound as found:
+            for problem in found.problems:
+                report(logger, problem)
+            self.forms = {}
+        self.context["forms"] = self.forms
+
+    def generate_output(self, writer) -> None:
+        for name, form in self.forms.items():
+            for save_as, template in (
+                (self.settings["FORM_SAVE_AS"], "form"),
+                (self.settings["FORM_THANKS_SAVE_AS"], "form_thanks"),
+            ):
+                writer.write_file(save_as.format(slug=name), self.get_template(template), self.context,
+                                  relative_urls=self.settings["RELATIVE_URLS"], form=form)  # fmt: skip
+
+
+def _generators(pelican) -> type[Generator]:
+    return FormPagesGenerator
+
+
+def register() -> None:
+    signals.get_generators.connect(_generators)

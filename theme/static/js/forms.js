@@ -1,0 +1,43 @@
+// Forms work without this script (a plain POST and a page back). With it, errors appear
+// beside the fields without a reload, from the handler's own checks.
+document.querySelectorAll("form[data-form]").forEach((form) => {
+  const event = new URLSearchParams(location.search).get("event");
+  if (event && form.elements.event) form.elements.event.value = event;
+  form.noValidate = true; // the handler's messages, in both languages, replace the browser's
+  form.addEventListener("submit", async (submit) => {
+    submit.preventDefault();
+    const button = form.querySelector("button[type=submit]");
+    button.disabled = true;
+    form.querySelectorAll(".error").forEach((p) => (p.textContent = ""));
+    form.querySelectorAll("[aria-invalid]").forEach((el) => el.removeAttribute("aria-invalid"));
+    try {
+      const response = await fetch(form.action, {
+        method: "POST",
+        headers: { Accept: "application/json" },
+        body: new URLSearchParams(new FormData(form)),
+      });
+      const answer = await response.json();
+      if (response.ok) {
+        location.assign(answer.redirect);
+        return;
+      }
+      const lang = document.documentElement.lang === "en" ? "en" : "zh";
+      const errors = answer.errors || { _form: answer.error };
+      let first = null;
+      for (const [name, message] of Object.entries(errors)) {
+        const input = form.elements[name];
+        const slot = form.querySelector(`#err-${name}`) || form.querySelector("#err-consent");
+        if (slot) slot.textContent = message[lang];
+        if (input && input.setAttribute) {
+          input.setAttribute("aria-invalid", "true");
+          first = first || input;
+        }
+      }
+      if (first) first.focus();
+    } catch (error) {
+      form.querySelector("#err-consent").textContent = "网络出错，请稍后再试 / Network error, please try again";
+    } finally {
+      button.disabled = false;
+    }
+  });
+});
