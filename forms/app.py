@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote_to_bytes
 
 from jinja2 import Environment, FileSystemLoader
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
@@ -67,6 +68,10 @@ def settings_from_env(environ: dict | None = None) -> HandlerSettings:
         rate_per_minute=int(env.get("FORMS_RATE_PER_MINUTE", HandlerSettings.rate_per_minute)),
         rate_burst=int(env.get("FORMS_RATE_BURST", HandlerSettings.rate_burst)),
         trust_forwarded_for=env.get("FORMS_TRUST_FORWARDED_FOR", "") == "1",
+        # Pins the day that decides which events are open, for tests and demos.
+        today=(lambda day=env["FORMS_TODAY"]: datetime.date.fromisoformat(day))
+        if env.get("FORMS_TODAY")
+        else datetime.date.today,
     )
 
 
@@ -192,10 +197,17 @@ class FormHandler:
             return data
         if request.mimetype not in _FORM_TYPES:
             raise _Refusal(415, "只接受表单或 JSON 格式的提交", "Only form posts and JSON are accepted")
+        not_utf8 = _Refusal(400, "内容不是有效的 UTF-8 编码", "The body is not valid UTF-8")
+        if request.mimetype == _FORM_TYPES[0]:
+            # Werkzeug keeps undecodable %XX escapes as text; check the bytes they stand for.
+            try:
+                unquote_to_bytes(request.get_data(cache=True).replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                raise not_utf8 from None
         data = request.form.to_dict(flat=True)
-        # Werkzeug replaces bytes that are not UTF-8; a replacement character means a broken client.
+        # In multipart bodies Werkzeug replaces bytes that are not UTF-8 with U+FFFD.
         if any("\ufffd" in key or "\ufffd" in value for key, value in data.items()):
-            raise _Refusal(400, "内容不是有效的 UTF-8 编码", "The body is not valid UTF-8")
+            raise not_utf8
         return data
 
     def check_origin(self, request: Request) -> None:

@@ -98,6 +98,8 @@ def _field_value(spec: Field, value: str) -> tuple[str, Text | None]:
             f"太短了，至少 {spec.min_length} 个字", f"Too short: at least {spec.min_length} characters"
         )
     kind = spec.type
+    if kind in ("year", "number", "date"):
+        value = unicodedata.normalize("NFKC", value)  # full-width digits, as Chinese keyboards type them
     if kind == "email" and not _EMAIL.fullmatch(value):
         return value, Text(
             "邮箱地址格式不对，请写成 name@example.com 的形式",

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from plugins.build import build_site
-
-ROOT = Path(__file__).resolve().parents[1]
-BUILD_DATE = "2026-11-23"
+from tests.support import BUILD_DATE, ROOT, free_port, wait_until_up
 
 
 @pytest.fixture(scope="session")
@@ -42,38 +36,6 @@ def make_repo(tmp_path) -> Callable[..., Path]:
         return tmp_path
 
     return make
-
-
-def build_repo(repo: Path):
-    """Build a repository made by make_repo with the project's settings."""
-    return build_site(
-        ROOT / "pelicanconf.py",
-        {
-            "PATH": str(repo / "content"),
-            "OUTPUT_PATH": str(repo / "output"),
-            "DATA_PACKAGE": str(repo / "data" / "datapackage.yaml"),
-            "BUILD_DATE": BUILD_DATE,
-        },
-    )
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until_up(url: str, timeout: float = 15) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=1).close()
-            return
-        except urllib.error.HTTPError:
-            return  # it answers, even if not with 200
-        except OSError:
-            time.sleep(0.1)
-    raise RuntimeError(f"server at {url} did not answer within {timeout}s")
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,7 @@ import importlib
 
 from pelican.settings import DEFAULT_CONFIG
 
-from conftest import ROOT
+from tests.support import ROOT
 
 # Pelican documents these but leaves them out of DEFAULT_CONFIG.
 PELICAN_OPTIONAL = {

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
-from conftest import ROOT, build_repo
 from forms.problems import ProblemsFound
 from plugins.scaffold import new_content
+from tests.support import ROOT, build_repo
 
 NOW = datetime.datetime(2026, 11, 23, 9, 30)
 

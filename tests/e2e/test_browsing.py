@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import overflow, screenshot
+from tests.e2e.conftest import overflow, screenshot
 
 PHONE, DESKTOP = 375, 1280
 

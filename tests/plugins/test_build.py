@@ -1,8 +1,8 @@
 import pytest
 
-from conftest import ROOT, build_repo
 from forms.problems import ProblemsFound
 from plugins.build import build_site
+from tests.support import ROOT, build_repo
 
 GOOD = "Title: 好消息\nDate: 2026-01-02\n\n正文"
 

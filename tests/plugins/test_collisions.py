@@ -1,8 +1,8 @@
 import pytest
 
-from conftest import build_repo
 from forms.problems import ProblemsFound
 from plugins.collisions import find_collisions
+from tests.support import build_repo
 
 NEWS = "Title: 校友返校日\nDate: 2026-10-18\n\n正文"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from conftest import ROOT
 from forms.problems import ProblemsFound
 from plugins.datapackage import find_mojibake, validate_package
 from plugins.datapages import check_data
+from tests.support import ROOT
 
 
 @pytest.fixture

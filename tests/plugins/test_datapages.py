@@ -1,8 +1,8 @@
 import csv
 import datetime
 
-from conftest import ROOT, build_repo
 from plugins.datapages import build_date, split_ids
+from tests.support import ROOT, build_repo
 
 
 def test_metadata_may_list_several_chapters():

@@ -1,7 +1,7 @@
 import pytest
 
-from conftest import build_repo
 from forms.problems import ProblemsFound
+from tests.support import build_repo
 
 
 def test_an_article_shows_a_projects_progress(demo_site):

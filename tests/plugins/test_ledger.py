@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import ROOT
 from plugins.datapages import check_data
 from plugins.ledger import ANONYMOUS, accounts
+from tests.support import ROOT
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
-from conftest import build_repo
 from plugins.slugs import pinyin_slug
+from tests.support import build_repo
 
 
 def test_polyphones_read_as_words():

@@ -1,7 +1,7 @@
 from babel.messages.extract import extract_from_dir
 
-from conftest import ROOT
 from forms.translations import load_translations
+from tests.support import ROOT
 
 TRANSLATIONS = ROOT / "theme" / "translations"
 

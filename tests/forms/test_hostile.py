@@ -1,0 +1,237 @@
+"""Hostile and odd submissions against the real handler under gunicorn: each gets the right answer."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+from dataclasses import dataclass, field
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from forms.inbox import read_inbox
+
+GOOD = {
+    "name": "王小明",
+    "email": "wang@example.com",
+    "subject": "问候",
+    "message": "各位老师好，祝校友总会工作顺利。",
+    "consent": "yes",
+}
+FORM = "application/x-www-form-urlencoded"
+JSON = "application/json"
+
+
+@dataclass
+class Case:
+    body: bytes
+    status: int
+    content_type: str | None = FORM
+    path: str = "/api/forms/contact"
+    method: str = "POST"
+    headers: dict = field(default_factory=dict)
+    stored: dict | None = None  # field -> value expected in the stored row (contact inbox)
+    absent: str | None = None  # text that must not be stored anywhere in the inbox
+
+
+def form(**changes) -> bytes:
+    return urlencode({**GOOD, **changes}).encode()
+
+
+def as_json(value) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode()
+
+
+CASES = {
+    "sql injection is stored as plain text": Case(
+        form(name="'; DROP TABLE alumni; --"), 201, stored={"name": "'; DROP TABLE alumni; --"}
+    ),
+    "formula with =": Case(
+        form(subject='=HYPERLINK("http://evil.example","点我")'),
+        201,
+        stored={"subject": '=HYPERLINK("http://evil.example","点我")'},
+    ),
+    "formula with +": Case(form(subject="+cmd|' /C calc'!A0"), 201, stored={"subject": "+cmd|' /C calc'!A0"}),
+    "formula with -": Case(form(subject="-2+3"), 201, stored={"subject": "-2+3"}),
+    "formula with @": Case(form(subject="@SUM(1+1)"), 201, stored={"subject": "@SUM(1+1)"}),
+    "formula behind a tab": Case(form(subject="\t=1+1"), 201, stored={"subject": "=1+1"}),
+    "formula behind a carriage return": Case(form(subject="\r=1+1"), 201, stored={"subject": "=1+1"}),
+    "script tags are kept as text, never run": Case(
+        form(message="<script>alert(1)</script>你好"),
+        201,
+        stored={"message": "<script>alert(1)</script>你好"},
+    ),
+    "a field longer than its limit": Case(form(name="王" * 41), 422),
+    "a body over the size limit": Case(form(message="长" * 30000), 413),
+    "invalid UTF-8 in a form post": Case(
+        b"name=%FF%FE%FD&email=a%40b.cn&subject=x&message=hello&consent=yes", 400
+    ),
+    "invalid UTF-8 in JSON": Case(b'{"name": "\xff\xfe", "consent": "yes"}', 400, JSON),
+    "malformed JSON": Case(b'{"name": "x",', 400, JSON),
+    "a JSON list instead of an object": Case(b'["name", "x"]', 400, JSON),
+    "a JSON object inside a field": Case(as_json({**GOOD, "name": {"first": "王"}}), 422, JSON),
+    "JSON numbers and booleans": Case(
+        as_json({**GOOD, "consent": True}), 201, JSON, stored={"consent": "yes"}
+    ),
+    "text/plain": Case(b"name=x", 415, "text/plain"),
+    "XML": Case(b"<name>x</name>", 415, "application/xml"),
+    "no content type": Case(form(), 415, None),
+    "multipart is a form too": Case(
+        b'--b\r\nContent-Disposition: form-data; name="name"\r\n\r\n\xe5\xbc\xa0\r\n--b\r\nContent-Disposition: form-data; name="email"\r\n\r\nz@example.com\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="subject"\r\n\r\nhi\r\n--b\r\nContent-Disposition: form-data; name="message"\r\n\r\nhello there\r\n'
+        b'--b\r\nContent-Disposition: form-data; name="consent"\r\n\r\nyes\r\n--b--\r\n',
+        201,
+        "multipart/form-data; boundary=b",
+        stored={"name": "张"},
+    ),
+    "an unknown form": Case(form(), 404, path="/api/forms/nope"),
+    "a path up the tree": Case(form(), 404, path="/api/forms/../update"),
+    "an encoded path up the tree": Case(form(), 404, path="/api/forms/%2e%2e%2fupdate"),
+    "a path below a form": Case(form(), 404, path="/api/forms/contact/extra"),
+    "a form name in capitals": Case(form(), 404, path="/api/forms/CONTACT"),
+    "a file-like form name": Case(form(), 404, path="/api/forms/contact.yaml"),
+    "GET": Case(b"", 405, None, method="GET"),
+    "PUT": Case(form(), 405, method="PUT"),
+    "preflight from an allowed origin": Case(
+        b"", 204, None, method="OPTIONS", headers={"Origin": "https://alumni.example.org"}
+    ),
+    "preflight from another origin": Case(
+        b"", 403, None, method="OPTIONS", headers={"Origin": "https://evil.example"}
+    ),
+    "a post from another origin": Case(
+        form(subject="跨站"), 403, headers={"Origin": "https://evil.example"}, absent="跨站"
+    ),
+    "a post from the allowed origin": Case(
+        form(subject="本站"),
+        201,
+        headers={"Origin": "https://alumni.example.org"},
+        stored={"subject": "本站"},
+    ),
+    "unknown fields are dropped": Case(
+        form(is_admin="1", id="forged-id", received="1970"), 201, absent="forged-id"
+    ),
+    "a filled honeypot is accepted and set apart": Case(
+        form(website="http://spam.example", subject="买药"), 201, absent="买药"
+    ),
+    "null bytes": Case(form(name="王\x00小明"), 201, stored={"name": "王小明"}),
+    "a right-to-left override": Case(
+        form(subject="invoice\u202egpj.exe"), 201, stored={"subject": "invoicegpj.exe"}
+    ),
+    "control characters": Case(form(subject="叮\x07咚\x1b[31m"), 201, stored={"subject": "叮 咚 [31m"}),
+    "emoji with joiners are kept": Case(
+        form(message="全家福 👨‍👩‍👧‍👦 🇨🇳 👍🏽"), 201, stored={"message": "全家福 👨‍👩‍👧‍👦 🇨🇳 👍🏽"}
+    ),
+    "rare CJK characters are kept": Case(form(name="𠮷𪚥䶮"), 201, stored={"name": "𠮷𪚥䶮"}),
+    "decomposed accents become composed": Case(form(name="Rene\u0301"), 201, stored={"name": "René"}),
+    "a repeated field keeps the first": Case(
+        b"name=%E7%94%B2&name=%E4%B9%99&email=a%40b.cn&subject=x&message=hello%20there&consent=yes",
+        201,
+        stored={"name": "甲"},
+    ),
+    "no consent": Case(form(consent=""), 422),
+    "an e-mail that is not one": Case(form(email="wang@"), 422),
+    "hundreds of unknown fields": Case(
+        urlencode({**GOOD, **{f"x{i}": "y" for i in range(500)}}).encode(), 201
+    ),
+}
+
+
+def request(url: str, case: Case) -> tuple[int, dict, str]:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    headers = {"Accept": "application/json", **case.headers}
+    if case.content_type:
+        headers["Content-Type"] = case.content_type
+    connection.request(case.method, case.path, body=case.body or None, headers=headers)
+    response = connection.getresponse()
+    answer = (response.status, dict(response.getheaders()), response.read().decode("utf-8", "replace"))
+    connection.close()
+    return answer
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_hostile_input_gets_the_right_answer(handler, name):
+    case = CASES[name]
+    before = handler.inbox.rglob("*.csv")
+    sizes = {p: p.stat().st_size for p in before}
+    status, _, body = request(handler.url, case)
+    assert status == case.status, body
+    if status >= 400:
+        assert "error" in json.loads(body) or "errors" in json.loads(body)
+        assert "Traceback" not in body
+    rows = read_inbox(handler.inbox / "contact-v1.csv")
+    if case.stored:
+        assert status == 201 and json.loads(body)["id"] == rows[-1]["id"]
+        assert {key: rows[-1][key] for key in case.stored} == case.stored
+    if case.absent:
+        assert case.absent not in "".join(p.read_text(encoding="utf-8") for p in handler.inbox.glob("*.csv"))
+    if status >= 400:  # a refusal stores nothing
+        assert {p: p.stat().st_size for p in sizes} == sizes
+
+
+def test_there_are_at_least_forty_hostile_cases():
+    assert len(CASES) >= 40
+
+
+def test_formulas_are_inert_in_the_file_itself(handler):
+    request(handler.url, CASES["formula with ="])
+    raw = (handler.inbox / "contact-v1.csv").read_text(encoding="utf-8")
+    assert ",'=HYPERLINK(" in raw.replace('"', "")
+    assert ",=HYPERLINK(" not in raw.replace('"', "")
+
+
+def test_the_honeypot_row_goes_to_the_spam_file(handler):
+    request(handler.url, Case(form(website="x", subject="垃圾广告"), 201))
+    assert "垃圾广告" in (handler.inbox / "spam" / "contact-v1.csv").read_text(encoding="utf-8")
+
+
+def test_a_too_large_body_is_refused_before_it_is_sent(handler):
+    """The answer comes from the headers alone: the 10 MB body is never sent."""
+    parts = urlsplit(handler.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(b"POST /api/forms/contact HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 10000000\r\n\r\n")  # fmt: skip
+        answer = sock.recv(4096).decode("utf-8", "replace")
+    assert answer.startswith("HTTP/1.1 413")
+
+
+def test_html_errors_never_echo_raw_html(handler):
+    case = Case(
+        form(email="not-an-email", name="<img src=x onerror=alert(1)>"), 422, headers={"Accept": "text/html"}
+    )
+    status, headers, body = request(handler.url, case)
+    assert status == 422 and headers["Content-Type"].startswith("text/html")
+    assert "<img src=x" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
+    assert "邮箱地址格式不对" in body
+
+
+def test_cors_headers_only_for_the_allowed_origin(handler):
+    _, allowed, _ = request(handler.url, CASES["preflight from an allowed origin"])
+    assert allowed["Access-Control-Allow-Origin"] == "https://alumni.example.org"
+    _, other, _ = request(handler.url, CASES["preflight from another origin"])
+    assert "Access-Control-Allow-Origin" not in other
+
+
+def test_event_registration_takes_only_open_events(handler):
+    base = {"name": "李华", "mobile": "+86 139 0000 1111", "consent": "yes"}
+    ok = Case(
+        urlencode({**base, "event": "homecoming-2027"}).encode(), 201, path="/api/forms/event-registration"
+    )
+    past = Case(
+        urlencode({**base, "event": "homecoming-2026"}).encode(), 422, path="/api/forms/event-registration"
+    )
+    assert request(handler.url, ok)[0] == 201
+    status, _, body = request(handler.url, past)
+    assert status == 422 and json.loads(body)["errors"]["event"]["zh"] == "请从列表中选择"
+    [row] = read_inbox(handler.inbox / "event-registration-v1.csv")
+    assert (row["event"], row["mobile"]) == ("homecoming-2027", "13900001111")
+
+
+def test_a_client_sending_too_fast_is_told_to_wait(start_handler):
+    limited = start_handler(
+        workers=1, FORMS_RATE_PER_MINUTE="60", FORMS_RATE_BURST="3"
+    )  # buckets are per process
+    answers = [request(limited.url, CASES["null bytes"]) for _ in range(5)]
+    assert [status for status, _, _ in answers] == [201, 201, 201, 429, 429]
+    assert int(answers[3][1]["Retry-After"]) >= 1
