@@ -38,7 +38,7 @@ def launch(folder: Path, workers: int = 2, threads: int = 8, **env: str) -> Hand
         "FORMS_ALLOWED_ORIGINS": "https://alumni.example.org",
         **env,
     }
-    log = (folder / f"gunicorn-{port}.log").open("w")
+    log = (folder / f"gunicorn-{port}.log").open("w")  # the server writes it; we close our copy
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
                "--threads", str(threads), "--worker-class", "gthread", "forms.wsgi:application"]  # fmt: skip
     process = subprocess.Popen(
