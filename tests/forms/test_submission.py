@@ -1,0 +1,68 @@
+"""Cleaning and checking one submission, without a server."""
+
+from forms.definitions import load_forms
+from forms.submission import check, clean_text
+from tests.support import ROOT
+
+UPDATE = load_forms(ROOT / "forms")["update"]
+STAFF = {"name": "周老师", "gender": "female", "relation": "staff", "staff_years": "1990-2015",
+         "staff_unit": "图书馆", "mobile": "139 0000 1111", "consent": "on"}  # fmt: skip
+
+
+def test_text_is_normalised_and_invisible_tricks_removed():
+    assert clean_text("  Rene\u0301\u202e  \x00Lee\t") == "René Lee"
+    assert clean_text("第一行\r\n第二行\x07", multiline=True) == "第一行\n第二行"
+
+
+def test_emoji_and_rare_characters_survive():
+    assert clean_text("👨‍👩‍👧 𠮷 𪚥 ☕️") == "👨‍👩‍👧 𠮷 𪚥 ☕️"
+
+
+def test_staff_alumni_need_no_study_years():
+    result = check(UPDATE, STAFF)
+    assert result.errors == {}
+    assert result.values["mobile"] == "13900001111"
+
+
+def test_former_students_need_their_study_years():
+    result = check(UPDATE, {**STAFF, "relation": "student"})
+    assert sorted(result.errors) == ["college", "degree", "year_entered", "year_graduated"]
+
+
+def test_every_error_is_reported_in_both_languages():
+    result = check(
+        UPDATE,
+        {
+            "mobile": "12345",
+            "email": "x@",
+            "postcode": "12",
+            "birth_date": "1980-02-30",
+            "year_entered": "98",
+        },
+    )
+    assert sorted(result.errors) == sorted(
+        ["name", "gender", "relation", "mobile", "email", "postcode", "birth_date", "year_entered", "consent"]
+    )
+    assert result.errors["postcode"].zh == "格式不对：6 位数字"
+    assert all(e.zh and e.en for e in result.errors.values())
+
+
+def test_phone_numbers_as_people_type_them():
+    for typed in ("+86 139-0000-1111", "(0086)13900001111", "１３９００００１１１１"):
+        assert check(UPDATE, {**STAFF, "mobile": typed}).values["mobile"] == "13900001111"
+    assert check(UPDATE, {**STAFF, "mobile": "+44 7700 900123"}).values["mobile"] == "+447700900123"
+
+
+def test_full_width_years_are_read():
+    result = check(
+        UPDATE,
+        {
+            **STAFF,
+            "relation": "student",
+            "degree": "bachelor",
+            "year_entered": "１９９８",
+            "year_graduated": "2002",
+            "college": "化学学院",
+        },
+    )
+    assert result.errors == {} and result.values["year_entered"] == "1998"
