@@ -39,12 +39,29 @@ def make_repo(tmp_path) -> Callable[..., Path]:
 
 
 @pytest.fixture(scope="session")
-def site_server(demo_site, tmp_path_factory) -> Iterator[str]:
-    """The preview server in its own process on a free port, serving the demo site."""
+def site_inbox(tmp_path_factory) -> Path:
+    """Where the preview server's form handler writes submissions."""
+    return tmp_path_factory.mktemp("inbox")
+
+
+@pytest.fixture(scope="session")
+def site_server(demo_site, site_inbox, tmp_path_factory) -> Iterator[str]:
+    """The preview server (site and form handler) in its own process on a free port."""
     port = free_port()
     log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
+    command = [
+        sys.executable,
+        "-m",
+        "plugins.preview",
+        "--directory",
+        str(demo_site),
+        "--port",
+        str(port),
+        "--inbox",
+        str(site_inbox),
+    ]
     process = subprocess.Popen(
-        [sys.executable, "-m", "plugins.preview", "--directory", str(demo_site), "--port", str(port)],
+        command,
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
