@@ -37,8 +37,10 @@ class Submission:
 
 def clean_text(value: str, multiline: bool = False) -> str:
     """NFC, no control or direction-changing characters, no surrounding spaces."""
-    value = unicodedata.normalize("NFC", value).translate(_INVISIBLE)
-    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    value = unicodedata.normalize("NFC", value)
+    if value.isprintable():  # the usual case: nothing invisible or controlling to remove
+        return " ".join(value.split()) if not multiline else value.strip()
+    value = value.translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
     kept = "".join(
         ch if unicodedata.category(ch) != "Cc" or (multiline and ch == "\n") else " "
         for ch in value
