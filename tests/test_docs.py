@@ -18,3 +18,12 @@ def test_every_setting_of_ours_is_documented():
     ours = {name for name in vars(settings) if name.isupper()} - set(DEFAULT_CONFIG) - PELICAN_OPTIONAL
     documented = (ROOT / "docs/developers.md").read_text(encoding="utf-8")
     assert sorted(name for name in ours if f"`{name}`" not in documented) == []
+
+
+def test_every_handler_setting_is_documented():
+    import re
+
+    code = (ROOT / "forms/app.py").read_text(encoding="utf-8")
+    documented = (ROOT / "docs/operators.md").read_text(encoding="utf-8")
+    variables = set(re.findall(r'"(FORMS_[A-Z_]+)"', code))
+    assert variables and sorted(v for v in variables if f"`{v}`" not in documented) == []
