@@ -56,5 +56,7 @@ def test_an_unknown_form_through_api_gateway_is_a_404_with_a_reason(tmp_path):
 
 def test_the_handler_ships_without_pelican_or_the_plugins():
     check = "import sys, forms.lambda_function; print(sorted(m for m in sys.modules if m.split('.')[0] in ('pelican', 'plugins', 'frictionless')))"
-    result = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=True
+    )
     assert result.stdout.strip() == "[]"
