@@ -34,7 +34,7 @@ def send_many(url: str, client: int, count: int, acknowledged: list[str], stop: 
             )
             response = connection.getresponse()
             answer = response.read()
-        except OSError:
+        except (OSError, http.client.HTTPException):  # the server was killed mid-answer
             connection.close()
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
             continue
