@@ -37,6 +37,7 @@ PLUGINS = [
     "plugins.formpages",
     "plugins.collisions",
     "plugins.sitemap",
+    "plugins.guard",
 ]
 SLUG_MAX_LENGTH = 60
 
@@ -103,6 +104,13 @@ HOME_NEWS_COUNT = 6
 HOME_EVENTS_COUNT = 4
 # Reunion classes (秩年返校): classes that entered or graduated this many years ago.
 REUNION_INTERVALS = [10, 20, 30, 40, 50]
+
+# Personal data never reaches output/: the guard looks for the private values in these
+# folders of data/ (the register, the decision log, the form inbox), and for any mobile
+# number or e-mail address that is not one of these public office contacts ("@domain"
+# allows a whole domain).
+PRIVATE_DATA_DIRS = ["private", "inbox"]
+PUBLIC_CONTACTS = ["@alumni.example.org"]
 
 # Robots and crawlers may read everything that is published.
 SITEMAP_EXCLUDE = ["404.html"]

@@ -1,0 +1,115 @@
+"""The last check of a build: no personal data in what is about to be published.
+
+It reads every text file written for the site and stops the build if it finds a private
+value from the office's own files (the register and decision log in data/private/, the form
+inbox in data/inbox/), or anything shaped like a mainland mobile number or an e-mail address
+that is not one of the office's public contacts. Problems show the value masked, since build
+logs may be read by more people than the register.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from pelican import signals
+
+from forms.definitions import load_forms
+from forms.problems import Problem, ProblemsFound
+
+MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+TEXT_FILES = {".html", ".xml", ".txt", ".csv", ".json", ".js", ".css", ".svg"}
+SHORTEST = 6  # shorter private values (a gender, a year) would match innocent text
+
+
+def mask(value: str) -> str:
+    """Enough to recognise the value, not enough to use it: 139****1111, w***@example.com."""
+    if "@" in value:
+        name, _, domain = value.partition("@")
+        return f"{name[:1]}***@{domain}"
+    return value[:3] + "*" * max(1, len(value) - 7) + value[-4:] if len(value) > 7 else value[:2] + "***"
+
+
+def private_values(folders: Iterable[Path], private_fields: set[str]) -> dict[str, str]:
+    """Private values from every CSV file in the folders: value -> where it came from."""
+    found: dict[str, str] = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*.csv")) if folder.exists() else []:
+            with path.open(encoding="utf-8-sig", newline="") as rows:
+                for row in csv.DictReader(rows):
+                    for name, value in row.items():
+                        value = (value or "").lstrip("'").strip()  # the inbox stores formulas inert with a '
+                        if name in private_fields and len(value) >= SHORTEST:
+                            found.setdefault(value, f"{path.parent.name}/{path.name} {name}")
+    return found
+
+
+def leaks(output: Path, private: dict[str, str], public_contacts: list[str]) -> list[Problem]:
+    """One problem per leaked value, naming the page that holds it (and how many others do)."""
+    # Mobiles and e-mails are found by their shape; the rest are searched for as they are.
+    free_text = {v: s for v, s in private.items() if not MOBILE.fullmatch(v) and not EMAIL.fullmatch(v)}
+    found: dict[tuple[str, str], list[str]] = {}  # (kind, value) -> files
+    for path in sorted(output.rglob("*")):
+        if path.suffix not in TEXT_FILES or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="ignore")
+        where = f"output/{path.relative_to(output).as_posix()}"
+        hits = [("mobile", n) for n in set(MOBILE.findall(text)) if n not in public_contacts]
+        hits += [("email", a) for a in set(EMAIL.findall(text)) if not _public(a, public_contacts)]
+        hits += [("private", v) for v in free_text if v in text]
+        for hit in hits:
+            found.setdefault(hit, []).append(where)
+    return [_leak(kind, value, private.get(value), files) for (kind, value), files in sorted(found.items())]
+
+
+def _public(address: str, public_contacts: list[str]) -> bool:
+    return any(address == c or (c.startswith("@") and address.endswith(c)) for c in public_contacts)
+
+
+def _page_first(where: str) -> tuple[bool, str]:
+    """The item's own page before the lists and feeds that repeat it."""
+    return (where.endswith("index.html") or where.startswith("output/feeds/"), where)
+
+
+_WHAT = {
+    "mobile": ("手机号码", "a mobile number"),
+    "email": ("电子邮箱", "an e-mail address"),
+    "private": ("个人信息", "personal data"),
+}
+
+
+def _leak(kind: str, value: str, source: str | None, files: list[str]) -> Problem:
+    files = sorted(files, key=_page_first)
+    what_zh, what_en = _WHAT[kind]
+    origin_zh, origin_en = (f"（来自 {source}）", f" from {source}") if source else ("", "")
+    others_zh, others_en = (
+        (f"（另有 {len(files) - 1} 个页面）", f" (and {len(files) - 1} other pages)")
+        if len(files) > 1
+        else ("", "")
+    )
+    return Problem(
+        files[0],
+        f"含有{what_zh}{origin_zh}{others_zh}，不能公开发布；请从内容或数据中删除，如是公开的办公联系方式，请加入 PUBLIC_CONTACTS",
+        f"holds {what_en}{origin_en}{others_en}, which must not be published; remove it, or add an office contact to PUBLIC_CONTACTS",
+        field=source.split(" ")[-1] if source else None,
+        value=mask(value),
+        kind="personal-data",
+    )
+
+
+def _guard(pelican) -> None:
+    settings = pelican.settings
+    forms = load_forms(Path(settings["FORMS_DIR"]))
+    private_fields = {f.name for form in forms.values() for f in form.fields if f.private}
+    root = Path(settings["DATA_PACKAGE"]).parent
+    private = private_values([root / folder for folder in settings["PRIVATE_DATA_DIRS"]], private_fields)
+    problems = leaks(Path(pelican.output_path), private, settings["PUBLIC_CONTACTS"])
+    if problems:
+        raise ProblemsFound(problems)
+
+
+def register() -> None:
+    signals.finalized.connect(_guard)

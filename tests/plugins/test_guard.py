@@ -1,0 +1,59 @@
+"""The guard: a build that would publish personal data stops, naming the file and the field."""
+
+import pytest
+
+from forms.problems import ProblemsFound
+from plugins.guard import mask
+from tests.support import build_repo
+
+REGISTER = "id,name,mobile,email,address,birth_date\nr1,周小梅,13911112222,zhou@example.com,示例市学府路88号3栋201室,1980-05-01\n"
+
+
+def problems(repo) -> list:
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    return found.value.problems
+
+
+def news(text: str) -> dict:
+    return {"news/a.md": f"Title: 甲\nDate: 2026-01-01\nSlug: a\n\n{text}\n"}
+
+
+def test_a_mobile_number_in_an_article_stops_the_build(make_repo):
+    repo = make_repo(news("请致电 13912345678 联系。"))
+    [problem] = problems(repo)
+    assert problem.sentence() == (
+        "output/news/a.html: “139****5678”含有手机号码（另有 2 个页面），不能公开发布；请从内容或数据中删除，如是公开的办公联系方式，请加入 PUBLIC_CONTACTS "
+        "/ holds a mobile number (and 2 other pages), which must not be published; remove it, or add an office contact to PUBLIC_CONTACTS"
+    )
+    assert not (repo / "output").exists()
+
+
+def test_a_register_address_is_named_with_its_source(make_repo):
+    repo = make_repo(news("校友住在示例市学府路88号3栋201室。"), data={"data/private/register.csv": REGISTER})
+    [problem] = problems(repo)
+    assert (problem.file, problem.field, problem.value) == (
+        "output/news/a.html",
+        "address",
+        "示例市********201室",
+    )
+    assert "来自 private/register.csv address" in problem.zh
+
+
+def test_an_inbox_email_is_caught_and_masked(make_repo):
+    inbox = "id,received,form_version,name,email,subject,message,consent\nx,2026-01-01,1,王,wang.private@example.com,s,m,yes\n"
+    repo = make_repo(news("联系 wang.private@example.com"), data={"data/inbox/contact-v1.csv": inbox})
+    [problem] = problems(repo)
+    assert (problem.field, problem.value) == ("email", "w***@example.com")
+
+
+def test_office_contacts_and_private_files_that_stay_private_pass(make_repo):
+    repo = make_repo(news("写信给 alumni@alumni.example.org。"), data={"data/private/register.csv": REGISTER})
+    build_repo(repo)
+    published = "".join(p.read_text(encoding="utf-8") for p in (repo / "output").rglob("*.html"))
+    assert "alumni@alumni.example.org" in published and "13911112222" not in published
+
+
+def test_masks_keep_too_little_to_use():
+    assert mask("13911112222") == "139****2222"
+    assert mask("zhou@example.com") == "z***@example.com"
