@@ -102,7 +102,11 @@ def _leak(kind: str, value: str, source: str | None, files: list[str]) -> Proble
 
 def _guard(pelican) -> None:
     settings = pelican.settings
-    forms = load_forms(Path(settings["FORMS_DIR"]))
+    try:
+        forms = load_forms(Path(settings["FORMS_DIR"]))
+    except ProblemsFound:
+        return  # already reported by the form pages; this build will not be published
+
     private_fields = {f.name for form in forms.values() for f in form.fields if f.private}
     root = Path(settings["DATA_PACKAGE"]).parent
     private = private_values([root / folder for folder in settings["PRIVATE_DATA_DIRS"]], private_fields)
