@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import getpass
+import json as _json
 import shutil
 from pathlib import Path
 
 from invoke import Exit, task
 
+from forms.definitions import load_forms
 from forms.problems import ProblemsFound
+from forms.review import Review, as_json, interactive
 from plugins.build import build_site
 from plugins.datapages import check_data
 from plugins.preview import make_preview
@@ -93,3 +97,38 @@ def new(c, kind, title, slug=None, project=None):
     except ProblemsFound as found:
         raise Exit(str(found), code=1) from None
     print(f"已创建 / created {path.relative_to(ROOT)}")
+
+
+@task(
+    help={
+        "approve": "approve this submission id",
+        "reject": "reject this submission id (give --reason)",
+        "reason": "why it is rejected",
+        "list": "list pending submissions",
+        "json": "with --list: print JSON for scripts",
+        "editor": "who decides (default: your login name)",
+    }
+)
+def review(c, approve=None, reject=None, reason="", list=False, json=False, editor=None):
+    """Review pending submissions one by one, or decide one with --approve / --reject."""
+    editor = editor or getpass.getuser()
+    try:
+        inbox = Review(ROOT / "data", load_forms(ROOT / "forms"))
+        if approve:
+            print(inbox.approve(approve, editor))
+        elif reject:
+            inbox.reject(reject, editor, reason)
+            print(f"已拒绝 / rejected {reject}")
+        elif list:
+            pending = inbox.pending()
+            if json:
+                print(_json.dumps([as_json(s) for s in pending], ensure_ascii=False, indent=2))
+            else:
+                for s in pending:
+                    print(f"{s.id}  {s.form.name:20} {s.row.get('received', '')}")
+                print(f"待审 {len(pending)} 条 / {len(pending)} pending")
+        else:
+            count = interactive(inbox, editor)
+            print(f"本次处理 {count} 条 / {count} decided")
+    except ProblemsFound as found:
+        raise Exit(str(found), code=1) from None

@@ -57,7 +57,7 @@ class LocalInbox:
 
     def append(self, form: Form, values: dict[str, str], spam: bool = False) -> str:
         submission_id = uuid.uuid4().hex
-        received = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+        received = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
         row = [submission_id, received, str(form.version)] + [
             neutralise(values.get(c, "")) for c in form.columns
         ]
@@ -129,6 +129,25 @@ class _FileWriter:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+
+
+def append_row(path: Path, header: list[str], row: list[str]) -> None:
+    """Append one row to a CSV file durably (lock, one write, fsync), with the header if new.
+
+    For the editors' own files (decision log, attendee lists); values are made inert for
+    spreadsheets like the inbox's.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        payload = _csv_line([neutralise(value) for value in row])
+        if os.fstat(fd).st_size == 0:
+            payload = _csv_line(header) + payload
+        os.write(fd, payload)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def read_inbox(path: Path) -> list[dict[str, str]]:

@@ -1,0 +1,120 @@
+"""From the inbox to the register and the site: real handler, real files, every decision kept."""
+
+import datetime
+import http.client
+import json
+import shutil
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from forms.definitions import load_forms, open_events
+from forms.inbox import read_inbox
+from forms.problems import ProblemsFound
+from forms.register import read_register
+from forms.review import Review, interactive
+from tests.forms.conftest import launch, stop
+from tests.support import BUILD_DATE, ROOT, build_repo
+
+TODAY = datetime.date.fromisoformat(BUILD_DATE)
+SUBMISSIONS = [
+    ("update", {"name": "周晓梅", "gender": "female", "relation": "staff", "staff_years": "1990-2015", "staff_unit": "图书馆",
+                "mobile": "139 1111 2222", "email": "zhou.xm@example.com", "address": "示例市学府路88号3栋201室", "consent": "yes"}),
+    ("class-note", {"class_year": "1992", "college": "化学学院", "author": "九二级化学班", "title": "三十年后再相聚",
+                    "body": "今年秋天，我们班二十多位同学回到化学楼，在当年的实验室门口合影留念。", "email": "note@example.com", "consent": "yes"}),
+    ("event-registration", {"event": "homecoming-2027", "name": "李华", "mobile": "13900003333", "guests": "1", "consent": "yes"}),
+    ("update", {"name": "测试", "gender": "male", "relation": "staff", "staff_years": "2000-", "staff_unit": "后勤", "mobile": "13700001111", "consent": "yes"}),
+]  # fmt: skip
+
+
+def post(url: str, form: str, fields: dict) -> str:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request(
+        "POST",
+        f"/api/forms/{form}",
+        urlencode(fields),
+        {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+    )
+    answer = json.loads(connection.getresponse().read())
+    connection.close()
+    return answer["id"]
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A site repository in tmp_path whose inbox has been filled through the real handler."""
+    shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("private", "inbox"))
+    (tmp_path / "content").mkdir()
+    handler = launch(tmp_path, FORMS_INBOX=str(tmp_path / "data" / "inbox"))
+    try:
+        ids = [post(handler.url, form, fields) for form, fields in SUBMISSIONS]
+    finally:
+        stop(handler)
+    return tmp_path, ids
+
+
+def review_of(path) -> Review:
+    forms = load_forms(ROOT / "forms", open_events(path / "data/events.csv", TODAY))
+    return Review(path / "data", forms, TODAY)
+
+
+def test_approve_and_reject_reach_the_register_the_site_and_the_log(repo):
+    path, (update, note, registration, unwanted) = repo
+    review = review_of(path)
+    assert [s.id for s in review.pending()] == [update, note, registration, unwanted]
+    assert review.difference(review.get(update))["mobile"] == ("", "13911112222")
+
+    assert "A0000001" in review.approve(update, "编辑甲")
+    review.approve(note, "编辑甲")
+    review.approve(registration, "编辑乙")
+    review.reject(unwanted, "编辑乙", "测试提交")
+
+    [record] = read_register(path / "data/private/register.csv")
+    assert (record["name"], record["mobile"], record["staff_unit"]) == ("周晓梅", "13911112222", "图书馆")
+    [attendee] = read_inbox(path / "data/private/attendees.csv")
+    assert (attendee["event"], attendee["name"]) == ("homecoming-2027", "李华")
+    log = read_inbox(path / "data/private/decisions.csv")
+    assert [(d["submission"], d["decision"], d["editor"], d["reason"]) for d in log] == [
+        (update, "approved", "编辑甲", ""), (note, "approved", "编辑甲", ""),
+        (registration, "approved", "编辑乙", ""), (unwanted, "rejected", "编辑乙", "测试提交"),
+    ]  # fmt: skip
+    assert review.pending() == []
+
+    build_repo(path)  # the guard checks that nothing private is published
+    notes = (path / "output/class-notes/index.html").read_text(encoding="utf-8")
+    assert "三十年后再相聚" in notes and "note@example.com" not in notes
+    published = "".join(p.read_text(encoding="utf-8") for p in (path / "output").rglob("*.html"))
+    assert "周晓梅" not in published and "李华" not in published
+
+
+def test_deciding_twice_is_refused(repo):
+    path, (update, *_) = repo
+    review = review_of(path)
+    review.approve(update, "编辑甲")
+    with pytest.raises(ProblemsFound, match="不能重复决定"):
+        review.reject(update, "编辑乙", "再看看")
+    assert len(read_inbox(path / "data/private/decisions.csv")) == 1
+
+
+def test_a_review_interrupted_after_applying_is_finished_once(repo):
+    path, (update, note, *_) = repo
+    review = review_of(path)
+    review._merge_into_register(review.get(update))  # the run stopped here, before the log line
+    review._publish_class_note(review.get(note))
+    assert {s.id for s in review.pending()} >= {update, note}  # not decided yet, so nothing is lost
+    review.approve(update, "编辑甲")
+    review.approve(note, "编辑甲")
+    assert len(read_register(path / "data/private/register.csv")) == 1
+    assert [r["title"] for r in read_inbox(path / "data/class_notes.csv")].count("三十年后再相聚") == 1
+
+
+def test_an_interactive_review_can_stop_half_way(repo):
+    path, (update, _, _, unwanted) = repo
+    review = review_of(path)
+    answers = iter(["s", "a", "r", "", "r", "重复报名", "q"])
+    said = []
+    assert interactive(review, "编辑丙", ask=lambda _: next(answers), say=said.append) == 2
+    assert [s.id for s in review.pending()] == [update, unwanted]
+    assert any("变更 change mobile" in line for line in said)
+    assert "请写明原因 / a reason is needed" in "\n".join(said)
