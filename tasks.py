@@ -11,6 +11,7 @@ from pathlib import Path
 from invoke import Exit, task
 
 from forms.definitions import load_forms
+from forms.importer import import_register
 from forms.problems import ProblemsFound
 from forms.review import Review, as_json, interactive
 from plugins.build import build_site
@@ -132,3 +133,27 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
             print(f"本次处理 {count} 条 / {count} decided")
     except ProblemsFound as found:
         raise Exit(str(found), code=1) from None
+
+
+@task(
+    name="import-register",
+    help={
+        "file": "the college's spreadsheet (.xlsx or .csv)",
+        "college": "the college it comes from, e.g. 计算机学院",
+    },
+)
+def import_register_task(c, file, college):
+    """Import a college's spreadsheet into the private register; report every row not taken."""
+    try:
+        report = import_register(Path(file), college, ROOT / "data" / "private" / "register.csv",
+                                 load_forms(ROOT / "forms")["update"], datetime.date.today())  # fmt: skip
+    except ProblemsFound as found:
+        raise Exit(str(found), code=1) from None
+    for note in report.notes:
+        print(f"注意 / note: {note.sentence()}")
+    print(f"{report.rows} 行：新增 {report.added}，更新 {report.updated}，无变化 {report.unchanged} / "
+          f"{report.rows} rows: {report.added} added, {report.updated} updated, {report.unchanged} unchanged")  # fmt: skip
+    if report.problems:
+        print(
+            f"{len(report.problems)} 处未能导入，详见 / {len(report.problems)} values not taken, see {report.report_file}"
+        )

@@ -9,8 +9,10 @@ replaces it in one step, so a crash leaves the old register or the new one, neve
 from __future__ import annotations
 
 import csv
+import itertools
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 from forms.definitions import Form
@@ -73,6 +75,7 @@ def changes(
     return {f: (old.get(f, ""), values[f]) for f in fields if values.get(f) and values[f] != old.get(f, "")}
 
 
-def next_id(records: list[dict[str, str]]) -> str:
+def new_ids(records: list[dict[str, str]]) -> Iterator[str]:
+    """Ids for new records, after the highest in use: A0000001, A0000002…"""
     numbers = [int(r["id"][1:]) for r in records if r.get("id", "").startswith("A") and r["id"][1:].isdigit()]
-    return f"A{max(numbers, default=0) + 1:07d}"
+    return (f"A{n:07d}" for n in itertools.count(max(numbers, default=0) + 1))

@@ -15,7 +15,7 @@ from pathlib import Path
 from forms.definitions import CONSENT, Form
 from forms.inbox import append_row, read_inbox
 from forms.problems import Problem, ProblemsFound
-from forms.register import changes, columns, find, next_id, read_register, write_register
+from forms.register import changes, columns, find, new_ids, read_register, write_register
 
 DECISIONS = ["decided_at", "editor", "form", "submission", "decision", "reason"]
 ATTENDEES = ["submission", "event", "name", "class_year", "mobile", "guests", "registered"]
@@ -113,7 +113,7 @@ class Review:
         record = find(records, submission.row)
         fields = [f.name for f in submission.form.fields if f.name != CONSENT]
         if record is None:
-            record = {"id": next_id(records)}
+            record = {"id": next(new_ids(records))}
             records.append(record)
         record.update({field: new for field, (_, new) in changes(record, submission.row, fields).items()})
         record.update(updated=self.today.isoformat(), source=source)

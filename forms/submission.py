@@ -108,8 +108,8 @@ def _field_value(spec: Field, value: str) -> tuple[str, Text | None]:
             "Not an e-mail address; write it like name@example.com",
         )
     if kind == "tel":
-        value = _phone(value)
-        if not (_MAINLAND_MOBILE.fullmatch(value) or _INTERNATIONAL.fullmatch(value)):
+        value = normalise_phone(value)
+        if not is_mobile(value):
             return value, Text(
                 "手机号码不对：中国大陆号码为 1 开头的 11 位数字，境外号码请以 + 和国家代码开头",
                 "Not a mobile number: mainland China numbers have 11 digits starting with 1; others start with + and the country code",
@@ -145,7 +145,12 @@ def _field_value(spec: Field, value: str) -> tuple[str, Text | None]:
     return value, None
 
 
-def _phone(value: str) -> str:
+def is_mobile(value: str) -> bool:
+    """A normalised mobile: 11 digits from 1 (mainland China), or + and a country code."""
+    return bool(_MAINLAND_MOBILE.fullmatch(value) or _INTERNATIONAL.fullmatch(value))
+
+
+def normalise_phone(value: str) -> str:
     """+86 138-0000 0000 and (0086)13800000000 are one number: keep digits and a leading +."""
     value = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", value))
     for prefix in ("+86", "0086"):

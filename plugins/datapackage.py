@@ -21,6 +21,7 @@ from pathlib import Path
 import yaml
 
 from forms.problems import Problem, ProblemsFound
+from forms.spreadsheet import decode
 
 # What to write instead, per column type, in the editor's words.
 EXAMPLES = {
@@ -37,7 +38,6 @@ EXAMPLES = {
 _INTEGER = re.compile(r"\s*[+-]?\d+\s*")
 _DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class _CellError(ValueError):
@@ -452,81 +452,16 @@ def _rows(
 
 def _decode(resource: Resource, problems: list[Problem], notes: list[Problem]) -> str | None:
     """The file's text. Excel's BOM and GB18030 are accepted with a note; mojibake is refused."""
-    label = _label(resource)
     try:
         raw = resource.path.read_bytes()
     except OSError:
         problems.append(
-            Problem(label, "文件不存在，请检查文件名", "does not exist; check the file name", kind="file")
-        )
-        return None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        notes.append(
             Problem(
-                label,
-                "文件带 BOM（Excel 另存的 UTF-8），已正常读取",
-                "has a BOM (UTF-8 from Excel); read as usual",
-                kind="encoding",
-            )
-        )
-        raw = raw[3:]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            problems.append(
-                Problem(
-                    label,
-                    "既不是 UTF-8 也不是 GB18030 编码，无法读取；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
-                    "is neither UTF-8 nor GB18030; save it from Excel as 'CSV UTF-8 (comma delimited)'",
-                    kind="encoding",
-                )
-            )
-            return None
-        notes.append(
-            Problem(
-                label,
-                "文件是 GB18030（GBK）编码，已按此读取；建议另存为 CSV UTF-8",
-                "is in GB18030 (GBK); read as such; saving it as CSV UTF-8 is better",
-                kind="encoding",
-            )
-        )
-    garbled = find_mojibake(text)
-    if garbled:
-        problems.append(
-            Problem(
-                label,
-                "含有乱码，文件可能被用错误的编码打开后又保存了；请从原始表格重新导出为 CSV UTF-8",
-                "holds garbled text: it was opened in the wrong encoding and saved; export it again as CSV UTF-8",
-                value=garbled,
-                kind="mojibake",
+                _label(resource),
+                "文件不存在，请检查文件名",
+                "does not exist; check the file name",
+                kind="file",
             )
         )
         return None
-    return text
-
-
-def find_mojibake(text: str) -> str | None:
-    """A sample of garbled text, if the text is UTF-8 that was once read in another encoding.
-
-    Such text turns back into fewer, real characters when encoded the wrong way again and
-    read as UTF-8 ("鍖椾含" -> "北京"); genuine Chinese almost never does.
-    """
-    sample = text[:20_000].rsplit("\n", 1)[0] if len(text) > 20_000 else text
-    if "\ufffd" in sample or "锟斤拷" in sample:
-        return _first_non_ascii(sample)
-    for encoding in ("gb18030", "cp1252", "latin-1"):
-        try:
-            repaired = sample.encode(encoding).decode("utf-8")
-        except UnicodeError:
-            continue
-        if len(repaired) < len(sample) and (encoding != "gb18030" or _CJK.search(repaired)):
-            return _first_non_ascii(sample)
-    return None
-
-
-def _first_non_ascii(text: str) -> str:
-    start = next((i for i, ch in enumerate(text) if ord(ch) > 127), 0)
-    return text[start : start + 8]
+    return decode(raw, _label(resource), problems, notes)

@@ -9,7 +9,8 @@ import frictionless
 import pytest
 
 from forms.problems import ProblemsFound
-from plugins.datapackage import find_mojibake, validate_package
+from forms.spreadsheet import find_mojibake
+from plugins.datapackage import validate_package
 from plugins.datapages import check_data
 from tests.support import ROOT
 
