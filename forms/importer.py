@@ -73,6 +73,7 @@ def import_register(
     records = read_register(register)
     known = _Index(records)
     ids = new_ids(records)
+    taken: dict[str, int] = {}  # record id -> the row of this file that matched it
     names = columns(update)
     for number, cells in enumerate(rows[start + 1 :], start=start + 2):
         if not any(c.strip() for c in cells):
@@ -111,6 +112,14 @@ def import_register(
             )
             continue
         record = known.find(values)
+        if record is not None and record["id"] in taken:
+            result.problems.append(Problem(
+                source.name,
+                f"与第 {taken[record['id']]} 行是同一个人（姓名、出生日期、院系相同），这一行未导入；请合并这两行",
+                f"is the same person as row {taken[record['id']]} (name, birth date, college); the row was not imported: merge the two",
+                row=number, field="姓名", value=values["name"], kind="import",
+            ))  # fmt: skip
+            continue
         if record is None:
             record = {"id": next(ids), "source": f"import:{college}"}
             records.append(record)
@@ -123,7 +132,9 @@ def import_register(
             result.updated += 1
         else:
             result.unchanged += 1
+            taken[record["id"]] = number
             continue
+        taken[record["id"]] = number
         record.update({n: v for n, v in values.items() if n in names and n != "id"})
         record["updated"] = today.isoformat()
         known.add(record)
@@ -218,7 +229,7 @@ def _normalise(name: str, raw: str, choices: dict[str, str] | None) -> tuple[str
             else ("", ("邮政编码应为 6 位数字", "a postcode has 6 digits"))
         )
     if choices is not None:
-        value = choices.get(text) or choices.get(text.removesuffix("研究生"))
+        value = choices.get(text) or choices.get(text + "研究生")  # 硕士 and 博士 are how offices write them
         return (
             (value, None)
             if value
