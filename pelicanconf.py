@@ -102,6 +102,8 @@ FEED_MAX_ITEMS = 20
 # Home page: how many of each block to show.
 HOME_NEWS_COUNT = 6
 HOME_EVENTS_COUNT = 4
+# What share of the register should be updated within 12 months, and reachable (invoke stats).
+REGISTER_TARGETS = {"updated": 0.8, "reachable": 0.5}
 # Reunion classes (秩年返校): classes that entered or graduated this many years ago.
 REUNION_INTERVALS = [10, 20, 30, 40, 50]
 

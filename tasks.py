@@ -13,7 +13,9 @@ from invoke import Exit, task
 from forms.definitions import load_forms
 from forms.importer import import_register
 from forms.problems import ProblemsFound
+from forms.register import read_register
 from forms.review import Review, as_json, interactive
+from forms.stats import coverage, reunions, table, write_report
 from plugins.build import build_site
 from plugins.datapages import check_data
 from plugins.preview import make_preview
@@ -157,3 +159,19 @@ def import_register_task(c, file, college):
         print(
             f"{len(report.problems)} 处未能导入，详见 / {len(report.problems)} values not taken, see {report.report_file}"
         )
+
+
+@task
+def stats(c):
+    """Register figures per college against the targets, and this year's reunion classes."""
+    from pelican.settings import read_settings
+
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    today = datetime.date.today()
+    records = read_register(ROOT / "data" / "private" / "register.csv")
+    overall, colleges = coverage(records, today)
+    classes = reunions(records, today.year, settings["REUNION_INTERVALS"])
+    print(table(overall, colleges, settings["REGISTER_TARGETS"], classes))
+    report = ROOT / "data" / "private" / "stats.html"
+    write_report(report, ROOT / "theme", today, overall, colleges, settings["REGISTER_TARGETS"], classes)
+    print(f"报告 / report: {report}")

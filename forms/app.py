@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import parse_qsl
 
-from jinja2 import Environment, FileSystemLoader
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
@@ -27,7 +26,7 @@ from forms.definitions import Form, Text, load_forms, open_events
 from forms.inbox import LocalInbox, Storage
 from forms.ratelimit import RateLimiter
 from forms.submission import Submission, check
-from forms.translations import load_translations
+from forms.translations import page_environment
 
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
@@ -92,16 +91,7 @@ class FormHandler:
         self.settings = settings
         load_forms(settings.forms_dir, [])  # fail now, not on the first alumnus, if a definition is broken
         self.limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
-        self.pages = Environment(
-            loader=FileSystemLoader(settings.theme_dir / "templates"),
-            extensions=["jinja2.ext.i18n"],
-            autoescape=True,
-            trim_blocks=True,
-            lstrip_blocks=True,
-        )
-        self.pages.install_gettext_translations(
-            load_translations(settings.theme_dir / "translations", settings.lang), newstyle=True
-        )
+        self.pages = page_environment(settings.theme_dir, settings.lang)
         self.pages.globals.update(SITENAME=settings.site_name, SITEURL=settings.site_url, lang=settings.lang)
         self._forms: tuple[datetime.date, dict[str, Form]] | None = None
 

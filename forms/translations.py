@@ -13,6 +13,7 @@ from pathlib import Path
 
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from jinja2 import Environment, FileSystemLoader
 
 LOCALES = {"zh": "zh_CN", "en": "en"}
 
@@ -29,3 +30,19 @@ def load_translations(directory: Path, lang: str) -> gettext.NullTranslations:
     write_mo(compiled, catalog)
     compiled.seek(0)
     return gettext.GNUTranslations(compiled)
+
+
+def page_environment(theme_dir: Path, lang: str) -> Environment:
+    """Jinja2 for pages drawn outside the build (the handler's answers, the office's reports),
+    with the theme's templates and the same catalog as the site."""
+    environment = Environment(
+        loader=FileSystemLoader(theme_dir / "templates"),
+        extensions=["jinja2.ext.i18n"],
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.install_gettext_translations(
+        load_translations(theme_dir / "translations", lang), newstyle=True
+    )
+    return environment
