@@ -4,6 +4,8 @@ import datetime
 import http.client
 import json
 import shutil
+import subprocess
+import sys
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -13,6 +15,7 @@ from forms.inbox import read_inbox
 from forms.problems import ProblemsFound
 from forms.register import read_register
 from forms.review import Review, interactive
+from plugins.datapackage import validate_package
 from tests.forms.conftest import launch, stop
 from tests.support import BUILD_DATE, ROOT, build_repo
 
@@ -118,3 +121,33 @@ def test_an_interactive_review_can_stop_half_way(repo):
     assert [s.id for s in review.pending()] == [update, unwanted]
     assert any("变更 change mobile" in line for line in said)
     assert "请写明原因 / a reason is needed" in "\n".join(said)
+
+
+def test_the_private_files_fit_their_data_package(repo):
+    path, (update, note, registration, unwanted) = repo
+    shutil.copy(ROOT / "data/private.datapackage.yaml", path / "data")
+    review = review_of(path)
+    for submission in (update, note, registration):
+        review.approve(submission, "编辑甲")
+    review.reject(unwanted, "编辑甲", "重复")
+    tables = validate_package(path / "data/private.datapackage.yaml").tables
+    assert [len(tables[name]) for name in ("register", "decisions", "attendees")] == [1, 4, 1]
+
+
+def test_the_review_reads_answers_typed_at_a_real_prompt(repo):
+    path, (update, *_) = repo
+    script = (
+        "import datetime, sys; from pathlib import Path; from forms.definitions import load_forms, open_events;"
+        "from forms.review import Review, interactive; p = Path(sys.argv[1]); t = datetime.date(2026, 11, 23);"
+        "print(interactive(Review(p / 'data', load_forms(Path('forms'), open_events(p / 'data/events.csv', t)), t), '编辑丁'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        input="a\nq\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
+    )
+    assert result.stdout.strip().endswith("1"), result.stderr
+    assert [d["submission"] for d in read_inbox(path / "data/private/decisions.csv")] == [update]
