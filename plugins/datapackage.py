@@ -228,6 +228,7 @@ class Resource:
     primary_key: tuple[str, ...] = ()
     unique: tuple[str, ...] = ()
     foreign_keys: tuple[tuple[str, str, str], ...] = ()  # (field, resource, field)
+    optional: bool = False  # our own descriptor key: a missing file is an empty table
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -274,6 +275,7 @@ def read_descriptor(descriptor: Path) -> list[Resource]:
                 tuple(schema.get("primaryKey", ())),
                 unique,
                 foreign,
+                bool(item.get("optional")),
             )
         )
     return resources
@@ -303,6 +305,9 @@ def validate_package(descriptor: Path, keep_rows: bool = True) -> DataPackage:
     unreadable: set[str] = set()
     references: list[tuple[Resource, str, str, str, list[tuple[int, object]]]] = []
     for resource in resources:
+        if resource.optional and not resource.path.exists():
+            tables[resource.name] = []
+            continue
         rows = _open_table(resource, problems, notes)
         if rows is None:
             unreadable.add(resource.name)

@@ -195,3 +195,12 @@ def test_a_gift_before_its_project_opened(data):
         "data/donations.csv, 第 2 行 (row 2), 字段 date: “2019-01-02”早于项目设立日期 2019-12-01，"
         "请核对日期或 data/projects.csv 中的设立日期 / is before the project opened on 2019-12-01; check this date or the project's"
     ]
+
+
+def test_an_optional_resource_may_not_exist_yet(tmp_path):
+    shutil.copy(ROOT / "data/private.datapackage.yaml", tmp_path)
+    assert validate_package(tmp_path / "private.datapackage.yaml").tables == {
+        "register": [],
+        "decisions": [],
+        "attendees": [],
+    }
