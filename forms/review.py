@@ -23,7 +23,9 @@ CLASS_NOTES = ["id", "published", "class_year", "college", "author", "title", "b
 
 
 @dataclass(frozen=True)
-class Submission:
+class Entry:
+    """A submission as it waits in the inbox, with the form it was sent through."""
+
     form: Form
     row: dict[str, str]
 
@@ -49,19 +51,19 @@ class Review:
     def decided(self) -> dict[str, dict[str, str]]:
         return {row["submission"]: row for row in read_inbox(self.log)}
 
-    def submissions(self) -> list[Submission]:
+    def submissions(self) -> list[Entry]:
         """Every submission in the inbox, oldest first (spam is kept apart and never reviewed)."""
         found = []
         for name, form in sorted(self.forms.items()):
             for path in sorted((self.data / "inbox").glob(f"{name}-v*.csv")):
-                found += [Submission(form, row) for row in read_inbox(path)]
+                found += [Entry(form, row) for row in read_inbox(path)]
         return sorted(found, key=lambda s: s.row.get("received", ""))
 
-    def pending(self) -> list[Submission]:
+    def pending(self) -> list[Entry]:
         decided = self.decided()
         return [s for s in self.submissions() if s.id not in decided]
 
-    def get(self, submission_id: str) -> Submission:
+    def get(self, submission_id: str) -> Entry:
         """A pending submission; a clear refusal if it does not exist or is decided already."""
         decision = self.decided().get(submission_id)
         if decision:
@@ -76,7 +78,7 @@ class Review:
             )
         return found
 
-    def difference(self, submission: Submission) -> dict[str, tuple[str, str]]:
+    def difference(self, submission: Entry) -> dict[str, tuple[str, str]]:
         """For an update: what approving it would change in the register."""
         if submission.form.name != "update":
             return {}
@@ -100,11 +102,11 @@ class Review:
             )
         self._log(self.get(submission_id), editor, "rejected", reason.strip())
 
-    def _log(self, submission: Submission, editor: str, decision: str, reason: str) -> None:
+    def _log(self, submission: Entry, editor: str, decision: str, reason: str) -> None:
         now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
         append_row(self.log, DECISIONS, [now, editor, submission.form.name, submission.id, decision, reason])
 
-    def _merge_into_register(self, submission: Submission) -> str:
+    def _merge_into_register(self, submission: Entry) -> str:
         path = self.private / "register.csv"
         records = read_register(path)
         source = f"form:{submission.id}"
@@ -120,7 +122,7 @@ class Review:
         write_register(path, records, columns(submission.form))
         return f"登记册记录 {record['id']} 已更新 / register record {record['id']} updated"
 
-    def _publish_class_note(self, submission: Submission) -> str:
+    def _publish_class_note(self, submission: Entry) -> str:
         path = self.data / "class_notes.csv"
         if any(row["id"] == submission.id for row in read_inbox(path)):
             return "已发布 / already published"
@@ -140,7 +142,7 @@ class Review:
         )
         return "已加入 data/class_notes.csv，下次构建后发布 / added to data/class_notes.csv, published by the next build"
 
-    def _add_attendee(self, submission: Submission) -> str:
+    def _add_attendee(self, submission: Entry) -> str:
         path = self.private / "attendees.csv"
         if any(row["submission"] == submission.id for row in read_inbox(path)):
             return "已在名单中 / already on the list"
@@ -161,7 +163,7 @@ class Review:
         return f"已加入 {row['event']} 的报名名单 / added to the attendees of {row['event']}"
 
 
-def as_json(submission: Submission) -> dict:
+def as_json(submission: Entry) -> dict:
     return {
         "id": submission.id,
         "form": submission.form.name,
