@@ -5,7 +5,7 @@ the same load from wrk: 64 connections posting a valid contact form for a fixed 
 handler checks each submission and appends it to the inbox with fsync; the trivial app only
 answers 201. wrk comes from Debian (apt-get install wrk).
 
-    .venv/bin/python bench/form_throughput.py [--seconds 15] [--connections 64]
+    .venv/bin/python bench/form_throughput.py [--seconds 10] [--connections 64] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import os
 import re
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,25 +104,32 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=16)
+    parser.add_argument(
+        "--repeat", type=int, default=3, help="runs of each app, taking turns; medians are reported"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
-    results = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "trivial_app.py").write_text(TRIVIAL, encoding="utf-8")
         script = folder / "post.lua"
         script.write_text(SCRIPT, encoding="utf-8")
-        for name, app, port in (
-            ("trivial", "trivial_app:application", 8871),
-            ("handler", "forms.wsgi:application", 8872),
-        ):
-            process = serve(app, folder, port, args.workers, args.threads)
-            try:
-                results[name] = load(port, args.seconds, args.connections, script)
-            finally:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=20)
+        runs: dict[str, list[dict[str, float]]] = {"trivial": [], "handler": []}
+        for _ in range(args.repeat):
+            for name, app, port in (
+                ("trivial", "trivial_app:application", 8871),
+                ("handler", "forms.wsgi:application", 8872),
+            ):
+                process = serve(app, folder, port, args.workers, args.threads)
+                try:
+                    runs[name].append(load(port, args.seconds, args.connections, script))
+                finally:
+                    os.killpg(process.pid, signal.SIGTERM)
+                    process.wait(timeout=20)
+        results = {
+            name: {key: statistics.median(r[key] for r in rs) for key in rs[0]} for name, rs in runs.items()
+        }
         rows = sum(1 for _ in (folder / "inbox" / "contact-v1.csv").open(encoding="utf-8")) - 1
     print(
         f"gunicorn gthread {args.workers} workers x {args.threads} threads; wrk {args.connections} connections, {args.seconds}s each"
