@@ -123,44 +123,25 @@ class Review:
         return f"登记册记录 {record['id']} 已更新 / register record {record['id']} updated"
 
     def _publish_class_note(self, submission: Entry) -> str:
-        path = self.data / "class_notes.csv"
-        if any(row["id"] == submission.id for row in read_inbox(path)):
+        row = {**submission.row, "id": submission.id, "published": self.today.isoformat()}
+        if not _append_once(self.data / "class_notes.csv", CLASS_NOTES, "id", row):
             return "已发布 / already published"
-        row = submission.row
-        append_row(
-            path,
-            CLASS_NOTES,
-            [
-                submission.id,
-                self.today.isoformat(),
-                row["class_year"],
-                row["college"],
-                row["author"],
-                row["title"],
-                row["body"],
-            ],
-        )
         return "已加入 data/class_notes.csv，下次构建后发布 / added to data/class_notes.csv, published by the next build"
 
     def _add_attendee(self, submission: Entry) -> str:
-        path = self.private / "attendees.csv"
-        if any(row["submission"] == submission.id for row in read_inbox(path)):
+        row = {**submission.row, "submission": submission.id, "registered": submission.row["received"]}
+        if not _append_once(self.private / "attendees.csv", ATTENDEES, "submission", row):
             return "已在名单中 / already on the list"
-        row = submission.row
-        append_row(
-            path,
-            ATTENDEES,
-            [
-                submission.id,
-                row["event"],
-                row["name"],
-                row.get("class_year", ""),
-                row["mobile"],
-                row.get("guests", ""),
-                row["received"],
-            ],
-        )
         return f"已加入 {row['event']} 的报名名单 / added to the attendees of {row['event']}"
+
+
+def _append_once(path: Path, header: list[str], key: str, row: dict[str, str]) -> bool:
+    """Append the row unless one with the same key is there already (an approval repeated
+    after an interrupted review); True if it was appended."""
+    if any(existing[key] == row[key] for existing in read_inbox(path)):
+        return False
+    append_row(path, header, [row.get(column, "") for column in header])
+    return True
 
 
 def as_json(submission: Entry) -> dict:
