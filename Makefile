@@ -4,6 +4,8 @@ BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
+VNU := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+
 .PHONY: serve test build clean browser
 
 $(READY): requirements.txt
@@ -17,12 +19,16 @@ serve: $(READY)
 build: $(READY)
 	$(BIN)/invoke build
 
-# Browser tests drive Debian's Chromium; the CJK font makes Chinese visible in screenshots.
+# Browser tests drive Debian's Chromium; the CJK font makes Chinese visible in screenshots;
+# the Nu HTML Checker (vnu-jar from npm) runs on Java.
 browser:
-	@command -v chromium >/dev/null && fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || \
-		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null; }
+	@command -v chromium >/dev/null && command -v java >/dev/null && fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei default-jre-headless >/dev/null; }
 
-test: $(READY) browser
+$(VNU):
+	npm install --silent --no-audit --no-fund --prefix $(VENV)/vnu vnu-jar@26.9.27
+
+test: $(READY) browser $(VNU)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

@@ -1,0 +1,51 @@
+"""axe-core in the real Chromium on every page type; the keyboard reaches menu and form fields."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.conftest import screenshot
+
+PAGES = [
+    "/", "/news/", "/news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming-xiao.html", "/stories/",
+    "/stories/tang-zhi-yuan-hui-dao-shan-cun-xiao-xue-de-xiao-zhang.html", "/projects/", "/projects/cs-development-fund/",
+    "/projects/cs-development-fund/2025/", "/chapters/", "/chapters/chongqing/", "/events/", "/events/homecoming-2026/",
+    "/class-notes/", "/forms/update/", "/forms/update/thanks/", "/about/", "/privacy/", "/tags/", "/tags/fan-xiao-ri/",
+    "/archives/", "/no/such/page/",
+]  # fmt: skip
+AXE = Axe()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_no_serious_accessibility_violation(open_page, path):
+    page = open_page(375)
+    page.goto(page.base + path)
+    violations = AXE.run(page).response["violations"]
+    assert [(v["id"], v["impact"]) for v in violations if v["impact"] in ("serious", "critical")] == []
+
+
+def test_the_keyboard_reaches_the_menu_and_every_form_field_with_a_visible_focus(open_page):
+    page = open_page(1280)
+    page.goto(page.base + "/forms/update/")
+    reached, outlines = [], set()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        focused = page.evaluate("""() => { const e = document.activeElement;
+            const s = getComputedStyle(e); return [e.id || e.getAttribute('href') || e.tagName, s.outlineStyle + ' ' + s.outlineWidth]; }""")
+        reached.append(focused[0])
+        outlines.add(focused[1])
+    fields = page.evaluate(
+        "[...document.querySelectorAll('form.form [name]')].filter(e => e.name !== 'website').map(e => e.id)"
+    )
+    assert "#main" in reached and "/news/" in reached  # the skip link and the menu
+    assert [f for f in fields if f not in reached] == []
+    assert "none 0px" not in outlines  # every focused element shows its focus
+    screenshot(page, "keyboard-focus")
+
+
+def test_the_home_page_weighs_under_150_kb(open_page):
+    page = open_page(375)
+    page.goto(page.base + "/")
+    page.wait_for_load_state("networkidle")
+    total = page.evaluate("""() => { const nav = performance.getEntriesByType('navigation')[0];
+        return nav.transferSize + performance.getEntriesByType('resource').reduce((s, r) => s + r.transferSize, 0); }""")
+    assert 0 < total < 150 * 1024

@@ -1,0 +1,46 @@
+"""Every page is valid HTML (the Nu HTML Checker, as browsers and validators read it) and the feeds parse."""
+
+import json
+import os
+import subprocess
+
+import feedparser
+
+from tests.support import ROOT
+
+VNU = os.environ.get("VNU_JAR", str(ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar"))
+
+
+def test_every_page_passes_the_nu_html_checker(demo_site):
+    result = subprocess.run(
+        ["java", "-jar", VNU, "--errors-only", "--skip-non-html", "--format", "json", str(demo_site)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    messages = json.loads(result.stderr or result.stdout)["messages"]
+    assert [(m["url"].split("/output/")[-1], m["message"]) for m in messages] == []
+    assert len(list(demo_site.rglob("*.html"))) > 100  # it really checked the whole site
+
+
+def test_the_handlers_own_pages_are_valid_too(tmp_path):
+    from werkzeug.test import Client
+
+    from forms.app import HandlerSettings, create_app
+    from forms.inbox import LocalInbox
+
+    client = Client(create_app(HandlerSettings(storage=LocalInbox(tmp_path / "inbox"), rate_per_minute=0)))
+    (tmp_path / "errors.html").write_bytes(
+        client.post("/api/forms/update", data={"name": "x"}, headers={"Accept": "text/html"}).data
+    )
+    (tmp_path / "refused.html").write_bytes(
+        client.post("/api/forms/nope", data={}, headers={"Accept": "text/html"}).data
+    )
+    result = subprocess.run(["java", "-jar", VNU, "--errors-only", "--format", "json", str(tmp_path / "errors.html"), str(tmp_path / "refused.html")],
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert [m["message"] for m in json.loads(result.stderr or result.stdout)["messages"]] == []
+
+
+def test_feeds_parse_with_feedparser(demo_site):
+    for feed in demo_site.joinpath("feeds").rglob("*.xml"):
+        parsed = feedparser.parse(feed.read_bytes())
+        assert not parsed.bozo, (feed, parsed.get("bozo_exception"))
+        assert parsed.entries or "chapters" in feed.parts
