@@ -21,6 +21,9 @@ from forms.problems import Problem, ProblemsFound
 
 MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# The same shapes over bytes: a build may write thousands of pages, and most hold no "@".
+_MOBILE_BYTES = re.compile(MOBILE.pattern.encode())
+_EMAIL_BYTES = re.compile(EMAIL.pattern.encode())
 TEXT_FILES = {".html", ".xml", ".txt", ".csv", ".json", ".js", ".css", ".svg"}
 SHORTEST = 6  # shorter private values (a gender, a year) would match innocent text
 
@@ -50,16 +53,18 @@ def private_values(folders: Iterable[Path], private_fields: set[str]) -> dict[st
 def leaks(output: Path, private: dict[str, str], public_contacts: list[str]) -> list[Problem]:
     """One problem per leaked value, naming the page that holds it (and how many others do)."""
     # Mobiles and e-mails are found by their shape; the rest are searched for as they are.
-    free_text = {v: s for v, s in private.items() if not MOBILE.fullmatch(v) and not EMAIL.fullmatch(v)}
+    free_text = {v: v.encode() for v in private if not MOBILE.fullmatch(v) and not EMAIL.fullmatch(v)}
     found: dict[tuple[str, str], list[str]] = {}  # (kind, value) -> files
     for path in sorted(output.rglob("*")):
         if path.suffix not in TEXT_FILES or not path.is_file():
             continue
-        text = path.read_text(encoding="utf-8", errors="ignore")
+        data = path.read_bytes()
         where = f"output/{path.relative_to(output).as_posix()}"
-        hits = [("mobile", n) for n in set(MOBILE.findall(text)) if n not in public_contacts]
-        hits += [("email", a) for a in set(EMAIL.findall(text)) if not _public(a, public_contacts)]
-        hits += [("private", v) for v in free_text if v in text]
+        numbers = {n.decode() for n in _MOBILE_BYTES.findall(data)}
+        addresses = {a.decode() for a in _EMAIL_BYTES.findall(data)} if b"@" in data else set()
+        hits = [("mobile", n) for n in numbers if n not in public_contacts]
+        hits += [("email", a) for a in addresses if not _public(a, public_contacts)]
+        hits += [("private", v) for v, encoded in free_text.items() if encoded in data]
         for hit in hits:
             found.setdefault(hit, []).append(where)
     return [_leak(kind, value, private.get(value), files) for (kind, value), files in sorted(found.items())]
