@@ -115,8 +115,8 @@ class _Mapping(dict):
     lines: dict
 
 
-class _Loader(yaml.SafeLoader):
-    """PyYAML's safe loader, with mappings that know their lines."""
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """PyYAML's safe loader (libyaml's when present), with mappings that know their lines."""
 
 
 def _mapping_with_lines(loader: _Loader, node: yaml.MappingNode) -> _Mapping:

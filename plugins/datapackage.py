@@ -244,7 +244,9 @@ class DataPackage:
 
 def read_descriptor(descriptor: Path) -> list[Resource]:
     """The resources of datapackage.yaml; file paths are relative to the descriptor."""
-    spec = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
+    spec = yaml.load(
+        descriptor.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    )
     resources = []
     for item in spec["resources"]:
         schema = item["schema"]
