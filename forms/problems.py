@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -34,9 +34,6 @@ class Problem:
             where.append(f"字段 {self.field}")
         value = f"“{self.value}”" if self.value not in (None, "") else ""
         return f"{', '.join(where)}: {value}{self.zh} / {self.en}"
-
-    def as_dict(self) -> dict:
-        return {k: v for k, v in asdict(self).items() if v is not None}
 
 
 class ProblemsFound(Exception):

@@ -362,11 +362,6 @@ def validate_package(descriptor: Path, keep_rows: bool = True) -> DataPackage:
     return DataPackage(tables, notes)
 
 
-def load_package(descriptor: Path) -> dict[str, list[dict]]:
-    """Every resource's rows as dicts of typed values; raises ProblemsFound listing all problems."""
-    return validate_package(descriptor).tables
-
-
 def _duplicate(first_row: int) -> _CellError:
     return _CellError(
         "duplicate",
