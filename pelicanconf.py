@@ -1,11 +1,20 @@
 """Site settings for local builds. publishconf.py adds what differs when publishing."""
 
 SITENAME = "示例大学校友总会"
-SITENAME_EN = "Example University Alumni Association"
 SITE_DESCRIPTION = "示例大学校友总会官方网站：校友新闻、校友风采、捐赠项目、各地校友会与校友活动。"
 SITEURL = ""
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_LANG = "zh"
+# The editions: the first is the site's root, each other lives under /<lang>/. Text that
+# differs per edition is keyed by language; UI words come from theme/translations.
+LANGUAGES = ["zh", "en"]
+LANGUAGE_NAMES = {"zh": "中文", "en": "English"}
+SITE_NAMES = {"zh": SITENAME, "en": "Example University Alumni Association"}
+SITE_DESCRIPTIONS = {
+    "zh": SITE_DESCRIPTION,
+    "en": "News, alumni stories, donation projects, chapters and events of the Example University "
+    "Alumni Association.",
+}
 # The page's lang attribute and Open Graph locale for each content language.
 HTML_LANG = {"zh": "zh-CN", "en": "en"}
 OG_LOCALE = {"zh": "zh_CN", "en": "en_US"}
@@ -27,17 +36,27 @@ STATIC_PATHS = ["images"]
 USE_FOLDER_AS_CATEGORY = True
 # Editors write Markdown; other formats would only add readers to maintain.
 READERS = {"rst": None, "htm": None, "html": None}
-# Category slugs are the folder names; these are the names visitors see.
-CATEGORY_NAMES = {"news": "新闻动态", "stories": "校友风采"}
+# Category slugs are the folder names; these are the names visitors see, per edition.
+CATEGORY_NAMES = {
+    "zh": {"news": "新闻动态", "stories": "校友风采"},
+    "en": {"news": "News", "stories": "Alumni stories"},
+}
+# A translation sits beside its original with the language before the extension:
+# news/homecoming.md and news/homecoming.en.md. The file name links the two.
+PATH_METADATA = r"(?P<translation_key>[^.]+)(?:\.(?P<lang>[a-z]{2}))?\.[a-z]+$"
+ARTICLE_TRANSLATION_ID = "translation_key"
+PAGE_TRANSLATION_ID = "translation_key"
 
 PLUGINS = [
     "plugins.slugs",
     "plugins.i18n",
     "plugins.datapages",
     "plugins.formpages",
+    "plugins.editions",
     "plugins.collisions",
     "plugins.sitemap",
     "plugins.guard",
+    "plugins.search",  # after the guard: the index holds only text the guard has passed
 ]
 SLUG_MAX_LENGTH = 60
 
@@ -47,6 +66,11 @@ ARTICLE_URL = "{category}/{slug}.html"
 ARTICLE_SAVE_AS = "{category}/{slug}.html"
 PAGE_URL = "{slug}/"
 PAGE_SAVE_AS = "{slug}/index.html"
+# Translations live in their edition's folder: en/news/<slug>.html, en/about/.
+ARTICLE_LANG_URL = "{lang}/{category}/{slug}.html"
+ARTICLE_LANG_SAVE_AS = "{lang}/{category}/{slug}.html"
+PAGE_LANG_URL = "{lang}/{slug}/"
+PAGE_LANG_SAVE_AS = "{lang}/{slug}/index.html"
 CATEGORY_URL = "{slug}/"
 CATEGORY_SAVE_AS = "{slug}/index.html"
 TAG_URL = "tags/{slug}/"
@@ -57,14 +81,20 @@ ARCHIVES_URL = "archives/"
 ARCHIVES_SAVE_AS = "archives/index.html"
 CHAPTER_URL = "chapters/{slug}/"
 CHAPTER_SAVE_AS = "chapters/{slug}/index.html"
+CHAPTER_LANG_URL = "{lang}/chapters/{slug}/"
+CHAPTER_LANG_SAVE_AS = "{lang}/chapters/{slug}/index.html"
 CHAPTERS_URL = "chapters/"
 CHAPTERS_SAVE_AS = "chapters/index.html"
 PROJECT_URL = "projects/{slug}/"
 PROJECT_SAVE_AS = "projects/{slug}/index.html"
+PROJECT_LANG_URL = "{lang}/projects/{slug}/"
+PROJECT_LANG_SAVE_AS = "{lang}/projects/{slug}/index.html"
 PROJECTS_URL = "projects/"
 PROJECTS_SAVE_AS = "projects/index.html"
 REPORT_URL = "projects/{project}/{year}/"
 REPORT_SAVE_AS = "projects/{project}/{year}/index.html"
+REPORT_LANG_URL = "{lang}/projects/{project}/{year}/"
+REPORT_LANG_SAVE_AS = "{lang}/projects/{project}/{year}/index.html"
 PROJECT_FIGURES_SAVE_AS = "projects/{slug}/figures.csv"
 EVENTS_URL = "events/"
 EVENTS_SAVE_AS = "events/index.html"
@@ -75,7 +105,8 @@ FORM_SAVE_AS = "forms/{slug}/index.html"
 FORM_THANKS_SAVE_AS = "forms/{slug}/thanks/index.html"
 CLASS_NOTES_URL = "class-notes/"
 CLASS_NOTES_SAVE_AS = "class-notes/index.html"
-DIRECT_TEMPLATES = ["index", "tags", "archives", "404", "robots"]
+DIRECT_TEMPLATES = ["index", "tags", "archives", "search", "404", "robots"]
+SEARCH_SAVE_AS = "search/index.html"
 INDEX_SAVE_AS = "index.html"
 ROBOTS_SAVE_AS = "robots.txt"
 AUTHOR_SAVE_AS = ""
@@ -94,7 +125,7 @@ FEED_DOMAIN = SITEURL
 FEED_ALL_ATOM = "feeds/all.atom.xml"
 CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
 CHAPTER_FEED_ATOM = "feeds/chapters/{slug}.atom.xml"
-TRANSLATION_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = "feeds/all-{lang}.atom.xml"
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 FEED_MAX_ITEMS = 20
@@ -113,6 +144,10 @@ REUNION_INTERVALS = [10, 20, 30, 40, 50]
 # allows a whole domain).
 PRIVATE_DATA_DIRS = ["private", "inbox"]
 PUBLIC_CONTACTS = ["@alumni.example.org"]
+
+# Build the search index (Pagefind) after the pages; off only for benchmarks that compare
+# page rendering alone.
+SEARCH_INDEX = True
 
 # Robots and crawlers may read everything that is published.
 SITEMAP_EXCLUDE = ["404.html"]

@@ -16,7 +16,9 @@ def _money(value: Decimal) -> str:
     return f"{value:,.2f}"
 
 
-def year_bars(years: list[Year], title: str, income_label: str, spending_label: str) -> str:
+def year_bars(
+    years: list[Year], title: str, income_label: str, spending_label: str, currency: str = "¥"
+) -> str:
     """Income and spending side by side for each year."""
     width, height, top, bottom, left = 400, 200, 26, 24, 4
     if not years:
@@ -43,14 +45,14 @@ def year_bars(years: list[Year], title: str, income_label: str, spending_label: 
             h = float(value) * scale
             parts.append(
                 f'<rect class="{css}" x="{x + offset:.1f}" y="{base - h:.1f}" width="{bar:.1f}" height="{h:.1f}">'
-                f"<title>{year.year} {escape(label)} ¥{_money(value)}</title></rect>"
+                f"<title>{year.year} {escape(label)} {currency}{_money(value)}</title></rect>"
             )
         parts.append(f'<text x="{x:.1f}" y="{height - 6}" text-anchor="middle">{year.year}</text>')
     parts.append(f'<line class="chart-axis" x1="{left}" x2="{width - left}" y1="{base}" y2="{base}"/></svg>')
     return "".join(parts)
 
 
-def category_bars(by_category: dict[str, Decimal], title: str) -> str:
+def category_bars(by_category: dict[str, Decimal], title: str, currency: str = "¥") -> str:
     """Spending per category as horizontal bars, largest first, with the amount written out."""
     if not by_category:
         return ""
@@ -69,7 +71,7 @@ def category_bars(by_category: dict[str, Decimal], title: str) -> str:
         parts.append(
             f'<text x="{label_width - 6}" y="{y + 17}" text-anchor="end">{escape(category)}</text>'
             f'<rect class="chart-out" x="{label_width}" y="{y + 4}" width="{w:.1f}" height="{row_height - 10}"/>'
-            f'<text x="{label_width + w + 4:.1f}" y="{y + 17}">¥{_money(amount)}</text>'
+            f'<text x="{label_width + w + 4:.1f}" y="{y + 17}">{currency}{_money(amount)}</text>'
         )
     parts.append("</svg>")
     return "".join(parts)

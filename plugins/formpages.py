@@ -11,6 +11,7 @@ from pelican.generators import Generator
 from forms.definitions import load_forms, open_events
 from forms.problems import ProblemsFound
 from plugins.datapages import build_date
+from plugins.i18n import edition_path
 from plugins.problems import report
 
 logger = logging.getLogger(__name__)
@@ -32,13 +33,15 @@ class FormPagesGenerator(Generator):
         self.context["forms"] = self.forms
 
     def generate_output(self, writer) -> None:
-        for name, form in self.forms.items():
-            for save_as, template in (
-                (self.settings["FORM_SAVE_AS"], "form"),
-                (self.settings["FORM_THANKS_SAVE_AS"], "form_thanks"),
-            ):
-                writer.write_file(save_as.format(slug=name), self.get_template(template), self.context,
-                                  relative_urls=self.settings["RELATIVE_URLS"], form=form)  # fmt: skip
+        for lang in self.settings["LANGUAGES"]:
+            for name, form in self.forms.items():
+                for save_as, template in (
+                    (self.settings["FORM_SAVE_AS"], "form"),
+                    (self.settings["FORM_THANKS_SAVE_AS"], "form_thanks"),
+                ):
+                    writer.write_file(edition_path(lang, save_as.format(slug=name), self.settings),
+                                      self.get_template(template), self.context,
+                                      relative_urls=self.settings["RELATIVE_URLS"], form=form, lang=lang)  # fmt: skip
 
 
 def _generators(pelican) -> type[Generator]:

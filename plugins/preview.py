@@ -30,7 +30,11 @@ def static_site(directory: Path):
         if target and target.is_dir():
             target = target / "index.html"
         if target is None or not target.is_file():
-            missing = directory / "404.html"
+            # Each edition has its own 404 page (en/404.html), as static hosts can be told to.
+            edition = relative.split("/", 1)[0]
+            missing = directory / edition / "404.html"
+            if not edition or not missing.is_file():
+                missing = directory / "404.html"
             return Response(
                 missing.read_bytes() if missing.exists() else b"Not found", 404, mimetype="text/html"
             )

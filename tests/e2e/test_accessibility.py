@@ -10,7 +10,12 @@ PAGES = [
     "/stories/tang-zhi-yuan-hui-dao-shan-cun-xiao-xue-de-xiao-zhang.html", "/projects/", "/projects/cs-development-fund/",
     "/projects/cs-development-fund/2025/", "/chapters/", "/chapters/chongqing/", "/events/", "/events/homecoming-2026/",
     "/class-notes/", "/forms/update/", "/forms/update/thanks/", "/about/", "/privacy/", "/tags/", "/tags/fan-xiao-ri/",
-    "/archives/", "/no/such/page/",
+    "/archives/", "/no/such/page/", "/search/",
+    "/en/", "/en/news/", "/en/news/homecoming-day-2026-thousands-of-alumni-return-to-xuefu-road.html", "/en/stories/",
+    "/en/projects/", "/en/projects/cs-development-fund/", "/en/projects/cs-development-fund/2025/", "/en/chapters/",
+    "/en/chapters/chongqing/", "/en/events/", "/en/events/homecoming-2026/", "/en/class-notes/", "/en/forms/update/",
+    "/en/forms/update/thanks/", "/en/about/", "/en/privacy/", "/en/tags/", "/en/tags/homecoming/", "/en/archives/",
+    "/en/no/such/page/", "/en/search/",
 ]  # fmt: skip
 AXE = Axe()
 
@@ -37,6 +42,7 @@ def test_the_keyboard_reaches_the_menu_and_every_form_field_with_a_visible_focus
         "[...document.querySelectorAll('form.form [name]')].filter(e => e.name !== 'website').map(e => e.id)"
     )
     assert "#main" in reached and "/news/" in reached  # the skip link and the menu
+    assert "/search/" in reached and "/en/forms/update/" in reached  # search and the language switch
     assert [f for f in fields if f not in reached] == []
     assert "none 0px" not in outlines  # every focused element shows its focus
     screenshot(page, "keyboard-focus")
