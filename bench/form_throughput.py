@@ -5,6 +5,10 @@ the same load from wrk: 64 connections posting a valid contact form for a fixed 
 handler checks each submission and appends it to the inbox with fsync; the trivial app only
 answers 201. wrk comes from Debian (apt-get install wrk).
 
+The load starts once every worker has loaded its app. wrk opens its 64 keep-alive connections
+at once and keeps them for the whole run, so a worker still importing the app then would get
+none of them and the run would measure fewer workers than configured.
+
     .venv/bin/python bench/form_throughput.py [--seconds 10] [--connections 64] [--repeat 3]
 """
 
@@ -42,6 +46,15 @@ wrk.headers["Accept"] = "application/json"
 """
 
 
+# A gunicorn config file, the same for both apps: each worker says when its app is loaded.
+READY_HOOK = """
+from pathlib import Path
+
+def post_worker_init(worker):
+    (Path({folder!r}) / "ready" / str(worker.pid)).touch()
+"""
+
+
 def serve(app: str, folder: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
     env = {
         **os.environ,
@@ -49,10 +62,21 @@ def serve(app: str, folder: Path, port: int, workers: int, threads: int) -> subp
         "FORMS_RATE_PER_MINUTE": "0",
         "PYTHONPATH": str(folder),
     }
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-               "--threads", str(threads), "--worker-class", "gthread", "--log-level", "warning", app]  # fmt: skip
+    ready = folder / "ready"
+    shutil.rmtree(ready, ignore_errors=True)
+    ready.mkdir()
+    config = folder / "gunicorn_ready.py"
+    config.write_text(READY_HOOK.format(folder=str(folder)), encoding="utf-8")
+    command = [sys.executable, "-m", "gunicorn", "--config", str(config), "--bind", f"127.0.0.1:{port}",
+               "--workers", str(workers), "--threads", str(threads), "--worker-class", "gthread",
+               "--log-level", "warning", app]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
     deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(list(ready.iterdir())) < workers:
+        time.sleep(0.05)
+    if len(list(ready.iterdir())) < workers:
+        os.killpg(process.pid, signal.SIGTERM)
+        sys.exit(f"{app}: not all {workers} gunicorn workers started within 20 s")
     while time.monotonic() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/forms/contact", timeout=1)
@@ -127,6 +151,9 @@ def main() -> None:
                 finally:
                     os.killpg(process.pid, signal.SIGTERM)
                     process.wait(timeout=20)
+                r = runs[name][-1]
+                print(f"  run {len(runs[name])} {name:8} {r['rps']:7.0f} req/s  p50 {r['p50']:6.2f} ms  p99 {r['p99']:6.2f} ms"
+                      f"  (load average {os.getloadavg()[0]:.1f})", flush=True)  # fmt: skip
         results = {
             name: {key: statistics.median(r[key] for r in rs) for key in rs[0]} for name, rs in runs.items()
         }

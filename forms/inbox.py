@@ -8,19 +8,22 @@ from __future__ import annotations
 
 import csv
 import datetime
+import errno
 import fcntl
 import io
 import os
 import threading
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 from forms.definitions import Form
 
 BOOKKEEPING = ["id", "received", "form_version"]
 # A cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+T = TypeVar("T")
 
 
 class Storage(Protocol):
@@ -49,7 +52,7 @@ class LocalInbox:
 
     def __init__(self, directory: Path):
         self.directory = directory
-        self.writers: dict[Path, _FileWriter] = {}
+        self.files: dict[tuple[str, int, bool], GroupCommit[bytes]] = {}  # (form, version, spam)
         self.lock = threading.Lock()
 
     def path(self, form: Form, spam: bool = False) -> Path:
@@ -61,74 +64,106 @@ class LocalInbox:
         row = [submission_id, received, str(form.version)] + [
             neutralise(values.get(c, "")) for c in form.columns
         ]
-        path = self.path(form, spam)
-        with self.lock:
-            writer = self.writers.get(path) or self.writers.setdefault(
-                path, _FileWriter(path, _csv_line(BOOKKEEPING + form.columns))
-            )
-        writer.write(_csv_line(row))
+        rows = self.files.get((form.name, form.version, spam)) or self.file(form, spam)
+        rows.submit(_csv_line(row))
         return submission_id
 
+    def file(self, form: Form, spam: bool) -> GroupCommit[bytes]:
+        with self.lock:
+            return self.files.setdefault(
+                (form.name, form.version, spam),
+                GroupCommit(
+                    _AppendOnlyFile(self.path(form, spam), _csv_line(BOOKKEEPING + form.columns)).append
+                ),
+            )
 
-class _Pending:
-    def __init__(self, payload: bytes):
-        self.payload, self.done, self.error = payload, threading.Event(), None
+
+class GroupCommit(Generic[T]):
+    """Items submitted by many threads at once, flushed together (group commit).
+
+    submit() returns once flush() has returned for a batch holding the item, and raises what
+    flush() raised. There is no thread of our own: the first thread to arrive flushes the queue,
+    its own item included; the items that arrive meanwhile wait, and when it is done it hands
+    the turn to the first of them, which flushes all of them at once. Each waiting thread is
+    woken once, when its item is flushed or when it is its turn.
+    """
+
+    def __init__(self, flush: Callable[[list[T]], None]):
+        self.flush = flush
+        self.lock = threading.Lock()
+        self.queue: list[_Waiting[T]] = []
+        self.flushing = False  # a thread has the turn; the others queue
+
+    def submit(self, item: T) -> None:
+        mine = _Waiting(item)
+        with self.lock:
+            self.queue.append(mine)
+            wait, self.flushing = self.flushing, True
+        if wait:
+            mine.wake.acquire()
+        if not mine.done:  # our turn: flush what has queued, ours first
+            self._take_turn()
+        if mine.error:
+            raise mine.error
+
+    def _take_turn(self) -> None:
+        with self.lock:
+            batch, self.queue = self.queue, []
+        error: Exception | None = OSError(errno.EIO, "not flushed")  # until flush() has returned
+        try:
+            self.flush([waiting.item for waiting in batch])
+            error = None
+        except Exception as failure:
+            error = failure
+        finally:
+            with self.lock:
+                if self.queue:
+                    self.queue[0].wake.release()  # the next turn; flushing stays True
+                else:
+                    self.flushing = False
+            for waiting in batch:
+                waiting.error, waiting.done = error, True
+            for waiting in batch[1:]:  # batch[0] is this thread: the turn goes to the head of the queue
+                waiting.wake.release()
 
 
-class _FileWriter:
-    """A thread that writes whatever rows have queued up for one file, then syncs once for all."""
+class _Waiting(Generic[T]):
+    def __init__(self, item: T):
+        self.item, self.done, self.error = item, False, None
+        self.wake = threading.Lock()  # released by another thread: the cheapest hand-over CPython has
+        self.wake.acquire()
+
+
+class _AppendOnlyFile:
+    """One inbox file, opened once; rows are appended under an exclusive lock and synced."""
 
     def __init__(self, path: Path, header: bytes):
         self.path, self.header = path, header
-        self.queue: list[_Pending] = []
-        self.ready = threading.Condition()
         self.fd: int | None = None
-        threading.Thread(target=self._run, name=f"inbox {path.name}", daemon=True).start()
 
-    def write(self, payload: bytes) -> None:
-        """Queue one row and wait until it is durable; a disk error is raised here, to the request."""
-        pending = _Pending(payload)
-        with self.ready:
-            self.queue.append(pending)
-            self.ready.notify()
-        pending.done.wait()
-        if pending.error:
-            raise pending.error
-
-    def _run(self) -> None:
-        while True:
-            with self.ready:
-                while not self.queue:
-                    self.ready.wait()
-                batch, self.queue = self.queue, []
-            error = None
-            try:
-                self._append(b"".join(p.payload for p in batch))
-            except OSError as failure:
-                error = failure
-                self._close()  # open afresh next time: the folder may have been moved or the disk replaced
-            for pending in batch:
-                pending.error = error
-                pending.done.set()
-
-    def _append(self, payload: bytes) -> None:
-        if self.fd is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-            _fsync_directory(self.path.parent)  # the file's name is durable before any row is acknowledged
-        fcntl.flock(self.fd, fcntl.LOCK_EX)  # other processes append to the same file
+    def append(self, rows: list[bytes]) -> None:
+        """Return only once the rows are on disk; on a disk error the file is opened afresh next time
+        (the folder may have been moved or the disk replaced)."""
         try:
-            if os.fstat(self.fd).st_size == 0:
-                payload = self.header + payload
-            os.write(self.fd, payload)
-        finally:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-        os.fdatasync(self.fd)  # outside the lock, so other processes' rows share the flush
-
-    def _close(self) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
+            if self.fd is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+                # The file's name is durable before any row is acknowledged.
+                _fsync_directory(self.path.parent)
+            payload = b"".join(rows)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)  # other processes append to the same file
+            try:
+                if os.fstat(self.fd).st_size == 0:
+                    payload = self.header + payload
+                os.write(self.fd, payload)
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+            os.fdatasync(self.fd)  # outside the lock, so other processes' rows share the flush
+        except OSError:
+            if self.fd is not None:
+                os.close(self.fd)
+                self.fd = None
+            raise
 
 
 def append_row(path: Path, header: list[str], row: list[str]) -> None:
