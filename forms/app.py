@@ -211,7 +211,8 @@ class FormHandler:
         if mimetype == "application/json":
             try:
                 data = json.loads(self.body(environ))
-            except ValueError:  # not JSON, or not UTF-8 (or UTF-16/32, which json.loads also reads)
+            # Not JSON, not UTF-8 (or UTF-16/32, which json.loads also reads), or nested too deep.
+            except (ValueError, RecursionError):
                 raise _Refusal(
                     400, "内容不是有效的 JSON（UTF-8）", "The body is not valid JSON (UTF-8)"
                 ) from None

@@ -70,6 +70,7 @@ CASES = {
     "invalid UTF-8 in JSON": Case(b'{"name": "\xff\xfe", "consent": "yes"}', 400, JSON),
     "malformed JSON": Case(b'{"name": "x",', 400, JSON),
     "a JSON list instead of an object": Case(b'["name", "x"]', 400, JSON),
+    "JSON nested too deep to parse": Case(b"[" * 20000 + b"]" * 20000, 400, JSON),
     "a JSON object inside a field": Case(as_json({**GOOD, "name": {"first": "王"}}), 422, JSON),
     "JSON numbers and booleans": Case(
         as_json({**GOOD, "consent": True}), 201, JSON, stored={"consent": "yes"}
