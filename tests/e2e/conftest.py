@@ -33,7 +33,12 @@ def open_page(browser, site_server):
         page.problems = []
         page.on("console", lambda m: m.type == "error" and page.problems.append(m.text))
         page.on("pageerror", lambda e: page.problems.append(str(e)))
-        page.on("requestfailed", lambda r: page.problems.append(f"failed: {r.url}"))
+        # A request the browser itself abandons (the visitor clicked on before the favicon came)
+        # is not a failure of the site.
+        page.on(
+            "requestfailed",
+            lambda r: r.failure != "net::ERR_ABORTED" and page.problems.append(f"failed: {r.url}"),
+        )
         page.set_default_timeout(10_000)
         page.base = site_server
         pages.append(page)
