@@ -5,16 +5,27 @@ from __future__ import annotations
 import datetime
 import getpass
 import json as _json
+import os
 import shutil
 from pathlib import Path
 
 from invoke import Exit, task
 
 from forms.definitions import load_forms
+from forms.gitinbox import Branch, remote_from_env
 from forms.importer import import_register
+from forms.notify import compose, digest_settings_from_env, send_digest
 from forms.problems import ProblemsFound
 from forms.register import read_register
-from forms.review import Review, as_json, interactive
+from forms.review import BranchFiles, Review, as_json, interactive
+from forms.sealing import (
+    KEY_FILE,
+    Opener,
+    default_key_directory,
+    keygen_instructions,
+    load_identity,
+    write_keypair,
+)
 from forms.stats import coverage, reunions, table, write_report
 from plugins.build import build_site
 from plugins.datapages import check_data
@@ -102,6 +113,43 @@ def new(c, kind, title, slug=None, project=None):
     print(f"已创建 / created {path.relative_to(ROOT)}")
 
 
+def _opener(identity: str | None) -> Opener | None:
+    """The office's private key: --identity, else FORMS_AGE_IDENTITY, else the file invoke keygen wrote."""
+    path = identity or os.environ.get("FORMS_AGE_IDENTITY")
+    if path:
+        return load_identity(Path(path).expanduser())
+    default = default_key_directory() / KEY_FILE
+    return load_identity(default) if default.exists() else None
+
+
+def _origin() -> str | None:
+    """The address of this checkout's origin, which editors can already push to."""
+    from dulwich.repo import Repo
+
+    try:
+        return Repo(str(ROOT)).get_config().get((b"remote", b"origin"), b"url").decode()
+    except (KeyError, OSError, ValueError):
+        return None
+
+
+def open_review(branch: str | None = None, remote: str | None = None, opener: Opener | None = None) -> Review:
+    """The review of the local inbox, or of the review branch when --branch, --remote or FORMS_GIT_URL says so."""
+    forms = load_forms(ROOT / "forms")
+    if not (branch or remote or os.environ.get("FORMS_GIT_URL")):
+        return Review(ROOT / "data", forms, opener=opener)
+    branch_files = BranchFiles(
+        Branch(remote_from_env(url=remote or os.environ.get("FORMS_GIT_URL") or _origin(), branch=branch))
+    )
+    return Review(ROOT / "data", forms, inbox=branch_files, opener=opener)
+
+
+REVIEW_OPTIONS = {
+    "branch": "review the submissions on this branch (default: FORMS_GIT_BRANCH, or submissions)",
+    "remote": "the repository of the review branch (default: FORMS_GIT_URL, or this checkout's origin)",
+    "identity": "the office's private key file (default: FORMS_AGE_IDENTITY, or ~/.config/alumni-site/office.agekey)",
+}
+
+
 @task(
     help={
         "approve": "approve this submission id",
@@ -110,13 +158,17 @@ def new(c, kind, title, slug=None, project=None):
         "list": "list pending submissions",
         "json": "with --list: print JSON for scripts",
         "editor": "who decides (default: your login name)",
+        **REVIEW_OPTIONS,
     }
 )
-def review(c, approve=None, reject=None, reason="", list=False, json=False, editor=None):
+def review(c, approve=None, reject=None, reason="", list=False, json=False, editor=None, branch=None, remote=None,
+           identity=None):  # fmt: skip
     """Review pending submissions one by one, or decide one with --approve / --reject."""
     editor = editor or getpass.getuser()
+    notes = ROOT / "data" / "class_notes.csv"
+    before = notes.read_bytes() if notes.exists() else b""
     try:
-        inbox = Review(ROOT / "data", load_forms(ROOT / "forms"))
+        inbox = open_review(branch, remote, _opener(identity))
         if approve:
             print(inbox.approve(approve, editor))
         elif reject:
@@ -135,6 +187,13 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
             print(f"本次处理 {count} 条 / {count} decided")
     except ProblemsFound as found:
         raise Exit(str(found), code=1) from None
+    except OSError as failure:  # the review branch could not be fetched or a decision not pushed
+        raise Exit(f"审核分支无法读取或写入，请检查网络和凭据后再运行；没能记录的决定不算数，那条提交仍待审核 / the review branch could not be read or written: "
+                   f"check the network and credentials and run again; a decision that could not be logged does not count, and its submission is still pending ({failure})", code=1) from None  # fmt: skip
+    finally:
+        if notes.exists() and notes.read_bytes() != before:
+            print("data/class_notes.csv 有新的班级动态，请提交并推送以发布 / has new class notes: commit and push it to publish:\n"
+                  "  git commit -m 'Publish class notes' data/class_notes.csv && git push")  # fmt: skip
 
 
 @task(
@@ -142,13 +201,14 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
     help={
         "file": "the college's spreadsheet (.xlsx or .csv)",
         "college": "the college it comes from, e.g. 计算机学院",
+        "identity": REVIEW_OPTIONS["identity"] + "; opens cells sealed by the form handler",
     },
 )
-def import_register_task(c, file, college):
+def import_register_task(c, file, college, identity=None):
     """Import a college's spreadsheet into the private register; report every row not taken."""
     try:
         report = import_register(Path(file), college, ROOT / "data" / "private" / "register.csv",
-                                 load_forms(ROOT / "forms")["update"], datetime.date.today())  # fmt: skip
+                                 load_forms(ROOT / "forms")["update"], datetime.date.today(), _opener(identity))  # fmt: skip
     except ProblemsFound as found:
         raise Exit(str(found), code=1) from None
     for note in report.notes:
@@ -175,3 +235,49 @@ def stats(c):
     report = ROOT / "data" / "private" / "stats.html"
     write_report(report, ROOT / "theme", today, overall, colleges, settings["REGISTER_TARGETS"], classes)
     print(f"报告 / report: {report}")
+
+
+@task(
+    help={"directory": "where to write the private key (default ~/.config/alumni-site, never the repository)"}
+)
+def keygen(c, directory=None):
+    """Make the office's key pair: the private key opens submissions, the public key goes to the handler."""
+    try:
+        path, recipient = write_keypair(Path(directory) if directory else default_key_directory())
+    except ProblemsFound as found:
+        raise Exit(str(found), code=1) from None
+    print(keygen_instructions(path, recipient))
+
+
+@task(
+    help={
+        "hours": "count as new what arrived in the last N hours (default 24: run it daily)",
+        "dry_run": "print the digest instead of sending it",
+        "branch": REVIEW_OPTIONS["branch"],
+        "remote": REVIEW_OPTIONS["remote"],
+    }
+)
+def digest(c, hours=24, dry_run=False, branch=None, remote=None):
+    """E-mail or post to a chat the counts of new and pending submissions per form (never their content)."""
+    since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=float(hours))
+    site_name = os.environ.get("FORMS_SITE_NAME") or _site_name()
+    try:
+        counts = open_review(branch, remote).digest(since)
+        if dry_run:
+            print("\n\n".join(compose(counts, site_name)))
+            return
+        sent = send_digest(counts, digest_settings_from_env(), site_name)
+    except ProblemsFound as found:
+        raise Exit(str(found), code=1) from None
+    except OSError as failure:
+        raise Exit(f"审核分支无法读取，请检查网络和凭据 / the review branch could not be read; check the network and credentials ({failure})", code=1) from None  # fmt: skip
+    if sent:
+        print(f"已发送 / sent to {', '.join(sent)}: {counts.new} 条新提交 / new")
+    else:
+        print("没有新提交，未发送 / nothing new, nothing sent")
+
+
+def _site_name() -> str:
+    from pelican.settings import read_settings
+
+    return read_settings(str(ROOT / "pelicanconf.py"))["SITENAME"]

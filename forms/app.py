@@ -4,7 +4,9 @@
     application = create_app(settings_from_env())
 
 It keeps nothing between requests but a per-client rate limit, so it runs the same under
-`invoke serve`, under gunicorn, and as a cloud function (forms/lambda_function.py).
+`invoke serve`, under gunicorn, and as a cloud function (forms/lambda_function.py). With the
+office's public key it seals private fields before any storage sees them; with a stamp secret
+it keeps posts faster than a person apart, like a filled honeypot (forms/timetrap.py).
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import json
 import logging
 import os
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,15 +29,19 @@ from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_content_length, get_input_stream
 
+from forms import timetrap
 from forms.definitions import Form, Text, load_forms, open_events
+from forms.gitinbox import GitInbox, remote_from_env
 from forms.inbox import LocalInbox, Storage
+from forms.problems import Problem, ProblemsFound
 from forms.ratelimit import RateLimiter
+from forms.sealing import RECIPIENT_ENV, Sealer
 from forms.submission import Submission, check
 from forms.translations import page_environment
 
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
-_FORM_PATH = re.compile(r"/([a-z0-9]+(?:-[a-z0-9]+)*)/?")
+_FORM_PATH = re.compile(r"/([a-z0-9]+(?:-[a-z0-9]+)*)(/stamp)?/?")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _HTML = "text/html; charset=utf-8"
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
@@ -59,13 +66,48 @@ class HandlerSettings:
     trust_forwarded_for: bool = False  # behind a proxy or API gateway that sets X-Forwarded-For
     lang: str = "zh"
     today: Callable[[], datetime.date] = field(default=datetime.date.today)
+    sealer: Sealer | None = None  # seals private fields with the office's public key before storing
+    stamp_secret: bytes | None = None  # signs the time-trap's stamps; None: no time-trap
+    stamp_min_seconds: float = 3.0  # a post sooner after the form was shown is kept apart as spam
+    production: bool = False  # refuse to start without a sealer and a stamp secret
 
 
 def settings_from_env(environ: dict | None = None) -> HandlerSettings:
-    """Settings from FORMS_* environment variables (see docs/operators.md)."""
+    """Settings from FORMS_* environment variables (see docs/operators.md); every setting that
+    cannot work stops the start, all of them named at once (ProblemsFound)."""
     env = os.environ if environ is None else environ
+    problems: list[Problem] = []
+
+    def checked(read: Callable, *args):
+        try:
+            return read(*args)
+        except ProblemsFound as found:
+            problems.extend(found.problems)
+            return None
+
+    mode = env.get("FORMS_MODE", "").strip() or "development"
+    kind = env.get("FORMS_STORAGE", "").strip() or "local"
+    for name, value, allowed in (("FORMS_MODE", mode, _MODES), ("FORMS_STORAGE", kind, _STORAGES)):
+        if value not in allowed:
+            problems.append(Problem(name, f"“{value}”不是可选的值，请写 {' 或 '.join(allowed)}",
+                                    f"“{value}” is not one of {', '.join(allowed)}", kind="setting"))  # fmt: skip
+    recipient = env.get(RECIPIENT_ENV, "").strip()
+    sealer = checked(Sealer, recipient) if recipient else None
+    secret = checked(timetrap.secret_from_env, env.get(timetrap.SECRET_ENV))
+    if kind == "git":
+        remote = checked(remote_from_env, env)
+        storage = GitInbox(remote) if remote else None
+    else:
+        storage = LocalInbox(Path(env.get("FORMS_INBOX", ROOT / "data" / "inbox")))
+    problems += _missing_keys(mode == "production", storage, sealer, secret)
+    if problems:
+        raise ProblemsFound(problems)
     return HandlerSettings(
-        storage=LocalInbox(Path(env.get("FORMS_INBOX", ROOT / "data" / "inbox"))),
+        storage=storage,
+        sealer=sealer,
+        stamp_secret=secret,
+        stamp_min_seconds=float(env.get("FORMS_STAMP_MIN_SECONDS", HandlerSettings.stamp_min_seconds)),
+        production=mode == "production",
         site_name=env.get("FORMS_SITE_NAME", HandlerSettings.site_name),
         site_url=env.get("FORMS_SITE_URL", ""),
         prefix=env.get("FORMS_PREFIX", HandlerSettings.prefix),
@@ -79,6 +121,33 @@ def settings_from_env(environ: dict | None = None) -> HandlerSettings:
         if env.get("FORMS_TODAY")
         else datetime.date.today,
     )
+
+
+_MODES = ("development", "production")
+_STORAGES = ("local", "git")
+
+
+def _missing_keys(
+    production: bool, storage: Storage | None, sealer: Sealer | None, secret: bytes | None
+) -> list[Problem]:
+    """What a deployment must have before it takes a single submission, rather than store clear text."""
+    why = None
+    if isinstance(storage, GitInbox):
+        why = ("FORMS_STORAGE=git 会把提交复制到仓库的每个克隆里，私密字段必须加密",
+               "FORMS_STORAGE=git copies submissions to every clone of the repository, so private fields must be sealed")  # fmt: skip
+    elif production:
+        why = (
+            "FORMS_MODE=production 不会以明文保存私密字段",
+            "FORMS_MODE=production stores no private field in clear text",
+        )
+    problems = []
+    if sealer is None and why:
+        problems.append(Problem(RECIPIENT_ENV, f"未设置，{why[0]}：请运行 invoke keygen，把它打印的公钥（age1…）填在这里",
+                                f"is not set, and {why[1]}: run invoke keygen and set it to the public key (age1…) it prints", kind="setting"))  # fmt: skip
+    if secret is None and production:
+        problems.append(Problem(timetrap.SECRET_ENV, f"未设置，FORMS_MODE=production 需要时间陷阱来挡住机器人：请设为至少 {timetrap.MIN_SECRET_LENGTH} 个字符的随机文字",
+                                f"is not set, and FORMS_MODE=production needs the time-trap against bots: set it to at least {timetrap.MIN_SECRET_LENGTH} random characters", kind="setting"))  # fmt: skip
+    return problems
 
 
 class _Refusal(Exception):
@@ -115,6 +184,9 @@ class FormHandler:
     Accept and Content-Type headers, chunked bodies, proxies' X-Forwarded-For)."""
 
     def __init__(self, settings: HandlerSettings):
+        missing = _missing_keys(settings.production, settings.storage, settings.sealer, settings.stamp_secret)
+        if missing:
+            raise ProblemsFound(missing)
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
         self.pages = page_environment(settings.theme_dir, settings.lang)
@@ -174,6 +246,8 @@ class FormHandler:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         if method == "OPTIONS":
             return _Answer(204)
+        if match.group(2):
+            return self.stamp(method)
         if method != "POST":
             raise _Refusal(405, "请用表单提交", "Send the form with POST", {"Allow": "POST, OPTIONS"})
         length = get_content_length(environ)
@@ -189,13 +263,16 @@ class FormHandler:
                 {"Retry-After": str(int(wait) + 1)},
             )
         submission = check(form, data)
-        if submission.spam:
-            self.settings.storage.append(form, submission.values, spam=True)
-            return self.accepted(environ, form, "0")
-        if not submission.valid:
+        spam = submission.spam or self.too_fast(data)
+        if not spam and not submission.valid:
             return self.invalid(environ, form, submission, full_path)
+        values = (
+            self.settings.sealer.seal_values(form, submission.values)
+            if self.settings.sealer
+            else submission.values
+        )
         try:
-            submission_id = self.settings.storage.append(form, submission.values)
+            submission_id = self.settings.storage.append(form, values, spam=spam)
         except OSError:
             logger.exception("could not store a submission of %s", form.name)
             raise _Refusal(
@@ -203,8 +280,30 @@ class FormHandler:
                 "暂时无法保存，请稍后再试；您填写的内容没有丢失，请勿关闭页面",
                 "Could not be saved just now; please try again in a moment",
             ) from None
+        if spam:
+            return self.accepted(environ, form, "0")  # the same answer: a bot learns nothing
         logger.info("stored %s submission %s", form.name, submission_id)
         return self.accepted(environ, form, submission_id)
+
+    def stamp(self, method: str) -> _Answer:
+        """A fresh signed stamp for the form page's script, which sends it back with the post."""
+        secret = self.settings.stamp_secret
+        if secret is None:
+            raise _Refusal(
+                404, "本服务器没有启用时间戳", "There are no stamps here: the time-trap is not in use"
+            )
+        if method not in ("GET", "HEAD"):
+            raise _Refusal(405, "请用 GET 获取时间戳", "Fetch the stamp with GET", {"Allow": "GET, OPTIONS"})
+        body, headers = timetrap.fresh_stamp_answer(secret, time.time())
+        content_type = headers.pop("Content-Type")
+        return _Answer(200, body.encode("utf-8"), content_type, list(headers.items()))
+
+    def too_fast(self, data: dict) -> bool:
+        """Sent sooner after the form was shown than a person could fill it in (or with no valid stamp)."""
+        secret = self.settings.stamp_secret
+        return secret is not None and timetrap.too_fast(
+            data.get(timetrap.STAMP_FIELD), secret, time.time(), self.settings.stamp_min_seconds
+        )
 
     def read_body(self, environ: dict) -> dict:
         mimetype = _mimetype(environ.get("CONTENT_TYPE", ""))
@@ -254,7 +353,7 @@ class FormHandler:
             return []
         return [
             ("Access-Control-Allow-Origin", origin),
-            ("Access-Control-Allow-Methods", "POST, OPTIONS"),
+            ("Access-Control-Allow-Methods", "GET, POST, OPTIONS"),
             ("Access-Control-Allow-Headers", "Content-Type, Accept"),
             ("Access-Control-Max-Age", "600"),
             ("Vary", "Origin"),

@@ -14,6 +14,7 @@ from pathlib import Path
 from forms.definitions import Form
 from forms.problems import Problem, ProblemsFound
 from forms.register import columns, identity, new_ids, read_register, write_register
+from forms.sealing import Opener, Unreadable, is_sealed
 from forms.spreadsheet import read_rows
 from forms.submission import is_mobile, normalise_phone
 
@@ -44,9 +45,18 @@ class ImportReport:
 
 
 def import_register(
-    source: Path, college: str, register: Path, update: Form, today: datetime.date
+    source: Path,
+    college: str,
+    register: Path,
+    update: Form,
+    today: datetime.date,
+    opener: Opener | None = None,
 ) -> ImportReport:
-    """Normalise, match and merge a spreadsheet into the register; write a report of what was not taken."""
+    """Normalise, match and merge a spreadsheet into the register; write a report of what was not taken.
+
+    Cells sealed by the form handler (rows copied from the inbox) are opened with the office's
+    private key: the register holds what people typed, never ciphertext.
+    """
     result = ImportReport()
     rows = read_rows(source, result.problems, result.notes)
     if result.problems:
@@ -84,7 +94,8 @@ def import_register(
             raw = cells[index].strip() if index < len(cells) else ""
             if not raw:
                 continue
-            value, reason = _normalise(name, raw, choices.get(name))
+            raw, reason = _opened(raw, opener)
+            value, reason = _normalise(name, raw, choices.get(name)) if reason is None else ("", reason)
             if reason:
                 result.problems.append(
                     Problem(
@@ -242,6 +253,21 @@ def _normalise(name: str, raw: str, choices: dict[str, str] | None) -> tuple[str
             )
         )
     return " ".join(text.split()), None
+
+
+def _opened(raw: str, opener: Opener | None) -> tuple[str, tuple[str, str] | None]:
+    """The cell as typed: sealed cells opened with the office's key, or the reason they cannot be."""
+    if not is_sealed(raw):
+        return raw, None
+    if opener is None:
+        return "", (
+            "已加密，未导入此项：请用 --identity 或 FORMS_AGE_IDENTITY 指定办公室私钥文件 office.agekey 后再导入",
+            "is sealed and was not imported: give the office's private key file office.agekey with --identity or FORMS_AGE_IDENTITY and import again",
+        )
+    try:
+        return opener.open(raw), None
+    except Unreadable as unreadable:
+        return "", (unreadable.zh, unreadable.en)
 
 
 def _date(text: str) -> str | None:

@@ -14,7 +14,7 @@ import io
 import os
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
@@ -30,6 +30,30 @@ class Storage(Protocol):
     def append(self, form: Form, values: dict[str, str], spam: bool = False) -> str:
         """Store one checked submission durably; return its id only once it is safe on disk."""
         ...
+
+
+def file_name(form: Form, spam: bool = False) -> str:
+    """A form version's inbox file, relative to the inbox: update-v1.csv, spam/contact-v1.csv."""
+    return ("spam/" if spam else "") + f"{form.name}-v{form.version}.csv"
+
+
+def header(form: Form) -> bytes:
+    """The first line of a form version's inbox file."""
+    return _csv_line(BOOKKEEPING + form.columns)
+
+
+def new_row(form: Form, values: dict[str, str]) -> tuple[str, bytes]:
+    """A new submission's id and its line: the bookkeeping columns, then the form's, made inert."""
+    submission_id = uuid.uuid4().hex
+    received = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
+    return submission_id, csv_row(
+        [submission_id, received, str(form.version)] + [values.get(c, "") for c in form.columns]
+    )
+
+
+def csv_row(cells: list[str]) -> bytes:
+    """One CSV line whose values are inert in a spreadsheet."""
+    return _csv_line([neutralise(value) for value in cells])
 
 
 def neutralise(value: str) -> str:
@@ -56,25 +80,19 @@ class LocalInbox:
         self.lock = threading.Lock()
 
     def path(self, form: Form, spam: bool = False) -> Path:
-        return self.directory / ("spam" if spam else "") / f"{form.name}-v{form.version}.csv"
+        return self.directory / file_name(form, spam)
 
     def append(self, form: Form, values: dict[str, str], spam: bool = False) -> str:
-        submission_id = uuid.uuid4().hex
-        received = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
-        row = [submission_id, received, str(form.version)] + [
-            neutralise(values.get(c, "")) for c in form.columns
-        ]
+        submission_id, row = new_row(form, values)
         rows = self.files.get((form.name, form.version, spam)) or self.file(form, spam)
-        rows.submit(_csv_line(row))
+        rows.submit(row)
         return submission_id
 
     def file(self, form: Form, spam: bool) -> GroupCommit[bytes]:
         with self.lock:
             return self.files.setdefault(
                 (form.name, form.version, spam),
-                GroupCommit(
-                    _AppendOnlyFile(self.path(form, spam), _csv_line(BOOKKEEPING + form.columns)).append
-                ),
+                GroupCommit(_AppendOnlyFile(self.path(form, spam), header(form)).append),
             )
 
 
@@ -176,7 +194,7 @@ def append_row(path: Path, header: list[str], row: list[str]) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        payload = _csv_line([neutralise(value) for value in row])
+        payload = csv_row(row)
         if os.fstat(fd).st_size == 0:
             payload = _csv_line(header) + payload
         os.write(fd, payload)
@@ -189,8 +207,13 @@ def read_inbox(path: Path) -> list[dict[str, str]]:
     """Every row of an inbox file, values restored as typed."""
     if not path.exists():
         return []
-    with path.open(encoding="utf-8", newline="") as rows:
-        return [{key: restore(value) for key, value in row.items()} for row in csv.DictReader(rows)]
+    with path.open(encoding="utf-8", newline="") as lines:
+        return parse_inbox(lines)
+
+
+def parse_inbox(lines: Iterable[str]) -> list[dict[str, str]]:
+    """The rows of an inbox file's lines (a file, or io.StringIO(text, newline="")), values restored as typed."""
+    return [{key: restore(value) for key, value in row.items()} for row in csv.DictReader(lines)]
 
 
 def _csv_line(cells: list[str]) -> bytes:

@@ -1,14 +1,41 @@
-"""The handler as an AWS Lambda function behind API Gateway (REST API v1 or HTTP API v2 events).
+"""The handler as an AWS Lambda function behind API Gateway (REST API v1 or HTTP API v2 events),
+and the scheduled digest of new submissions, from the same zip.
 
-    Handler: forms.lambda_function.handler
+    Handler: forms.lambda_function.handler   (API Gateway)
+    Handler: forms.lambda_function.digest    (an EventBridge schedule)
 
-Configured by the same FORMS_* environment variables as under gunicorn (docs/operators.md).
-apig-wsgi turns the API Gateway event into a WSGI request and the response back into the
-shape API Gateway expects.
+Configured by the same FORMS_* environment variables as under gunicorn (docs/operators.md,
+docs/deploy.md). apig-wsgi turns the API Gateway event into a WSGI request and the response
+back into the shape API Gateway expects.
 """
+
+from __future__ import annotations
+
+import datetime
+import os
 
 from apig_wsgi import make_lambda_handler
 
+from forms.app import ROOT, HandlerSettings
+from forms.definitions import load_forms
+from forms.gitinbox import Branch, remote_from_env
+from forms.notify import digest_settings_from_env, send_digest
+from forms.review import BranchFiles, Review
 from forms.wsgi import application
 
 handler = make_lambda_handler(application)
+
+
+def digest(event: dict, context: object) -> dict:
+    """Send the counts per form of submissions on the review branch: new in the last
+    FORMS_DIGEST_HOURS (24), and pending in all. Never what anyone typed."""
+    env = os.environ
+    settings = digest_settings_from_env(env)  # a mistake in them fails before anything is fetched
+    hours = float(env.get("FORMS_DIGEST_HOURS") or 24)
+    since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=hours)
+    review = Review(
+        ROOT / "data", load_forms(ROOT / "forms"), inbox=BranchFiles(Branch(remote_from_env(env)))
+    )
+    counts = review.digest(since)
+    sent = send_digest(counts, settings, env.get("FORMS_SITE_NAME") or HandlerSettings.site_name)
+    return {"new": counts.new, "sent": sent}

@@ -50,3 +50,20 @@ def test_invoke_says_what_went_wrong_without_a_traceback():
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "没有“poem”这种类型，请写 news、story 或 report" in result.stderr
+
+
+def test_keygen_puts_the_private_key_outside_the_repository_and_prints_the_public_one(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "invoke", "keygen", "--directory", str(tmp_path / "keys")],
+                            cwd=ROOT, capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    key = tmp_path / "keys/office.agekey"
+    assert key.stat().st_mode & 0o777 == 0o600 and "AGE-SECRET-KEY-1" in key.read_text(encoding="utf-8")
+    assert "FORMS_AGE_RECIPIENT=age1" in result.stdout and "AGE-SECRET-KEY" not in result.stdout
+
+
+def test_keygen_refuses_a_folder_inside_the_repository():
+    folder = ROOT / "data" / "private" / "keys-test"
+    result = subprocess.run([sys.executable, "-m", "invoke", "keygen", "--directory", str(folder)], cwd=ROOT,
+                            capture_output=True, text=True)  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "私钥绝不能进仓库" in result.stderr and not folder.exists()

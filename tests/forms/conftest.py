@@ -1,17 +1,26 @@
-"""The form handler under gunicorn, its production server, in its own process on 127.0.0.1."""
+"""Real servers in their own processes on 127.0.0.1: the form handler under gunicorn, its
+production server, and git servers (git daemon, git http-backend) for the git inbox."""
 
 from __future__ import annotations
 
+import gzip
+import io
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
 
+from forms.inbox import parse_inbox
 from tests.support import BUILD_DATE, ROOT, free_port, wait_until_up
 
 
@@ -75,3 +84,109 @@ def handler(tmp_path_factory) -> Iterator[Handler]:
     running = launch(tmp_path_factory.mktemp("handler"))
     yield running
     stop(running)
+
+
+@dataclass
+class GitServer:
+    """A bare repository on a real git server on 127.0.0.1, and a look at it with the git binary."""
+
+    url: str
+    bare: Path
+
+    def git(self, *args: str) -> str:
+        return subprocess.run(["git", "--git-dir", str(self.bare), *args], capture_output=True, text=True,
+                              check=True).stdout  # fmt: skip
+
+    def objects(self) -> bytes:
+        """Every object the server holds, as git reads it (packed or loose, deltas resolved)."""
+        return subprocess.run(["git", "--git-dir", str(self.bare), "cat-file", "--batch-all-objects", "--batch"],
+                              capture_output=True, check=True).stdout  # fmt: skip
+
+    def rows(self, path: str, branch: str = "submissions") -> list[dict[str, str]]:
+        return parse_inbox(io.StringIO(self.git("show", f"{branch}:{path}"), newline=""))
+
+
+def bare_repository(folder: Path) -> Path:
+    """site.git with a main branch holding one commit, as a site's repository would."""
+    work, bare = folder / "work", folder / "repos" / "site.git"
+    identity = ["-c", "user.name=Site", "-c", "user.email=site@example.invalid"]
+    subprocess.run(["git", "init", "-q", "--bare", "-b", "main", str(bare)], check=True)
+    # Hosting services tidy repositories on their own schedule, not in every push.
+    subprocess.run(["git", "--git-dir", str(bare), "config", "receive.autogc", "false"], check=True)
+    subprocess.run(["git", "init", "-q", "-b", "main", str(work)], check=True)
+    (work / "README.md").write_text("示例大学校友总会\n", encoding="utf-8")
+    for command in (
+        ["add", "README.md"],
+        [*identity, "commit", "-qm", "Start the site"],
+        ["push", "-q", str(bare), "main"],
+    ):
+        subprocess.run(["git", "-C", str(work), *command], check=True)  # fmt: skip
+    return bare
+
+
+@pytest.fixture
+def git_daemon(tmp_path) -> Iterator[GitServer]:
+    """git daemon serving a bare repository over git://, pushes allowed; stopped after the test."""
+    bare, port = bare_repository(tmp_path), free_port()
+    log = (tmp_path / "git-daemon.log").open("w")
+    process = subprocess.Popen(
+        ["git", "daemon", "--listen=127.0.0.1", f"--port={port}", f"--base-path={bare.parent}", "--export-all",
+         "--enable=receive-pack", "--reuseaddr", "--informative-errors", str(bare.parent)],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while not _listening(port):
+        assert time.monotonic() < deadline and process.poll() is None, "git daemon did not start"
+        time.sleep(0.05)
+    yield GitServer(f"git://127.0.0.1:{port}/site.git", bare)
+    os.killpg(process.pid, signal.SIGTERM)
+    process.wait(timeout=10)
+    log.close()
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
+GIT_USER, GIT_TOKEN = "office", "token-3f9c2a-do-not-log"
+
+
+def http_backend(root: Path) -> Callable:
+    """git http-backend (the git binary's smart HTTP, run as CGI) behind HTTP basic auth."""
+
+    @Request.application
+    def serve(request: Request) -> Response:
+        auth = request.authorization
+        if auth is None or (auth.username, auth.password) != (GIT_USER, GIT_TOKEN):
+            return Response("", 401, {"WWW-Authenticate": 'Basic realm="git"'})
+        body = request.get_data()
+        if request.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        environment = {"PATH": os.environ["PATH"], "GIT_PROJECT_ROOT": str(root), "GIT_HTTP_EXPORT_ALL": "1",
+                       "REQUEST_METHOD": request.method, "PATH_INFO": request.path, "REMOTE_USER": auth.username,
+                       "QUERY_STRING": request.query_string.decode(), "CONTENT_TYPE": request.content_type or "",
+                       "CONTENT_LENGTH": str(len(body)), "REMOTE_ADDR": "127.0.0.1",
+                       "GIT_PROTOCOL": request.headers.get("Git-Protocol", "")}  # fmt: skip
+        output = subprocess.run(
+            ["git", "http-backend"], input=body, env=environment, capture_output=True
+        ).stdout
+        end, separator = min((output.find(s), s) for s in (b"\r\n\r\n", b"\n\n") if s in output)
+        head, payload = output[:end], output[end + len(separator) :]
+        headers = dict(line.split(": ", 1) for line in head.decode().splitlines())
+        status = int(headers.pop("Status", "200")[:3])
+        return Response(payload, status, headers)
+
+    return serve
+
+
+@pytest.fixture
+def git_http(tmp_path) -> Iterator[GitServer]:
+    """The same repository over HTTP with a user name and token; stopped after the test."""
+    bare = bare_repository(tmp_path)
+    server = make_server("127.0.0.1", 0, http_backend(bare.parent), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield GitServer(f"http://127.0.0.1:{server.port}/site.git", bare)
+    server.shutdown()
+    thread.join(timeout=10)

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from forms.definitions import load_forms
 from forms.importer import import_register
 from forms.register import read_register
+from forms.sealing import Opener, Sealer, generate_keypair
 from tests.support import ROOT
 
 UPDATE = load_forms(ROOT / "forms")["update"]
@@ -137,3 +138,27 @@ def test_the_same_person_twice_in_one_file_is_reported_not_flipped(tmp_path):
         assert [(p.row, p.kind) for p in report.problems] == [(3, "import")]
     [record] = read_register(register)
     assert record["mobile"] == "13900001111"
+
+
+def test_cells_sealed_by_the_handler_are_opened_with_the_key_or_reported(tmp_path):
+    identity, recipient = generate_keypair()
+    sealer = Sealer(recipient)
+    sheet = tmp_path / "inbox-copy.csv"
+    sheet.write_text(
+        "姓名,出生日期,手机,电子邮箱\n"
+        f"王立新,{sealer.seal('1978-07-01')},{sealer.seal('13900001111')},wang@example.com\n",
+        encoding="utf-8",
+    )
+    register = tmp_path / "private/register.csv"
+    report = import_register(sheet, "计算机学院", register, UPDATE, DAY)  # no key: nothing sealed is taken
+    assert [(p.row, p.field, p.kind) for p in report.problems] == [
+        (2, "出生日期", "import"),
+        (2, "手机", "import"),
+    ]
+    assert "请用 --identity 或 FORMS_AGE_IDENTITY 指定办公室私钥文件" in report.problems[0].zh
+    assert "age:" not in register.read_text(encoding="utf-8")
+
+    opened = tmp_path / "private/opened.csv"
+    assert import_register(sheet, "计算机学院", opened, UPDATE, DAY, Opener(identity)).problems == []
+    [record] = read_register(opened)
+    assert (record["birth_date"], record["mobile"]) == ("1978-07-01", "13900001111")

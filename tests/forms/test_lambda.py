@@ -1,5 +1,7 @@
-"""The Lambda entry point, invoked with real API Gateway v1 and v2 event JSON."""
+"""The Lambda entry points, invoked with real API Gateway v1 and v2 event JSON and a schedule's event."""
 
+import email
+import email.policy
 import json
 import os
 import subprocess
@@ -7,27 +9,35 @@ import sys
 from pathlib import Path
 
 import pytest
+from aiosmtpd.controller import Controller
 
 from forms.inbox import read_inbox
-from tests.support import BUILD_DATE, ROOT
+from forms.sealing import Opener, generate_keypair
+from tests.support import BUILD_DATE, ROOT, free_port
 
 EVENTS = Path(__file__).parent / "events"
-INVOKE = "import json, sys; from forms.lambda_function import handler; print(json.dumps(handler(json.load(sys.stdin), None)))"
+INVOKE = "import json, sys; from forms import lambda_function; print(json.dumps(getattr(lambda_function, sys.argv[1])(json.load(sys.stdin), None)))"
+IDENTITY, RECIPIENT = generate_keypair()
 
 
-def invoke(event: dict, inbox: Path) -> dict:
+def cold_start(event: dict, inbox: Path, entry: str = "handler", **env: str) -> subprocess.CompletedProcess:
     """A cold start in a fresh process, with the function's environment, as Lambda runs it."""
     env = {**os.environ, "FORMS_INBOX": str(inbox), "FORMS_TODAY": BUILD_DATE, "FORMS_TRUST_FORWARDED_FOR": "1",
-           "FORMS_ALLOWED_ORIGINS": "https://alumni.example.org", "FORMS_SITE_URL": "https://alumni.example.org"}  # fmt: skip
-    result = subprocess.run(
-        [sys.executable, "-c", INVOKE],
+           "FORMS_ALLOWED_ORIGINS": "https://alumni.example.org", "FORMS_SITE_URL": "https://alumni.example.org", **env}  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-c", INVOKE, entry],
         input=json.dumps(event),
         capture_output=True,
         text=True,
         cwd=ROOT,
         env=env,
-        check=True,
+        timeout=60,
     )
+
+
+def invoke(event: dict, inbox: Path, entry: str = "handler", **env: str) -> dict:
+    result = cold_start(event, inbox, entry, **env)
+    assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 
 
@@ -60,3 +70,59 @@ def test_the_handler_ships_without_pelican_or_the_plugins():
         [sys.executable, "-c", check], capture_output=True, text=True, cwd=ROOT, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("version, subject", [("v1", "来自v1"), ("v2", "来自v2")])
+def test_an_api_gateway_event_is_pushed_to_the_review_branch_sealed(tmp_path, git_daemon, version, subject):
+    event = json.loads((EVENTS / f"apigateway-{version}.json").read_text(encoding="utf-8"))
+    disk = tmp_path / "function"  # where FORMS_INBOX points: nothing may land there
+    git = {"FORMS_STORAGE": "git", "FORMS_GIT_URL": git_daemon.url, "FORMS_AGE_RECIPIENT": RECIPIENT}
+    response = invoke(event, disk, **git)
+    assert response["statusCode"] == 201, response
+    [row] = git_daemon.rows("contact-v1.csv")
+    assert (row["id"], row["name"], row["subject"]) == (json.loads(response["body"])["id"], "林校友", subject)
+    assert row["email"].startswith("age:") and Opener(IDENTITY).open(row["email"]) == "lin@example.com"
+    assert b"lin@example.com" not in git_daemon.objects()
+    assert git_daemon.git("log", "--format=%s", "submissions").strip() == "Add 1 submission: contact 1"
+    assert not disk.exists()
+
+
+def test_production_mode_without_a_key_stops_the_cold_start_with_the_reason(tmp_path):
+    event = json.loads((EVENTS / "apigateway-v2.json").read_text(encoding="utf-8"))
+    result = cold_start(event, tmp_path, FORMS_MODE="production", FORMS_STAMP_SECRET="s" * 40)
+    assert result.returncode == 3 and result.stdout == ""
+    assert result.stderr.strip().startswith(
+        "FORMS_AGE_RECIPIENT: 未设置，FORMS_MODE=production 不会以明文保存私密字段"
+    )
+    assert "Traceback" not in result.stderr
+
+
+class Collect:
+    def __init__(self):
+        self.messages = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+def test_the_scheduled_digest_mails_counts_from_the_review_branch(tmp_path, git_daemon):
+    event = json.loads((EVENTS / "apigateway-v2.json").read_text(encoding="utf-8"))
+    git = {"FORMS_STORAGE": "git", "FORMS_GIT_URL": git_daemon.url, "FORMS_AGE_RECIPIENT": RECIPIENT}
+    for _ in range(2):
+        assert invoke(event, tmp_path, **git)["statusCode"] == 201
+    collect = Collect()
+    mail = Controller(collect, hostname="127.0.0.1", port=free_port())
+    mail.start()
+    try:
+        schedule = {"source": "aws.events", "detail-type": "Scheduled Event", "detail": {}}
+        answer = invoke(schedule, tmp_path, "digest", **git, FORMS_DIGEST_SMTP_HOST="127.0.0.1",
+                        FORMS_DIGEST_SMTP_PORT=str(mail.port), FORMS_DIGEST_SMTP_SECURITY="none",
+                        FORMS_DIGEST_FROM="forms@example.org", FORMS_DIGEST_TO="office@example.org")  # fmt: skip
+    finally:
+        mail.stop()
+    assert answer == {"new": 2, "sent": [f"127.0.0.1:{mail.port}"]}
+    [message] = collect.messages
+    message = message["Subject"] + message.get_content()
+    assert "contact：新 2 条，待审核共 2 条 / 2 new, 2 pending in all" in message
+    assert "林校友" not in message and "lin@example.com" not in message

@@ -3,6 +3,7 @@
 import datetime
 import http.client
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,13 +12,16 @@ from urllib.parse import urlencode, urlsplit
 import pytest
 
 from forms.definitions import load_forms, open_events
+from forms.gitinbox import Branch, GitInbox, Remote
 from forms.inbox import read_inbox
 from forms.problems import ProblemsFound
 from forms.register import read_register
-from forms.review import Review, interactive
+from forms.review import BranchFiles, Review, as_json, interactive
+from forms.sealing import Opener, Sealer, generate_keypair
+from forms.submission import check
 from plugins.datapackage import validate_package
 from tests.forms.conftest import launch, stop
-from tests.support import BUILD_DATE, ROOT, build_repo
+from tests.support import BUILD_DATE, ROOT, build_repo, free_port
 
 TODAY = datetime.date.fromisoformat(BUILD_DATE)
 SUBMISSIONS = [
@@ -151,3 +155,125 @@ def test_the_review_reads_answers_typed_at_a_real_prompt(repo):
     )
     assert result.stdout.strip().endswith("1"), result.stderr
     assert [d["submission"] for d in read_inbox(path / "data/private/decisions.csv")] == [update]
+
+
+IDENTITY, RECIPIENT = generate_keypair()
+
+
+@pytest.fixture
+def branch(git_daemon, tmp_path):
+    """The review branch of a local git server, filled as the handler fills it (private fields sealed)."""
+    forms = load_forms(ROOT / "forms", open_events(ROOT / "data/events.csv", TODAY))
+    inbox, sealer = GitInbox(Remote(git_daemon.url)), Sealer(RECIPIENT)
+    checked = [
+        (forms[form], check(forms[form], fields).values) for form, fields in SUBMISSIONS
+    ]  # as the handler does
+    ids = [inbox.append(form, sealer.seal_values(form, values)) for form, values in checked]
+    shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("private", "inbox"))
+    return git_daemon, tmp_path / "data", forms, ids
+
+
+def branch_review(git_daemon, data, forms, opener=None) -> Review:
+    return Review(data, forms, TODAY, inbox=BranchFiles(Branch(Remote(git_daemon.url))), opener=opener)
+
+
+def test_the_review_branch_is_reviewed_with_the_key_and_decisions_are_pushed(branch):
+    server, data, forms, (update, note, registration, unwanted) = branch
+    review = branch_review(server, data, forms, Opener(IDENTITY))
+    assert [s.id for s in review.pending()] == [update, note, registration, unwanted]
+    assert review.difference(review.get(update))["mobile"] == ("", "13911112222")  # opened with the key
+    review.approve(update, "编辑甲")
+    review.approve(note, "编辑甲")
+    review.approve(registration, "编辑乙")
+    review.reject(unwanted, "编辑乙", "测试提交")
+
+    [record] = read_register(data / "private/register.csv")  # private data stays on this computer
+    assert (record["name"], record["mobile"], record["email"]) == (
+        "周晓梅",
+        "13911112222",
+        "zhou.xm@example.com",
+    )
+    assert read_inbox(data / "private/attendees.csv")[0]["mobile"] == "13900003333"
+    assert [r["title"] for r in read_inbox(data / "class_notes.csv")][-1] == "三十年后再相聚"
+    log = server.rows("decisions.csv")
+    assert [(d["submission"], d["decision"], d["editor"]) for d in log] == [
+        (update, "approved", "编辑甲"), (note, "approved", "编辑甲"),
+        (registration, "approved", "编辑乙"), (unwanted, "rejected", "编辑乙"),
+    ]  # fmt: skip
+    messages = server.git("log", "--format=%s", "-4", "submissions").splitlines()
+    assert messages == ["Record 1 decision: rejected 1"] + ["Record 1 decision: approved 1"] * 3
+    assert branch_review(server, data, forms).pending() == []  # what another editor's review sees
+
+
+def test_a_submission_decided_by_another_editor_meanwhile_is_refused(branch):
+    server, data, forms, (update, *_) = branch
+    mine, theirs = (branch_review(server, data, forms, Opener(IDENTITY)) for _ in range(2))
+    assert {s.id for s in mine.pending()} == {s.id for s in theirs.pending()}
+    theirs.reject(update, "编辑乙", "重复提交")
+    with pytest.raises(ProblemsFound, match="由 编辑乙 处理（rejected），不能重复决定"):
+        mine.approve(update, "编辑甲")
+    assert read_register(data / "private/register.csv") == []  # nothing applied on a stale view
+    assert [d["editor"] for d in server.rows("decisions.csv")] == ["编辑乙"]
+
+
+def test_sealed_fields_need_the_office_key_and_say_so(branch):
+    server, data, forms, (update, *_) = branch
+    review = branch_review(server, data, forms)
+    listed = as_json(review.pending()[0])  # listing needs no key: private fields are masked
+    assert listed["fields"]["mobile"] == "•••" and listed["fields"]["name"] == "周晓梅"
+    with pytest.raises(ProblemsFound) as refused:
+        review.approve(update, "编辑甲")
+    assert refused.value.problems[0].sentence() == (
+        "submissions:update-v1.csv, 第 2 行 (row 2), 字段 mobile: 私密字段已加密，需要办公室的私钥才能审核："
+        "请用 --identity 或环境变量 FORMS_AGE_IDENTITY 指定私钥文件 office.agekey / private fields are sealed "
+        "and need the office's private key: give the key file office.agekey with --identity or FORMS_AGE_IDENTITY"
+    )
+    assert not (data / "private/register.csv").exists()
+
+
+def test_the_digest_counts_new_and_pending_per_form(branch):
+    server, data, forms, (update, *_) = branch
+    review = branch_review(server, data, forms, Opener(IDENTITY))
+    review.reject(update, "编辑甲", "重复")
+    digest = review.digest(datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1))
+    assert (digest.counts, digest.pending) == (
+        {"update": 2, "class-note": 1, "event-registration": 1},
+        {"update": 1, "class-note": 1, "event-registration": 1},
+    )
+    assert review.digest(datetime.datetime.now(datetime.UTC)).new == 0
+
+
+def invoke_task(*args: str, tmp_path, **env: str) -> subprocess.CompletedProcess:
+    """The editor's command line, with a config folder of its own (no key unless given)."""
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("FORMS_")}
+    environment.update(XDG_CONFIG_HOME=str(tmp_path / "config"), **env)
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=ROOT, env=environment, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+
+
+def test_invoke_review_and_digest_read_the_branch_of_a_remote(branch, tmp_path):
+    server, _, _, ids = branch
+    listed = invoke_task("review", "--list", "--remote", server.url, tmp_path=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split()[0] for line in listed.stdout.splitlines()[:-1]] == ids
+    assert listed.stdout.splitlines()[-1] == "待审 4 条 / 4 pending"
+    digest = invoke_task(
+        "digest", "--dry-run", tmp_path=tmp_path, FORMS_GIT_URL=server.url, FORMS_SITE_NAME="示例"
+    )
+    assert digest.returncode == 0, digest.stderr
+    assert "- update：新 2 条，待审核共 2 条 / 2 new, 2 pending in all" in digest.stdout
+    assert "周晓梅" not in digest.stdout
+
+
+def test_invoke_review_without_the_key_says_where_to_give_it(branch, tmp_path):
+    server, _, _, (update, *_) = branch
+    result = invoke_task("review", "--approve", update, "--remote", server.url, tmp_path=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "请用 --identity 或环境变量 FORMS_AGE_IDENTITY 指定私钥文件 office.agekey" in result.stderr
+
+
+def test_invoke_review_of_an_unreachable_branch_says_so(tmp_path):
+    url = f"git://127.0.0.1:{free_port()}/site.git"
+    result = invoke_task("review", "--list", "--remote", url, tmp_path=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "审核分支无法读取或写入" in result.stderr and url in result.stderr

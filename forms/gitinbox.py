@@ -1,0 +1,354 @@
+"""The inbox on a review branch of a git repository, where a cloud function's submissions go.
+
+A cloud function has no git binary and keeps no disk between calls, so this uses dulwich (git
+in pure Python) on a repository held in memory: it fetches only the tip of the review branch,
+appends the rows to the inbox files there (the same files, rows and bookkeeping columns as
+LocalInbox's), commits and pushes. append() answers only once the push is accepted.
+
+Many instances push at once. A push names the tip it builds on, and the server takes it only
+if the branch is still there (compare-and-swap); whoever loses fetches the new tip, appends
+its rows to that tip's files and tries again, after a random pause that doubles each time,
+within a bounded number of tries and seconds. A row whose push was taken but whose answer was
+lost is found on the new tip and not added twice. Rows that arrive together in one process
+share one commit.
+
+The branch starts with a commit of its own, not from the site's history: a cold start fetches
+only the inbox, and git refuses to merge unrelated histories, so the inbox cannot be merged
+into the published site by mistake.
+"""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import logging
+import os
+import random
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from dulwich.client import HTTPUnauthorized, get_transport_and_path
+from dulwich.config import ConfigDict
+from dulwich.errors import GitProtocolError, NotGitRepository
+from dulwich.object_store import commit_tree_changes, iter_tree_contents, tree_lookup_path
+from dulwich.objects import Blob, Commit, Tree
+from dulwich.pack import pack_objects_to_data
+from dulwich.repo import MemoryRepo
+
+from forms.definitions import Form
+from forms.inbox import GroupCommit, file_name, header, new_row
+from forms.problems import Problem, ProblemsFound
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BRANCH = "submissions"
+# Commits are read by everyone who can read the repository: no person's name or address.
+DEFAULT_AUTHOR = "Alumni forms <forms@invalid>"
+_CREDENTIALS = re.compile(r"(?<=://)[^/@\s]+@")
+
+
+class BranchUnavailable(OSError):
+    """The review branch could not be read or written; nothing was stored.
+
+    The message names the repository without credentials, so it is safe to log.
+    """
+
+
+class CredentialsRefused(BranchUnavailable):
+    """The server wants other credentials: trying again would not help."""
+
+
+@dataclass(frozen=True, repr=False)
+class Remote:
+    """Where the review branch is, how to sign in, and how long to keep trying."""
+
+    url: str
+    branch: str = DEFAULT_BRANCH
+    username: str | None = None
+    password: str | None = None
+    author: str = DEFAULT_AUTHOR
+    tries: int = 20  # pushes attempted before giving up
+    seconds: float = 20.0  # and the time allowed for all of them; API Gateway waits 29 s at most
+
+    def __repr__(self) -> str:
+        return f"Remote({self.address!r}, branch={self.branch!r})"  # never the credentials
+
+    @property
+    def address(self) -> str:
+        """The URL without any user name or token, for logs and messages."""
+        return _CREDENTIALS.sub("", self.url)
+
+    @property
+    def ref(self) -> bytes:
+        return b"refs/heads/" + self.branch.encode()
+
+    def redact(self, text: str) -> str:
+        """Text from a library or server with any credential it may quote removed."""
+        text = _CREDENTIALS.sub("", text)
+        return text.replace(self.password, "***") if self.password else text
+
+
+def remote_from_env(
+    env: Mapping[str, str] | None = None, url: str | None = None, branch: str | None = None
+) -> Remote:
+    """The review branch from FORMS_GIT_* variables (docs/operators.md); url and branch override them."""
+    env = os.environ if env is None else env
+    url = url or env.get("FORMS_GIT_URL", "").strip()
+    if not url:
+        raise ProblemsFound([Problem("FORMS_GIT_URL", "未设置：请写审核分支所在仓库的地址，如 https://github.com/example-alumni/site.git",
+                                     "is not set: give the address of the repository that holds the review branch, such as https://github.com/example-alumni/site.git",
+                                     kind="setting")])  # fmt: skip
+    numbers = {}
+    for name, default in (("FORMS_GIT_TRIES", Remote.tries), ("FORMS_GIT_SECONDS", Remote.seconds)):
+        text = env.get(name, "").strip() or str(default)
+        try:
+            numbers[name] = type(default)(text)
+        except ValueError:
+            numbers[name] = 0
+        if numbers[name] <= 0:
+            raise ProblemsFound([Problem(name, f"“{text}”不是正数，请写如 {default} 的数",
+                                         f"“{text}” is not a positive number: write one such as {default}", kind="setting")])  # fmt: skip
+    return Remote(
+        url,
+        branch or env.get("FORMS_GIT_BRANCH", "").strip() or DEFAULT_BRANCH,
+        username=env.get("FORMS_GIT_USERNAME") or None,
+        password=env.get("FORMS_GIT_PASSWORD") or None,
+        author=env.get("FORMS_GIT_AUTHOR", "").strip() or DEFAULT_AUTHOR,
+        tries=numbers["FORMS_GIT_TRIES"],
+        seconds=numbers["FORMS_GIT_SECONDS"],
+    )
+
+
+@dataclass(frozen=True)
+class Change:
+    """New contents for some files of the branch, and the commit message that says why."""
+
+    files: dict[str, bytes]
+    message: str
+
+
+@dataclass
+class Attempts:
+    """How a commit went: pushes tried, and whether the tip had moved in between."""
+
+    tries: int = 0
+    moved: int = 0
+
+
+class Branch:
+    """One branch of a remote repository, held in memory: the files at its tip, and commits
+    pushed on top of it with compare-and-swap."""
+
+    def __init__(self, remote: Remote, sleep: Callable[[float], None] = time.sleep):
+        self.remote, self.sleep = remote, sleep
+        config = ConfigDict()
+        config.set(b"http", b"timeout", str(remote.seconds).encode())  # a stalled server is a failed try
+        self.client, self.path = get_transport_and_path(
+            remote.url, config=config, username=remote.username, password=remote.password
+        )
+        self.repo = MemoryRepo()
+        self.tip: bytes | None = None  # None: the branch does not exist yet
+        self.fetched = False
+
+    def fetch(self) -> None:
+        """Bring the branch's tip into memory: its commit and files, not its history."""
+        ref = self.remote.ref
+
+        def wants(refs: dict, depth: int | None = None) -> list[bytes]:
+            tip = refs.get(ref)
+            return [tip] if tip and tip not in self.repo.object_store else []
+
+        with self._talking():
+            result = self.client.fetch(self.path, self.repo, determine_wants=wants, depth=1)
+        self._move_to(result.refs.get(ref))
+        self.fetched = True
+
+    @contextlib.contextmanager
+    def _talking(self) -> Iterator[None]:
+        """Whatever goes wrong talking to the server becomes BranchUnavailable, without credentials."""
+        try:
+            yield
+        except HTTPUnauthorized:
+            raise CredentialsRefused(
+                f"{self.remote.address} wants other credentials: check FORMS_GIT_USERNAME and FORMS_GIT_PASSWORD"
+            ) from None
+        except (GitProtocolError, NotGitRepository, OSError) as error:
+            raise BranchUnavailable(
+                self.remote.redact(f"{self.remote.address}: {type(error).__name__}: {error}")
+            ) from None
+
+    def files(self) -> dict[str, bytes]:
+        """Every file at the tip, by path."""
+        if self.tip is None:
+            return {}
+        store = self.repo.object_store
+        return {
+            entry.path.decode(): store[entry.sha].data
+            for entry in iter_tree_contents(store, store[self.tip].tree)
+        }
+
+    def read(self, path: str) -> bytes | None:
+        """One file at the tip, or None if it is not there."""
+        if self.tip is None:
+            return None
+        store = self.repo.object_store
+        try:
+            _, sha = tree_lookup_path(store.__getitem__, store[self.tip].tree, path.encode())
+        except KeyError:
+            return None
+        return store[sha].data
+
+    def commit(self, change: Callable[[Branch], Change | None]) -> Attempts:
+        """Commit change(self) on the tip and push it, fetching and calling change again on a
+        newer tip until the push is taken; None from change means there is nothing to do.
+
+        Raises BranchUnavailable when the tries or seconds allowed run out.
+        """
+        remote, attempts = self.remote, Attempts()
+        deadline = time.monotonic() + remote.seconds
+        while True:
+            attempts.tries += 1
+            try:
+                if not self.fetched:
+                    self.fetch()
+                wanted = change(self)
+                if wanted is None or self._push(wanted):
+                    return attempts
+                attempts.moved += 1
+                reason = f"{remote.address}: other instances pushed first"
+            except CredentialsRefused:
+                raise
+            except BranchUnavailable as error:
+                reason = str(error)
+            self.fetched = False  # whatever happened, start again from the server's tip
+            pause = random.uniform(0, min(2.0, 0.05 * 2**attempts.tries))  # full jitter
+            if attempts.tries >= remote.tries or time.monotonic() + pause > deadline:
+                raise BranchUnavailable(
+                    f"could not push to {remote.branch} after {attempts.tries} tries: {reason}"
+                ) from None
+            self.sleep(pause)
+
+    def _push(self, change: Change) -> bool:
+        """Push one commit of change on the tip; False if the branch has moved since the fetch."""
+        store, parent = self.repo.object_store, self.tip
+        old_root = store[parent].tree if parent else None
+        blobs = {path: Blob.from_string(data) for path, data in change.files.items()}
+        for blob in blobs.values():
+            store.add_object(blob)
+        root = commit_tree_changes(
+            store, old_root or Tree(), [(path.encode(), 0o100644, blob.id) for path, blob in blobs.items()]
+        )
+        commit = Commit()
+        commit.tree, commit.parents = root, [parent] if parent else []
+        commit.author = commit.committer = self.remote.author.encode()
+        commit.author_time = commit.commit_time = int(time.time())
+        commit.author_timezone = commit.commit_timezone = 0
+        commit.message = change.message.encode() + b"\n"
+        store.add_object(commit)
+        new = [store[sha] for sha in _new_objects(store, root, old_root)]
+        seen: dict[str, bytes | None] = {}
+
+        def update_refs(refs: dict[bytes, bytes]) -> dict[bytes, bytes]:
+            seen["tip"] = refs.get(self.remote.ref)
+            if seen["tip"] != parent:
+                return {}  # pushing would drop the rows someone else added: fetch them first
+            return {self.remote.ref: commit.id}
+
+        def pack(have, want, ofs_delta=True, progress=None):
+            return pack_objects_to_data([(obj, None) for obj in [*new, commit]], ofs_delta=ofs_delta)
+
+        with self._talking():
+            result = self.client.send_pack(self.path, update_refs, pack)
+        if seen["tip"] != parent:
+            return False
+        refused = (result.ref_status or {}).get(self.remote.ref)
+        if refused:  # another push won the race after all, or a rule of the host
+            raise BranchUnavailable(
+                f"{self.remote.address} refused the push: {self.remote.redact(str(refused))}"
+            )
+        self._move_to(commit.id)
+        return True
+
+    def _move_to(self, tip: bytes | None) -> None:
+        """Keep only the tip's objects: a warm instance would otherwise hold every version of
+        every inbox file it ever saw."""
+        self.tip = tip
+        old, self.repo = self.repo, MemoryRepo()
+        if tip is None:
+            return
+        tree = old.object_store[tip].tree
+        self.repo.object_store.add_objects(
+            [(old.object_store[tip], None), (old.object_store[tree], None)]
+            + [
+                (old.object_store[entry.sha], None)
+                for entry in iter_tree_contents(old.object_store, tree, include_trees=True)
+                if entry.sha != tree
+            ]
+        )
+        self.repo.refs[self.remote.ref] = tip
+        self.repo.update_shallow({tip}, None)  # so the next fetch sends only what changed since
+
+
+def _new_objects(store, root: bytes, old_root: bytes | None) -> list[bytes]:
+    """The trees and blobs under root that old_root does not have."""
+    old = set()
+    if old_root:
+        old = {e.sha for e in iter_tree_contents(store, old_root, include_trees=True)}
+    return [e.sha for e in iter_tree_contents(store, root, include_trees=True) if e.sha not in old]
+
+
+@dataclass(frozen=True)
+class _Row:
+    path: str
+    header: bytes
+    line: bytes
+    kind: str  # what the commit message counts it as: the form's name, or "spam"
+
+
+class GitInbox:
+    """Storage on a review branch: <form>-v<version>.csv and spam/ at the branch's root, as in
+    data/inbox/. append() returns once the push that holds its row is accepted."""
+
+    def __init__(self, remote: Remote, sleep: Callable[[float], None] = time.sleep):
+        self.remote = remote
+        self.branch = Branch(remote, sleep)
+        self.batches: GroupCommit[_Row] = GroupCommit(self._flush)
+        self.commits = self.rows = self.moved = 0  # figures for tests and benchmarks
+
+    def append(self, form: Form, values: dict[str, str], spam: bool = False) -> str:
+        submission_id, line = new_row(form, values)
+        self.batches.submit(_Row(file_name(form, spam), header(form), line, "spam" if spam else form.name))
+        return submission_id
+
+    def _flush(self, rows: list[_Row]) -> None:
+        retrying = False
+
+        def change(branch: Branch) -> Change | None:
+            nonlocal retrying
+            files: dict[str, bytes] = {}
+            added: collections.Counter[str] = collections.Counter()
+            for row in rows:
+                current = files.get(row.path) or branch.read(row.path) or row.header
+                # Only a retry can find its own row: a push that was taken but whose answer was lost.
+                if retrying and b"\n" + row.line in current:
+                    continue
+                files[row.path] = current + row.line
+                added[row.kind] += 1
+            retrying = True
+            return Change(files, commit_message(added)) if files else None
+
+        attempts = self.branch.commit(change)  # one batch at a time: the branch is never shared
+        self.commits += 1
+        self.rows += len(rows)
+        self.moved += attempts.moved
+        if attempts.moved:
+            logger.info("pushed %d rows after %d tries", len(rows), attempts.tries)
+
+
+def commit_message(added: collections.Counter[str]) -> str:
+    """The commit message, counts per form and nothing a person wrote: Add 3 submissions: update 2, contact 1."""
+    total = sum(added.values())
+    counts = ", ".join(f"{kind} {count}" for kind, count in added.most_common())
+    return f"Add {total} submission{'s' if total != 1 else ''}: {counts}"
