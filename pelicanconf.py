@@ -30,6 +30,9 @@ DATA_PACKAGE = "data/datapackage.yaml"
 FORMS_DIR = "forms"
 # Where forms are sent: the form handler. Locally `invoke serve` runs it on the same address.
 FORMS_ACTION = "/api/forms"
+# The time-trap's secret (forms/timetrap.py); None: forms carry no stamp (the handler then
+# sets no trap either). publishconf.py reads it from the environment.
+FORMS_STAMP_SECRET = None
 ARTICLE_PATHS = ["news", "stories"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]

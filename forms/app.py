@@ -57,6 +57,7 @@ class HandlerSettings:
     events_csv: Path = ROOT / "data" / "events.csv"
     theme_dir: Path = ROOT / "theme"
     site_name: str = "示例大学校友总会"
+    site_name_en: str = "Example University Alumni Association"  # on the English edition's answers
     site_url: str = ""  # where the site's pages are, for thank-you redirects and links
     prefix: str = "/api/forms"  # the path the handler answers under
     allowed_origins: tuple[str, ...] = ()
@@ -109,6 +110,7 @@ def settings_from_env(environ: dict | None = None) -> HandlerSettings:
         stamp_min_seconds=float(env.get("FORMS_STAMP_MIN_SECONDS", HandlerSettings.stamp_min_seconds)),
         production=mode == "production",
         site_name=env.get("FORMS_SITE_NAME", HandlerSettings.site_name),
+        site_name_en=env.get("FORMS_SITE_NAME_EN", HandlerSettings.site_name_en),
         site_url=env.get("FORMS_SITE_URL", ""),
         prefix=env.get("FORMS_PREFIX", HandlerSettings.prefix),
         allowed_origins=tuple(o for o in env.get("FORMS_ALLOWED_ORIGINS", "").split(",") if o),
@@ -189,8 +191,12 @@ class FormHandler:
             raise ProblemsFound(missing)
         self.settings = settings
         self.limiter = RateLimiter(settings.rate_per_minute, settings.rate_burst)
-        self.pages = page_environment(settings.theme_dir, settings.lang)
-        self.pages.globals.update(SITENAME=settings.site_name, SITEURL=settings.site_url, lang=settings.lang)
+        # The site's editions: the default one at the site's root, the English one under /en/;
+        # a form page of the English edition posts with ?lang=en and is answered in English.
+        self.pages = {}
+        for lang, name in ((settings.lang, settings.site_name), ("en", settings.site_name_en)):
+            pages = self.pages[lang] = page_environment(settings.theme_dir, lang)
+            pages.globals.update(SITENAME=name, SITEURL=settings.site_url, ROOT=self.root(lang), lang=lang)
         self._forms: tuple[datetime.date, dict[str, Form]] | None = None
         # Read now, not on the first alumnus: a broken definition stops start-up, and a fresh
         # worker is not busy reading them while clients connect (it would accept fewer of them).
@@ -374,20 +380,33 @@ class FormHandler:
             or _prefers_json(environ.get("HTTP_ACCEPT"))
         )
 
-    def thanks_url(self, form: Form) -> str:
-        return f"{self.settings.site_url}/forms/{form.name}/thanks/"
+    def lang(self, environ: dict) -> str:
+        """The edition the form was sent from: ?lang=en from the English pages, else the default."""
+        return "en" if "lang=en" in environ.get("QUERY_STRING", "").split("&") else self.settings.lang
+
+    def root(self, lang: str) -> str:
+        return self.settings.site_url + ("" if lang == self.settings.lang else f"/{lang}")
+
+    def thanks_url(self, form: Form, lang: str) -> str:
+        return f"{self.root(lang)}/forms/{form.name}/thanks/"
 
     def accepted(self, environ: dict, form: Form, submission_id: str) -> _Answer:
+        thanks = self.thanks_url(form, self.lang(environ))
         if self.wants_json(environ):
-            return _json({"id": submission_id, "redirect": self.thanks_url(form)}, 201)
-        return _Answer(303, headers=[("Location", iri_to_uri(self.thanks_url(form)))])
+            return _json({"id": submission_id, "redirect": thanks}, 201)
+        return _Answer(303, headers=[("Location", iri_to_uri(thanks))])
 
     def invalid(self, environ: dict, form: Form, submission: Submission, path: str) -> _Answer:
         if self.wants_json(environ):
             errors = {name: {"zh": t.zh, "en": t.en} for name, t in submission.errors.items()}
             return _json({"errors": errors}, 422)
-        page = self.pages.get_template("form_errors.html").render(
-            form=form, values=submission.values, errors=submission.errors, action=path
+        lang = self.lang(environ)
+        action = path + ("" if lang == self.settings.lang else f"?lang={lang}")
+        secret = self.settings.stamp_secret  # the form again, with a stamp from now
+        stamp = timetrap.issue(secret, time.time()) if secret else None
+        template = self.pages[lang].get_template("form_errors.html")
+        page = template.render(
+            form=form, values=submission.values, errors=submission.errors, action=action, stamp=stamp
         )
         return _Answer(422, page.encode("utf-8"), _HTML)
 
@@ -395,8 +414,10 @@ class FormHandler:
         if self.wants_json(environ):
             answer = _json({"error": {"zh": refusal.text.zh, "en": refusal.text.en}}, refusal.status)
         else:
-            page = self.pages.get_template("form_refused.html").render(
-                reason=refusal.text, status=refusal.status
+            page = (
+                self.pages[self.lang(environ)]
+                .get_template("form_refused.html")
+                .render(reason=refusal.text, status=refusal.status)
             )
             answer = _Answer(refusal.status, page.encode("utf-8"), _HTML)
         answer.headers.extend(refusal.headers.items())

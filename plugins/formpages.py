@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from pathlib import Path
 
 from pelican import signals
 from pelican.generators import Generator
 
+from forms import timetrap
 from forms.definitions import load_forms, open_events
 from forms.problems import ProblemsFound
 from plugins.datapages import build_date
@@ -33,6 +35,10 @@ class FormPagesGenerator(Generator):
         self.context["forms"] = self.forms
 
     def generate_output(self, writer) -> None:
+        # Signed at build time: good for visitors without JavaScript; forms.js asks the handler
+        # for a fresh stamp when the page opens, which is what times a bot that runs scripts.
+        secret = timetrap.secret_from_env(self.settings.get("FORMS_STAMP_SECRET"))
+        stamp = timetrap.issue(secret, time.time()) if secret else None
         for lang in self.settings["LANGUAGES"]:
             for name, form in self.forms.items():
                 for save_as, template in (
@@ -41,7 +47,7 @@ class FormPagesGenerator(Generator):
                 ):
                     writer.write_file(edition_path(lang, save_as.format(slug=name), self.settings),
                                       self.get_template(template), self.context,
-                                      relative_urls=self.settings["RELATIVE_URLS"], form=form, lang=lang)  # fmt: skip
+                                      relative_urls=self.settings["RELATIVE_URLS"], form=form, lang=lang, stamp=stamp)  # fmt: skip
 
 
 def _generators(pelican) -> type[Generator]:

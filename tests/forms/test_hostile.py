@@ -236,3 +236,20 @@ def test_a_client_sending_too_fast_is_told_to_wait(start_handler):
     answers = [request(limited.url, CASES["null bytes"]) for _ in range(5)]
     assert [status for status, _, _ in answers] == [201, 201, 201, 429, 429]
     assert int(answers[3][1]["Retry-After"]) >= 1
+
+
+def test_a_form_sent_from_the_english_edition_is_answered_in_english(handler):
+    english = {"Accept": "text/html"}
+    status, headers, body = request(
+        handler.url, Case(form(email="not-an-email"), 422, path="/api/forms/contact?lang=en", headers=english)
+    )
+    assert status == 422 and '<html lang="en">' in body and "Please correct" in body
+    assert 'action="/api/forms/contact?lang=en"' in body and 'href="/en/privacy/"' in body
+    status, headers, _ = request(
+        handler.url, Case(form(), 303, path="/api/forms/contact?lang=en", headers=english)
+    )
+    assert status == 303 and headers["Location"] == "/en/forms/contact/thanks/"
+    _, _, answer = request(handler.url, Case(form(), 201, path="/api/forms/contact?lang=en"))
+    assert json.loads(answer)["redirect"] == "/en/forms/contact/thanks/"
+    status, _, body = request(handler.url, Case(b"", 404, path="/api/forms/nothing?lang=en", headers=english))
+    assert status == 404 and "There is no such form" in body and '<html lang="en">' in body

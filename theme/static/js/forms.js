@@ -3,6 +3,14 @@
 document.querySelectorAll("form[data-form]").forEach((form) => {
   const event = new URLSearchParams(location.search).get("event");
   if (event && form.elements.event) form.elements.event.value = event;
+  // The time-trap: a stamp from when this page opened, not from when the site was built.
+  if (form.elements._stamp) {
+    const address = new URL(form.action);
+    fetch(`${address.origin}${address.pathname}/stamp`, { headers: { Accept: "application/json" } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((answer) => answer && (form.elements._stamp.value = answer.stamp))
+      .catch(() => {}); // the built stamp still serves
+  }
   form.noValidate = true; // the handler's messages, in both languages, replace the browser's
   form.addEventListener("submit", async (submit) => {
     submit.preventDefault();

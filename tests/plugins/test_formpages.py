@@ -1,0 +1,37 @@
+"""Form pages carry the time-trap's stamp when the build knows the handler's secret."""
+
+import re
+import time
+
+from forms.timetrap import age
+from plugins.build import build_site
+from tests.support import BUILD_DATE, ROOT
+
+SECRET = "t" * 40
+
+
+def build(repo, **settings):
+    overrides = {"PATH": str(repo / "content"), "OUTPUT_PATH": str(repo / "output"),
+                 "DATA_PACKAGE": str(repo / "data" / "datapackage.yaml"), "BUILD_DATE": BUILD_DATE}  # fmt: skip
+    return build_site(ROOT / "pelicanconf.py", {**overrides, **settings}).output
+
+
+def stamps(output) -> list[str]:
+    pages = sorted(output.glob("forms/*/index.html")) + sorted(output.glob("en/forms/*/index.html"))
+    assert len(pages) == 8
+    return [
+        m for page in pages for m in re.findall(r'name="_stamp" value="([^"]+)"', page.read_text("utf-8"))
+    ]
+
+
+def test_with_the_secret_every_form_carries_a_signed_stamp(make_repo):
+    found = stamps(build(make_repo({}), FORMS_STAMP_SECRET=SECRET))
+    assert len(found) == 8
+    assert all(age(stamp, SECRET.encode(), time.time()) is not None for stamp in found)
+    assert all(
+        age(stamp, b"another secret of forty characters......", time.time()) is None for stamp in found
+    )
+
+
+def test_without_it_there_is_no_stamp(make_repo):
+    assert stamps(build(make_repo({}))) == []
