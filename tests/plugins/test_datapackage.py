@@ -100,7 +100,7 @@ def test_spending_more_than_was_raised(data):
 
 def test_every_problem_is_listed_at_once(data):
     edit(data, "donations.csv", ",5000.00,wechat", ",5000元,wechat")
-    edit(data, "events.csv", "2026-10-17", "2026-10-32")
+    edit(data, "events.csv", "2026-10-18", "2026-10-32")
     edit(data, "chapters.csv", ",regional,北京,1985,", ",regional,北京,一九八五,")
     found = problems(data)
     assert [s.split(":")[0] for s in found] == [
