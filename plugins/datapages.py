@@ -141,7 +141,9 @@ class DataPagesGenerator(Generator):
         """Each data page knows its other editions, for the language switch and hreflang."""
         pages: dict[tuple, list[Page]] = {}
         for page in [*self.chapters, *self.projects, *(r for p in self.projects for r in p.reports)]:
-            pages.setdefault((type(page), page.slug, getattr(page, "year", None)), []).append(page)
+            # A report is its project's year; chapters and projects are their ids.
+            key = (type(page), page.metadata.get("project", page.slug), getattr(page, "year", None))
+            pages.setdefault(key, []).append(page)
         for group in pages.values():
             for page in group:
                 page.translations = [other for other in group if other is not page]

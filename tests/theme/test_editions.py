@@ -58,6 +58,14 @@ def test_a_translation_and_its_original_point_at_each_other(demo_site):
     assert f'hreflang="zh-CN" href="/{HOMECOMING_ZH}"' in read(demo_site, HOMECOMING_EN)
 
 
+@pytest.mark.parametrize("year", [2022, 2025])  # a report without its own text, and one with
+def test_data_pages_point_at_their_other_edition(demo_site, year):
+    zh, en = f"projects/cs-development-fund/{year}/", f"en/projects/cs-development-fund/{year}/"
+    assert f'hreflang="en" href="/{en}"' in read(demo_site, zh + "index.html")
+    assert f'hreflang="zh-CN" href="/{zh}"' in read(demo_site, en + "index.html")
+    assert 'hreflang="en" href="/en/chapters/beijing/"' in read(demo_site, "chapters/beijing/index.html")
+
+
 def test_an_untranslated_story_is_not_faked_but_listed_in_chinese(demo_site):
     html = read(demo_site, UNTRANSLATED_ZH)
     assert 'hreflang="en"' not in html.split("</head>")[0]  # no English alternate: there is none
