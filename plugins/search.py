@@ -17,6 +17,7 @@ nothing indexed from a refused page is ever published.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import subprocess
 import threading
@@ -86,13 +87,17 @@ class PagefindService:
 
     def close(self) -> None:
         if self.process.poll() is None:
-            self.process.stdin.close()
+            with contextlib.suppress(OSError):  # it may have ended while we closed its input
+                self.process.stdin.close()
             self.process.wait(timeout=30)
 
     def _send(self, payload: dict) -> int:
         self.sent += 1
         message = json.dumps({"message_id": self.sent, "payload": payload}).encode()
-        self.process.stdin.write(base64.b64encode(message) + b",")
+        try:
+            self.process.stdin.write(base64.b64encode(message) + b",")
+        except OSError:  # the service has ended (killed, out of memory): say so, not a traceback
+            raise _stopped() from None
         return self.sent
 
     def _ask(self, payload: dict) -> dict:
@@ -110,9 +115,7 @@ class PagefindService:
             )
         answer = self.answers.get(message_id)
         if answer is None or answer.get("type") == "Error":
-            raise ProblemsFound(
-                [Problem("pagefind", "搜索索引服务没有回应", "the search indexer did not answer")]
-            )
+            raise _stopped()
         return answer
 
     def _read(self) -> None:
@@ -131,6 +134,19 @@ class PagefindService:
                     self.answered.notify_all()
         with self.answered:
             self.answered.notify_all()  # the service ended: nobody waits for an answer that cannot come
+
+
+def _stopped() -> ProblemsFound:
+    return ProblemsFound(
+        [
+            Problem(
+                "pagefind",
+                "搜索索引程序中途停止，网站没有更新；请再构建一次，如仍出错请运行 make 重新安装",
+                "the search indexer stopped, so the site was not updated; build again, and if it fails "
+                "again run make to reinstall it",
+            )
+        ]
+    )
 
 
 _services: dict[str, PagefindService] = {}

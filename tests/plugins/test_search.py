@@ -1,0 +1,50 @@
+"""The search index: Pagefind's service fed page by page, one index per language."""
+
+import json
+
+import pytest
+
+from forms.problems import ProblemsFound
+from plugins.search import PagefindService
+
+PAGE = '<!doctype html><html lang="{lang}"><head><title>{title}</title></head><body>{body}</body></html>'
+
+
+def write(folder, name: str, lang: str, body: str):
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(PAGE.format(lang=lang, title=name, body=body), encoding="utf-8")
+    return path
+
+
+def test_pages_are_indexed_by_language_and_lists_are_left_out(tmp_path):
+    service = PagefindService(tmp_path)
+    service.add(
+        write(
+            tmp_path,
+            "news/a.html",
+            "zh-CN",
+            "<main data-pagefind-body><h1>返校日</h1><p>校友返校。</p></main>",
+        )
+    )
+    service.add(
+        write(tmp_path, "en/news/a.html", "en", "<main data-pagefind-body><h1>Homecoming</h1></main>")
+    )
+    service.add(write(tmp_path, "news/index.html", "zh-CN", "<ul><li>返校日</li></ul>"))
+    service.finish()
+    languages = json.loads((tmp_path / "pagefind/pagefind-entry.json").read_text())["languages"]
+    assert {lang: index["page_count"] for lang, index in languages.items()} == {"zh-cn": 1, "en": 1}
+    assert (tmp_path / "pagefind/pagefind-ui.js").exists()
+
+
+def test_a_service_that_dies_is_one_sentence_not_a_traceback(tmp_path):
+    service = PagefindService(tmp_path)
+    service.process.kill()
+    service.process.wait()
+    page = write(tmp_path, "news/a.html", "zh-CN", "<main data-pagefind-body>" + "校友" * 5000 + "</main>")
+    with pytest.raises(ProblemsFound) as stopped:
+        for _ in range(20):  # the pipe's buffer takes the first pages
+            service.add(page)
+        service.finish()
+    [problem] = stopped.value.problems
+    assert problem.sentence().startswith("pagefind: 搜索索引程序中途停止，网站没有更新")
