@@ -102,6 +102,14 @@ def test_dates_amounts_and_data_words_follow_the_language(demo_site):
     assert '<time datetime="2026-10-18">18 October 2026</time>' in read(demo_site, "en/news/index.html")
 
 
+def test_every_spending_category_and_the_anonymous_donor_read_in_english(demo_site):
+    pages = [*demo_site.glob("en/projects/*/index.html"), *demo_site.glob("en/projects/*/*/index.html")]
+    text = "".join(page.read_text(encoding="utf-8") for page in pages)
+    assert not re.search(r"Spent on [\u4e00-\u9fff]", text)
+    assert not re.search(r"<text[^>]*>[\u4e00-\u9fff]", text)  # chart labels
+    assert "匿名校友" not in text and "Anonymous alumni" in text
+
+
 def test_english_forms_post_for_english_answers(demo_site):
     html = read(demo_site, "en/forms/update/index.html")
     assert 'action="/api/forms/update?lang=en"' in html
