@@ -52,17 +52,18 @@ class EditionsGenerator(Generator):
                 **{**edition, **kwargs},
             )
 
+        tags = _tags(articles)
         for template in settings["DIRECT_TEMPLATES"]:
             if template != "robots":
                 path = settings.get(f"{template.upper()}_SAVE_AS", f"{template}.html")
-                write(path, template, articles=articles, dates=articles, tags=_tags(articles))
+                write(path, template, articles=articles, dates=articles, tags=tags)
         for category, in_category in context["categories"]:
             listed = [a for a in articles if a.category == category]
             write(category.save_as, "category", category=category,
                   paginated={"articles": listed, "dates": listed},
                   url=edition_path(lang, category.url, settings),
                   untranslated=untranslated(in_category, lang)[:UNTRANSLATED_SHOWN])  # fmt: skip
-        for tag, tagged in _tags(articles):
+        for tag, tagged in tags:
             write(tag.save_as, "tag", tag=tag, paginated={"articles": tagged, "dates": tagged},
                   url=edition_path(lang, tag.url, settings))  # fmt: skip
 

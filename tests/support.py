@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD_DATE = "2026-11-23"
 
 
-def build_repo(repo: Path):
-    """Build a repository made by the make_repo fixture with the project's settings."""
+def build_repo(repo: Path, **settings):
+    """Build a repository made by the make_repo fixture with the project's settings (and these)."""
     return build_site(
         ROOT / "pelicanconf.py",
         {
@@ -23,6 +23,7 @@ def build_repo(repo: Path):
             "OUTPUT_PATH": str(repo / "output"),
             "DATA_PACKAGE": str(repo / "data" / "datapackage.yaml"),
             "BUILD_DATE": BUILD_DATE,
+            **settings,
         },
     )
 

@@ -4,16 +4,9 @@ import re
 import time
 
 from forms.timetrap import age
-from plugins.build import build_site
-from tests.support import BUILD_DATE, ROOT
+from tests.support import build_repo
 
 SECRET = "t" * 40
-
-
-def build(repo, **settings):
-    overrides = {"PATH": str(repo / "content"), "OUTPUT_PATH": str(repo / "output"),
-                 "DATA_PACKAGE": str(repo / "data" / "datapackage.yaml"), "BUILD_DATE": BUILD_DATE}  # fmt: skip
-    return build_site(ROOT / "pelicanconf.py", {**overrides, **settings}).output
 
 
 def stamps(output) -> list[str]:
@@ -25,7 +18,7 @@ def stamps(output) -> list[str]:
 
 
 def test_with_the_secret_every_form_carries_a_signed_stamp(make_repo):
-    found = stamps(build(make_repo({}), FORMS_STAMP_SECRET=SECRET))
+    found = stamps(build_repo(make_repo({}), FORMS_STAMP_SECRET=SECRET).output)
     assert len(found) == 8
     assert all(age(stamp, SECRET.encode(), time.time()) is not None for stamp in found)
     assert all(
@@ -34,4 +27,4 @@ def test_with_the_secret_every_form_carries_a_signed_stamp(make_repo):
 
 
 def test_without_it_there_is_no_stamp(make_repo):
-    assert stamps(build(make_repo({}))) == []
+    assert stamps(build_repo(make_repo({})).output) == []
