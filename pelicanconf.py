@@ -50,16 +50,24 @@ PATH_METADATA = r"(?P<translation_key>[^.]+)(?:\.(?P<lang>[a-z]{2}))?\.[a-z]+$"
 ARTICLE_TRANSLATION_ID = "translation_key"
 PAGE_TRANSLATION_ID = "translation_key"
 
+# The order matters twice. Generators run in this order, and plugins.search starts writing
+# the index when its turn comes, so it follows every plugin that writes pages to index (data
+# pages) and precedes those that write none (forms, editions). At the end of a build the
+# sitemap is written, then the guard checks everything, while the index is still being
+# written; plugins.search then waits for the index, so it comes after both.
 PLUGINS = [
+    "plugins.reading",
+    "plugins.writing",
+    "plugins.templates",
     "plugins.slugs",
     "plugins.i18n",
+    "plugins.sitemap",
+    "plugins.guard",
     "plugins.datapages",
+    "plugins.search",
     "plugins.formpages",
     "plugins.editions",
     "plugins.collisions",
-    "plugins.sitemap",
-    "plugins.guard",
-    "plugins.search",  # after the guard: the index holds only text the guard has passed
 ]
 SLUG_MAX_LENGTH = 60
 

@@ -10,6 +10,7 @@ logs may be read by more people than the register.
 from __future__ import annotations
 
 import csv
+import os
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -26,6 +27,8 @@ _MOBILE_BYTES = re.compile(MOBILE.pattern.encode())
 _EMAIL_BYTES = re.compile(EMAIL.pattern.encode())
 TEXT_FILES = {".html", ".xml", ".txt", ".csv", ".json", ".js", ".css", ".svg"}
 SHORTEST = 6  # shorter private values (a gender, a year) would match innocent text
+# The search index holds text from the pages checked here, and is still being written meanwhile.
+DERIVED = {"pagefind"}
 
 
 def mask(value: str) -> str:
@@ -55,9 +58,7 @@ def leaks(output: Path, private: dict[str, str], public_contacts: list[str]) -> 
     # Mobiles and e-mails are found by their shape; the rest are searched for as they are.
     free_text = {v: v.encode() for v in private if not MOBILE.fullmatch(v) and not EMAIL.fullmatch(v)}
     found: dict[tuple[str, str], list[str]] = {}  # (kind, value) -> files
-    for path in sorted(output.rglob("*")):
-        if path.suffix not in TEXT_FILES or not path.is_file():
-            continue
+    for path in _text_files(output):
         data = path.read_bytes()
         where = f"output/{path.relative_to(output).as_posix()}"
         numbers = {n.decode() for n in _MOBILE_BYTES.findall(data)}
@@ -68,6 +69,15 @@ def leaks(output: Path, private: dict[str, str], public_contacts: list[str]) -> 
         for hit in hits:
             found.setdefault(hit, []).append(where)
     return [_leak(kind, value, private.get(value), files) for (kind, value), files in sorted(found.items())]
+
+
+def _text_files(output: Path) -> list[Path]:
+    found = []
+    for folder, subfolders, files in os.walk(output):
+        if folder == str(output):
+            subfolders[:] = [name for name in subfolders if name not in DERIVED]
+        found += [Path(folder, name) for name in files if os.path.splitext(name)[1] in TEXT_FILES]
+    return sorted(found)
 
 
 def _public(address: str, public_contacts: list[str]) -> bool:

@@ -28,8 +28,10 @@ def edition_path(lang: str, path: str, settings: Mapping) -> str:
 
 def page_lang(context: Context) -> str:
     """The edition of the page a template is drawing."""
+    if lang := context.get("lang"):  # an edition's page, or any page once base.html has set it
+        return lang
     item = context.get("article") or context.get("page")
-    return context.get("lang") or getattr(item, "lang", None) or context["DEFAULT_LANG"]
+    return getattr(item, "lang", None) or context["DEFAULT_LANG"]
 
 
 def edition_url(context: Context, path: str) -> str:

@@ -7,11 +7,13 @@ indexed, not lists and menus that repeat the same words on every page.
 
 Pelican renders on one core. Pagefind runs as a service in its own process and is handed
 each page as soon as it is written, so it indexes on another core while later pages are still
-being rendered; at the end only the index files are left to write. (The pagefind package's
-own asyncio client waits 0.1 s per answer, 2 minutes for 1,000 pages, so we speak the
-service's protocol ourselves: base64 JSON messages, each followed by a comma.) The build swaps
-in its output only when every check, the personal-data guard among them, has passed, so
-nothing indexed from a refused page is ever published.
+being rendered. Writing the index starts as soon as the last page with something to index
+is written (this plugin's generator runs after those that write them), so it overlaps the
+pages left (lists, the English edition's lists) and the personal-data guard. (The pagefind
+package's own asyncio client waits 0.1 s per answer, 2 minutes for 1,000 pages, so we speak
+the service's protocol ourselves: base64 JSON messages, each followed by a comma.) The build
+swaps in its output only when every check, the personal-data guard among them, has passed,
+so nothing indexed from a refused page is ever published.
 """
 
 from __future__ import annotations
@@ -19,14 +21,20 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import os
+import shutil
 import subprocess
+import tempfile
 import threading
 from pathlib import Path
 
 from pagefind_bin_extended import get_executable
 from pelican import signals
+from pelican.generators import Generator
 
 from forms.problems import Problem, ProblemsFound
+
+MEMORY = "/dev/shm"  # a folder in memory, on Linux
 
 
 class PagefindService:
@@ -44,6 +52,8 @@ class PagefindService:
         self.answers: dict[int, dict] = {}
         self.errors: list[str] = []
         self.answered = threading.Condition()
+        self.writing: threading.Thread | None = None
+        self.failure: ProblemsFound | None = None
         threading.Thread(target=self._read, name="pagefind", daemon=True).start()
         self.index_id = self._ask({"type": "NewIndex", "config": None})["index_id"]
 
@@ -53,26 +63,53 @@ class PagefindService:
         content = path.read_text(encoding="utf-8")
         if "data-pagefind-body" not in content:
             return  # a list, tag or form page: nothing on it is indexed, so spare Pagefind reading it
+        if self.writing is not None:  # a plugin order mistake, not an editor's: say which page
+            raise RuntimeError(
+                f"{url} was written after the search index: list its plugin before plugins.search"
+            )
         self._send(
             {
                 "type": "AddFile",
                 "index_id": self.index_id,
                 "url": url,
                 "file_path": None,
-                "file_contents": content,
+                "file_contents": _indexed_parts(content),
             }
         )
 
-    def finish(self) -> None:
-        """Write output/pagefind/ (the index, the UI's script and styles) once every page is in."""
+    def start_writing(self) -> None:
+        """Begin writing output/pagefind/ (the index, the UI's script and styles) in the background."""
+        if self.writing is None:
+            self.writing = threading.Thread(target=self._write, name="pagefind-write", daemon=True)
+            self.writing.start()
+
+    def _write(self) -> None:
+        target = self.output / "pagefind"
+        # Pagefind writes its thousand fragment files all at once from many threads; on a disk
+        # those creations in one folder queue for the folder's lock (3x slower here, most of it
+        # spent spinning in the kernel), in memory they do not. One thread then copies them.
+        scratch = (
+            Path(tempfile.mkdtemp(prefix="pagefind-", dir=MEMORY)) if os.access(MEMORY, os.W_OK) else None
+        )
         try:
             self._ask(
-                {
-                    "type": "WriteFiles",
-                    "index_id": self.index_id,
-                    "output_path": str(self.output / "pagefind"),
-                }
+                {"type": "WriteFiles", "index_id": self.index_id, "output_path": str(scratch or target)}
             )
+            if scratch is not None:
+                shutil.copytree(scratch, target, copy_function=shutil.copyfile)
+        except ProblemsFound as stopped:
+            self.failure = stopped
+        finally:
+            if scratch is not None:
+                shutil.rmtree(scratch, ignore_errors=True)
+
+    def finish(self) -> None:
+        """Wait until the index is written; say so if it could not be."""
+        try:
+            self.start_writing()
+            self.writing.join()
+            if self.failure is not None:
+                raise self.failure
             if self.errors:
                 raise ProblemsFound(
                     [
@@ -136,6 +173,16 @@ class PagefindService:
             self.answered.notify_all()  # the service ended: nobody waits for an answer that cannot come
 
 
+def _indexed_parts(page: str) -> str:
+    """The page without its menus and footer: Pagefind reads <html lang>, the <head> and the
+    marked parts, which are all inside <main>; sparing it the rest saves a fifth of its work."""
+    head, body = page.split("<body", 1) if "<body" in page else (page, "")
+    start, end = body.find("<main"), body.rfind("</main>")
+    if start < 0 or end < 0:
+        return page
+    return f"{head}<body>{body[start:end]}</main></body></html>"
+
+
 def _stopped() -> ProblemsFound:
     return ProblemsFound(
         [
@@ -165,6 +212,21 @@ def _written(path: str, context: dict) -> None:
         service.add(Path(path))
 
 
+class SearchIndexGenerator(Generator):
+    """Starts writing the index once every page with something to index has been written."""
+
+    def generate_output(self, writer) -> None:
+        service = _services.get(self.output_path)
+        if service is not None:
+            if hasattr(writer, "flush"):  # plugins.writing may hold pages back; they are indexed too
+                writer.flush()
+            service.start_writing()
+
+
+def _generators(pelican) -> type[Generator]:
+    return SearchIndexGenerator
+
+
 def _finalized(pelican) -> None:
     service = _services.pop(pelican.output_path, None)
     if service is not None:
@@ -173,5 +235,6 @@ def _finalized(pelican) -> None:
 
 def register() -> None:
     signals.initialized.connect(_start)
+    signals.get_generators.connect(_generators)
     signals.content_written.connect(_written)
     signals.finalized.connect(_finalized)

@@ -7,8 +7,6 @@ import unicodedata
 from functools import lru_cache
 
 from pelican import signals
-from pypinyin import Style, lazy_pinyin
-from pypinyin.seg.simpleseg import seg
 
 MAX_LENGTH = 60
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -21,6 +19,9 @@ def pinyin_slug(text: str, max_length: int = MAX_LENGTH) -> str:
     pypinyin reads words, not single characters, so 重庆 is chong-qing and 银行 is yin-hang.
     Latin letters and digits are kept; everything else separates words.
     """
+    # Imported here: its dictionaries take 0.2 s to load, better spent while Markdown is read.
+    from pypinyin.seg.simpleseg import seg
+
     words: list[str] = []
     for segment in seg(unicodedata.normalize("NFKC", text)):
         for token in _segment_pinyin(segment):
@@ -44,6 +45,8 @@ def _segment_pinyin(segment: str) -> list[str]:
     pypinyin cuts a title into the same segments itself; converting them one by one lets
     the words that titles share (校友会, 举办…) be converted once per build, not per title.
     """
+    from pypinyin import Style, lazy_pinyin
+
     return lazy_pinyin(segment, style=Style.NORMAL)
 
 

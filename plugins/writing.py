@@ -1,0 +1,168 @@
+"""Pages rendered on two cores: Pelican's writer, with a forked copy rendering half of them.
+
+Pelican renders one page after another on one core. This writer holds back the pages it is
+asked to write until a feed is written, the search index is about to be written, or the build
+ends. Then it forks: the copy renders the second half of the held pages and hands the HTML
+back, while this process renders and writes the first half; this process then writes the
+copy's pages in order through Pelican's own writer, with a template that returns what the
+copy rendered. So every page is written, checked for overwrites and announced
+(`content_written`) here, in Pelican's order, with Pelican's context; the copy writes nothing.
+
+The copy shares every object built so far, so nothing but HTML crosses between them. If the
+copy fails on a page, this process renders that page and the rest itself, and meets the same
+error the way a one-core build would. A held page is rendered a little later than Pelican
+would have; the output is byte for byte the same (tested), as no plugin here changes an item
+while pages are written. Where fork does not exist, this is Pelican's writer.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import pickle
+import tempfile
+from dataclasses import dataclass
+from typing import IO
+
+from pelican import signals
+from pelican.writers import Writer
+
+logger = logging.getLogger(__name__)
+
+# Below this many held pages, starting a copy costs more than it saves.
+FORK_FROM = 40
+# This process renders a little less than half: it also writes every file.
+OUR_SHARE = 0.45
+
+
+@dataclass
+class _Call:
+    name: str
+    template: object
+    context: dict
+    args: tuple
+    kwargs: dict
+
+    def write(self, writer: Writer, template=None) -> None:
+        Writer.write_file(
+            writer, self.name, template or self.template, self.context, *self.args, **self.kwargs
+        )
+
+
+class _Recording:
+    """A template that remembers what it rendered (in the copy)."""
+
+    def __init__(self, template) -> None:
+        self.template, self.outputs = template, []
+
+    def render(self, context) -> str:
+        self.outputs.append(self.template.render(context))
+        return self.outputs[-1]
+
+
+class _Rendered:
+    """A template that returns, page by page, what the copy rendered."""
+
+    def __init__(self, outputs: list[str]) -> None:
+        self.outputs = iter(outputs)
+
+    def render(self, context) -> str:
+        return next(self.outputs)
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[tuple[int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append((record.levelno, record.getMessage()))
+
+
+class ForkingWriter(Writer):
+    def __init__(self, output_path: str, settings: dict | None = None) -> None:
+        super().__init__(output_path, settings)
+        self.held: list[_Call] = []
+        self.dry = False  # in the copy: render, write nothing
+        global _current
+        _current = self
+
+    def write_file(self, name, template, context, *args, **kwargs) -> None:
+        self.held.append(_Call(name, template, context, args, kwargs))
+
+    def write_feed(self, *args, **kwargs):
+        self.flush()
+        return super().write_feed(*args, **kwargs)
+
+    def _open_w(self, filename, encoding, override=False):
+        return io.StringIO() if self.dry else super()._open_w(filename, encoding, override)
+
+    def flush(self) -> None:
+        """Write every held page, the second half rendered by a forked copy when there are enough."""
+        held, self.held = self.held, []
+        if len(held) < FORK_FROM or not hasattr(os, "fork"):
+            for call in held:
+                call.write(self)
+            return
+        cut = int(len(held) * OUR_SHARE)
+        ours, theirs = held[:cut], held[cut:]
+        with tempfile.TemporaryFile() as results:
+            pid = os.fork()
+            if pid == 0:
+                self._render_and_exit(theirs, results)
+            try:
+                for call in ours:
+                    call.write(self)
+            finally:
+                _, status = os.waitpid(pid, 0)
+            results.seek(0)
+            rendered, lines = pickle.load(results) if status == 0 else ([], [])
+        for level, line in lines:
+            logger.log(level, "%s", line)
+        for number, call in enumerate(theirs):  # what the copy rendered, written here, in order
+            call.write(self, _Rendered(rendered[number]) if number < len(rendered) else None)
+
+    def _render_and_exit(self, calls: list[_Call], results: IO[bytes]) -> None:
+        """In the copy: render the calls, store the HTML of each, and leave."""
+        warnings = _Warnings()
+        logging.getLogger().handlers = [warnings]
+        signals.content_written.receivers.clear()  # the parent announces these pages
+        self.dry = True
+        rendered = []
+        try:
+            for call in calls:
+                recording = _Recording(call.template)
+                call.write(self, recording)
+                rendered.append(recording.outputs)
+        except Exception:  # the parent renders this page itself and reports the error as usual
+            pass
+        pickle.dump((rendered, warnings.lines), results)
+        results.flush()
+        os._exit(0)  # no atexit handlers, no flushing of the parent's buffers (the search pipe)
+
+
+_current: ForkingWriter | None = None
+
+
+def flush(writer: Writer) -> None:
+    """Write the pages a ForkingWriter holds (for plugins that read the output)."""
+    if isinstance(writer, ForkingWriter):
+        writer.flush()
+
+
+def _writer(pelican) -> type[Writer]:
+    return ForkingWriter
+
+
+def _flush_at_end(pelican) -> None:
+    """Pages still held when the last generator is done are written before anything reads them."""
+    global _current
+    if _current is not None:
+        _current.flush()
+        _current = None
+
+
+def register() -> None:
+    signals.get_writer.connect(_writer)
+    signals.finalized.connect(_flush_at_end)
