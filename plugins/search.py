@@ -218,9 +218,20 @@ class SearchIndexGenerator(Generator):
     def generate_output(self, writer) -> None:
         service = _services.get(self.output_path)
         if service is not None:
-            if hasattr(writer, "flush"):  # plugins.writing may hold pages back; they are indexed too
-                writer.flush()
+            if hasattr(writer, "flush"):  # plugins.writing holds pages: write those to index now
+                marked: dict[str, bool] = {}
+                writer.flush(only=lambda template: _marked(template, marked))
             service.start_writing()
+
+
+def _marked(template, seen: dict[str, bool]) -> bool:
+    """Whether pages drawn with a template have parts to index: the marker is in its source."""
+    if template.name not in seen:
+        environment = template.environment
+        seen[template.name] = (
+            "data-pagefind-body" in environment.loader.get_source(environment, template.name)[0]
+        )
+    return seen[template.name]
 
 
 def _generators(pelican) -> type[Generator]:

@@ -1,18 +1,19 @@
 """Pages rendered on two cores: Pelican's writer, with a forked copy rendering half of them.
 
 Pelican renders one page after another on one core. This writer holds back the pages it is
-asked to write until a feed is written, the search index is about to be written, or the build
-ends. Then it forks: the copy renders the second half of the held pages and hands the HTML
-back, while this process renders and writes the first half; this process then writes the
-copy's pages in order through Pelican's own writer, with a template that returns what the
-copy rendered. So every page is written, checked for overwrites and announced
-(`content_written`) here, in Pelican's order, with Pelican's context; the copy writes nothing.
+asked to write until the search index wants its pages or the build ends. Then it forks: the
+copy renders the second half of the held pages and hands the HTML back, while this process
+renders and writes the first half; this process then writes the copy's pages, in order,
+through Pelican's own writer, with a template that returns what the copy rendered. So every
+page is written, checked for overwrites and announced (`content_written`) here, with
+Pelican's context; the copy writes nothing.
 
 The copy shares every object built so far, so nothing but HTML crosses between them. If the
 copy fails on a page, this process renders that page and the rest itself, and meets the same
-error the way a one-core build would. A held page is rendered a little later than Pelican
-would have; the output is byte for byte the same (tested), as no plugin here changes an item
-while pages are written. Where fork does not exist, this is Pelican's writer.
+error the way a one-core build would. Held pages are rendered later than Pelican would have,
+and pages to index before the others; the output is byte for byte the same (tested), as no
+plugin here changes an item while pages are written. Where fork does not exist, this is
+Pelican's writer.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import logging
 import os
 import pickle
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
@@ -91,16 +93,14 @@ class ForkingWriter(Writer):
     def write_file(self, name, template, context, *args, **kwargs) -> None:
         self.held.append(_Call(name, template, context, args, kwargs))
 
-    def write_feed(self, *args, **kwargs):
-        self.flush()
-        return super().write_feed(*args, **kwargs)
-
     def _open_w(self, filename, encoding, override=False):
         return io.StringIO() if self.dry else super()._open_w(filename, encoding, override)
 
-    def flush(self) -> None:
-        """Write every held page, the second half rendered by a forked copy when there are enough."""
-        held, self.held = self.held, []
+    def flush(self, only: Callable[[object], bool] | None = None) -> None:
+        """Write the held pages (those whose template `only` accepts), the second half rendered
+        by a forked copy when there are enough."""
+        held = [call for call in self.held if only is None or only(call.template)]
+        self.held = [call for call in self.held if only is not None and not only(call.template)]
         if len(held) < FORK_FROM or not hasattr(os, "fork"):
             for call in held:
                 call.write(self)
@@ -143,12 +143,6 @@ class ForkingWriter(Writer):
 
 
 _current: ForkingWriter | None = None
-
-
-def flush(writer: Writer) -> None:
-    """Write the pages a ForkingWriter holds (for plugins that read the output)."""
-    if isinstance(writer, ForkingWriter):
-        writer.flush()
 
 
 def _writer(pelican) -> type[Writer]:
