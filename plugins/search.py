@@ -73,7 +73,7 @@ class PagefindService:
                 "index_id": self.index_id,
                 "url": url,
                 "file_path": None,
-                "file_contents": _indexed_parts(content),
+                "file_contents": indexed_parts(content),
             }
         )
 
@@ -173,7 +173,7 @@ class PagefindService:
             self.answered.notify_all()  # the service ended: nobody waits for an answer that cannot come
 
 
-def _indexed_parts(page: str) -> str:
+def indexed_parts(page: str) -> str:
     """The page without its menus and footer: Pagefind reads <html lang>, the <head> and the
     marked parts, which are all inside <main>; sparing it the rest saves a fifth of its work."""
     head, body = page.split("<body", 1) if "<body" in page else (page, "")

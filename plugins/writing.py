@@ -109,8 +109,15 @@ class ForkingWriter(Writer):
         ours, theirs = held[:cut], held[cut:]
         with tempfile.TemporaryFile() as results:
             pid = os.fork()
-            if pid == 0:
-                self._render_and_exit(theirs, results)
+            if pid == 0:  # the copy: whatever happens, it leaves here, running nothing of the build's
+                done = 1
+                try:
+                    self._render(theirs, results)
+                    done = 0
+                finally:
+                    os._exit(
+                        done
+                    )  # no atexit handlers, no flushing of the parent's buffers (the search pipe)
             try:
                 for call in ours:
                     call.write(self)
@@ -118,13 +125,14 @@ class ForkingWriter(Writer):
                 _, status = os.waitpid(pid, 0)
             results.seek(0)
             rendered, lines = pickle.load(results) if status == 0 else ([], [])
+        logger.debug("%d of %d pages rendered by a forked copy", len(rendered), len(theirs))
         for level, line in lines:
             logger.log(level, "%s", line)
         for number, call in enumerate(theirs):  # what the copy rendered, written here, in order
             call.write(self, _Rendered(rendered[number]) if number < len(rendered) else None)
 
-    def _render_and_exit(self, calls: list[_Call], results: IO[bytes]) -> None:
-        """In the copy: render the calls, store the HTML of each, and leave."""
+    def _render(self, calls: list[_Call], results: IO[bytes]) -> None:
+        """In the copy: render the calls and store the HTML of each for the parent."""
         warnings = _Warnings()
         logging.getLogger().handlers = [warnings]
         signals.content_written.receivers.clear()  # the parent announces these pages
@@ -139,7 +147,6 @@ class ForkingWriter(Writer):
             pass
         pickle.dump((rendered, warnings.lines), results)
         results.flush()
-        os._exit(0)  # no atexit handlers, no flushing of the parent's buffers (the search pipe)
 
 
 _current: ForkingWriter | None = None

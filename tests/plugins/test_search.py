@@ -5,7 +5,7 @@ import json
 import pytest
 
 from forms.problems import ProblemsFound
-from plugins.search import PagefindService
+from plugins.search import PagefindService, indexed_parts
 
 PAGE = '<!doctype html><html lang="{lang}"><head><title>{title}</title></head><body>{body}</body></html>'
 
@@ -48,3 +48,33 @@ def test_a_service_that_dies_is_one_sentence_not_a_traceback(tmp_path):
         service.finish()
     [problem] = stopped.value.problems
     assert problem.sentence().startswith("pagefind: 搜索索引程序中途停止，网站没有更新")
+
+
+def test_every_page_with_parts_to_index_is_in_its_editions_index(demo_site):
+    marked = {"zh-cn": 0, "en": 0}
+    for page in demo_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if "data-pagefind-body" in text:
+            marked["en" if '<html lang="en"' in text else "zh-cn"] += 1
+    languages = json.loads((demo_site / "pagefind/pagefind-entry.json").read_text())["languages"]
+    assert {lang: index["page_count"] for lang, index in languages.items()} == marked
+
+
+def test_a_page_to_index_written_after_the_index_was_started_is_a_plugin_order_error(tmp_path):
+    service = PagefindService(tmp_path)
+    service.start_writing()
+    with pytest.raises(RuntimeError, match=r"/news/late\.html was written after the search index"):
+        service.add(write(tmp_path, "news/late.html", "zh-CN", "<main data-pagefind-body>迟到</main>"))
+    service.finish()
+
+
+def test_pagefind_is_handed_the_head_and_main_not_the_menus():
+    page = (
+        '<!doctype html><html lang="zh-CN"><head><title>返校日</title></head><body><header><nav>菜单</nav>'
+        "</header><main><article data-pagefind-body>返校</article></main><footer>页脚</footer></body></html>"
+    )
+    assert indexed_parts(page) == (
+        '<!doctype html><html lang="zh-CN"><head><title>返校日</title></head>'
+        "<body><main><article data-pagefind-body>返校</article></main></body></html>"
+    )
+    assert indexed_parts("<p>no main</p>") == "<p>no main</p>"
