@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import random
 import shutil
 import statistics
@@ -84,6 +85,10 @@ def write_content(content: Path, count: int, seed: int = 2026) -> None:
 def timed_run(command: list[str], cwd: Path, output: Path) -> tuple[float, int] | None:
     """Wall time of one build process and the HTML pages it wrote; None if the build failed."""
     shutil.rmtree(output, ignore_errors=True)
+    # Deleting thousands of files keeps the disk busy for a while after rmtree returns; let
+    # it finish, so a build is not slowed by the clean-up of the one before it.
+    os.sync()
+    time.sleep(1)
     started = time.perf_counter()
     result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
     seconds = time.perf_counter() - started

@@ -18,6 +18,7 @@ so nothing indexed from a refused page is ever published.
 
 from __future__ import annotations
 
+import atexit
 import base64
 import contextlib
 import json
@@ -53,6 +54,7 @@ class PagefindService:
         self.errors: list[str] = []
         self.answered = threading.Condition()
         self.writing: threading.Thread | None = None
+        self.ended = False
         self.failure: ProblemsFound | None = None
         threading.Thread(target=self._read, name="pagefind", daemon=True).start()
         self.index_id = self._ask({"type": "NewIndex", "config": None})["index_id"]
@@ -96,9 +98,12 @@ class PagefindService:
                 {"type": "WriteFiles", "index_id": self.index_id, "output_path": str(scratch or target)}
             )
             if scratch is not None:
-                shutil.copytree(scratch, target, copy_function=shutil.copyfile)
+                target.mkdir()  # not its parents: a build that stopped meanwhile has removed them
+                shutil.copytree(scratch, target, copy_function=shutil.copyfile, dirs_exist_ok=True)
         except ProblemsFound as stopped:
             self.failure = stopped
+        except FileNotFoundError:
+            pass  # the build stopped (the guard found personal data) and its folder is gone
         finally:
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
@@ -123,33 +128,37 @@ class PagefindService:
             self.close()
 
     def close(self) -> None:
+        """Stop the service; an index still being written stops too, and its scratch folder goes."""
         if self.process.poll() is None:
             with contextlib.suppress(OSError):  # it may have ended while we closed its input
                 self.process.stdin.close()
             self.process.wait(timeout=30)
+        if self.writing is not None:
+            self.writing.join()
 
     def _send(self, payload: dict) -> int:
         self.sent += 1
         message = json.dumps({"message_id": self.sent, "payload": payload}).encode()
-        try:
-            self.process.stdin.write(base64.b64encode(message) + b",")
-        except OSError:  # the service has ended (killed, out of memory): say so, not a traceback
-            raise _stopped() from None
+        self._pipe(lambda stdin: stdin.write(base64.b64encode(message) + b","))
         return self.sent
+
+    def _pipe(self, action) -> None:
+        """Write or flush to the service; if it has ended (killed, out of memory, or closed
+        because the build stopped), say so in a sentence, not a traceback."""
+        try:
+            action(self.process.stdin)
+        except (OSError, ValueError):  # ValueError: its input was closed meanwhile
+            raise _stopped() from None
 
     def _ask(self, payload: dict) -> dict:
         """Send once every earlier message is answered (every page is in), and wait for the answer."""
-        self.process.stdin.flush()
+        self._pipe(lambda stdin: stdin.flush())
         with self.answered:
-            self.answered.wait_for(
-                lambda: self.received == self.sent or self.process.poll() is not None, timeout=600
-            )
+            self.answered.wait_for(lambda: self.received == self.sent or self.ended, timeout=600)
         message_id = self._send(payload)
-        self.process.stdin.flush()
+        self._pipe(lambda stdin: stdin.flush())
         with self.answered:
-            self.answered.wait_for(
-                lambda: message_id in self.answers or self.process.poll() is not None, timeout=600
-            )
+            self.answered.wait_for(lambda: message_id in self.answers or self.ended, timeout=600)
         answer = self.answers.get(message_id)
         if answer is None or answer.get("type") == "Error":
             raise _stopped()
@@ -170,7 +179,10 @@ class PagefindService:
                         self.answers[answer.get("message_id") or 0] = payload
                     self.answered.notify_all()
         with self.answered:
-            self.answered.notify_all()  # the service ended: nobody waits for an answer that cannot come
+            # The service ended: nobody waits for an answer that cannot come. (A flag, not
+            # process.poll(), which answers None while another thread is in process.wait().)
+            self.ended = True
+            self.answered.notify_all()
 
 
 def indexed_parts(page: str) -> str:
@@ -199,9 +211,15 @@ def _stopped() -> ProblemsFound:
 _services: dict[str, PagefindService] = {}
 
 
-def _start(pelican) -> None:
-    while _services:  # a build that stopped on a problem never reached finalized
+@atexit.register
+def _close_all() -> None:
+    """Services of builds that stopped on a problem and never reached `finalized`."""
+    while _services:
         _services.popitem()[1].close()
+
+
+def _start(pelican) -> None:
+    _close_all()
     if pelican.settings.get("SEARCH_INDEX", True):
         _services[pelican.output_path] = PagefindService(Path(pelican.output_path))
 

@@ -1,11 +1,15 @@
 """The search index: Pagefind's service fed page by page, one index per language."""
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from forms.problems import ProblemsFound
-from plugins.search import PagefindService, indexed_parts
+from plugins.search import MEMORY, PagefindService, indexed_parts
+from tests.support import ROOT
 
 PAGE = '<!doctype html><html lang="{lang}"><head><title>{title}</title></head><body>{body}</body></html>'
 
@@ -78,3 +82,23 @@ def test_pagefind_is_handed_the_head_and_main_not_the_menus():
         "<body><main><article data-pagefind-body>返校</article></main></body></html>"
     )
     assert indexed_parts("<p>no main</p>") == "<p>no main</p>"
+
+
+def test_a_build_the_guard_stops_leaves_no_index_behind(make_repo):
+    """The index is written while the guard reads the pages; when the guard stops the build
+    and the process ends, nothing of it stays: no staging folder, no scratch folder in memory."""
+    repo = make_repo({"news/a.md": "Title: 手机\nDate: 2026-01-02\n\n请拨打 13911112222。\n"})
+    scratch_before = set(Path(MEMORY).glob("pagefind-*"))
+    build = (
+        "from tests.support import build_repo\n"
+        "from forms.problems import ProblemsFound\n"
+        f"try:\n    build_repo(__import__('pathlib').Path({str(repo)!r}))\n"
+        "except ProblemsFound as found:\n    print(found.problems[0].kind)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", build], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert result.stdout.strip().endswith("personal-data"), result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert [p.name for p in repo.iterdir() if p.name.startswith(".output")] == []
+    assert set(Path(MEMORY).glob("pagefind-*")) <= scratch_before
