@@ -1,0 +1,30 @@
+"""The menu and footer, drawn once per edition, are each edition's own on every page."""
+
+import re
+
+MENU = re.compile(r'<ul class="menu">(.*?)</ul>', re.S)
+FOOTER = re.compile(r'<ul class="footer-links">(.*?)</ul>', re.S)
+EXPECTED = {
+    "zh-CN": ('<a href="/news/">新闻动态</a>', '<a href="/privacy/">隐私政策</a>', "/feeds/all.atom.xml"),
+    "en": (
+        '<a href="/en/news/">News</a>',
+        '<a href="/en/privacy/">Privacy policy</a>',
+        "/feeds/all-en.atom.xml",
+    ),
+}
+
+
+def test_every_page_has_its_editions_menu_and_footer(demo_site):
+    checked = {"zh-CN": 0, "en": 0}
+    for page in demo_site.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        lang = re.search(r'<html lang="([^"]+)"', text)
+        if lang is None or "site-header" not in text:
+            continue  # Pagefind's own files
+        menu_link, privacy_link, feed = EXPECTED[lang.group(1)]
+        where = page.relative_to(demo_site)
+        assert menu_link in MENU.search(text).group(1), where
+        footer = FOOTER.search(text).group(1)
+        assert privacy_link in footer and feed in footer, where
+        checked[lang.group(1)] += 1
+    assert checked["zh-CN"] > 100 and checked["en"] > 100
