@@ -10,7 +10,8 @@ temporary content folder, then times, alternately and --repeat times each:
 - bare: `python -m pelican` with an empty settings file (default theme, no plugins).
 
 Each build runs in its own fresh Python process (Pelican plugins use global signals) and is
-timed as the wall time of that whole process. It prints the median times, the HTML pages each
+timed as the wall time of that whole process, started once the previous output is deleted
+and the disk has settled. It prints the median times, the HTML pages each
 wrote and the ratio ours/bare; the target is a ratio of at most 1.2. It always exits 0.
 
     .venv/bin/python bench/build_speed.py --sizes 1000 5000 --repeat 3
