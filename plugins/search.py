@@ -90,9 +90,7 @@ class PagefindService:
         # Pagefind writes its thousand fragment files all at once from many threads; on a disk
         # those creations in one folder queue for the folder's lock (3x slower here, most of it
         # spent spinning in the kernel), in memory they do not. One thread then copies them.
-        scratch = (
-            Path(tempfile.mkdtemp(prefix="pagefind-", dir=MEMORY)) if os.access(MEMORY, os.W_OK) else None
-        )
+        scratch = Path(tempfile.mkdtemp(prefix="pagefind-", dir=MEMORY)) if self._room_in_memory() else None
         try:
             self._ask(
                 {"type": "WriteFiles", "index_id": self.index_id, "output_path": str(scratch or target)}
@@ -107,6 +105,14 @@ class PagefindService:
         finally:
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
+
+    def _room_in_memory(self) -> bool:
+        """Whether the memory folder exists and can take the index with room to spare (about
+        5 KB a page; containers often give /dev/shm only 64 MB)."""
+        if not os.access(MEMORY, os.W_OK):
+            return False
+        found = os.statvfs(MEMORY)
+        return found.f_bavail * found.f_frsize > 32 * 2**20 + self.sent * 20 * 2**10
 
     def finish(self) -> None:
         """Wait until the index is written; say so if it could not be."""

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from forms.problems import ProblemsFound
+from plugins import search
 from plugins.search import MEMORY, PagefindService, indexed_parts
 from tests.support import ROOT
 
@@ -21,7 +22,10 @@ def write(folder, name: str, lang: str, body: str):
     return path
 
 
-def test_pages_are_indexed_by_language_and_lists_are_left_out(tmp_path):
+@pytest.mark.parametrize("memory", ["/dev/shm", "no such folder"])
+def test_pages_are_indexed_by_language_and_lists_are_left_out(tmp_path, monkeypatch, memory):
+    """Written in memory and copied, or (no memory folder, or too small) straight to disk."""
+    monkeypatch.setattr(search, "MEMORY", memory)
     service = PagefindService(tmp_path)
     service.add(
         write(
