@@ -26,9 +26,11 @@ from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
+from plugins.forked import Lines, WarningLines, capture, relog
+
 logger = logging.getLogger(__name__)
 
-Converted = tuple[str, dict, list[tuple[int, str]]]  # HTML, raw metadata, log lines
+Converted = tuple[str, dict, Lines]  # HTML, raw metadata, warnings
 
 
 class _RawMarkdownReader(MarkdownReader):
@@ -57,26 +59,12 @@ class _RawMarkdownReader(MarkdownReader):
         return value
 
 
-class _LogLines(logging.Handler):
-    """A worker's warnings, carried back with its results to be logged where the build listens."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.lines: list[tuple[int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append((record.levelno, record.getMessage()))
-
-
-_worker: tuple[_RawMarkdownReader, _LogLines] | None = None
+_worker: tuple[_RawMarkdownReader, WarningLines] | None = None
 
 
 def _start_worker(settings: dict) -> None:
     global _worker
-    lines = _LogLines()
-    root = logging.getLogger()
-    root.handlers = [lines]  # the forked build's handlers belong to the main process
-    _worker = (_RawMarkdownReader(settings), lines)
+    _worker = (_RawMarkdownReader(settings), capture())
 
 
 def _convert(path: str) -> Converted | None:
@@ -140,8 +128,7 @@ class ParallelMarkdownReader(MarkdownReader):
         if converted is None:
             return super().read(source_path)
         content, metadata, lines = converted
-        for level, line in lines:
-            logger.log(level, "%s", line)
+        relog(logger, lines)
         self._source_path = source_path
         return content, {name: self.process_metadata(name, value) for name, value in metadata.items()}
 

@@ -30,6 +30,8 @@ from typing import IO
 from pelican import signals
 from pelican.writers import Writer
 
+from plugins.forked import capture, relog
+
 logger = logging.getLogger(__name__)
 
 # Below this many held pages, starting a copy costs more than it saves.
@@ -71,15 +73,6 @@ class _Rendered:
 
     def render(self, context) -> str:
         return next(self.outputs)
-
-
-class _Warnings(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.lines: list[tuple[int, str]] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append((record.levelno, record.getMessage()))
 
 
 class ForkingWriter(Writer):
@@ -126,15 +119,13 @@ class ForkingWriter(Writer):
             results.seek(0)
             rendered, lines = pickle.load(results) if status == 0 else ([], [])
         logger.debug("%d of %d pages rendered by a forked copy", len(rendered), len(theirs))
-        for level, line in lines:
-            logger.log(level, "%s", line)
+        relog(logger, lines)
         for number, call in enumerate(theirs):  # what the copy rendered, written here, in order
             call.write(self, _Rendered(rendered[number]) if number < len(rendered) else None)
 
     def _render(self, calls: list[_Call], results: IO[bytes]) -> None:
         """In the copy: render the calls and store the HTML of each for the parent."""
-        warnings = _Warnings()
-        logging.getLogger().handlers = [warnings]
+        warnings = capture()
         signals.content_written.receivers.clear()  # the parent announces these pages
         self.dry = True
         rendered = []

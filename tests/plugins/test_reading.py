@@ -1,8 +1,11 @@
 """Markdown converted in worker processes reads exactly as Pelican's reader, warnings and errors too."""
 
 import filecmp
+import os
 
 import pytest
+from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 
 import pelicanconf
 from forms.problems import ProblemsFound
@@ -57,3 +60,38 @@ def test_a_file_a_worker_cannot_read_is_reported_as_pelican_reports_it(make_repo
         found.append([problem.sentence() for problem in stopped.value.problems])
     assert found[0] == found[1]
     assert found[0][0].startswith("content/news/broken.md")
+
+
+class _KillTheWorker(Preprocessor):
+    """Ends the worker process converting a file that asks for it (the build's own process lives)."""
+
+    def __init__(self, md, parent: int) -> None:
+        super().__init__(md)
+        self.parent = parent
+
+    def run(self, lines: list[str]) -> list[str]:
+        if any("KILL-WORKER" in line for line in lines) and os.getpid() != self.parent:
+            os._exit(9)
+        return lines
+
+
+class _KillExtension(Extension):
+    def __init__(self) -> None:
+        super().__init__()
+        self.parent = os.getpid()  # the build's process; converters are made in the workers
+
+    def extendMarkdown(self, md) -> None:
+        md.preprocessors.register(_KillTheWorker(md, self.parent), "kill-worker", 40)
+
+
+def test_a_worker_that_dies_leaves_its_files_to_the_build(make_repo):
+    files = {
+        f"news/n{n:02d}.md": f"Title: 第{n}篇\nDate: 2026-01-{n:02d}\n\n正文{n}。\n" for n in range(1, 21)
+    }
+    files["news/n10.md"] = "Title: 第10篇\nDate: 2026-01-10\n\nKILL-WORKER 正文10。\n"
+    repo = make_repo(files)
+    markdown = {**pelicanconf.MARKDOWN, "extensions": [_KillExtension()]}
+    report = build_repo(repo, SEARCH_INDEX=False, MARKDOWN=markdown)
+    assert report.warnings == []
+    for n in range(1, 21):
+        assert f"正文{n}。" in (repo / f"output/news/di-{n}-pian.html").read_text(encoding="utf-8")
