@@ -50,11 +50,12 @@ PATH_METADATA = r"(?P<translation_key>[^.]+)(?:\.(?P<lang>[a-z]{2}))?\.[a-z]+$"
 ARTICLE_TRANSLATION_ID = "translation_key"
 PAGE_TRANSLATION_ID = "translation_key"
 
-# The order matters twice. Generators run in this order, and plugins.search starts writing
-# the index when its turn comes, so it follows every plugin that writes pages to index (data
-# pages) and precedes those that write none (forms, editions). At the end of a build the
-# sitemap is written, then the guard checks everything, while the index is still being
-# written; plugins.search then waits for the index, so it comes after both.
+# The order matters. Generators run in this order, and plugins.search starts writing the
+# index when its turn comes, so it follows every plugin that writes pages to index (data
+# pages) and precedes those that write none (forms, editions). At the end of a build
+# plugins.writing writes the pages it still holds, the sitemap is written, then the guard
+# checks everything while the index is still being written; plugins.search then waits for
+# the index, so it comes after all three.
 PLUGINS = [
     "plugins.reading",
     "plugins.writing",

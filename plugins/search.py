@@ -5,11 +5,11 @@ finds 返校日. Pages are indexed by their `<html lang>`, so each edition searc
 pages; only the parts of pages marked data-pagefind-body (articles, pages, data pages) are
 indexed, not lists and menus that repeat the same words on every page.
 
-Pelican renders on one core. Pagefind runs as a service in its own process and is handed
-each page as soon as it is written, so it indexes on another core while later pages are still
-being rendered. Writing the index starts as soon as the last page with something to index
-is written (this plugin's generator runs after those that write them), so it overlaps the
-pages left (lists, the English edition's lists) and the personal-data guard. (The pagefind
+Pagefind runs as a service in its own process and is handed each page as soon as it is
+written, so it indexes while later pages are still being rendered. Writing the index starts
+once the pages with something to index are written (this plugin's generator follows those
+that write them, and has plugins.writing write its held pages of that kind first), so it
+overlaps the pages left (lists, form pages) and the personal-data guard. (The pagefind
 package's own asyncio client waits 0.1 s per answer, 2 minutes for 1,000 pages, so we speak
 the service's protocol ourselves: base64 JSON messages, each followed by a comma.) The build
 swaps in its output only when every check, the personal-data guard among them, has passed,
@@ -88,8 +88,8 @@ class PagefindService:
     def _write(self) -> None:
         target = self.output / "pagefind"
         # Pagefind writes its thousand fragment files all at once from many threads; on a disk
-        # those creations in one folder queue for the folder's lock (3x slower here, most of it
-        # spent spinning in the kernel), in memory they do not. One thread then copies them.
+        # those creations in one folder wait for each other (3x slower here, most of it system
+        # time), in memory they do not. One thread then copies them.
         scratch = Path(tempfile.mkdtemp(prefix="pagefind-", dir=MEMORY)) if self._room_in_memory() else None
         try:
             self._ask(
