@@ -76,6 +76,8 @@ class _Rendered:
 
 
 class ForkingWriter(Writer):
+    """Pelican's writer, holding pages back to render them on two cores (see the module's text)."""
+
     def __init__(self, output_path: str, settings: dict | None = None) -> None:
         super().__init__(output_path, settings)
         self.held: list[_Call] = []
@@ -108,9 +110,8 @@ class ForkingWriter(Writer):
                     self._render(theirs, results)
                     done = 0
                 finally:
-                    os._exit(
-                        done
-                    )  # no atexit handlers, no flushing of the parent's buffers (the search pipe)
+                    # os._exit: no atexit handlers, no flushing of the parent's buffers (the search pipe)
+                    os._exit(done)
             try:
                 for call in ours:
                     call.write(self)
