@@ -30,7 +30,7 @@ DATA_PACKAGE = "data/datapackage.yaml"
 FORMS_DIR = "forms"
 # Where forms are sent: the form handler. Locally `invoke serve` runs it on the same address.
 FORMS_ACTION = "/api/forms"
-# The time-trap's secret (forms/timetrap.py); None: forms carry no stamp (the handler then
+# The time-trap's secret (core/stamps.py); None: forms carry no stamp (the handler then
 # sets no trap either). publishconf.py reads it from the environment.
 FORMS_STAMP_SECRET = None
 ARTICLE_PATHS = ["news", "stories"]

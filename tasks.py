@@ -11,26 +11,20 @@ from pathlib import Path
 
 from invoke import Exit, task
 
-from forms.definitions import load_forms
+from core.datapackage import check_data
+from core.definitions import load_forms
+from core.problems import ProblemsFound
+from core.sealing import KEY_FILE, Opener
+from forms.digest import compose, digest_settings_from_env, send_digest
 from forms.gitinbox import Branch, remote_from_env
-from forms.importer import import_register
-from forms.notify import compose, digest_settings_from_env, send_digest
-from forms.problems import ProblemsFound
-from forms.register import read_register
-from forms.review import BranchFiles, Review, as_json, interactive
-from forms.sealing import (
-    KEY_FILE,
-    Opener,
-    default_key_directory,
-    keygen_instructions,
-    load_identity,
-    write_keypair,
-)
-from forms.stats import coverage, reunions, table, write_report
-from plugins.build import build_site
-from plugins.datapages import check_data
-from plugins.preview import make_preview
-from plugins.scaffold import new_content
+from office.build import build_site
+from office.importer import import_register
+from office.keys import default_key_directory, keygen_instructions, load_identity, write_keypair
+from office.preview import make_preview
+from office.register import read_register
+from office.review import BranchFiles, Review, as_json, interactive
+from office.scaffold import new_content
+from office.stats import coverage, reunions, table, write_report
 
 ROOT = Path(__file__).parent
 

@@ -3,7 +3,7 @@
 For each size N (default 1,000 and 5,000) this writes N synthetic Chinese news items to a
 temporary content folder, then times, alternately and --repeat times each:
 
-- ours: plugins.build.build_site("pelicanconf.py", ...) with our plugins and theme, both
+- ours: office.build.build_site("pelicanconf.py", ...) with our plugins and theme, both
   editions and the Pagefind search index;
 - pages: the same without the search index (SEARCH_INDEX=False), to show what rendering costs
   and what indexing costs;
@@ -109,11 +109,9 @@ def measure(count: int, repeat: int) -> dict[str, tuple[float, int]]:
         empty_settings.write_text("", encoding="utf-8")
         ours_out, bare_out = tmp_path / "ours-out", tmp_path / "bare-out"
         overrides = {"PATH": str(content), "OUTPUT_PATH": str(ours_out), "BUILD_DATE": "2026-11-23"}
-        ours_code = f"from plugins.build import build_site; build_site('pelicanconf.py', {overrides!r})"
+        ours_code = f"from office.build import build_site; build_site('pelicanconf.py', {overrides!r})"
         pages_overrides = {**overrides, "OUTPUT_PATH": str(tmp_path / "pages-out"), "SEARCH_INDEX": False}
-        pages_code = (
-            f"from plugins.build import build_site; build_site('pelicanconf.py', {pages_overrides!r})"
-        )
+        pages_code = f"from office.build import build_site; build_site('pelicanconf.py', {pages_overrides!r})"
         bare_command = [sys.executable, "-m", "pelican", str(content), "-o", str(bare_out)]
         bare_command += ["-s", str(empty_settings), "-q"]
         commands = {

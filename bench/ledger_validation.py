@@ -29,8 +29,8 @@ ERRORS_EACH = 20  # of each planted kind
 OURS = """
 import json, resource, sys
 from pathlib import Path
-from forms.problems import ProblemsFound
-from plugins.datapackage import validate_package
+from core.problems import ProblemsFound
+from core.datapackage import validate_package
 try:
     validate_package(Path(sys.argv[1]), keep_rows=False)
     found = []

@@ -6,7 +6,7 @@
 It keeps nothing between requests but a per-client rate limit, so it runs the same under
 `invoke serve`, under gunicorn, and as a cloud function (forms/lambda_function.py). With the
 office's public key it seals private fields before any storage sees them; with a stamp secret
-it keeps posts faster than a person apart, like a filled honeypot (forms/timetrap.py).
+it keeps posts faster than a person apart, like a filled honeypot (core/stamps.py).
 """
 
 from __future__ import annotations
@@ -29,15 +29,15 @@ from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_content_length, get_input_stream
 
-from forms import timetrap
-from forms.definitions import Form, Text, load_forms, open_events
+from core import stamps as timetrap
+from core.definitions import Form, Text, load_forms, open_events
+from core.problems import Problem, ProblemsFound
+from core.sealing import RECIPIENT_ENV, Sealer
+from core.translations import page_environment
 from forms.gitinbox import GitInbox, remote_from_env
 from forms.inbox import LocalInbox, Storage
-from forms.problems import Problem, ProblemsFound
 from forms.ratelimit import RateLimiter
-from forms.sealing import RECIPIENT_ENV, Sealer
 from forms.submission import Submission, check
-from forms.translations import page_environment
 
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]

@@ -37,9 +37,9 @@ from dulwich.objects import Blob, Commit, Tree
 from dulwich.pack import pack_objects_to_data
 from dulwich.repo import MemoryRepo
 
-from forms.definitions import Form
+from core.definitions import Form
+from core.problems import Problem, ProblemsFound
 from forms.inbox import GroupCommit, file_name, header, new_row
-from forms.problems import Problem, ProblemsFound
 
 logger = logging.getLogger(__name__)
 

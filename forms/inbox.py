@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
-from forms.definitions import Form
+from core.definitions import Form
 
 BOOKKEEPING = ["id", "received", "form_version"]
 # A cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.

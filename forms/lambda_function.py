@@ -16,12 +16,12 @@ import os
 
 from apig_wsgi import make_lambda_handler
 
+from core.definitions import load_forms
 from forms.app import ROOT, HandlerSettings
-from forms.definitions import load_forms
+from forms.digest import digest_settings_from_env, send_digest
 from forms.gitinbox import Branch, remote_from_env
-from forms.notify import digest_settings_from_env, send_digest
-from forms.review import BranchFiles, Review
 from forms.wsgi import application
+from office.review import BranchFiles, Review
 
 handler = make_lambda_handler(application)
 

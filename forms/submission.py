@@ -8,17 +8,9 @@ import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from forms.definitions import CONSENT, HONEYPOT, Field, Form, Text
+from core.definitions import CONSENT, HONEYPOT, Field, Form, Text
+from core.values import clean_text, is_email, is_mobile, normalise_mobile
 
-# Invisible characters that reorder or hide text (the "RTL override" trick) or are noise.
-# Zero-width joiners stay: emoji sequences need them.
-_INVISIBLE = dict.fromkeys(
-    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0xFEFF, 0x200B, 0x2028, 0x2029]
-)
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
-_MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_INTERNATIONAL = re.compile(r"\+[1-9][0-9]{6,14}")
-_PHONE_NOISE = re.compile(r"[\s\-()]")
 _YES = {"on", "yes", "true", "1", "是"}
 
 
@@ -33,20 +25,6 @@ class Submission:
     @property
     def valid(self) -> bool:
         return not self.errors
-
-
-def clean_text(value: str, multiline: bool = False) -> str:
-    """NFC, no control or direction-changing characters, no surrounding spaces."""
-    value = unicodedata.normalize("NFC", value)
-    if value.isprintable():  # the usual case: nothing invisible or controlling to remove
-        return " ".join(value.split()) if not multiline else value.strip()
-    value = value.translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
-    kept = "".join(
-        ch if unicodedata.category(ch) != "Cc" or (multiline and ch == "\n") else " "
-        for ch in value
-        if ch != "\x00"
-    )
-    return kept.strip() if multiline else " ".join(kept.split())
 
 
 def check(form: Form, data: Mapping[str, object]) -> Submission:
@@ -102,13 +80,13 @@ def _field_value(spec: Field, value: str) -> tuple[str, Text | None]:
     kind = spec.type
     if kind in ("year", "number", "date"):
         value = unicodedata.normalize("NFKC", value)  # full-width digits, as Chinese keyboards type them
-    if kind == "email" and not _EMAIL.fullmatch(value):
+    if kind == "email" and not is_email(value):
         return value, Text(
             "邮箱地址格式不对，请写成 name@example.com 的形式",
             "Not an e-mail address; write it like name@example.com",
         )
     if kind == "tel":
-        value = normalise_phone(value)
+        value = normalise_mobile(value)
         if not is_mobile(value):
             return value, Text(
                 "手机号码不对：中国大陆号码为 1 开头的 11 位数字，境外号码请以 + 和国家代码开头",
@@ -143,17 +121,3 @@ def _field_value(spec: Field, value: str) -> tuple[str, Text | None]:
             f"Wrong format{(': ' + spec.help.en) if spec.help else ''}",
         )
     return value, None
-
-
-def is_mobile(value: str) -> bool:
-    """A normalised mobile: 11 digits from 1 (mainland China), or + and a country code."""
-    return bool(_MAINLAND_MOBILE.fullmatch(value) or _INTERNATIONAL.fullmatch(value))
-
-
-def normalise_phone(value: str) -> str:
-    """+86 138-0000 0000 and (0086)13800000000 are one number: keep digits and a leading +."""
-    value = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", value))
-    for prefix in ("+86", "0086"):
-        if value.startswith(prefix) and _MAINLAND_MOBILE.fullmatch(value[len(prefix) :]):
-            return value[len(prefix) :]
-    return value

@@ -8,8 +8,8 @@ one sentence each on stderr, the operator's log, and no traceback.
 
 import sys
 
+from core.problems import ProblemsFound
 from forms.app import create_app, settings_from_env
-from forms.problems import ProblemsFound
 
 try:
     application = create_app(settings_from_env())

@@ -6,8 +6,7 @@ from collections import defaultdict
 
 from pelican import signals
 
-from forms.problems import Problem, ProblemsFound
-from plugins.problems import source_label
+from core.problems import Problem, ProblemsFound, source_label
 
 
 def find_collisions(claims: list[tuple[str, str]]) -> list[Problem]:
@@ -31,7 +30,7 @@ def find_collisions(claims: list[tuple[str, str]]) -> list[Problem]:
 def _claims(generators) -> list[tuple[str, str]]:
     context = generators[0].context
     claims = [
-        (content.save_as, source_label(generators[0].settings, content.source_path))
+        (content.save_as, source_label(generators[0].settings["PATH"], content.source_path))
         for content in context["generated_content"].values()
         if getattr(content, "save_as", None)
     ]

@@ -9,12 +9,11 @@ from pathlib import Path
 from pelican import signals
 from pelican.generators import Generator
 
-from forms import timetrap
-from forms.definitions import load_forms, open_events
-from forms.problems import ProblemsFound
+from core import stamps as timetrap
+from core.definitions import load_forms, open_events
+from core.problems import ProblemsFound, report
 from plugins.datapages import build_date
 from plugins.i18n import edition_path
-from plugins.problems import report
 
 logger = logging.getLogger(__name__)
 

@@ -17,14 +17,13 @@ from pathlib import Path
 
 from pelican import signals
 
-from forms.definitions import load_forms
-from forms.problems import Problem, ProblemsFound
+from core.definitions import load_forms
+from core.problems import Problem, ProblemsFound
+from core.values import EMAIL_IN_TEXT, MOBILE_IN_TEXT
 
-MOBILE = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
-EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # The same shapes over bytes: a build may write thousands of pages, and most hold no "@".
-_MOBILE_BYTES = re.compile(MOBILE.pattern.encode())
-_EMAIL_BYTES = re.compile(EMAIL.pattern.encode())
+_MOBILE_BYTES = re.compile(MOBILE_IN_TEXT.pattern.encode())
+_EMAIL_BYTES = re.compile(EMAIL_IN_TEXT.pattern.encode())
 TEXT_FILES = {".html", ".xml", ".txt", ".csv", ".json", ".js", ".css", ".svg"}
 SHORTEST = 6  # shorter private values (a gender, a year) would match innocent text
 # The search index holds text from the pages checked here, and is still being written meanwhile.
@@ -56,7 +55,9 @@ def private_values(folders: Iterable[Path], private_fields: set[str]) -> dict[st
 def leaks(output: Path, private: dict[str, str], public_contacts: list[str]) -> list[Problem]:
     """One problem per leaked value, naming the page that holds it (and how many others do)."""
     # Mobiles and e-mails are found by their shape; the rest are searched for as they are.
-    free_text = {v: v.encode() for v in private if not MOBILE.fullmatch(v) and not EMAIL.fullmatch(v)}
+    free_text = {
+        v: v.encode() for v in private if not MOBILE_IN_TEXT.fullmatch(v) and not EMAIL_IN_TEXT.fullmatch(v)
+    }
     found: dict[tuple[str, str], list[str]] = {}  # (kind, value) -> files
     for path in _text_files(output):
         data = path.read_bytes()

@@ -3,7 +3,7 @@
 Templates mark every visible string with _("English text"). Which catalog answers depends on
 the page being drawn: the `lang` it was rendered with (listing and data pages of an edition),
 else the language of its article or page (a translation is English), else the site's default.
-Catalogs are compiled in memory at build time (forms/translations.py, shared with the form
+Catalogs are compiled in memory at build time (core/translations.py, shared with the form
 handler), so only .po files live in git.
 """
 
@@ -18,7 +18,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from pelican import signals
 
-from forms.translations import load_translations
+from core.translations import load_translations
 
 
 def edition_path(lang: str, path: str, settings: Mapping) -> str:

@@ -26,7 +26,7 @@ from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
-from plugins.forked import Lines, WarningLines, capture, relog
+from plugins import Lines, WarningLines, capture, relog
 
 logger = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from pagefind_bin_extended import get_executable
 from pelican import signals
 from pelican.generators import Generator
 
-from forms.problems import Problem, ProblemsFound
+from core.problems import Problem, ProblemsFound
 
 MEMORY = "/dev/shm"  # a folder in memory, on Linux
 

@@ -30,7 +30,7 @@ from typing import IO
 from pelican import signals
 from pelican.writers import Writer
 
-from plugins.forked import capture, relog
+from plugins import capture, relog
 
 logger = logging.getLogger(__name__)
 

@@ -10,8 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from plugins.build import build_site
+from office.build import build_site
 from tests.support import BUILD_DATE, ROOT, free_port, wait_until_up
+
+# Real servers (the handler under gunicorn, git servers) for the tests of forms/ and office/.
+pytest_plugins = ["tests.servers"]
 
 
 @pytest.fixture(scope="session")
@@ -52,7 +55,7 @@ def site_server(demo_site, site_inbox, tmp_path_factory) -> Iterator[str]:
     command = [
         sys.executable,
         "-m",
-        "plugins.preview",
+        "office.preview",
         "--directory",
         str(demo_site),
         "--port",

@@ -8,7 +8,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from plugins.build import build_site
+from office.build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_DATE = "2026-11-23"

@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from forms.problems import ProblemsFound
-from plugins.scaffold import new_content
+from core.problems import ProblemsFound
+from office.scaffold import new_content
 from tests.support import ROOT, build_repo
 
 NOW = datetime.datetime(2026, 11, 23, 9, 30)

@@ -17,10 +17,10 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from forms.definitions import load_forms
+from core.definitions import load_forms
+from core.sealing import Opener, generate_keypair
 from forms.gitinbox import Branch, BranchUnavailable, GitInbox, Remote
-from forms.sealing import Opener, generate_keypair
-from tests.forms.conftest import GIT_TOKEN, GIT_USER
+from tests.servers import GIT_TOKEN, GIT_USER
 from tests.support import ROOT, free_port
 
 FORMS = load_forms(ROOT / "forms")

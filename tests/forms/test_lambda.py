@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from core.sealing import Opener, generate_keypair
 from forms.inbox import read_inbox
-from forms.sealing import Opener, generate_keypair
 from tests.support import BUILD_DATE, ROOT, free_port
 
 EVENTS = Path(__file__).parent / "events"

@@ -14,11 +14,11 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
+from core.problems import ProblemsFound
+from core.sealing import Opener, generate_keypair
+from core.stamps import STAMP_FIELD, issue
 from forms.app import settings_from_env
 from forms.inbox import read_inbox
-from forms.problems import ProblemsFound
-from forms.sealing import Opener, generate_keypair
-from forms.timetrap import STAMP_FIELD, issue
 from tests.support import BUILD_DATE, ROOT, free_port
 
 IDENTITY, RECIPIENT = generate_keypair()

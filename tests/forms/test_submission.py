@@ -1,7 +1,8 @@
 """Cleaning and checking one submission, without a server."""
 
-from forms.definitions import load_forms
-from forms.submission import check, clean_text
+from core.definitions import load_forms
+from core.values import clean_text
+from forms.submission import check
 from tests.support import ROOT
 
 UPDATE = load_forms(ROOT / "forms")["update"]

@@ -13,7 +13,7 @@ import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from forms.definitions import load_forms
+from core.definitions import load_forms
 from forms.gitinbox import GitInbox, Remote
 
 FORMS = load_forms(Path(__file__).resolve().parents[2] / "forms")

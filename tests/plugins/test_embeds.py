@@ -1,6 +1,6 @@
 import pytest
 
-from forms.problems import ProblemsFound
+from core.problems import ProblemsFound
 from tests.support import build_repo
 
 

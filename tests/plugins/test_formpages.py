@@ -3,7 +3,7 @@
 import re
 import time
 
-from forms.timetrap import age
+from core.stamps import age
 from tests.support import build_repo
 
 SECRET = "t" * 40

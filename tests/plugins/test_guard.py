@@ -2,7 +2,7 @@
 
 import pytest
 
-from forms.problems import ProblemsFound
+from core.problems import ProblemsFound
 from plugins.guard import mask
 from tests.support import build_repo
 

@@ -8,7 +8,7 @@ from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 
 import pelicanconf
-from forms.problems import ProblemsFound
+from core.problems import ProblemsFound
 from tests.support import build_repo
 
 ONE_CORE = [p for p in pelicanconf.PLUGINS if p != "plugins.reading"]

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from forms.problems import ProblemsFound
+from core.problems import ProblemsFound
 from plugins import search
 from plugins.search import MEMORY, PagefindService, indexed_parts
 from tests.support import ROOT
@@ -95,7 +95,7 @@ def test_a_build_the_guard_stops_leaves_no_index_behind(make_repo):
     scratch_before = set(Path(MEMORY).glob("pagefind-*"))
     build = (
         "from tests.support import build_repo\n"
-        "from forms.problems import ProblemsFound\n"
+        "from core.problems import ProblemsFound\n"
         f"try:\n    build_repo(__import__('pathlib').Path({str(repo)!r}))\n"
         "except ProblemsFound as found:\n    print(found.problems[0].kind)\n"
     )

@@ -13,7 +13,7 @@ from pelican.settings import read_settings
 from pelican.writers import Writer
 
 import pelicanconf
-from plugins.build import build_site
+from office.build import build_site
 from plugins.writing import FORK_FROM, ForkingWriter
 from tests.support import BUILD_DATE, ROOT
 

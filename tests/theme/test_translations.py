@@ -1,6 +1,6 @@
 from babel.messages.extract import extract_from_dir
 
-from forms.translations import load_translations
+from core.translations import load_translations
 from tests.support import ROOT
 
 TRANSLATIONS = ROOT / "theme" / "translations"

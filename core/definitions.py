@@ -1,0 +1,363 @@
+"""Form definitions (forms/*.yaml): read once, checked, and shared by the build and the handler."""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from core.problems import Problem, ProblemsFound
+
+TYPES = ("text", "textarea", "email", "tel", "date", "year", "number", "choice", "checkbox")
+FORM_KEYS = {"version", "title", "intro", "consent", "fields"}
+FIELD_KEYS = {
+    "name", "type", "label", "help", "required", "required_if", "private", "min_length",
+    "max_length", "pattern", "min", "max", "choices", "choices_from", "autocomplete",
+}  # fmt: skip
+CHOICE_SOURCES = ("events",)
+NAME = re.compile(r"[a-z][a-z0-9_]*")
+FORM_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+# What people type for a mobile: 138 0000 0000, +86-138…, or +44 7700 900123. The handler
+# removes spaces, dashes and brackets, then wants 11 digits from 1, or + and 7–15 digits.
+TEL_PATTERN = r"(\+86|0086)?( |-)?1[3-9]([0-9]|( |-)){9,13}|\+[1-9]([0-9]|( |-)|\(|\)){6,20}"
+HONEYPOT = "website"  # a field people never see; bots fill it in
+CONSENT = "consent"
+
+
+@dataclass(frozen=True)
+class Text:
+    """Words shown to alumni, in both languages."""
+
+    zh: str
+    en: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: Text
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of a form: what it holds, its limits, its words, whether it is private."""
+
+    name: str
+    type: str
+    label: Text
+    help: Text | None = None
+    required: bool = False
+    required_if: tuple[str, str] | None = None  # (other field, value)
+    private: bool = False
+    min_length: int | None = None
+    max_length: int | None = None
+    pattern: str | None = None
+    min: str | int | None = None
+    max: str | int | None = None
+    choices: tuple[Choice, ...] = ()
+    choices_from: str | None = None
+    autocomplete: str | None = None
+
+    @property
+    def input_type(self) -> str:
+        """The HTML input type; years and numbers use the numeric keyboard."""
+        return {"year": "number", "text": "text", "choice": "select"}.get(self.type, self.type)
+
+    @property
+    def inputmode(self) -> str | None:
+        return {"tel": "tel", "email": "email", "year": "numeric", "number": "numeric"}.get(self.type)
+
+    @property
+    def html_pattern(self) -> str | None:
+        """The browser's check: the same rule as the handler's, on what people type."""
+        if self.type == "tel":
+            return TEL_PATTERN
+        return self.pattern
+
+    @property
+    def limit(self) -> int:
+        """The longest value kept, whatever the definition says: nobody's name is 10,000 characters."""
+        return self.max_length or (5000 if self.type == "textarea" else 200)
+
+
+@dataclass(frozen=True)
+class Consent:
+    text: Text
+    privacy: str
+
+
+@dataclass(frozen=True)
+class Form:
+    name: str
+    version: int
+    title: Text
+    intro: Text | None
+    consent: Consent
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+    @property
+    def columns(self) -> list[str]:
+        """The inbox file's columns after its own bookkeeping ones."""
+        return [f.name for f in self.fields] + [CONSENT]
+
+
+class _Mapping(dict):
+    """A YAML mapping that remembers the line of each key, for problems that name the line."""
+
+    line: int = 0
+    lines: dict
+
+
+class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):
+    """PyYAML's safe loader (libyaml's when present), with mappings that know their lines."""
+
+
+def _mapping_with_lines(loader: _Loader, node: yaml.MappingNode) -> _Mapping:
+    mapping = _Mapping(loader.construct_mapping(node, deep=True))
+    mapping.line = node.start_mark.line + 1
+    mapping.lines = {key.value: key.start_mark.line + 1 for key, _ in node.value}
+    return mapping
+
+
+_Loader.add_constructor("tag:yaml.org,2002:map", _mapping_with_lines)
+
+
+def load_forms(directory: Path, events: list[tuple[str, Text]] | None = None) -> dict[str, Form]:
+    """Every forms/*.yaml by name; raises ProblemsFound naming file and line of every mistake.
+
+    `events` are the choices for a field with `choices_from: events` (see open_events).
+    """
+    forms, problems = {}, []
+    for path in sorted(directory.glob("*.yaml")):
+        label = f"{directory.name}/{path.name}"
+        try:
+            spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        except yaml.YAMLError as error:
+            line = error.problem_mark.line + 1 if getattr(error, "problem_mark", None) else None
+            problems.append(
+                Problem(
+                    label,
+                    "YAML 格式有误，请检查缩进和冒号",
+                    "is not valid YAML; check indentation and colons",
+                    line=line,
+                    kind="yaml",
+                )
+            )
+            continue
+        found = _Checker(label, problems)
+        form = found.form(path.stem, spec, events or [])
+        if form is not None and not found.failed:
+            forms[form.name] = form
+    if problems:
+        raise ProblemsFound(problems)
+    return forms
+
+
+def open_events(events_csv: Path, today: datetime.date) -> list[tuple[str, Text]]:
+    """Events one can register for: registration open and not yet past, as (id, title)."""
+    if not events_csv.exists():
+        return []
+    with events_csv.open(encoding="utf-8-sig", newline="") as rows:
+        return [
+            (row["id"], Text(row["title"], row.get("title_en") or row["title"]))
+            for row in csv.DictReader(rows)
+            if row.get("registration") == "open" and row.get("date", "") >= today.isoformat()
+        ]
+
+
+class _Checker:
+    """Turns one definition into a Form, collecting every mistake with its line."""
+
+    def __init__(self, file: str, problems: list[Problem]):
+        self.file, self.problems, self.failed = file, problems, False
+
+    def fail(self, where: _Mapping | None, key: str | None, zh: str, en: str) -> None:
+        line = None
+        if isinstance(where, _Mapping):
+            line = where.lines.get(key, where.line) if key else where.line
+        self.problems.append(Problem(self.file, zh, en, line=line, field=key, kind="definition"))
+        self.failed = True
+
+    def form(self, name: str, spec, events: list[tuple[str, Text]]) -> Form | None:
+        if not isinstance(spec, _Mapping):
+            self.fail(
+                None,
+                None,
+                "应当是一个包含 title 和 fields 的表单定义",
+                "should be a form definition with title and fields",
+            )
+            return None
+        if not FORM_NAME.fullmatch(name):
+            self.fail(
+                None,
+                None,
+                "文件名只能用小写字母、数字和连字符，如 class-note.yaml",
+                "name the file with lowercase letters, digits and hyphens, like class-note.yaml",
+            )
+        self.unknown_keys(spec, FORM_KEYS)
+        version = spec.get("version")
+        if not isinstance(version, int) or version < 1:
+            self.fail(spec, "version", "version 请写正整数，如 1", "version must be a whole number such as 1")
+        consent = spec.get("consent")
+        if not isinstance(consent, _Mapping) or not str(consent.get("privacy", "")).startswith("/"):
+            self.fail(
+                spec,
+                "consent",
+                "需要 consent：同意文字（zh、en）和隐私政策地址 privacy，如 /privacy/",
+                "needs consent: its words (zh, en) and privacy, the address of the privacy policy such as /privacy/",
+            )
+            consent = _Mapping(zh="", en="", privacy="/privacy/")
+        fields = spec.get("fields")
+        if not isinstance(fields, list) or not fields:
+            self.fail(spec, "fields", "需要至少一个字段 fields", "needs at least one field under fields")
+            fields = []
+        built = [self.field(item, events) for item in fields]
+        names = [f.name for f in built if f]
+        for item, made in zip(fields, built, strict=False):
+            if made and (names.count(made.name) > 1 or made.name in (HONEYPOT, CONSENT)):
+                self.fail(
+                    item,
+                    "name",
+                    f"字段名 {made.name} 重复或被系统占用，请换一个",
+                    f"field name {made.name} is repeated or reserved; choose another",
+                )
+        for item, made in zip(fields, built, strict=False):
+            if made and made.required_if and made.required_if[0] not in names:
+                self.fail(
+                    item,
+                    "required_if",
+                    f"required_if 指向的字段 {made.required_if[0]} 不存在",
+                    f"required_if names {made.required_if[0]}, which is not a field of this form",
+                )
+        return Form(
+            name=name,
+            version=version if isinstance(version, int) else 1,
+            title=self.text(spec, "title", required=True) or Text("", ""),
+            intro=self.text(spec, "intro"),
+            consent=Consent(
+                Text(str(consent.get("zh", "")), str(consent.get("en", ""))), str(consent.get("privacy"))
+            ),
+            fields=tuple(f for f in built if f),
+        )
+
+    def field(self, item, events: list[tuple[str, Text]]) -> Field | None:
+        if not isinstance(item, _Mapping):
+            self.fail(
+                None,
+                None,
+                "每个字段应写成 name: …、type: … 的形式",
+                "each field should be written as name: ..., type: ...",
+            )
+            return None
+        self.unknown_keys(item, FIELD_KEYS)
+        name, kind = str(item.get("name", "")), item.get("type", "text")
+        if not NAME.fullmatch(name):
+            self.fail(
+                item,
+                "name",
+                "字段名 name 只能用小写英文字母、数字和下划线，如 birth_date",
+                "name must be lowercase letters, digits and underscores, like birth_date",
+            )
+        if kind not in TYPES:
+            self.fail(
+                item,
+                "type",
+                f"type 只能是其中之一：{', '.join(TYPES)}",
+                f"type must be one of: {', '.join(TYPES)}",
+            )
+        if item.get("pattern") is not None:
+            try:
+                re.compile(str(item["pattern"]))
+            except re.error:
+                self.fail(
+                    item,
+                    "pattern",
+                    "pattern 不是有效的正则表达式",
+                    "pattern is not a valid regular expression",
+                )
+        choices = tuple(self.choices(item, events)) if kind == "choice" else ()
+        required_if = item.get("required_if")
+        if required_if is not None and not (isinstance(required_if, dict) and len(required_if) == 1):
+            self.fail(
+                item, "required_if", "required_if 请写成 {字段名: 值}", "write required_if as {field: value}"
+            )
+            required_if = None
+        for key in ("min_length", "max_length"):
+            if item.get(key) is not None and not isinstance(item[key], int):
+                self.fail(item, key, f"{key} 请写整数", f"{key} must be a whole number")
+        return Field(
+            name=name,
+            type=kind,
+            label=self.text(item, "label", required=True) or Text(name, name),
+            help=self.text(item, "help"),
+            required=bool(item.get("required", False)),
+            required_if=next(iter((str(k), str(v)) for k, v in required_if.items())) if required_if else None,
+            private=bool(item.get("private", False)),
+            min_length=item.get("min_length"),
+            max_length=item.get("max_length"),
+            pattern=item.get("pattern"),
+            min=item.get("min"),
+            max=item.get("max"),
+            choices=choices,
+            choices_from=item.get("choices_from"),
+            autocomplete=item.get("autocomplete"),
+        )
+
+    def choices(self, item: _Mapping, events: list[tuple[str, Text]]):
+        source = item.get("choices_from")
+        if source is not None:
+            if source not in CHOICE_SOURCES:
+                self.fail(
+                    item,
+                    "choices_from",
+                    f"choices_from 只能是：{', '.join(CHOICE_SOURCES)}",
+                    f"choices_from must be one of: {', '.join(CHOICE_SOURCES)}",
+                )
+            yield from (Choice(ident, title) for ident, title in events)
+            return
+        options = item.get("choices")
+        if not isinstance(options, list) or not options:
+            self.fail(
+                item,
+                "choices",
+                "choice 字段需要 choices 列表或 choices_from",
+                "a choice field needs a list of choices or choices_from",
+            )
+            return
+        for option in options:
+            if not (isinstance(option, _Mapping) and {"value", "zh", "en"} <= option.keys()):
+                self.fail(
+                    item, "choices", "每个选项需要 value、zh 和 en", "each choice needs value, zh and en"
+                )
+                continue
+            yield Choice(str(option["value"]), Text(str(option["zh"]), str(option["en"])))
+
+    def text(self, spec: _Mapping, key: str, required: bool = False) -> Text | None:
+        value = spec.get(key)
+        if value is None and not required:
+            return None
+        if not (
+            isinstance(value, _Mapping)
+            and isinstance(value.get("zh"), str)
+            and isinstance(value.get("en"), str)
+        ):
+            self.fail(spec, key, f"{key} 需要中文 zh 和英文 en 两种写法", f"{key} needs both zh and en")
+            return None
+        return Text(value["zh"], value["en"])
+
+    def unknown_keys(self, spec: _Mapping, known: set[str]) -> None:
+        for key in spec:
+            if key not in known:
+                self.fail(
+                    spec,
+                    key,
+                    f"不认识 {key}，请检查拼写；可用的有：{', '.join(sorted(known))}",
+                    f"{key} is not a known key; known keys: {', '.join(sorted(known))}",
+                )

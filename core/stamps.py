@@ -1,0 +1,81 @@
+"""The time-trap: a signed stamp of when a form was shown, to catch posts faster than a person types.
+
+The build puts a stamp in each form (the hidden field STAMP_FIELD) and the page asks the handler
+for a fresh one when it loads. A post whose stamp is missing, forged or too young is treated
+like a filled honeypot. Stamps keep no state: any instance that knows the secret checks them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import re
+
+from core.problems import Problem, ProblemsFound
+
+STAMP_FIELD = "_stamp"  # form field names start with a letter, so this one cannot clash
+SECRET_ENV = "FORMS_STAMP_SECRET"
+MIN_SECRET_LENGTH = 32
+# A stamp may come this many seconds "from the future": clocks of the build machine and of
+# the function's instances never agree exactly.
+CLOCK_SKEW = 60.0
+_STAMP = re.compile(r"([0-9]{1,12})\.([0-9a-f]{64})")  # ASCII only: compare_digest refuses other text
+_PURPOSE = b"alumni-forms stamp v1:"  # a signature made for a stamp is good for nothing else
+
+
+def issue(secret: bytes, now: float) -> str:
+    """A stamp for this moment: "<unix seconds>.<hex HMAC-SHA256>"."""
+    seconds = str(int(now))
+    return f"{seconds}.{_sign(secret, seconds)}"
+
+
+def age(stamp: str | None, secret: bytes, now: float) -> float | None:
+    """Seconds since the stamp was issued; None if it is missing, malformed, forged or from the future."""
+    match = _STAMP.fullmatch(stamp) if isinstance(stamp, str) else None
+    if match is None:
+        return None
+    seconds, signature = match.groups()
+    if not hmac.compare_digest(_sign(secret, seconds), signature):
+        return None
+    elapsed = now - int(seconds)
+    if elapsed < -CLOCK_SKEW:
+        return None
+    return max(elapsed, 0.0)
+
+
+def too_fast(stamp: str | None, secret: bytes, now: float, min_seconds: float) -> bool:
+    """True if the post must be treated as spam: no valid stamp, or sent sooner than min_seconds."""
+    elapsed = age(stamp, secret, now)
+    return elapsed is None or elapsed < min_seconds
+
+
+def fresh_stamp_answer(secret: bytes, now: float) -> tuple[str, dict[str, str]]:
+    """The JSON body and headers of the answer to the page's request for a fresh stamp."""
+    body = json.dumps({"field": STAMP_FIELD, "stamp": issue(secret, now)})
+    # no-store: a stamp kept by a CDN or the browser would grow old and let every post through.
+    return body, {"Content-Type": "application/json", "Cache-Control": "no-store"}
+
+
+def secret_from_env(value: str | None) -> bytes | None:
+    """The signing secret from FORMS_STAMP_SECRET; None when it is not set (no time-trap)."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if len(value) < MIN_SECRET_LENGTH:
+        command = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+        raise ProblemsFound(
+            [
+                Problem(
+                    SECRET_ENV,
+                    f"只有 {len(value)} 个字符，太短，别人可以猜出来：请设为至少 {MIN_SECRET_LENGTH} 个字符的随机文字，可用 {command} 生成",
+                    f"has only {len(value)} characters, short enough to guess: set it to at least {MIN_SECRET_LENGTH} random characters, made with {command}",
+                    kind="setting",
+                )
+            ]
+        )
+    return value.encode("utf-8")
+
+
+def _sign(secret: bytes, seconds: str) -> str:
+    return hmac.new(secret, _PURPOSE + seconds.encode("ascii"), hashlib.sha256).hexdigest()

@@ -1,0 +1,324 @@
+"""Editors' review of the inbox: pending submissions, and decisions that are applied and logged.
+
+Nothing in the inbox is ever rewritten. A submission is pending while the decision log has no
+line for it. The inbox and its log are either this computer's (data/inbox/ and
+data/private/decisions.csv) or the review branch's, where the form handler's git inbox puts
+submissions (its <form>-v<version>.csv files and decisions.csv, each decision a commit pushed
+at once, so that every editor sees it). Approving applies it first and logs it second; every
+application is idempotent, so a review interrupted between the two is simply finished by the
+next run, with nothing lost and nothing applied twice.
+
+Whichever inbox is reviewed, what approving does stays on this computer or in the site's working
+copy: the register and attendee lists in data/private/, class notes in data/class_notes.csv.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Protocol
+
+from core.definitions import CONSENT, Form
+from core.problems import Problem, ProblemsFound
+from core.sealing import Opener, Unreadable, is_sealed
+from forms.digest import Digest
+from forms.gitinbox import Branch, Change
+from forms.inbox import append_row, csv_row, parse_inbox, read_inbox
+from office.register import changes, columns, find, new_ids, read_register, write_register
+
+DECISIONS = ["decided_at", "editor", "form", "submission", "decision", "reason"]
+ATTENDEES = ["submission", "event", "name", "class_year", "mobile", "guests", "registered"]
+CLASS_NOTES = ["id", "published", "class_year", "college", "author", "title", "body"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A submission as it waits in the inbox, with the form it was sent through and where it is."""
+
+    form: Form
+    row: dict[str, str]
+    file: str = ""
+    number: int = 0  # its row in the file, counted as a spreadsheet does (the header is row 1)
+
+    @property
+    def id(self) -> str:
+        return self.row["id"]
+
+    def public(self) -> dict[str, str]:
+        """What may be shown beside private fields' names: private values are masked."""
+        return {
+            f.name: ("•••" if f.private and self.row.get(f.name) else self.row.get(f.name, ""))
+            for f in self.form.fields
+        }
+
+
+class Inbox(Protocol):
+    """Where the submissions and the decision log are read, and where decisions are written."""
+
+    def files(self, form: str) -> list[tuple[str, list[dict[str, str]]]]:
+        """(file, rows) for each inbox file of the form's versions; spam is never among them."""
+        ...
+
+    def decisions(self) -> list[dict[str, str]]: ...
+
+    def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
+        """Append a decision to the log; still_pending(decided) raises if it was decided meanwhile."""
+        ...
+
+
+class LocalFiles:
+    """This computer's inbox, data/inbox/, and its decision log, data/private/decisions.csv."""
+
+    def __init__(self, data: Path):
+        self.inbox, self.log = data / "inbox", data / "private" / "decisions.csv"
+
+    def files(self, form: str) -> list[tuple[str, list[dict[str, str]]]]:
+        return [(str(path), read_inbox(path)) for path in sorted(self.inbox.glob(f"{form}-v*.csv"))]
+
+    def decisions(self) -> list[dict[str, str]]:
+        return read_inbox(self.log)
+
+    def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
+        append_row(self.log, DECISIONS, decision)
+
+
+class BranchFiles:
+    """The review branch's inbox files and decisions.csv, read from its tip. Each decision is a
+    commit pushed at once; if another editor decided the same submission meanwhile, it is refused."""
+
+    LOG = "decisions.csv"
+
+    def __init__(self, branch: Branch):
+        self.branch = branch
+
+    def files(self, form: str) -> list[tuple[str, list[dict[str, str]]]]:
+        if not self.branch.fetched:
+            self.branch.fetch()
+        name = re.compile(rf"{re.escape(form)}-v[0-9]+\.csv")
+        return [
+            (f"{self.branch.remote.branch}:{path}", _rows(data))
+            for path, data in sorted(self.branch.files().items())
+            if name.fullmatch(path)
+        ]
+
+    def decisions(self) -> list[dict[str, str]]:
+        # Fetched afresh each time: what another editor decided a moment ago is not decided again.
+        self.branch.fetch()
+        return _rows(self.branch.read(self.LOG) or b"")
+
+    def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
+        def change(branch: Branch) -> Change:
+            log = branch.read(self.LOG)
+            still_pending({row["submission"]: row for row in _rows(log or b"")})
+            message = f"Record 1 decision: {decision[DECISIONS.index('decision')]} 1"  # no names, no reasons
+            return Change({self.LOG: (log or csv_row(DECISIONS)) + csv_row(decision)}, message)
+
+        self.branch.commit(change)
+
+
+def _rows(data: bytes) -> list[dict[str, str]]:
+    return parse_inbox(io.StringIO(data.decode("utf-8"), newline=""))
+
+
+class Review:
+    def __init__(
+        self,
+        data: Path,
+        forms: dict[str, Form],
+        today: datetime.date | None = None,
+        inbox: Inbox | None = None,
+        opener: Opener | None = None,
+    ):
+        self.data, self.forms = data, forms
+        self.today = today or datetime.date.today()
+        self.private = data / "private"
+        self.inbox = inbox or LocalFiles(data)
+        self.opener = opener  # the office's private key, for private fields sealed by the handler
+
+    def decided(self) -> dict[str, dict[str, str]]:
+        return {row["submission"]: row for row in self.inbox.decisions()}
+
+    def submissions(self) -> list[Entry]:
+        """Every submission in the inbox, oldest first (spam is kept apart and never reviewed)."""
+        found = []
+        for name, form in sorted(self.forms.items()):
+            for file, rows in self.inbox.files(name):
+                found += [Entry(form, row, file, number) for number, row in enumerate(rows, start=2)]
+        return sorted(found, key=lambda s: s.row.get("received", ""))
+
+    def digest(self, since: datetime.datetime | None) -> Digest:
+        """Counts per form of submissions received since then, and of those still pending."""
+        decided = self.decided()
+        return Digest.of([(s.form.name, s.row) for s in self.submissions()], decided, since)
+
+    def open(self, submission: Entry) -> Entry:
+        """The submission with its sealed private fields opened with the office's private key."""
+        sealed = [name for name, value in submission.row.items() if is_sealed(value)]
+        if not sealed:
+            return submission
+        if self.opener is None:
+            raise ProblemsFound([Problem(
+                submission.file,
+                "私密字段已加密，需要办公室的私钥才能审核：请用 --identity 或环境变量 FORMS_AGE_IDENTITY 指定私钥文件 office.agekey",
+                "private fields are sealed and need the office's private key: give the key file office.agekey with --identity or FORMS_AGE_IDENTITY",
+                row=submission.number, field=sealed[0], kind="sealed",
+            )])  # fmt: skip
+        try:
+            return replace(submission, row=self.opener.open_row(submission.row))
+        except Unreadable as unreadable:
+            raise ProblemsFound([unreadable.problem(submission.file, submission.number)]) from None
+
+    def pending(self) -> list[Entry]:
+        decided = self.decided()
+        return [s for s in self.submissions() if s.id not in decided]
+
+    def get(self, submission_id: str) -> Entry:
+        """A pending submission; a clear refusal if it does not exist or is decided already."""
+        decision = self.decided().get(submission_id)
+        if decision:
+            raise _decided_already(submission_id, decision)
+        found = next((s for s in self.submissions() if s.id == submission_id), None)
+        if found is None:
+            raise _refusal(
+                submission_id,
+                "收件箱里没有这条提交，请用 invoke review --list 查看编号",
+                "is not in the inbox; see invoke review --list",
+            )
+        return found
+
+    def difference(self, submission: Entry) -> dict[str, tuple[str, str]]:
+        """For an update: what approving it would change in the register."""
+        if submission.form.name != "update":
+            return {}
+        submission = self.open(submission)
+        record = find(read_register(self.private / "register.csv"), submission.row)
+        return changes(record, submission.row, [f.name for f in submission.form.fields])
+
+    def approve(self, submission_id: str, editor: str) -> str:
+        submission = self.open(self.get(submission_id))
+        done = {
+            "update": self._merge_into_register,
+            "class-note": self._publish_class_note,
+            "event-registration": self._add_attendee,
+        }.get(submission.form.name, lambda s: "已处理 / handled")(submission)
+        self._log(submission, editor, "approved", "")
+        return done
+
+    def reject(self, submission_id: str, editor: str, reason: str) -> None:
+        if not reason.strip():
+            raise _refusal(
+                submission_id, "拒绝时请写明原因：--reason 原因", "give a reason to reject: --reason ..."
+            )
+        self._log(self.get(submission_id), editor, "rejected", reason.strip())
+
+    def _log(self, submission: Entry, editor: str, decision: str, reason: str) -> None:
+        now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+
+        def still_pending(decided: dict[str, dict[str, str]]) -> None:
+            if submission.id in decided:  # another editor decided it while this one looked at it
+                raise _decided_already(submission.id, decided[submission.id])
+
+        self.inbox.record([now, editor, submission.form.name, submission.id, decision, reason], still_pending)
+
+    def _merge_into_register(self, submission: Entry) -> str:
+        path = self.private / "register.csv"
+        records = read_register(path)
+        source = f"form:{submission.id}"
+        if any(r.get("source") == source for r in records):
+            return "登记册已含此更新 / already in the register"
+        record = find(records, submission.row)
+        fields = [f.name for f in submission.form.fields if f.name != CONSENT]
+        if record is None:
+            record = {"id": next(new_ids(records))}
+            records.append(record)
+        record.update({field: new for field, (_, new) in changes(record, submission.row, fields).items()})
+        record.update(updated=self.today.isoformat(), source=source)
+        write_register(path, records, columns(submission.form))
+        return f"登记册记录 {record['id']} 已更新 / register record {record['id']} updated"
+
+    def _publish_class_note(self, submission: Entry) -> str:
+        row = {**submission.row, "id": submission.id, "published": self.today.isoformat()}
+        if not _append_once(self.data / "class_notes.csv", CLASS_NOTES, "id", row):
+            return "已发布 / already published"
+        return "已加入 data/class_notes.csv，下次构建后发布 / added to data/class_notes.csv, published by the next build"
+
+    def _add_attendee(self, submission: Entry) -> str:
+        row = {**submission.row, "submission": submission.id, "registered": submission.row["received"]}
+        if not _append_once(self.private / "attendees.csv", ATTENDEES, "submission", row):
+            return "已在名单中 / already on the list"
+        return f"已加入 {row['event']} 的报名名单 / added to the attendees of {row['event']}"
+
+
+def _append_once(path: Path, header: list[str], key: str, row: dict[str, str]) -> bool:
+    """Append the row unless one with the same key is there already (an approval repeated
+    after an interrupted review); True if it was appended."""
+    if any(existing[key] == row[key] for existing in read_inbox(path)):
+        return False
+    append_row(path, header, [row.get(column, "") for column in header])
+    return True
+
+
+def as_json(submission: Entry) -> dict:
+    return {
+        "id": submission.id,
+        "form": submission.form.name,
+        "received": submission.row.get("received"),
+        "fields": submission.public(),
+    }
+
+
+def _decided_already(submission_id: str, decision: dict[str, str]) -> ProblemsFound:
+    return _refusal(submission_id, f"已于 {decision['decided_at']} 由 {decision['editor']} 处理（{decision['decision']}），不能重复决定",
+                    f"was already decided ({decision['decision']}) by {decision['editor']} at {decision['decided_at']}")  # fmt: skip
+
+
+def _refusal(submission_id: str, zh: str, en: str) -> ProblemsFound:
+    return ProblemsFound(
+        [Problem("invoke review", zh, en, field="submission", value=submission_id, kind="review")]
+    )
+
+
+def interactive(review: Review, editor: str, ask=input, say=print) -> int:
+    """One pending submission at a time: approve, reject with a reason, skip, or quit.
+
+    Returns how many were decided. Each decision is written before the next is shown.
+    """
+    decided = 0
+    pending = review.pending()
+    for number, submission in enumerate(pending, start=1):
+        submission = review.open(submission)
+        say(
+            f"\n[{number}/{len(pending)}] {submission.form.title.zh} {submission.form.name}  {submission.id}  {submission.row.get('received', '')}"
+        )
+        for field in submission.form.fields:
+            if submission.row.get(field.name):
+                say(f"  {field.label.zh} {field.name}: {submission.row[field.name]}")
+        for field, (old, new) in review.difference(submission).items():
+            say(f"  变更 change {field}: {old or '（空 empty）'} -> {new}")
+        while True:
+            choice = ask("同意 [a]pprove / 拒绝 [r]eject / 跳过 [s]kip / 退出 [q]uit > ").strip().lower()[:1]
+            if choice == "s":
+                break
+            if choice == "q":
+                return decided
+            reason = ask("拒绝原因 reason > ").strip() if choice == "r" else ""
+            if choice == "r" and not reason:
+                say("  请写明原因 / a reason is needed")
+                continue
+            if choice not in ("a", "r"):
+                continue
+            try:
+                if choice == "a":
+                    say("  " + review.approve(submission.id, editor))
+                else:
+                    review.reject(submission.id, editor, reason)
+                decided += 1
+            except ProblemsFound as found:  # decided by another editor meanwhile: go on with the next
+                say("  " + "\n  ".join(p.sentence() for p in found.problems))
+            break
+    return decided
+    return decided

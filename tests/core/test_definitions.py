@@ -1,0 +1,113 @@
+"""Form definitions: the shipped ones load; a broken one is named with its file and line."""
+
+import datetime
+
+import pytest
+
+from core.definitions import FIELD_KEYS, FORM_KEYS, load_forms, open_events
+from core.problems import ProblemsFound
+from tests.support import ROOT
+
+REGISTER_FIELDS = ["姓名", "性别", "出生日期", "籍贯", "学历", "入校时间", "毕业时间", "毕业院系", "专业",
+                   "现工作单位", "职务", "手机", "电子邮箱", "通讯地址", "邮政编码"]  # fmt: skip
+
+
+def broken(tmp_path, text: str) -> list[str]:
+    (tmp_path / "forms").mkdir()
+    (tmp_path / "forms" / "survey.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        load_forms(tmp_path / "forms")
+    return [p.sentence() for p in found.value.problems]
+
+
+GOOD = """version: 1
+title: {zh: 问卷, en: Survey}
+consent: {zh: 同意, en: Agree, privacy: /privacy/}
+fields:
+  - name: city
+    type: text
+    label: {zh: 城市, en: City}
+"""
+
+
+def test_the_shipped_forms_load():
+    events = open_events(ROOT / "data/events.csv", datetime.date(2026, 11, 23))
+    forms = load_forms(ROOT / "forms", events)
+    assert sorted(forms) == ["class-note", "contact", "event-registration", "update"]
+    assert [f.label.zh for f in forms["update"].fields if f.label.zh in REGISTER_FIELDS] == REGISTER_FIELDS
+    assert {f.name for f in forms["update"].fields if f.private} == {
+        "birth_date",
+        "mobile",
+        "email",
+        "address",
+        "postcode",
+    }
+    assert [c.value for c in forms["event-registration"].field("event").choices][-1] == "homecoming-2027"
+
+
+def test_staff_alumni_give_their_years_and_unit_instead_of_study_years():
+    update = load_forms(ROOT / "forms")["update"]
+    assert update.field("staff_unit").required_if == ("relation", "staff")
+    assert update.field("year_entered").required_if == ("relation", "student")
+
+
+def test_a_good_definition_loads(tmp_path):
+    (tmp_path / "survey.yaml").write_text(GOOD, encoding="utf-8")
+    assert load_forms(tmp_path)["survey"].field("city").label.en == "City"
+
+
+def test_an_unknown_key_is_named_with_its_line(tmp_path):
+    assert broken(tmp_path, GOOD + "    requird: true\n") == [
+        "forms/survey.yaml, 第 8 行 (line 8), 字段 requird: 不认识 requird，请检查拼写；可用的有："
+        + ", ".join(sorted(FIELD_KEYS))
+        + " / requird is not a known key; known keys: "
+        + ", ".join(sorted(FIELD_KEYS))
+    ]
+
+
+def test_a_wrong_type_and_a_missing_translation(tmp_path):
+    text = GOOD.replace("type: text", "type: txt").replace("{zh: 城市, en: City}", "{zh: 城市}")
+    assert [s.split(":")[0] for s in broken(tmp_path, text)] == [
+        "forms/survey.yaml, 第 6 行 (line 6), 字段 type",
+        "forms/survey.yaml, 第 7 行 (line 7), 字段 label",
+    ]
+
+
+def test_a_bad_pattern_and_a_repeated_name(tmp_path):
+    text = GOOD + '    pattern: "[0-9"\n  - name: city\n    label: {zh: 城, en: C}\n'
+    found = broken(tmp_path, text)
+    assert any(s.startswith("forms/survey.yaml, 第 8 行 (line 8), 字段 pattern") for s in found)
+    assert any(
+        s.startswith("forms/survey.yaml, 第 9 行 (line 9), 字段 name: 字段名 city 重复") for s in found
+    )
+
+
+def test_yaml_that_does_not_parse(tmp_path):
+    [sentence] = broken(tmp_path, GOOD + "  - name: [unclosed\n")
+    assert sentence.startswith("forms/survey.yaml, 第 9 行 (line 9): YAML 格式有误")
+
+
+def test_required_if_must_name_a_field(tmp_path):
+    [sentence] = broken(tmp_path, GOOD + "    required_if: {kind: x}\n")
+    assert "required_if 指向的字段 kind 不存在" in sentence
+
+
+def test_a_broken_definition_stops_the_build(make_repo, tmp_path):
+    from office.build import build_site
+
+    forms = tmp_path / "forms"
+    forms.mkdir()
+    (forms / "survey.yaml").write_text(GOOD.replace("type: text", "type: txt"), encoding="utf-8")
+    repo = make_repo({})
+    with pytest.raises(ProblemsFound) as found:
+        build_site(
+            ROOT / "pelicanconf.py",
+            {"PATH": str(repo / "content"), "OUTPUT_PATH": str(repo / "output"), "FORMS_DIR": str(forms)},
+        )
+    assert [p.file for p in found.value.problems] == ["forms/survey.yaml"]
+    assert not (repo / "output").exists()
+
+
+def test_every_definition_key_is_documented():
+    documented = (ROOT / "docs/editors.md").read_text(encoding="utf-8")
+    assert sorted(key for key in FORM_KEYS | FIELD_KEYS if f"`{key}`" not in documented) == []

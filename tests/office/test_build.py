@@ -1,0 +1,91 @@
+import pytest
+
+from core.problems import ProblemsFound
+from office.build import build_site
+from tests.support import ROOT, build_repo
+
+GOOD = "Title: 好消息\nDate: 2026-01-02\n\n正文"
+
+
+def test_a_bad_date_names_file_field_value_and_the_fix(make_repo):
+    repo = make_repo({"news/bad.md": "Title: 坏日期\nDate: 2025/13/01\n\n正文"})
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    [problem] = found.value.problems
+    assert problem.sentence() == (
+        "content/news/bad.md, 字段 Date: “2025/13/01”日期无法识别，请写成 2026-11-23 10:00 "
+        "/ is not a date; write 2026-11-23 10:00"
+    )
+
+
+def test_a_missing_title_is_named(make_repo):
+    repo = make_repo({"news/untitled.md": "Date: 2026-01-02\n\n正文"})
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    assert [(p.file, p.field) for p in found.value.problems] == [("content/news/untitled.md", "Title")]
+
+
+def test_every_problem_is_listed_not_only_the_first(make_repo):
+    repo = make_repo(
+        {
+            "news/a.md": "Title: 甲\nDate: 2026-13-01\n\n正文",
+            "news/b.md": "Title: 乙\nDate: 2026-01-01\nChapter: atlantis\n\n正文",
+            "chapters/nowhere.md": "Summary: 没有这一行数据\n\n正文",
+        }
+    )
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    assert sorted((p.file, p.field) for p in found.value.problems) == [
+        ("content/chapters/nowhere.md", None),
+        ("content/news/a.md", "Date"),
+        ("content/news/b.md", "Chapter"),
+    ]
+
+
+def test_a_failed_build_leaves_the_published_site_as_it_was(make_repo):
+    repo = make_repo({"news/good.md": GOOD})
+    build_repo(repo)
+    before = (repo / "output/index.html").read_text(encoding="utf-8")
+    (repo / "content/news/bad.md").write_text("Title: 坏\nDate: 2025/13/01\n\n正文", encoding="utf-8")
+    with pytest.raises(ProblemsFound):
+        build_repo(repo)
+    assert (repo / "output/index.html").read_text(encoding="utf-8") == before
+    assert [p.name for p in repo.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_bad_data_stops_the_build_with_row_and_field(make_repo):
+    chapters = (
+        "id,name,name_en,kind,place,founded,contact\nbeijing,北京校友会,Beijing Chapter,regional,北京,19x8,\n"
+    )
+    repo = make_repo({}, data={"data/chapters.csv": chapters})
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    first = found.value.problems[0]
+    assert (first.file.endswith("data/chapters.csv"), first.row, first.field, first.value) == (
+        True,
+        2,
+        "founded",
+        "19x8",
+    )
+    assert "请写整数，如 1998" in first.sentence()
+
+
+def test_publishing_uses_the_public_address(tmp_path):
+    build_site(ROOT / "publishconf.py", {"OUTPUT_PATH": str(tmp_path / "out"), "BUILD_DATE": "2026-11-23"})
+    home = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    assert '<link rel="canonical" href="https://alumni.example.org/">' in home
+    assert "https://alumni.example.org/chapters/uk/" in (tmp_path / "out/sitemap.xml").read_text(
+        encoding="utf-8"
+    )
+
+
+def test_broken_data_is_reported_once_not_through_every_page_that_uses_it(make_repo):
+    repo = make_repo(
+        {"news/a.md": "Title: 甲\nDate: 2026-01-01\nChapter: beijing\n\n[[events: beijing]]\n"},
+        data={"data/events.csv": "id,title\nx,y\n"},
+    )
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    assert {(p.file, p.kind) for p in found.value.problems} == {
+        ("data/events.csv", "missing-column"),
+    }

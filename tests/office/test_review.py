@@ -1,0 +1,279 @@
+"""From the inbox to the register and the site: real handler, real files, every decision kept."""
+
+import datetime
+import http.client
+import json
+import os
+import shutil
+import subprocess
+import sys
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+
+from core.datapackage import validate_package
+from core.definitions import load_forms, open_events
+from core.problems import ProblemsFound
+from core.sealing import Opener, Sealer, generate_keypair
+from forms.gitinbox import Branch, GitInbox, Remote
+from forms.inbox import read_inbox
+from forms.submission import check
+from office.register import read_register
+from office.review import BranchFiles, Review, as_json, interactive
+from tests.servers import launch, stop
+from tests.support import BUILD_DATE, ROOT, build_repo, free_port
+
+TODAY = datetime.date.fromisoformat(BUILD_DATE)
+SUBMISSIONS = [
+    ("update", {"name": "周晓梅", "gender": "female", "relation": "staff", "staff_years": "1990-2015", "staff_unit": "图书馆",
+                "mobile": "139 1111 2222", "email": "zhou.xm@example.com", "address": "示例市学府路88号3栋201室", "consent": "yes"}),
+    ("class-note", {"class_year": "1992", "college": "化学学院", "author": "九二级化学班", "title": "三十年后再相聚",
+                    "body": "今年秋天，我们班二十多位同学回到化学楼，在当年的实验室门口合影留念。", "email": "note@example.com", "consent": "yes"}),
+    ("event-registration", {"event": "homecoming-2027", "name": "李华", "mobile": "13900003333", "guests": "1", "consent": "yes"}),
+    ("update", {"name": "测试", "gender": "male", "relation": "staff", "staff_years": "2000-", "staff_unit": "后勤", "mobile": "13700001111", "consent": "yes"}),
+]  # fmt: skip
+
+
+def post(url: str, form: str, fields: dict) -> str:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+    connection.request(
+        "POST",
+        f"/api/forms/{form}",
+        urlencode(fields),
+        {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+    )
+    answer = json.loads(connection.getresponse().read())
+    connection.close()
+    return answer["id"]
+
+
+@pytest.fixture
+def repo(tmp_path):
+    """A site repository in tmp_path whose inbox has been filled through the real handler."""
+    shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("private", "inbox"))
+    (tmp_path / "content").mkdir()
+    handler = launch(tmp_path, FORMS_INBOX=str(tmp_path / "data" / "inbox"))
+    try:
+        ids = [post(handler.url, form, fields) for form, fields in SUBMISSIONS]
+    finally:
+        stop(handler)
+    return tmp_path, ids
+
+
+def review_of(path) -> Review:
+    forms = load_forms(ROOT / "forms", open_events(path / "data/events.csv", TODAY))
+    return Review(path / "data", forms, TODAY)
+
+
+def test_approve_and_reject_reach_the_register_the_site_and_the_log(repo):
+    path, (update, note, registration, unwanted) = repo
+    review = review_of(path)
+    assert [s.id for s in review.pending()] == [update, note, registration, unwanted]
+    assert review.difference(review.get(update))["mobile"] == ("", "13911112222")
+
+    assert "A0000001" in review.approve(update, "编辑甲")
+    review.approve(note, "编辑甲")
+    review.approve(registration, "编辑乙")
+    review.reject(unwanted, "编辑乙", "测试提交")
+
+    [record] = read_register(path / "data/private/register.csv")
+    assert (record["name"], record["mobile"], record["staff_unit"]) == ("周晓梅", "13911112222", "图书馆")
+    [attendee] = read_inbox(path / "data/private/attendees.csv")
+    assert (attendee["event"], attendee["name"]) == ("homecoming-2027", "李华")
+    log = read_inbox(path / "data/private/decisions.csv")
+    assert [(d["submission"], d["decision"], d["editor"], d["reason"]) for d in log] == [
+        (update, "approved", "编辑甲", ""), (note, "approved", "编辑甲", ""),
+        (registration, "approved", "编辑乙", ""), (unwanted, "rejected", "编辑乙", "测试提交"),
+    ]  # fmt: skip
+    assert review.pending() == []
+
+    build_repo(path)  # the guard checks that nothing private is published
+    notes = (path / "output/class-notes/index.html").read_text(encoding="utf-8")
+    assert "三十年后再相聚" in notes and "note@example.com" not in notes
+    published = "".join(p.read_text(encoding="utf-8") for p in (path / "output").rglob("*.html"))
+    assert "周晓梅" not in published and "李华" not in published
+
+
+def test_deciding_twice_is_refused(repo):
+    path, (update, *_) = repo
+    review = review_of(path)
+    review.approve(update, "编辑甲")
+    with pytest.raises(ProblemsFound, match="不能重复决定"):
+        review.reject(update, "编辑乙", "再看看")
+    assert len(read_inbox(path / "data/private/decisions.csv")) == 1
+
+
+def test_a_review_interrupted_after_applying_is_finished_once(repo):
+    path, (update, note, *_) = repo
+    review = review_of(path)
+    review._merge_into_register(review.get(update))  # the run stopped here, before the log line
+    review._publish_class_note(review.get(note))
+    assert {s.id for s in review.pending()} >= {update, note}  # not decided yet, so nothing is lost
+    review.approve(update, "编辑甲")
+    review.approve(note, "编辑甲")
+    assert len(read_register(path / "data/private/register.csv")) == 1
+    assert [r["title"] for r in read_inbox(path / "data/class_notes.csv")].count("三十年后再相聚") == 1
+
+
+def test_an_interactive_review_can_stop_half_way(repo):
+    path, (update, _, _, unwanted) = repo
+    review = review_of(path)
+    answers = iter(["s", "a", "r", "", "r", "重复报名", "q"])
+    said = []
+    assert interactive(review, "编辑丙", ask=lambda _: next(answers), say=said.append) == 2
+    assert [s.id for s in review.pending()] == [update, unwanted]
+    assert any("变更 change mobile" in line for line in said)
+    assert "请写明原因 / a reason is needed" in "\n".join(said)
+
+
+def test_the_private_files_fit_their_data_package(repo):
+    path, (update, note, registration, unwanted) = repo
+    shutil.copy(ROOT / "data/private.datapackage.yaml", path / "data")
+    review = review_of(path)
+    for submission in (update, note, registration):
+        review.approve(submission, "编辑甲")
+    review.reject(unwanted, "编辑甲", "重复")
+    tables = validate_package(path / "data/private.datapackage.yaml").tables
+    assert [len(tables[name]) for name in ("register", "decisions", "attendees")] == [1, 4, 1]
+
+
+def test_the_review_reads_answers_typed_at_a_real_prompt(repo):
+    path, (update, *_) = repo
+    script = (
+        "import datetime, sys; from pathlib import Path; from core.definitions import load_forms, open_events;"
+        "from office.review import Review, interactive; p = Path(sys.argv[1]); t = datetime.date(2026, 11, 23);"
+        "print(interactive(Review(p / 'data', load_forms(Path('forms'), open_events(p / 'data/events.csv', t)), t), '编辑丁'))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(path)],
+        input="a\nq\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=30,
+    )
+    assert result.stdout.strip().endswith("1"), result.stderr
+    assert [d["submission"] for d in read_inbox(path / "data/private/decisions.csv")] == [update]
+
+
+IDENTITY, RECIPIENT = generate_keypair()
+
+
+@pytest.fixture
+def branch(git_daemon, tmp_path):
+    """The review branch of a local git server, filled as the handler fills it (private fields sealed)."""
+    forms = load_forms(ROOT / "forms", open_events(ROOT / "data/events.csv", TODAY))
+    inbox, sealer = GitInbox(Remote(git_daemon.url)), Sealer(RECIPIENT)
+    checked = [
+        (forms[form], check(forms[form], fields).values) for form, fields in SUBMISSIONS
+    ]  # as the handler does
+    ids = [inbox.append(form, sealer.seal_values(form, values)) for form, values in checked]
+    shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("private", "inbox"))
+    return git_daemon, tmp_path / "data", forms, ids
+
+
+def branch_review(git_daemon, data, forms, opener=None) -> Review:
+    return Review(data, forms, TODAY, inbox=BranchFiles(Branch(Remote(git_daemon.url))), opener=opener)
+
+
+def test_the_review_branch_is_reviewed_with_the_key_and_decisions_are_pushed(branch):
+    server, data, forms, (update, note, registration, unwanted) = branch
+    review = branch_review(server, data, forms, Opener(IDENTITY))
+    assert [s.id for s in review.pending()] == [update, note, registration, unwanted]
+    assert review.difference(review.get(update))["mobile"] == ("", "13911112222")  # opened with the key
+    review.approve(update, "编辑甲")
+    review.approve(note, "编辑甲")
+    review.approve(registration, "编辑乙")
+    review.reject(unwanted, "编辑乙", "测试提交")
+
+    [record] = read_register(data / "private/register.csv")  # private data stays on this computer
+    assert (record["name"], record["mobile"], record["email"]) == (
+        "周晓梅",
+        "13911112222",
+        "zhou.xm@example.com",
+    )
+    assert read_inbox(data / "private/attendees.csv")[0]["mobile"] == "13900003333"
+    assert [r["title"] for r in read_inbox(data / "class_notes.csv")][-1] == "三十年后再相聚"
+    log = server.rows("decisions.csv")
+    assert [(d["submission"], d["decision"], d["editor"]) for d in log] == [
+        (update, "approved", "编辑甲"), (note, "approved", "编辑甲"),
+        (registration, "approved", "编辑乙"), (unwanted, "rejected", "编辑乙"),
+    ]  # fmt: skip
+    messages = server.git("log", "--format=%s", "-4", "submissions").splitlines()
+    assert messages == ["Record 1 decision: rejected 1"] + ["Record 1 decision: approved 1"] * 3
+    assert branch_review(server, data, forms).pending() == []  # what another editor's review sees
+
+
+def test_a_submission_decided_by_another_editor_meanwhile_is_refused(branch):
+    server, data, forms, (update, *_) = branch
+    mine, theirs = (branch_review(server, data, forms, Opener(IDENTITY)) for _ in range(2))
+    assert {s.id for s in mine.pending()} == {s.id for s in theirs.pending()}
+    theirs.reject(update, "编辑乙", "重复提交")
+    with pytest.raises(ProblemsFound, match="由 编辑乙 处理（rejected），不能重复决定"):
+        mine.approve(update, "编辑甲")
+    assert read_register(data / "private/register.csv") == []  # nothing applied on a stale view
+    assert [d["editor"] for d in server.rows("decisions.csv")] == ["编辑乙"]
+
+
+def test_sealed_fields_need_the_office_key_and_say_so(branch):
+    server, data, forms, (update, *_) = branch
+    review = branch_review(server, data, forms)
+    listed = as_json(review.pending()[0])  # listing needs no key: private fields are masked
+    assert listed["fields"]["mobile"] == "•••" and listed["fields"]["name"] == "周晓梅"
+    with pytest.raises(ProblemsFound) as refused:
+        review.approve(update, "编辑甲")
+    assert refused.value.problems[0].sentence() == (
+        "submissions:update-v1.csv, 第 2 行 (row 2), 字段 mobile: 私密字段已加密，需要办公室的私钥才能审核："
+        "请用 --identity 或环境变量 FORMS_AGE_IDENTITY 指定私钥文件 office.agekey / private fields are sealed "
+        "and need the office's private key: give the key file office.agekey with --identity or FORMS_AGE_IDENTITY"
+    )
+    assert not (data / "private/register.csv").exists()
+
+
+def test_the_digest_counts_new_and_pending_per_form(branch):
+    server, data, forms, (update, *_) = branch
+    review = branch_review(server, data, forms, Opener(IDENTITY))
+    review.reject(update, "编辑甲", "重复")
+    digest = review.digest(datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=1))
+    assert (digest.counts, digest.pending) == (
+        {"update": 2, "class-note": 1, "event-registration": 1},
+        {"update": 1, "class-note": 1, "event-registration": 1},
+    )
+    assert review.digest(datetime.datetime.now(datetime.UTC)).new == 0
+
+
+def invoke_task(*args: str, tmp_path, **env: str) -> subprocess.CompletedProcess:
+    """The editor's command line, with a config folder of its own (no key unless given)."""
+    environment = {name: value for name, value in os.environ.items() if not name.startswith("FORMS_")}
+    environment.update(XDG_CONFIG_HOME=str(tmp_path / "config"), **env)
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=ROOT, env=environment, capture_output=True,
+                          text=True, timeout=60)  # fmt: skip
+
+
+def test_invoke_review_and_digest_read_the_branch_of_a_remote(branch, tmp_path):
+    server, _, _, ids = branch
+    listed = invoke_task("review", "--list", "--remote", server.url, tmp_path=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split()[0] for line in listed.stdout.splitlines()[:-1]] == ids
+    assert listed.stdout.splitlines()[-1] == "待审 4 条 / 4 pending"
+    digest = invoke_task(
+        "digest", "--dry-run", tmp_path=tmp_path, FORMS_GIT_URL=server.url, FORMS_SITE_NAME="示例"
+    )
+    assert digest.returncode == 0, digest.stderr
+    assert "- update：新 2 条，待审核共 2 条 / 2 new, 2 pending in all" in digest.stdout
+    assert "周晓梅" not in digest.stdout
+
+
+def test_invoke_review_without_the_key_says_where_to_give_it(branch, tmp_path):
+    server, _, _, (update, *_) = branch
+    result = invoke_task("review", "--approve", update, "--remote", server.url, tmp_path=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "请用 --identity 或环境变量 FORMS_AGE_IDENTITY 指定私钥文件 office.agekey" in result.stderr
+
+
+def test_invoke_review_of_an_unreachable_branch_says_so(tmp_path):
+    url = f"git://127.0.0.1:{free_port()}/site.git"
+    result = invoke_task("review", "--list", "--remote", url, tmp_path=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "审核分支无法读取或写入" in result.stderr and url in result.stderr
