@@ -1,39 +1,64 @@
-"""Editors' and developers' commands. Run `invoke --list` to see them."""
+"""Editors' and developers' commands. Run `invoke --list` to see them.
+
+Each task parses its arguments, calls one function of office/ (or core/, forms/) and prints
+what it returns. Problems found on the way are turned into a plain message and exit code 1 in
+one place, `task` below: never a traceback.
+"""
 
 from __future__ import annotations
 
 import datetime
+import functools
 import getpass
 import json as _json
-import os
 import shutil
 from pathlib import Path
 
-from invoke import Exit, task
+import invoke
+from invoke import Exit
 
 from core.datapackage import check_data
 from core.definitions import load_forms
 from core.problems import ProblemsFound
-from core.sealing import KEY_FILE, Opener
-from forms.digest import compose, digest_settings_from_env, send_digest
-from forms.gitinbox import Branch, remote_from_env
+from core.site import site_name
+from forms.digest import compose, count, digest_settings_from_env, send_digest
 from office.build import build_site
 from office.importer import import_register
-from office.keys import default_key_directory, keygen_instructions, load_identity, write_keypair
+from office.keys import default_key_directory, keygen_instructions, office_opener, write_keypair
 from office.preview import make_preview
-from office.register import read_register
-from office.review import BranchFiles, Review, as_json, interactive
+from office.review import Review, as_json, interactive, open_inbox
 from office.scaffold import new_content
-from office.stats import coverage, reunions, table, write_report
+from office.stats import register_figures
 
 ROOT = Path(__file__).parent
+DATA = ROOT / "data"
+REGISTER = DATA / "private" / "register.csv"
+
+
+def task(*args, **kwargs):
+    """invoke's @task, where every problem a task finds becomes one plain message and exit code 1."""
+
+    def decorate(body):
+        @functools.wraps(body)
+        def run(*a, **k):
+            try:
+                return body(*a, **k)
+            except ProblemsFound as found:
+                raise Exit(str(found), code=1) from None
+
+        return invoke.task(*args, **kwargs)(run)
+
+    if len(args) == 1 and callable(args[0]) and not kwargs:  # @task without arguments
+        body, args = args[0], ()
+        return decorate(body)
+    return decorate
 
 
 def _build(settings_file: str) -> None:
     try:
         report = build_site(ROOT / settings_file)
     except ProblemsFound as found:
-        raise Exit(f"{found}\n网站没有更新 / The site was not updated.", code=1) from None
+        raise ProblemsFound(found.problems, after="网站没有更新 / The site was not updated.") from None
     for warning in report.warnings:
         print(f"注意 / note: {warning}")
     seconds = f"{report.seconds:.1f}"
@@ -43,16 +68,11 @@ def _build(settings_file: str) -> None:
 @task(help={"package": "the data package descriptor to check"})
 def validate(c, package="data/datapackage.yaml"):
     """Check data/ against data/datapackage.yaml without building; list every problem."""
-    try:
-        package = check_data(ROOT / package)
-    except ProblemsFound as found:
-        raise Exit(str(found), code=1) from None
-    for note in package.notes:
+    checked = check_data(ROOT / package, load_forms(ROOT / "forms"))
+    for note in checked.notes:
         print(f"注意 / note: {note.sentence()}")
-    rows = sum(len(rows) for rows in package.tables.values())
-    print(
-        f"数据无误：{len(package.tables)} 个表，{rows} 行 / data is valid: {len(package.tables)} tables, {rows} rows"
-    )
+    tables, rows = len(checked.tables), sum(len(rows) for rows in checked.tables.values())
+    print(f"数据无误：{tables} 个表，{rows} 行 / data is valid: {tables} tables, {rows} rows")
 
 
 @task
@@ -71,12 +91,9 @@ def publish(c):
 def serve(c, port=8000, host="127.0.0.1"):
     """Build the site and serve it with the form handler on http://127.0.0.1:8000 until Ctrl-C."""
     _build("pelicanconf.py")
-    try:
-        server = make_preview(ROOT / "output", ROOT / "data" / "inbox", host, int(port))
-    except ProblemsFound as found:  # a broken form definition
-        raise Exit(str(found), code=1) from None
+    server = make_preview(ROOT / "output", DATA / "inbox", host, int(port))
     print(f"打开 / open http://{host}:{port}/  (Ctrl-C 停止 / to stop)")
-    print(f"表单提交保存在 / submissions go to {ROOT / 'data' / 'inbox'}")
+    print(f"表单提交保存在 / submissions go to {DATA / 'inbox'}")
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -100,41 +117,8 @@ def clean(c):
 )
 def new(c, kind, title, slug=None, project=None):
     """Start a news item, story or yearly report with today's date and a slug."""
-    try:
-        path = new_content(ROOT / "content", kind, title, datetime.datetime.now(), slug, project)
-    except ProblemsFound as found:
-        raise Exit(str(found), code=1) from None
+    path = new_content(ROOT / "content", kind, title, datetime.datetime.now(), slug, project)
     print(f"已创建 / created {path.relative_to(ROOT)}")
-
-
-def _opener(identity: str | None) -> Opener | None:
-    """The office's private key: --identity, else FORMS_AGE_IDENTITY, else the file invoke keygen wrote."""
-    path = identity or os.environ.get("FORMS_AGE_IDENTITY")
-    if path:
-        return load_identity(Path(path).expanduser())
-    default = default_key_directory() / KEY_FILE
-    return load_identity(default) if default.exists() else None
-
-
-def _origin() -> str | None:
-    """The address of this checkout's origin, which editors can already push to."""
-    from dulwich.repo import Repo
-
-    try:
-        return Repo(str(ROOT)).get_config().get((b"remote", b"origin"), b"url").decode()
-    except (KeyError, OSError, ValueError):
-        return None
-
-
-def open_review(branch: str | None = None, remote: str | None = None, opener: Opener | None = None) -> Review:
-    """The review of the local inbox, or of the review branch when --branch, --remote or FORMS_GIT_URL says so."""
-    forms = load_forms(ROOT / "forms")
-    if not (branch or remote or os.environ.get("FORMS_GIT_URL")):
-        return Review(ROOT / "data", forms, opener=opener)
-    branch_files = BranchFiles(
-        Branch(remote_from_env(url=remote or os.environ.get("FORMS_GIT_URL") or _origin(), branch=branch))
-    )
-    return Review(ROOT / "data", forms, inbox=branch_files, opener=opener)
 
 
 REVIEW_OPTIONS = {
@@ -159,10 +143,10 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
            identity=None):  # fmt: skip
     """Review pending submissions one by one, or decide one with --approve / --reject."""
     editor = editor or getpass.getuser()
-    notes = ROOT / "data" / "class_notes.csv"
+    notes = DATA / "class_notes.csv"
     before = notes.read_bytes() if notes.exists() else b""
+    inbox = Review(DATA, load_forms(ROOT / "forms"), inbox=open_inbox(DATA, branch, remote), opener=office_opener(identity))  # fmt: skip
     try:
-        inbox = open_review(branch, remote, _opener(identity))
         if approve:
             print(inbox.approve(approve, editor))
         elif reject:
@@ -177,13 +161,8 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
                     print(f"{s.id}  {s.form.name:20} {s.row.get('received', '')}")
                 print(f"待审 {len(pending)} 条 / {len(pending)} pending")
         else:
-            count = interactive(inbox, editor)
-            print(f"本次处理 {count} 条 / {count} decided")
-    except ProblemsFound as found:
-        raise Exit(str(found), code=1) from None
-    except OSError as failure:  # the review branch could not be fetched or a decision not pushed
-        raise Exit(f"审核分支无法读取或写入，请检查网络和凭据后再运行；没能记录的决定不算数，那条提交仍待审核 / the review branch could not be read or written: "
-                   f"check the network and credentials and run again; a decision that could not be logged does not count, and its submission is still pending ({failure})", code=1) from None  # fmt: skip
+            decided = interactive(inbox, editor)
+            print(f"本次处理 {decided} 条 / {decided} decided")
     finally:
         if notes.exists() and notes.read_bytes() != before:
             print("data/class_notes.csv 有新的班级动态，请提交并推送以发布 / has new class notes: commit and push it to publish:\n"
@@ -200,34 +179,23 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
 )
 def import_register_task(c, file, college, identity=None):
     """Import a college's spreadsheet into the private register; report every row not taken."""
-    try:
-        report = import_register(Path(file), college, ROOT / "data" / "private" / "register.csv",
-                                 load_forms(ROOT / "forms")["update"], datetime.date.today(), _opener(identity))  # fmt: skip
-    except ProblemsFound as found:
-        raise Exit(str(found), code=1) from None
+    update = load_forms(ROOT / "forms")["update"]
+    report = import_register(
+        Path(file), college, REGISTER, update, datetime.date.today(), office_opener(identity)
+    )
     for note in report.notes:
         print(f"注意 / note: {note.sentence()}")
     print(f"{report.rows} 行：新增 {report.added}，更新 {report.updated}，无变化 {report.unchanged} / "
           f"{report.rows} rows: {report.added} added, {report.updated} updated, {report.unchanged} unchanged")  # fmt: skip
     if report.problems:
-        print(
-            f"{len(report.problems)} 处未能导入，详见 / {len(report.problems)} values not taken, see {report.report_file}"
-        )
+        print(f"{len(report.problems)} 处未能导入，详见 / {len(report.problems)} values not taken, see {report.report_file}")  # fmt: skip
 
 
 @task
 def stats(c):
     """Register figures per college against the targets, and this year's reunion classes."""
-    from pelican.settings import read_settings
-
-    settings = read_settings(str(ROOT / "pelicanconf.py"))
-    today = datetime.date.today()
-    records = read_register(ROOT / "data" / "private" / "register.csv")
-    overall, colleges = coverage(records, today)
-    classes = reunions(records, today.year, settings["REUNION_INTERVALS"])
-    print(table(overall, colleges, settings["REGISTER_TARGETS"], classes))
-    report = ROOT / "data" / "private" / "stats.html"
-    write_report(report, ROOT / "theme", today, overall, colleges, settings["REGISTER_TARGETS"], classes)
+    text, report = register_figures(REGISTER, ROOT / "theme", datetime.date.today())
+    print(text)
     print(f"报告 / report: {report}")
 
 
@@ -236,10 +204,7 @@ def stats(c):
 )
 def keygen(c, directory=None):
     """Make the office's key pair: the private key opens submissions, the public key goes to the handler."""
-    try:
-        path, recipient = write_keypair(Path(directory) if directory else default_key_directory())
-    except ProblemsFound as found:
-        raise Exit(str(found), code=1) from None
+    path, recipient = write_keypair(Path(directory) if directory else default_key_directory())
     print(keygen_instructions(path, recipient))
 
 
@@ -254,24 +219,12 @@ def keygen(c, directory=None):
 def digest(c, hours=24, dry_run=False, branch=None, remote=None):
     """E-mail or post to a chat the counts of new and pending submissions per form (never their content)."""
     since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=float(hours))
-    site_name = os.environ.get("FORMS_SITE_NAME") or _site_name()
-    try:
-        counts = open_review(branch, remote).digest(since)
-        if dry_run:
-            print("\n\n".join(compose(counts, site_name)))
-            return
-        sent = send_digest(counts, digest_settings_from_env(), site_name)
-    except ProblemsFound as found:
-        raise Exit(str(found), code=1) from None
-    except OSError as failure:
-        raise Exit(f"审核分支无法读取，请检查网络和凭据 / the review branch could not be read; check the network and credentials ({failure})", code=1) from None  # fmt: skip
+    counts = count(open_inbox(DATA, branch, remote), load_forms(ROOT / "forms"), since)
+    if dry_run:
+        print("\n\n".join(compose(counts, site_name())))
+        return
+    sent = send_digest(counts, digest_settings_from_env(), site_name())
     if sent:
         print(f"已发送 / sent to {', '.join(sent)}: {counts.new} 条新提交 / new")
     else:
         print("没有新提交，未发送 / nothing new, nothing sent")
-
-
-def _site_name() -> str:
-    from pelican.settings import read_settings
-
-    return read_settings(str(ROOT / "pelicanconf.py"))["SITENAME"]

@@ -8,9 +8,7 @@ same descriptor; tests hold the two to the same verdict.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,9 +18,10 @@ from pathlib import Path
 
 import yaml
 
-from core import ledger
+from core import ledger, tables
+from core.definitions import Form
 from core.problems import Problem, ProblemsFound
-from core.tables import decode
+from core.shapes import shape_problems
 from core.values import is_email
 
 # What to write instead, per column type, in the editor's words.
@@ -230,6 +229,7 @@ class Resource:
     unique: tuple[str, ...] = ()
     foreign_keys: tuple[tuple[str, str, str], ...] = ()  # (field, resource, field)
     optional: bool = False  # our own descriptor key: a missing file is an empty table
+    form: str | None = None  # our own key: the form whose approved submissions become rows (core/shapes.py)
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -243,11 +243,15 @@ class DataPackage:
     notes: list[Problem]
 
 
-def read_descriptor(descriptor: Path) -> list[Resource]:
-    """The resources of datapackage.yaml; file paths are relative to the descriptor."""
-    spec = yaml.load(
+def _load(descriptor: Path) -> dict:
+    return yaml.load(
         descriptor.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     )
+
+
+def read_descriptor(descriptor: Path) -> list[Resource]:
+    """The resources of datapackage.yaml; file paths are relative to the descriptor."""
+    spec = _load(descriptor)
     resources = []
     for item in spec["resources"]:
         schema = item["schema"]
@@ -279,6 +283,7 @@ def read_descriptor(descriptor: Path) -> list[Resource]:
                 unique,
                 foreign,
                 bool(item.get("optional")),
+                item.get("form"),
             )
         )
     return resources
@@ -387,10 +392,13 @@ def _open_table(
     resource: Resource, problems: list[Problem], notes: list[Problem]
 ) -> Iterator[tuple[int, dict]] | None:
     """The rows of one file, or None when the file cannot be read as this table at all."""
-    text = _decode(resource, problems, notes)
-    if text is None:
+    try:
+        text, found = tables.read_text(resource.path, _label(resource))
+    except ProblemsFound as unreadable:
+        problems += unreadable.problems
         return None
-    reader = csv.reader(io.StringIO(text, newline=""))
+    notes += found
+    reader = tables.reader(text)
     header = next(reader, [])
     names = [f.name for f in resource.fields]
     missing = [name for name in names if name not in header]
@@ -453,30 +461,20 @@ def _rows(
         yield row_number, row
 
 
-def _decode(resource: Resource, problems: list[Problem], notes: list[Problem]) -> str | None:
-    """The file's text. Excel's BOM and GB18030 are accepted with a note; mojibake is refused."""
+def check_data(descriptor: Path, forms: dict[str, Form] | None = None) -> DataPackage:
+    """Everything `invoke validate` and the build check: the schema, the ledgers' rules, and with
+    the form definitions, that each table takes what its form collects (core/shapes.py)."""
+    problems = []
+    if forms is not None:
+        published = bool(_load(descriptor).get("published"))
+        problems += shape_problems(descriptor, read_descriptor(descriptor), forms, published)
     try:
-        raw = resource.path.read_bytes()
-    except OSError:
-        problems.append(
-            Problem(
-                _label(resource),
-                "文件不存在，请检查文件名",
-                "does not exist; check the file name",
-                kind="file",
-            )
-        )
-        return None
-    return decode(raw, _label(resource), problems, notes)
-
-
-def check_data(descriptor: Path) -> DataPackage:
-    """Everything `invoke validate` and the build check: the schema, then the ledgers' rules."""
-    package = validate_package(descriptor)
+        package = validate_package(descriptor)
+    except ProblemsFound as found:
+        raise ProblemsFound(problems + found.problems) from None
     tables = package.tables
-    if not {"projects", "donations", "expenditures"} <= tables.keys():
-        return package  # another package, such as the office's private one
-    problems = ledger.check_ledgers(tables["projects"], tables["donations"], tables["expenditures"])
+    if {"projects", "donations", "expenditures"} <= tables.keys():
+        problems += ledger.check_ledgers(tables["projects"], tables["donations"], tables["expenditures"])
     if problems:
         raise ProblemsFound(problems)
     return package

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import csv
 import datetime
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,16 +160,17 @@ def load_forms(directory: Path, events: list[tuple[str, Text]] | None = None) ->
     return forms
 
 
-def open_events(events_csv: Path, today: datetime.date) -> list[tuple[str, Text]]:
-    """Events one can register for: registration open and not yet past, as (id, title)."""
-    if not events_csv.exists():
-        return []
-    with events_csv.open(encoding="utf-8-sig", newline="") as rows:
-        return [
-            (row["id"], Text(row["title"], row.get("title_en") or row["title"]))
-            for row in csv.DictReader(rows)
-            if row.get("registration") == "open" and row.get("date", "") >= today.isoformat()
-        ]
+def open_events(events: Iterable[Mapping], today: datetime.date) -> list[tuple[str, Text]]:
+    """Events one can register for, as (id, title): registration open and not yet past.
+
+    `events` are rows of data/events.csv, as text (the handler reads the file) or typed (the
+    build's checked data package).
+    """
+    return [
+        (row["id"], Text(row["title"], row.get("title_en") or row["title"]))
+        for row in events
+        if row.get("registration") == "open" and str(row.get("date") or "") >= today.isoformat()
+    ]
 
 
 class _Checker:

@@ -41,9 +41,9 @@ class Problem:
 class ProblemsFound(Exception):
     """Raised at the end of a step that found problems; carries all of them."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], after: str = ""):
         self.problems = problems
-        super().__init__(render(problems))
+        super().__init__(render(problems) + (f"\n{after}" if after else ""))
 
 
 def render(problems: list[Problem]) -> str:

@@ -1,65 +1,92 @@
-"""Reading what offices export from spreadsheets: CSV in UTF-8 (with or without Excel's BOM)
-or GB18030, and .xlsx workbooks. Garbled text (mojibake) is refused, never guessed at.
+"""Every table the product reads or writes, through one door: CSV files (and .xlsx on the way in).
+
+One encoding policy. Reading takes UTF-8, UTF-8 with Excel's BOM and GB18030 (what Chinese
+Excel saves), says which it found, and refuses garbled text (mojibake) and undecodable bytes
+with a sentence rather than guessing. Writing is UTF-8, with a BOM only for files handed to
+people to open by double-click (reports, downloads), so Excel shows the Chinese.
+
+One quoting and line-ending rule: the csv module's minimal quoting, lines ending in "\\n".
+
+One formula guard. A cell that starts with = + - @ (or a tab or carriage return) is a formula
+to a spreadsheet, so every CSV written here stores it behind an apostrophe, as spreadsheets
+themselves mark text ("'=1+1"); a cell that already starts with an apostrophe gets a second
+one. Every CSV read here takes that apostrophe off again, so what people typed is what the
+site, the register and the review show, and the guard is never seen outside a spreadsheet.
+restore(neutralise(v)) == v for every v.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+import fcntl
 import io
+import os
 import re
+import tempfile
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.problems import Problem
+from core.problems import Problem, ProblemsFound
 
+# A cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+BOM = b"\xef\xbb\xbf"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def decode(raw: bytes, label: str, problems: list[Problem], notes: list[Problem]) -> str | None:
-    """The text of a CSV file's bytes. Excel's BOM and GB18030 are read and noted; mojibake and
-    undecodable bytes are problems (None is returned)."""
-    if raw.startswith(b"\xef\xbb\xbf"):
-        notes.append(
-            Problem(
-                label,
-                "文件带 BOM（Excel 另存的 UTF-8），已正常读取",
-                "has a BOM (UTF-8 from Excel); read as usual",
-                kind="encoding",
-            )
-        )
-        raw = raw[3:]
+@dataclass
+class Table:
+    """The rows of a file as text cells (header first), and notes on how it was read."""
+
+    rows: list[list[str]]
+    notes: list[Problem] = field(default_factory=list)
+
+
+def neutralise(value: str) -> str:
+    """Make a value inert in a spreadsheet: '=cmd()' is stored as "'=cmd()"."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def restore(value: str) -> str:
+    """The value as it was typed: the inverse of neutralise."""
+    return value[1:] if value[:1] == "'" and value[1:2] and value[1:2] in FORMULA_STARTS else value
+
+
+def decode(raw: bytes, label: str) -> tuple[str, list[Problem]]:
+    """The text of a CSV file's bytes and notes on its encoding; ProblemsFound for bytes that are
+    not text in any encoding we accept, or text garbled by a wrong encoding once."""
+    notes = []
+    if raw.startswith(BOM):
+        notes.append(Problem(label, "文件带 BOM（Excel 另存的 UTF-8），已正常读取",
+                             "has a BOM (UTF-8 from Excel); read as usual", kind="encoding"))  # fmt: skip
+        raw = raw[len(BOM) :]
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         try:
             text = raw.decode("gb18030")
         except UnicodeDecodeError:
-            problems.append(Problem(
+            raise ProblemsFound([Problem(
                 label,
                 "既不是 UTF-8 也不是 GB18030 编码，无法读取；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
                 "is neither UTF-8 nor GB18030; save it from Excel as 'CSV UTF-8 (comma delimited)'",
                 kind="encoding",
-            ))  # fmt: skip
-            return None
-        notes.append(
-            Problem(
-                label,
-                "文件是 GB18030（GBK）编码，已按此读取；建议另存为 CSV UTF-8",
-                "is in GB18030 (GBK); read as such; saving it as CSV UTF-8 is better",
-                kind="encoding",
-            )
-        )
+            )]) from None  # fmt: skip
+        notes.append(Problem(label, "文件是 GB18030（GBK）编码，已按此读取；建议另存为 CSV UTF-8",
+                             "is in GB18030 (GBK); read as such; saving it as CSV UTF-8 is better", kind="encoding"))  # fmt: skip
     garbled = find_mojibake(text)
     if garbled:
-        problems.append(Problem(
+        raise ProblemsFound([Problem(
             label,
             "含有乱码，文件可能被用错误的编码打开后又保存了；请从原始表格重新导出为 CSV UTF-8",
             "holds garbled text: it was opened in the wrong encoding and saved; export it again as CSV UTF-8",
             value=garbled,
             kind="mojibake",
-        ))  # fmt: skip
-        return None
-    return text
+        )])  # fmt: skip
+    return text, notes
 
 
 def find_mojibake(text: str) -> str | None:
@@ -86,28 +113,153 @@ def _first_non_ascii(text: str) -> str:
     return text[start : start + 8]
 
 
-def read_rows(path: Path, problems: list[Problem], notes: list[Problem]) -> list[list[str]]:
-    """All rows of a .csv or .xlsx file as text cells (header included)."""
-    label = path.name
-    if path.suffix.lower() == ".xlsx":
-        return _xlsx_rows(path)
+def read_text(path: Path, label: str | None = None) -> tuple[str, list[Problem]]:
+    """A CSV file's text and encoding notes; ProblemsFound if it is missing or cannot be read as text."""
+    label = label or path.name
     try:
         raw = path.read_bytes()
     except OSError:
-        problems.append(
-            Problem(label, "文件不存在，请检查文件名", "does not exist; check the file name", kind="file")
-        )
+        raise ProblemsFound(
+            [
+                Problem(
+                    label,
+                    "文件不存在或无法读取，请检查文件名",
+                    "does not exist or cannot be read; check the file name",
+                    kind="file",
+                )
+            ]
+        ) from None
+    return decode(raw, label)
+
+
+def reader(text: str) -> Iterator[list[str]]:
+    """The rows of a CSV text, each cell as it was typed (the formula guard taken off)."""
+    rows = csv.reader(io.StringIO(text, newline=""))
+    if "'" not in text:  # the usual case, a large ledger included: nothing to take off
+        return rows
+    return ([restore(cell) for cell in row] if any(c[:1] == "'" for c in row) else row for row in rows)
+
+
+def read_rows(path: Path, label: str | None = None) -> Table:
+    """Every row of a .csv or .xlsx file as text cells, header included."""
+    label = label or path.name
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return Table(_xlsx_rows(path, label))
+    if suffix in (".xls", ".et", ".ods", ".numbers"):
+        raise ProblemsFound([Problem(
+            label,
+            "是旧版或其他软件的表格格式，无法读取；请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8（逗号分隔）”后再导入",
+            "is in an old or foreign spreadsheet format; save it from Excel or WPS as .xlsx or 'CSV UTF-8 (comma delimited)' and import that",
+            kind="file",
+        )])  # fmt: skip
+    text, notes = read_text(path, label)
+    return Table(list(reader(text)), notes)
+
+
+def read_records(path: Path, label: str | None = None) -> list[dict[str, str]]:
+    """The rows of one of our own CSV files as {column: value}; a file not yet written has none."""
+    if not path.exists():
         return []
-    text = decode(raw, label, problems, notes)
-    return list(csv.reader(io.StringIO(text, newline=""))) if text is not None else []
+    text, _ = read_text(path, label or path.name)
+    return _records(reader(text))
 
 
-def _xlsx_rows(path: Path) -> list[list[str]]:
+def parse_records(data: bytes, label: str) -> list[dict[str, str]]:
+    """The rows of a CSV file's bytes (a file on a git branch, say) as {column: value}."""
+    text, _ = decode(data, label)
+    return _records(reader(text))
+
+
+def _records(rows: Iterator[list[str]]) -> list[dict[str, str]]:
+    header = next(rows, None)
+    if header is None:
+        return []
+    width = len(header)
+    # Short rows read as empty cells, like csv.DictReader; a row of nothing is no record.
+    return [dict(zip(header, row + [""] * (width - len(row)), strict=False)) for row in rows if any(row)]
+
+
+def line(cells: Iterable[object]) -> bytes:
+    """One CSV line (UTF-8, ending in \\n), every cell made inert for spreadsheets."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow([neutralise(str(cell)) for cell in cells])
+    return out.getvalue().encode("utf-8")
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[object] | Mapping[str, object]]) -> str:
+    """A whole CSV file as text, with the same rules as line(); a mapping row is read by the header."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    for row in rows:
+        cells = [row.get(name, "") for name in header] if isinstance(row, Mapping) else row
+        writer.writerow([neutralise("" if cell is None else str(cell)) for cell in cells])
+    return out.getvalue()
+
+
+def write_table(
+    path: Path,
+    header: Sequence[str],
+    rows: Iterable[Sequence[object] | Mapping[str, object]],
+    for_people: bool = False,
+    private: bool = True,
+) -> None:
+    """Replace a file in one step: a temporary file, synced, renamed over, so a crash leaves the
+    old file or the new one, never half. Owner-only unless it is for the published site.
+    for_people: a BOM first, so a double-click opens it in Excel as UTF-8."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)  # created 0600
+    try:
+        if not private:
+            os.fchmod(fd, 0o644)  # a web server reads what is published
+        with os.fdopen(fd, "wb") as out:
+            out.write((BOM if for_people else b"") + csv_text(header, rows).encode("utf-8"))
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def append_row(path: Path, header: Sequence[str], cells: Sequence[object]) -> None:
+    """Append one row durably (lock, one write, fsync), with the header first if the file is new.
+
+    For files several processes may append to (the decision log, attendee lists, published class
+    notes): a row is never torn or interleaved, and is on disk when this returns.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        payload = line(cells)
+        if os.fstat(fd).st_size == 0:
+            payload = line(header) + payload
+        os.write(fd, payload)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _xlsx_rows(path: Path, label: str) -> list[list[str]]:
     from openpyxl import load_workbook  # only imports that read workbooks need it
 
-    workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        return [[_cell_text(v) for v in row] for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except FileNotFoundError:
+        raise ProblemsFound([Problem(label, "文件不存在，请检查文件名", "does not exist; check the file name", kind="file")]) from None  # fmt: skip
+    except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError):
+        # openpyxl raises these for an empty file, a file that is not a workbook, or a damaged one.
+        raise ProblemsFound([Problem(
+            label,
+            "不是有效的 .xlsx 表格（文件为空、已损坏或其实是别的格式）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再导入",
+            "is not a readable .xlsx workbook (empty, damaged or another format); open it in Excel or WPS, save it as .xlsx and import that",
+            kind="file",
+        )]) from None  # fmt: skip
+    try:
+        sheet = workbook.worksheets[0] if workbook.worksheets else None
+        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)] if sheet else []
     finally:
         workbook.close()
 

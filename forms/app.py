@@ -30,9 +30,11 @@ from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_content_length, get_input_stream
 
 from core import stamps as timetrap
+from core import tables
 from core.definitions import Form, Text, load_forms, open_events
 from core.problems import Problem, ProblemsFound
 from core.sealing import RECIPIENT_ENV, Sealer
+from core.site import site_settings
 from core.translations import page_environment
 from forms.gitinbox import GitInbox, remote_from_env
 from forms.inbox import LocalInbox, Storage
@@ -56,8 +58,8 @@ class HandlerSettings:
     forms_dir: Path = ROOT / "forms"
     events_csv: Path = ROOT / "data" / "events.csv"
     theme_dir: Path = ROOT / "theme"
-    site_name: str = "示例大学校友总会"
-    site_name_en: str = "Example University Alumni Association"  # on the English edition's answers
+    # The association's name per edition, from pelicanconf.py like the site's (core/site.py).
+    site_names: dict[str, str] = field(default_factory=lambda: dict(site_settings()["SITE_NAMES"]))
     site_url: str = ""  # where the site's pages are, for thank-you redirects and links
     prefix: str = "/api/forms"  # the path the handler answers under
     allowed_origins: tuple[str, ...] = ()
@@ -109,8 +111,6 @@ def settings_from_env(environ: dict | None = None) -> HandlerSettings:
         stamp_secret=secret,
         stamp_min_seconds=float(env.get("FORMS_STAMP_MIN_SECONDS", HandlerSettings.stamp_min_seconds)),
         production=mode == "production",
-        site_name=env.get("FORMS_SITE_NAME", HandlerSettings.site_name),
-        site_name_en=env.get("FORMS_SITE_NAME_EN", HandlerSettings.site_name_en),
         site_url=env.get("FORMS_SITE_URL", ""),
         prefix=env.get("FORMS_PREFIX", HandlerSettings.prefix),
         allowed_origins=tuple(o for o in env.get("FORMS_ALLOWED_ORIGINS", "").split(",") if o),
@@ -194,7 +194,7 @@ class FormHandler:
         # The site's editions: the default one at the site's root, the English one under /en/;
         # a form page of the English edition posts with ?lang=en and is answered in English.
         self.pages = {}
-        for lang, name in ((settings.lang, settings.site_name), ("en", settings.site_name_en)):
+        for lang, name in settings.site_names.items():
             pages = self.pages[lang] = page_environment(settings.theme_dir, lang)
             pages.globals.update(SITENAME=name, SITEURL=settings.site_url, ROOT=self.root(lang), lang=lang)
         self._forms: tuple[datetime.date, dict[str, Form]] | None = None
@@ -233,10 +233,15 @@ class FormHandler:
         """The definitions, with today's open events as choices; read again when the day changes."""
         today = self.settings.today()
         if self._forms is None or self._forms[0] != today:
-            self._forms = (
-                today,
-                load_forms(self.settings.forms_dir, open_events(self.settings.events_csv, today)),
-            )
+            try:
+                events = open_events(tables.read_records(self.settings.events_csv, "data/events.csv"), today)
+                self._forms = (today, load_forms(self.settings.forms_dir, events))
+            except ProblemsFound as found:
+                if self._forms is None:
+                    raise  # at start-up: the operator is told, in a sentence
+                # Later the site's build reports it to the editors; meanwhile the forms keep working.
+                logger.error("could not read the events: %s", found)
+                self._forms = (today, self._forms[1])
         return self._forms[1]
 
     def handle(self, environ: dict) -> _Answer:

@@ -23,6 +23,7 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from core.problems import Problem, ProblemsFound
+from forms.inbox import Inbox
 
 SECURITY = ("starttls", "tls", "none")  # tls: encrypted from the first byte, as on port 465
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -64,6 +65,12 @@ class Digest:
             if since is None or received is None or received > since:
                 counts[form] += 1
         return cls(dict(counts), dict(pending), since)
+
+
+def count(inbox: Inbox, forms: Iterable[str], since: datetime.datetime | None) -> Digest:
+    """The digest of an inbox (local or the review branch): every form's rows and the decided ids."""
+    rows = [(form, row) for form in sorted(forms) for _, found in inbox.files(form) for row in found]
+    return Digest.of(rows, {row["submission"] for row in inbox.decisions()}, since)
 
 
 @dataclass(frozen=True)

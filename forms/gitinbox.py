@@ -37,9 +37,10 @@ from dulwich.objects import Blob, Commit, Tree
 from dulwich.pack import pack_objects_to_data
 from dulwich.repo import MemoryRepo
 
+from core import tables
 from core.definitions import Form
 from core.problems import Problem, ProblemsFound
-from forms.inbox import GroupCommit, file_name, header, new_row
+from forms.inbox import DECISIONS, GroupCommit, file_name, header, new_row
 
 logger = logging.getLogger(__name__)
 
@@ -352,3 +353,59 @@ def commit_message(added: collections.Counter[str]) -> str:
     total = sum(added.values())
     counts = ", ".join(f"{kind} {count}" for kind, count in added.most_common())
     return f"Add {total} submission{'s' if total != 1 else ''}: {counts}"
+
+
+class BranchFiles:
+    """The review branch's inbox files and decisions.csv, read from its tip, for the office's review
+    and digest. Each decision is a commit pushed at once; if another editor decided the same
+    submission meanwhile, it is refused. A branch that cannot be reached is a sentence
+    (ProblemsFound), as these run on an editor's computer, not in the handler."""
+
+    LOG = "decisions.csv"
+
+    def __init__(self, branch: Branch):
+        self.branch = branch
+
+    def files(self, form: str) -> list[tuple[str, list[dict[str, str]]]]:
+        with _told():
+            if not self.branch.fetched:
+                self.branch.fetch()
+        name = re.compile(rf"{re.escape(form)}-v[0-9]+\.csv")
+        return [
+            (
+                f"{self.branch.remote.branch}:{path}",
+                tables.parse_records(data, f"{self.branch.remote.branch}:{path}"),
+            )
+            for path, data in sorted(self.branch.files().items())
+            if name.fullmatch(path)
+        ]
+
+    def decisions(self) -> list[dict[str, str]]:
+        with (
+            _told()
+        ):  # fetched afresh each time: what another editor decided a moment ago is not decided again
+            self.branch.fetch()
+        return tables.parse_records(self.branch.read(self.LOG) or b"", self.LOG)
+
+    def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
+        def change(branch: Branch) -> Change:
+            log = branch.read(self.LOG)
+            still_pending({row["submission"]: row for row in tables.parse_records(log or b"", self.LOG)})
+            message = f"Record 1 decision: {decision[DECISIONS.index('decision')]} 1"  # no names, no reasons
+            return Change({self.LOG: (log or tables.line(DECISIONS)) + tables.line(decision)}, message)
+
+        with _told():
+            self.branch.commit(change)
+
+
+@contextlib.contextmanager
+def _told() -> Iterator[None]:
+    try:
+        yield
+    except BranchUnavailable as failure:
+        raise ProblemsFound([Problem(
+            str(failure),  # the repository's address and what went wrong, never its credentials
+            "审核分支无法读取或写入，请检查网络和凭据后再运行；没能记录的决定不算数，那条提交仍待审核",
+            "the review branch could not be read or written: check the network and credentials and run again; a decision that could not be logged does not count, and its submission is still pending",
+            kind="branch",
+        )]) from None  # fmt: skip

@@ -1,28 +1,29 @@
 """Where submissions wait for an editor: an append-only CSV file per form and version.
 
 The storage interface is one method, append(form, values, spam) -> id; the local file is the
-reference implementation. A row, once written, is never rewritten.
+reference implementation. A row, once written, is never rewritten. Reading it back, with the
+editors' decision log beside it, is the other side of the same files (the Inbox protocol,
+LocalFiles here and BranchFiles in forms/gitinbox.py), for the review and the digest.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
 import errno
 import fcntl
-import io
 import os
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Generic, Protocol, TypeVar
 
+from core import tables
 from core.definitions import Form
 
 BOOKKEEPING = ["id", "received", "form_version"]
-# A cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+# The editors' decision log: one line per decided submission, beside the inbox it decides.
+DECISIONS = ["decided_at", "editor", "form", "submission", "decision", "reason"]
 T = TypeVar("T")
 
 
@@ -39,31 +40,16 @@ def file_name(form: Form, spam: bool = False) -> str:
 
 def header(form: Form) -> bytes:
     """The first line of a form version's inbox file."""
-    return _csv_line(BOOKKEEPING + form.columns)
+    return tables.line(BOOKKEEPING + form.columns)
 
 
 def new_row(form: Form, values: dict[str, str]) -> tuple[str, bytes]:
     """A new submission's id and its line: the bookkeeping columns, then the form's, made inert."""
     submission_id = uuid.uuid4().hex
     received = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
-    return submission_id, csv_row(
+    return submission_id, tables.line(
         [submission_id, received, str(form.version)] + [values.get(c, "") for c in form.columns]
     )
-
-
-def csv_row(cells: list[str]) -> bytes:
-    """One CSV line whose values are inert in a spreadsheet."""
-    return _csv_line([neutralise(value) for value in cells])
-
-
-def neutralise(value: str) -> str:
-    """Make a value inert in a spreadsheet: '=cmd()' is stored as "'=cmd()"."""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
-
-
-def restore(value: str) -> str:
-    """The value as the alumnus typed it (the inverse of neutralise)."""
-    return value[1:] if value.startswith("'") else value
 
 
 class LocalInbox:
@@ -184,42 +170,34 @@ class _AppendOnlyFile:
             raise
 
 
-def append_row(path: Path, header: list[str], row: list[str]) -> None:
-    """Append one row to a CSV file durably (lock, one write, fsync), with the header if new.
+class Inbox(Protocol):
+    """Where the submissions and the decision log are read, and where decisions are written."""
 
-    For the editors' own files (decision log, attendee lists); values are made inert for
-    spreadsheets like the inbox's.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        payload = csv_row(row)
-        if os.fstat(fd).st_size == 0:
-            payload = _csv_line(header) + payload
-        os.write(fd, payload)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+    def files(self, form: str) -> list[tuple[str, list[dict[str, str]]]]:
+        """(file, rows) for each inbox file of the form's versions; spam is never among them."""
+        ...
+
+    def decisions(self) -> list[dict[str, str]]: ...
+
+    def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
+        """Append a decision to the log; still_pending(decided) raises if it was decided meanwhile."""
+        ...
 
 
-def read_inbox(path: Path) -> list[dict[str, str]]:
-    """Every row of an inbox file, values restored as typed."""
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as lines:
-        return parse_inbox(lines)
+class LocalFiles:
+    """This computer's inbox, data/inbox/, and its decision log, data/private/decisions.csv."""
 
+    def __init__(self, data: Path):
+        self.inbox, self.log = data / "inbox", data / "private" / "decisions.csv"
 
-def parse_inbox(lines: Iterable[str]) -> list[dict[str, str]]:
-    """The rows of an inbox file's lines (a file, or io.StringIO(text, newline="")), values restored as typed."""
-    return [{key: restore(value) for key, value in row.items()} for row in csv.DictReader(lines)]
+    def files(self, form: str) -> list[tuple[str, list[dict[str, str]]]]:
+        return [(str(path), tables.read_records(path)) for path in sorted(self.inbox.glob(f"{form}-v*.csv"))]
 
+    def decisions(self) -> list[dict[str, str]]:
+        return tables.read_records(self.log)
 
-def _csv_line(cells: list[str]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(cells)
-    return out.getvalue().encode("utf-8")
+    def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
+        tables.append_row(self.log, DECISIONS, decision)
 
 
 def _fsync_directory(directory: Path) -> None:

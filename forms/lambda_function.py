@@ -17,11 +17,11 @@ import os
 from apig_wsgi import make_lambda_handler
 
 from core.definitions import load_forms
-from forms.app import ROOT, HandlerSettings
-from forms.digest import digest_settings_from_env, send_digest
-from forms.gitinbox import Branch, remote_from_env
+from core.site import site_name
+from forms.app import ROOT
+from forms.digest import count, digest_settings_from_env, send_digest
+from forms.gitinbox import Branch, BranchFiles, remote_from_env
 from forms.wsgi import application
-from office.review import BranchFiles, Review
 
 handler = make_lambda_handler(application)
 
@@ -33,9 +33,6 @@ def digest(event: dict, context: object) -> dict:
     settings = digest_settings_from_env(env)  # a mistake in them fails before anything is fetched
     hours = float(env.get("FORMS_DIGEST_HOURS") or 24)
     since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=hours)
-    review = Review(
-        ROOT / "data", load_forms(ROOT / "forms"), inbox=BranchFiles(Branch(remote_from_env(env)))
-    )
-    counts = review.digest(since)
-    sent = send_digest(counts, settings, env.get("FORMS_SITE_NAME") or HandlerSettings.site_name)
+    counts = count(BranchFiles(Branch(remote_from_env(env))), load_forms(ROOT / "forms"), since)
+    sent = send_digest(counts, settings, site_name())
     return {"new": counts.new, "sent": sent}

@@ -4,17 +4,16 @@ them, every row either taken or reported, and a second run of the same file chan
 
 from __future__ import annotations
 
-import csv
 import datetime
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import tables
 from core.definitions import Form
 from core.problems import Problem, ProblemsFound
 from core.sealing import Opener, Unreadable, is_sealed
-from core.tables import read_rows
 from core.values import is_email, is_mobile, normalise_mobile
 from office.register import columns, identity, new_ids, read_register, write_register
 
@@ -57,9 +56,8 @@ def import_register(
     private key: the register holds what people typed, never ciphertext.
     """
     result = ImportReport()
-    rows = read_rows(source, result.problems, result.notes)
-    if result.problems:
-        raise ProblemsFound(result.problems)
+    table = tables.read_rows(source)
+    rows, result.notes = table.rows, table.notes
     start, fields = _header(rows, update)
     if not fields:
         raise ProblemsFound(
@@ -294,9 +292,6 @@ def _year(text: str) -> str | None:
 def _write_report(folder: Path, source: Path, problems: list[Problem]) -> Path:
     """Every value or row that was not taken, for the college to correct and send again."""
     path = folder / f"import-report-{source.stem}.csv"
-    folder.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8-sig", newline="") as out:  # BOM: Excel opens it as UTF-8
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["行 row", "字段 field", "值 value", "原因", "reason"])
-        writer.writerows([p.row, p.field, p.value, p.zh, p.en] for p in problems)
+    tables.write_table(path, ["行 row", "字段 field", "值 value", "原因", "reason"],
+                       [[p.row, p.field, p.value, p.zh, p.en] for p in problems], for_people=True)  # fmt: skip
     return path

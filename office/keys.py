@@ -14,6 +14,16 @@ from pathlib import Path
 from core.sealing import KEY_FILE, RECIPIENT_ENV, Opener, generate_keypair, key_problem
 
 
+def office_opener(identity: str | None = None, env: Mapping[str, str] | None = None) -> Opener | None:
+    """The office's private key: the file given, else FORMS_AGE_IDENTITY, else the one keygen wrote."""
+    env = os.environ if env is None else env
+    path = identity or env.get("FORMS_AGE_IDENTITY")
+    if path:
+        return load_identity(Path(path).expanduser())
+    default = default_key_directory(env) / KEY_FILE
+    return load_identity(default) if default.exists() else None
+
+
 def load_identity(path: Path) -> Opener:
     """An Opener for the key file at path (as written by write_keypair, or by age-keygen)."""
     try:

@@ -8,13 +8,11 @@ replaces it in one step, so a crash leaves the old register or the new one, neve
 
 from __future__ import annotations
 
-import csv
 import itertools
-import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from core import tables
 from core.definitions import Form
 
 BOOKKEEPING = ["id", "updated", "source"]
@@ -25,27 +23,12 @@ def columns(update_form: Form) -> list[str]:
 
 
 def read_register(path: Path) -> list[dict[str, str]]:
-    if not path.exists():
-        return []
-    with path.open(encoding="utf-8", newline="") as rows:
-        return list(csv.DictReader(rows))
+    return tables.read_records(path, "data/private/register.csv")
 
 
 def write_register(path: Path, records: list[dict[str, str]], names: list[str]) -> None:
-    """Replace the register in one step (write a temporary file, sync it, rename it over)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=".register-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            writer = csv.DictWriter(out, fieldnames=names, extrasaction="ignore", lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(records)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Replace the register in one step, owner-only (core/tables.py's write_table)."""
+    tables.write_table(path, names, records)
 
 
 def identity(record: dict[str, str]) -> tuple[str, str, str]:

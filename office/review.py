@@ -15,24 +15,18 @@ copy: the register and attendee lists in data/private/, class notes in data/clas
 from __future__ import annotations
 
 import datetime
-import io
-import re
-from collections.abc import Callable
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
 
+from core import tables
+from core.datapackage import read_descriptor
 from core.definitions import CONSENT, Form
 from core.problems import Problem, ProblemsFound
 from core.sealing import Opener, Unreadable, is_sealed
-from forms.digest import Digest
-from forms.gitinbox import Branch, Change
-from forms.inbox import append_row, csv_row, parse_inbox, read_inbox
+from forms.gitinbox import Branch, BranchFiles, remote_from_env
+from forms.inbox import Inbox, LocalFiles
 from office.register import changes, columns, find, new_ids, read_register, write_register
-
-DECISIONS = ["decided_at", "editor", "form", "submission", "decision", "reason"]
-ATTENDEES = ["submission", "event", "name", "class_year", "mobile", "guests", "registered"]
-CLASS_NOTES = ["id", "published", "class_year", "college", "author", "title", "body"]
 
 
 @dataclass(frozen=True)
@@ -56,72 +50,23 @@ class Entry:
         }
 
 
-class Inbox(Protocol):
-    """Where the submissions and the decision log are read, and where decisions are written."""
-
-    def files(self, form: str) -> list[tuple[str, list[dict[str, str]]]]:
-        """(file, rows) for each inbox file of the form's versions; spam is never among them."""
-        ...
-
-    def decisions(self) -> list[dict[str, str]]: ...
-
-    def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
-        """Append a decision to the log; still_pending(decided) raises if it was decided meanwhile."""
-        ...
+def open_inbox(data: Path, branch: str | None = None, remote: str | None = None) -> Inbox:
+    """This computer's inbox, or the review branch when a branch, a remote or FORMS_GIT_URL says so
+    (the remote defaults to FORMS_GIT_URL, then to the origin of the checkout holding data/)."""
+    url = remote or os.environ.get("FORMS_GIT_URL")
+    if not (branch or url):
+        return LocalFiles(data)
+    return BranchFiles(Branch(remote_from_env(url=url or _origin(data.parent), branch=branch)))
 
 
-class LocalFiles:
-    """This computer's inbox, data/inbox/, and its decision log, data/private/decisions.csv."""
+def _origin(checkout: Path) -> str | None:
+    """The address of the checkout's origin, which editors can already push to."""
+    from dulwich.repo import Repo
 
-    def __init__(self, data: Path):
-        self.inbox, self.log = data / "inbox", data / "private" / "decisions.csv"
-
-    def files(self, form: str) -> list[tuple[str, list[dict[str, str]]]]:
-        return [(str(path), read_inbox(path)) for path in sorted(self.inbox.glob(f"{form}-v*.csv"))]
-
-    def decisions(self) -> list[dict[str, str]]:
-        return read_inbox(self.log)
-
-    def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
-        append_row(self.log, DECISIONS, decision)
-
-
-class BranchFiles:
-    """The review branch's inbox files and decisions.csv, read from its tip. Each decision is a
-    commit pushed at once; if another editor decided the same submission meanwhile, it is refused."""
-
-    LOG = "decisions.csv"
-
-    def __init__(self, branch: Branch):
-        self.branch = branch
-
-    def files(self, form: str) -> list[tuple[str, list[dict[str, str]]]]:
-        if not self.branch.fetched:
-            self.branch.fetch()
-        name = re.compile(rf"{re.escape(form)}-v[0-9]+\.csv")
-        return [
-            (f"{self.branch.remote.branch}:{path}", _rows(data))
-            for path, data in sorted(self.branch.files().items())
-            if name.fullmatch(path)
-        ]
-
-    def decisions(self) -> list[dict[str, str]]:
-        # Fetched afresh each time: what another editor decided a moment ago is not decided again.
-        self.branch.fetch()
-        return _rows(self.branch.read(self.LOG) or b"")
-
-    def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
-        def change(branch: Branch) -> Change:
-            log = branch.read(self.LOG)
-            still_pending({row["submission"]: row for row in _rows(log or b"")})
-            message = f"Record 1 decision: {decision[DECISIONS.index('decision')]} 1"  # no names, no reasons
-            return Change({self.LOG: (log or csv_row(DECISIONS)) + csv_row(decision)}, message)
-
-        self.branch.commit(change)
-
-
-def _rows(data: bytes) -> list[dict[str, str]]:
-    return parse_inbox(io.StringIO(data.decode("utf-8"), newline=""))
+    try:
+        return Repo(str(checkout)).get_config().get((b"remote", b"origin"), b"url").decode()
+    except (KeyError, OSError, ValueError):
+        return None
 
 
 class Review:
@@ -149,11 +94,6 @@ class Review:
             for file, rows in self.inbox.files(name):
                 found += [Entry(form, row, file, number) for number, row in enumerate(rows, start=2)]
         return sorted(found, key=lambda s: s.row.get("received", ""))
-
-    def digest(self, since: datetime.datetime | None) -> Digest:
-        """Counts per form of submissions received since then, and of those still pending."""
-        decided = self.decided()
-        return Digest.of([(s.form.name, s.row) for s in self.submissions()], decided, since)
 
     def open(self, submission: Entry) -> Entry:
         """The submission with its sealed private fields opened with the office's private key."""
@@ -242,23 +182,30 @@ class Review:
 
     def _publish_class_note(self, submission: Entry) -> str:
         row = {**submission.row, "id": submission.id, "published": self.today.isoformat()}
-        if not _append_once(self.data / "class_notes.csv", CLASS_NOTES, "id", row):
+        columns = _columns(self.data / "datapackage.yaml", "class_notes")
+        if not _append_once(self.data / "class_notes.csv", columns, "id", row):
             return "已发布 / already published"
         return "已加入 data/class_notes.csv，下次构建后发布 / added to data/class_notes.csv, published by the next build"
 
     def _add_attendee(self, submission: Entry) -> str:
         row = {**submission.row, "submission": submission.id, "registered": submission.row["received"]}
-        if not _append_once(self.private / "attendees.csv", ATTENDEES, "submission", row):
+        columns = _columns(self.data / "private.datapackage.yaml", "attendees")
+        if not _append_once(self.private / "attendees.csv", columns, "submission", row):
             return "已在名单中 / already on the list"
         return f"已加入 {row['event']} 的报名名单 / added to the attendees of {row['event']}"
+
+
+def _columns(descriptor: Path, resource: str) -> list[str]:
+    """A table's columns as its data package describes them: the one shape of the table."""
+    return [f.name for f in next(r for r in read_descriptor(descriptor) if r.name == resource).fields]
 
 
 def _append_once(path: Path, header: list[str], key: str, row: dict[str, str]) -> bool:
     """Append the row unless one with the same key is there already (an approval repeated
     after an interrupted review); True if it was appended."""
-    if any(existing[key] == row[key] for existing in read_inbox(path)):
+    if any(existing[key] == row[key] for existing in tables.read_records(path)):
         return False
-    append_row(path, header, [row.get(column, "") for column in header])
+    tables.append_row(path, header, [row.get(column, "") for column in header])
     return True
 
 

@@ -8,6 +8,8 @@ import datetime
 from dataclasses import dataclass
 from pathlib import Path
 
+from core import tables
+from core.site import site_settings
 from core.translations import page_environment
 from core.values import is_email, is_mobile
 
@@ -86,6 +88,19 @@ def table(
         + "; ".join(f"{r.class_year}级 ({r.years}年) 入学 {r.entered} / 毕业 {r.graduated}" for r in classes)
     )
     return "\n".join(lines)
+
+
+def register_figures(register: Path, theme_dir: Path, today: datetime.date) -> tuple[str, Path]:
+    """`invoke stats`: the figures as a table for the terminal, and the private report beside the
+    register; the targets and reunion intervals are the site's settings."""
+    settings = site_settings()
+    targets, intervals = settings["REGISTER_TARGETS"], settings["REUNION_INTERVALS"]
+    records = tables.read_records(register, "data/private/register.csv")
+    overall, colleges = coverage(records, today)
+    classes = reunions(records, today.year, intervals)
+    report = register.parent / "stats.html"
+    write_report(report, theme_dir, today, overall, colleges, targets, classes)
+    return table(overall, colleges, targets, classes), report
 
 
 def write_report(path: Path, theme_dir: Path, today: datetime.date, overall: Coverage, colleges: list[Coverage],

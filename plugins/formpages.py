@@ -22,9 +22,8 @@ class FormPagesGenerator(Generator):
     """forms/<name>/ with the form, and forms/<name>/thanks/ where the handler sends people after."""
 
     def generate_context(self) -> None:
-        events = open_events(
-            Path(self.settings["DATA_PACKAGE"]).parent / "events.csv", build_date(self.settings)
-        )
+        # The events as the data pages read and checked them (an unreadable file has none).
+        events = open_events(self.context.get("data", {}).get("events", []), build_date(self.settings))
         try:
             self.forms = load_forms(Path(self.settings["FORMS_DIR"]), events)
         except ProblemsFound as found:

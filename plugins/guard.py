@@ -9,7 +9,6 @@ logs may be read by more people than the register.
 
 from __future__ import annotations
 
-import csv
 import os
 import re
 from collections.abc import Iterable
@@ -17,6 +16,7 @@ from pathlib import Path
 
 from pelican import signals
 
+from core import tables
 from core.definitions import load_forms
 from core.problems import Problem, ProblemsFound
 from core.values import EMAIL_IN_TEXT, MOBILE_IN_TEXT
@@ -43,12 +43,12 @@ def private_values(folders: Iterable[Path], private_fields: set[str]) -> dict[st
     found: dict[str, str] = {}
     for folder in folders:
         for path in sorted(folder.rglob("*.csv")) if folder.exists() else []:
-            with path.open(encoding="utf-8-sig", newline="") as rows:
-                for row in csv.DictReader(rows):
-                    for name, value in row.items():
-                        value = (value or "").lstrip("'").strip()  # the inbox stores formulas inert with a '
-                        if name in private_fields and len(value) >= SHORTEST:
-                            found.setdefault(value, f"{path.parent.name}/{path.name} {name}")
+            label = f"{path.parent.name}/{path.name}"
+            for row in tables.read_records(path, label):
+                for name, value in row.items():
+                    value = value.strip()
+                    if name in private_fields and len(value) >= SHORTEST:
+                        found.setdefault(value, f"{label} {name}")
     return found
 
 

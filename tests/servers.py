@@ -4,7 +4,6 @@ production server, and git servers (git daemon, git http-backend) for the git in
 from __future__ import annotations
 
 import gzip
-import io
 import os
 import signal
 import socket
@@ -20,7 +19,7 @@ import pytest
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-from forms.inbox import parse_inbox
+from core.tables import parse_records
 from tests.support import BUILD_DATE, ROOT, free_port, wait_until_up
 
 
@@ -103,7 +102,7 @@ class GitServer:
                               capture_output=True, check=True).stdout  # fmt: skip
 
     def rows(self, path: str, branch: str = "submissions") -> list[dict[str, str]]:
-        return parse_inbox(io.StringIO(self.git("show", f"{branch}:{path}"), newline=""))
+        return parse_records(self.git("show", f"{branch}:{path}").encode(), path)
 
 
 def bare_repository(folder: Path) -> Path:

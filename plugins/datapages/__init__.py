@@ -21,9 +21,10 @@ from pelican.generators import Generator
 
 from core import ledger
 from core.datapackage import check_data
+from core.definitions import load_forms
 from core.problems import Problem, ProblemsFound, report, source_label
 from plugins.datapages import charts, embeds
-from plugins.datapages.figures import figures_csv
+from plugins.datapages.figures import write_figures
 from plugins.i18n import edition_path, format_yuan, page_lang
 
 logger = logging.getLogger(__name__)
@@ -111,7 +112,9 @@ class DataPagesGenerator(Generator):
             edition.update(class_notes=class_notes, today=today)
         # Words in the data (places, spending categories) as other editions write them.
         labels = {row["zh"]: row["en"] for row in tables.get("labels", [])}
-        self.context.update(self.editions[default], editions=self.editions, data_labels={"en": labels})
+        self.context.update(
+            self.editions[default], editions=self.editions, data_labels={"en": labels}, data=tables
+        )
 
     def _event(self, row: dict, chapters: dict[str, Chapter], lang: str) -> dict:
         """An event as an edition shows it: its title in that language if the data has one."""
@@ -139,7 +142,7 @@ class DataPagesGenerator(Generator):
     def _tables(self) -> dict[str, list[dict]]:
         """The checked data; on problems, report them all and carry on with empty tables."""
         try:
-            package = check_data(Path(self.settings["DATA_PACKAGE"]))
+            package = check_data(Path(self.settings["DATA_PACKAGE"]), self._forms())
         except ProblemsFound as found:
             for problem in found.problems:
                 report(logger, problem)
@@ -150,6 +153,14 @@ class DataPagesGenerator(Generator):
         for note in package.notes:
             logger.warning(note.sentence())
         return package.tables
+
+    def _forms(self) -> dict | None:
+        """The form definitions the data's tables are checked against; a broken one is reported by
+        the form pages, and the tables are then checked without it."""
+        try:
+            return load_forms(Path(self.settings["FORMS_DIR"]))
+        except ProblemsFound:
+            return None
 
     def _link_articles(self, chapters: dict[str, Chapter], lang: str) -> None:
         """News names its chapters in `Chapter:` metadata; each chapter lists that news.
@@ -329,9 +340,7 @@ class DataPagesGenerator(Generator):
                 figures = Path(writer.output_path) / self.settings["PROJECT_FIGURES_SAVE_AS"].format(
                     slug=project.slug
                 )
-                figures.parent.mkdir(parents=True, exist_ok=True)
-                # BOM: Excel reads it as UTF-8
-                figures.write_text(figures_csv(project.account), encoding="utf-8-sig")
+                write_figures(figures, project.account)
 
     def _writer(self, writer):
         relative_urls = self.settings["RELATIVE_URLS"]

@@ -1,10 +1,10 @@
-"""A project's aggregated figures as CSV, for donors who check the account in a spreadsheet."""
+"""A project's aggregated figures as a table, for donors who check the account in a spreadsheet."""
 
 from __future__ import annotations
 
-import csv
-import io
+from pathlib import Path
 
+from core import tables
 from core.ledger import Account
 
 HEADER = [
@@ -17,19 +17,21 @@ HEADER = [
 ]
 
 
-def figures_csv(account: Account) -> str:
-    """One row per year, then one per spending category, then the totals; all in yuan."""
+def figures_rows(account: Account) -> tuple[list[str], list[list[object]]]:
+    """One row per year, then the totals; a column per spending category; all in yuan."""
     categories = sorted({c for year in account.years for c in year.by_category})
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(HEADER + [f"支出 spending: {c}" for c in categories])
-    for y in account.years:
-        writer.writerow(
-            [y.year, y.opening, y.income, y.donations, y.spending, y.closing]
-            + [y.by_category.get(c, "0.00") for c in categories]
-        )
-    writer.writerow(
+    rows: list[list[object]] = [
+        [y.year, y.opening, y.income, y.donations, y.spending, y.closing]
+        + [y.by_category.get(c, "0.00") for c in categories]
+        for y in account.years
+    ]
+    rows.append(
         ["合计 total", "", account.raised, account.donations, account.spent, account.balance]
         + [account.by_category.get(c, "0.00") for c in categories]
     )
-    return out.getvalue()
+    return HEADER + [f"支出 spending: {c}" for c in categories], rows
+
+
+def write_figures(path: Path, account: Account) -> None:
+    """The download beside the project page, opened by double-click in Excel (hence the BOM)."""
+    tables.write_table(path, *figures_rows(account), for_people=True, private=False)

@@ -12,7 +12,8 @@ from core.sealing import (
     Unreadable,
     generate_keypair,
 )
-from forms.inbox import LocalInbox, read_inbox
+from core.tables import read_records
+from forms.inbox import LocalInbox
 from tests.support import ROOT
 
 IDENTITY, RECIPIENT = generate_keypair()
@@ -66,7 +67,7 @@ def test_sealed_row_goes_through_the_inbox_and_back(tmp_path, update_form):
     inbox.append(update_form, Sealer(RECIPIENT).seal_values(update_form, UPDATE))
     text = inbox.path(update_form).read_text(encoding="utf-8")
     assert "13800138000" not in text and "zhou.xm" not in text and "学府路" not in text
-    [row] = read_inbox(inbox.path(update_form))
+    [row] = read_records(inbox.path(update_form))
     opened = Opener(IDENTITY).open_row(row)
     assert {k: opened[k] for k in UPDATE} == UPDATE
 

@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from forms.inbox import read_inbox
+from core.tables import read_records
 from tests.e2e.conftest import overflow, screenshot
 
 PHONE = 375
@@ -22,7 +22,7 @@ def fill_staff_update(page, name: str, mobile: str, email: str = "") -> None:
 
 
 def rows_named(inbox, name: str) -> list[dict]:
-    return [row for row in read_inbox(inbox / "update-v1.csv") if row["name"] == name]
+    return [row for row in read_records(inbox / "update-v1.csv") if row["name"] == name]
 
 
 def test_with_javascript_errors_show_beside_the_field_then_the_row_lands(open_page, site_inbox):

@@ -10,7 +10,7 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 
-from forms.inbox import read_inbox
+from core.tables import read_records
 
 GOOD = {
     "name": "王小明",
@@ -161,7 +161,7 @@ def test_hostile_input_gets_the_right_answer(handler, name):
     if status >= 400:
         assert "error" in json.loads(body) or "errors" in json.loads(body)
         assert "Traceback" not in body
-    rows = read_inbox(handler.inbox / "contact-v1.csv")
+    rows = read_records(handler.inbox / "contact-v1.csv")
     if case.stored:
         assert status == 201 and json.loads(body)["id"] == rows[-1]["id"]
         assert {key: rows[-1][key] for key in case.stored} == case.stored
@@ -225,7 +225,7 @@ def test_event_registration_takes_only_open_events(handler):
     assert request(handler.url, ok)[0] == 201
     status, _, body = request(handler.url, past)
     assert status == 422 and json.loads(body)["errors"]["event"]["zh"] == "请从列表中选择"
-    [row] = read_inbox(handler.inbox / "event-registration-v1.csv")
+    [row] = read_records(handler.inbox / "event-registration-v1.csv")
     assert (row["event"], row["mobile"]) == ("homecoming-2027", "13900001111")
 
 

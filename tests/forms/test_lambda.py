@@ -12,7 +12,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from core.sealing import Opener, generate_keypair
-from forms.inbox import read_inbox
+from core.tables import read_records
 from tests.support import BUILD_DATE, ROOT, free_port
 
 EVENTS = Path(__file__).parent / "events"
@@ -48,7 +48,7 @@ def test_an_api_gateway_event_stores_the_submission(tmp_path, version, subject):
     assert response["statusCode"] == 201, response
     answer = json.loads(response["body"])
     assert answer["redirect"] == "https://alumni.example.org/forms/contact/thanks/"
-    [row] = read_inbox(tmp_path / "contact-v1.csv")
+    [row] = read_records(tmp_path / "contact-v1.csv")
     assert (row["id"], row["name"], row["subject"]) == (answer["id"], "林校友", subject)
     # v1 answers with multiValueHeaders, v2 with headers.
     headers = {k.lower(): v for k, v in response.get("headers", {}).items()}

@@ -17,8 +17,8 @@ import pytest
 from core.problems import ProblemsFound
 from core.sealing import Opener, generate_keypair
 from core.stamps import STAMP_FIELD, issue
+from core.tables import read_records
 from forms.app import settings_from_env
-from forms.inbox import read_inbox
 from tests.support import BUILD_DATE, ROOT, free_port
 
 IDENTITY, RECIPIENT = generate_keypair()
@@ -56,7 +56,7 @@ def test_private_fields_are_sealed_before_they_are_stored(start_handler):
     handler = start_handler(FORMS_AGE_RECIPIENT=RECIPIENT)
     status, _, answer = request(handler.url, "POST", "/api/forms/update", UPDATE)
     assert status == 201
-    [row] = read_inbox(handler.inbox / "update-v1.csv")
+    [row] = read_records(handler.inbox / "update-v1.csv")
     sealed = sorted(name for name, value in row.items() if value.startswith("age:"))
     assert sealed == ["address", "birth_date", "email", "mobile"]
     assert (row["id"], row["name"], row["staff_unit"]) == (answer["id"], "周晓梅", "图书馆")
@@ -74,16 +74,16 @@ def test_the_time_trap_keeps_posts_faster_than_a_person_apart(start_handler):
     answers = [request(handler.url, "POST", "/api/forms/contact", {**CONTACT, **extra})
                for extra in ({}, {STAMP_FIELD: fresh}, {STAMP_FIELD: forged}, {STAMP_FIELD: old})]  # fmt: skip
     assert [status for status, _, _ in answers] == [201] * 4  # a bot is not told it was caught
-    [kept] = read_inbox(handler.inbox / "contact-v1.csv")
+    [kept] = read_records(handler.inbox / "contact-v1.csv")
     assert kept["id"] == answers[3][2]["id"] and STAMP_FIELD not in kept
-    spam = read_inbox(handler.inbox / "spam" / "contact-v1.csv")
+    spam = read_records(handler.inbox / "spam" / "contact-v1.csv")
     assert len(spam) == 3 and all(row["email"].startswith("age:") for row in spam)  # sealed there too
 
 
 def test_without_a_stamp_secret_there_is_no_stamp_and_no_trap(handler):
     assert request(handler.url, "GET", "/api/forms/contact/stamp")[0] == 404
     status, _, answer = request(handler.url, "POST", "/api/forms/contact", CONTACT)
-    assert status == 201 and answer["id"] in {r["id"] for r in read_inbox(handler.inbox / "contact-v1.csv")}
+    assert status == 201 and answer["id"] in {r["id"] for r in read_records(handler.inbox / "contact-v1.csv")}
 
 
 def test_production_mode_without_its_keys_refuses_to_start_under_gunicorn(tmp_path):
@@ -136,9 +136,8 @@ def test_the_git_inbox_needs_a_key_in_any_mode():
 
 
 def test_every_variable_the_handler_and_the_tasks_read_is_in_the_operators_guide():
-    code = "".join(
-        path.read_text(encoding="utf-8") for path in [*(ROOT / "forms").glob("*.py"), ROOT / "tasks.py"]
-    )
+    sources = [*ROOT.glob("core/*.py"), *ROOT.glob("forms/*.py"), *ROOT.glob("office/*.py"), ROOT / "tasks.py"]
+    code = "".join(path.read_text(encoding="utf-8") for path in sources)
     documented = (ROOT / "docs/operators.md").read_text(encoding="utf-8")
-    variables = set(re.findall(r"\b(FORMS_[A-Z_]+[A-Z])\b", code)) - {"FORMS_ACTION"}  # a build setting
+    variables = set(re.findall(r"\b(FORMS_[A-Z_]+[A-Z])\b", code)) - {"FORMS_ACTION", "FORMS_DIR"}  # build settings
     assert len(variables) > 30 and sorted(v for v in variables if f"`{v}`" not in documented) == []
