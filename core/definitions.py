@@ -140,16 +140,7 @@ def load_forms(directory: Path, events: list[tuple[str, Text]] | None = None) ->
         try:
             spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
         except yaml.YAMLError as error:
-            line = error.problem_mark.line + 1 if getattr(error, "problem_mark", None) else None
-            problems.append(
-                Problem(
-                    label,
-                    "YAML 格式有误，请检查缩进和冒号",
-                    "is not valid YAML; check indentation and colons",
-                    line=line,
-                    kind="yaml",
-                )
-            )
+            problems.append(yaml_problem(label, error))
             continue
         found = _Checker(label, problems)
         form = found.form(path.stem, spec, events or [])
@@ -158,6 +149,33 @@ def load_forms(directory: Path, events: list[tuple[str, Text]] | None = None) ->
     if problems:
         raise ProblemsFound(problems)
     return forms
+
+
+# What libyaml reports, in words an editor can act on; the rest is about indentation and colons.
+_YAML_MISTAKES = (
+    ("simple key", "这一行缺少冒号，请写成 键: 值", "this line lacks a colon; write it as key: value"),
+    ("quoted scalar", "引号没有配对，请补上另一半引号", "a quote is not closed; add the closing quote"),
+    ("flow", "括号没有配对，请补上 } 或 ]", "a bracket is not closed; add the closing } or ]"),
+    ("tab", "不能用 Tab 缩进，请改用空格", "indent with spaces, not tabs"),
+)
+
+
+def yaml_problem(label: str, error: yaml.YAMLError) -> Problem:
+    """A YAML mistake as one sentence, on the line where the editor made it.
+
+    libyaml notices a missing colon or an unclosed quote or bracket only on a later line; the line
+    it started scanning (its context mark) is where the mistake is.
+    """
+    mark = getattr(error, "problem_mark", None)
+    context = getattr(error, "context", None) or ""
+    if getattr(error, "context_mark", None) and any(
+        k in context for k in ("simple key", "quoted scalar", "flow")
+    ):
+        mark = error.context_mark
+    text = f"{context} {getattr(error, 'problem', '') or ''}"
+    zh, en = next(((zh, en) for key, zh, en in _YAML_MISTAKES if key in text),
+                  ("缩进或冒号有误，请对照其他行检查", "the indentation or a colon is wrong; compare it with the lines around it"))  # fmt: skip
+    return Problem(label, f"YAML 格式有误：{zh}", f"is not valid YAML: {en}", line=mark.line + 1 if mark else None, kind="yaml")  # fmt: skip
 
 
 def open_events(events: Iterable[Mapping], today: datetime.date) -> list[tuple[str, Text]]:

@@ -49,8 +49,8 @@ def shape_problems(descriptor: Path, resources: Iterable[Resource], forms: dict[
             if field is None:
                 continue
             for zh, en in _refusals(column, field):
-                problems.append(Problem(label, f"{resource.name} 的 {column.name} 列{zh}；表单 forms/{form.name}.yaml 允许，审核通过的提交会使构建失败：请让两处一致",
-                                        f"column {column.name} of {resource.name} {en}, which forms/{form.name}.yaml accepts, so an approved submission would stop the build: make the two agree",
+                problems.append(Problem(label, f"{resource.name} 的 {column.name} 列{zh}（表单 forms/{form.name}.yaml）：这样的提交审核通过后会使构建失败，请让两处一致",
+                                        f"column {column.name} of {resource.name} {en} (forms/{form.name}.yaml): such a submission, once approved, would stop the build; make the two agree",
                                         field=column.name, kind="shape"))  # fmt: skip
             if published and field.private:
                 problems.append(Problem(label, f"{resource.name} 是公开数据，不能有表单 forms/{form.name}.yaml 的私密字段 {column.name}：请删除这一列",
@@ -64,22 +64,22 @@ def _refusals(column, field: FormField) -> list[tuple[str, str]]:
     found = []
     constraints = column.constraints
     if field.type in _TYPES and column.type not in _TYPES[field.type]:
-        found.append((f"类型是 {column.type}，收不下表单的 {field.type}", f"is of type {column.type} and cannot hold the form's {field.type}"))  # fmt: skip
+        found.append((f"类型是 {column.type}，收不下表单的 {field.type}", f"is of type {column.type}, which cannot hold the form's {field.type}"))  # fmt: skip
     if constraints.get("required") and not field.required:
-        found.append(("必填，而表单中可以不填", "is required, but the form lets people leave it empty"))
+        found.append(("必填，而表单中可以不填", "is required, and the form lets people leave it empty"))
     if field.type in ("year", "number"):
         low, high = constraints.get("minimum"), constraints.get("maximum")
         if low is not None and (field.min is None or Decimal(str(low)) > Decimal(str(field.min))):
-            found.append((f"最小值是 {low}，而表单允许 {field.min if field.min is not None else '更小的值'}",
-                          f"has a minimum of {low}, below which the form accepts {field.min if field.min is not None else 'any value'}"))  # fmt: skip
+            found.append((f"最小值是 {low}，而表单收下 {field.min if field.min is not None else '更小的值'}",
+                          f"has a minimum of {low}, and the form takes {field.min if field.min is not None else 'any smaller value'}"))  # fmt: skip
         if high is not None and (field.max is None or Decimal(str(high)) < Decimal(str(field.max))):
-            found.append((f"最大值是 {high}，而表单允许 {field.max if field.max is not None else '更大的值'}",
-                          f"has a maximum of {high}, above which the form accepts {field.max if field.max is not None else 'any value'}"))  # fmt: skip
+            found.append((f"最大值是 {high}，而表单收下 {field.max if field.max is not None else '更大的值'}",
+                          f"has a maximum of {high}, and the form takes {field.max if field.max is not None else 'any larger value'}"))  # fmt: skip
     longest = constraints.get("maxLength")
     if longest is not None and longest < field.limit:
-        found.append((f"最多 {longest} 个字，而表单允许 {field.limit} 个字", f"holds at most {longest} characters, and the form accepts {field.limit}"))  # fmt: skip
+        found.append((f"最多 {longest} 个字，而表单收下 {field.limit} 个字", f"holds at most {longest} characters, and the form takes {field.limit}"))  # fmt: skip
     if "enum" in constraints and field.choices:
         missing = [c.value for c in field.choices if c.value not in constraints["enum"]]
         if missing:
-            found.append((f"不接受表单的选项 {', '.join(missing)}", f"does not accept the form's choices {', '.join(missing)}"))  # fmt: skip
+            found.append((f"不接受表单的选项 {', '.join(missing)}", f"does not take the form's choices {', '.join(missing)}"))  # fmt: skip
     return found

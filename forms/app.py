@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import io
 import json
 import logging
 import os
@@ -46,6 +47,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _FORM_PATH = re.compile(r"/([a-z0-9]+(?:-[a-z0-9]+)*)(/stamp)?/?")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _HTML = "text/html; charset=utf-8"
+MAX_FORM_PARTS = 100  # fields of a multipart post; a form of ours has fewer than 30
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _STATUS_LINES = {code: f"{code} {text.upper()}" for code, text in HTTP_STATUS_CODES.items()}  # as Werkzeug's
 
@@ -226,7 +228,7 @@ class FormHandler:
         request = Request(environ)
         request.max_content_length = self.settings.max_body_bytes
         request.max_form_memory_size = self.settings.max_body_bytes
-        request.max_form_parts = 100
+        request.max_form_parts = MAX_FORM_PARTS
         return request
 
     def forms(self) -> dict[str, Form]:
@@ -318,9 +320,15 @@ class FormHandler:
 
     def read_body(self, environ: dict) -> dict:
         mimetype = _mimetype(environ.get("CONTENT_TYPE", ""))
+        if mimetype != "application/json" and mimetype not in _FORM_TYPES:
+            raise _Refusal(415, "只接受表单或 JSON 格式的提交", "Only form posts and JSON are accepted")
+        body = self.body(environ)
+        not_utf8 = _Refusal(400, "内容不是有效的 UTF-8 编码", "The body is not valid UTF-8")
         if mimetype == "application/json":
             try:
-                data = json.loads(self.body(environ))
+                data = json.loads(body)
+                # A lone surrogate ("\\ud800") is valid JSON but no text: it could never be stored.
+                json.dumps(data, ensure_ascii=False).encode("utf-8")
             # Not JSON, not UTF-8 (or UTF-16/32, which json.loads also reads), or nested too deep.
             except (ValueError, RecursionError):
                 raise _Refusal(
@@ -331,23 +339,40 @@ class FormHandler:
                     400, 'JSON 内容应为对象，如 {"name": "…"}', "The JSON body should be an object of fields"
                 )
             return data
-        if mimetype not in _FORM_TYPES:
-            raise _Refusal(415, "只接受表单或 JSON 格式的提交", "Only form posts and JSON are accepted")
-        not_utf8 = _Refusal(400, "内容不是有效的 UTF-8 编码", "The body is not valid UTF-8")
         if mimetype == _FORM_TYPES[0]:
             try:
-                return _form_fields(self.body(environ))
+                return _form_fields(body)
             except ValueError:  # UnicodeDecodeError included
                 raise not_utf8 from None
-        data = self.request(environ).form.to_dict(flat=True)
+        # Multipart: Werkzeug parses the body already read, so its limits see every byte.
+        read = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+        read.pop("wsgi.input_terminated", None)
+        try:
+            data = self.request(read).form.to_dict(flat=True)
+        except RequestEntityTooLarge:  # the body is within its limit, so it is the number of parts
+            raise _Refusal(413, f"表单分成的部分太多（最多 {MAX_FORM_PARTS} 个）",
+                           f"The form has too many parts (at most {MAX_FORM_PARTS})") from None  # fmt: skip
         # In multipart bodies Werkzeug replaces bytes that are not UTF-8 with U+FFFD.
         if any("\ufffd" in key or "\ufffd" in value for key, value in data.items()):
             raise not_utf8
         return data
 
     def body(self, environ: dict) -> bytes:
-        """The body, read within Werkzeug's limits (a chunked body over the limit is refused too)."""
-        return get_input_stream(environ, max_content_length=self.settings.max_body_bytes).read()
+        """The whole body, refused (413) when it is over the limit, whether its length was said
+        (checked before reading) or not (a chunked body is read one byte past the limit to know)."""
+        limit = self.settings.max_body_bytes
+        if get_content_length(environ) is not None or not environ.get("wsgi.input_terminated"):
+            return get_input_stream(environ, max_content_length=limit).read()
+        stream, chunks, size = environ["wsgi.input"], [], 0
+        while size <= limit:
+            chunk = stream.read(limit + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        return b"".join(chunks)
 
     def check_origin(self, environ: dict) -> None:
         origin = environ.get("HTTP_ORIGIN")

@@ -29,13 +29,18 @@ class Submission:
 
 def check(form: Form, data: Mapping[str, object]) -> Submission:
     """Check every field (never only the first); unknown fields are dropped, not stored."""
-    result = Submission(spam=bool(_text(data.get(HONEYPOT))))
+    honeypot = _text(data.get(HONEYPOT))
+    result = Submission(spam=honeypot is None or bool(honeypot))
     raw = {f.name: _text(data.get(f.name)) for f in form.fields}
     for spec in form.fields:
+        if raw[spec.name] is None:
+            result.errors[spec.name] = Text("这一项应填文字", "This should be text")
+            result.values[spec.name] = ""
+            continue
         value = clean_text(raw[spec.name], multiline=spec.type == "textarea")
         required = spec.required or (
             spec.required_if is not None
-            and clean_text(raw.get(spec.required_if[0], "")) == spec.required_if[1]
+            and clean_text(raw.get(spec.required_if[0]) or "") == spec.required_if[1]
         )
         if not value:
             if required:
@@ -46,7 +51,7 @@ def check(form: Form, data: Mapping[str, object]) -> Submission:
         if error:
             result.errors[spec.name] = error
         result.values[spec.name] = value
-    if _text(data.get(CONSENT)).strip().lower() in _YES:
+    if (_text(data.get(CONSENT)) or "").strip().lower() in _YES:
         result.values[CONSENT] = "yes"
     else:
         result.errors[CONSENT] = Text(
@@ -56,11 +61,14 @@ def check(form: Form, data: Mapping[str, object]) -> Submission:
     return result
 
 
-def _text(value: object) -> str:
-    """A submitted value as text: JSON may send numbers or booleans, and forms may repeat a field."""
+def _text(value: object) -> str | None:
+    """A submitted value as text: JSON may send numbers or booleans, and forms may repeat a field
+    (the first counts). None for what is no text at all: an object, or a list inside a list."""
     if isinstance(value, list | tuple):
         value = value[0] if value else ""
-    if value is None or isinstance(value, dict):
+    if isinstance(value, dict | list | tuple):
+        return None
+    if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else ""

@@ -9,6 +9,9 @@ would be lost), and the check of the order they must run in.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+
+from core.problems import Problem, ProblemsFound
 
 Lines = list[tuple[int, str]]
 
@@ -32,3 +35,24 @@ def capture() -> WarningLines:
 def relog(logger: logging.Logger, lines: Lines) -> None:
     for level, line in lines:
         logger.log(level, "%s", line)
+
+
+def check_order(plugin: str, after: tuple[str, ...], why_zh: str, why_en: str) -> Callable[[object], None]:
+    """A handler for Pelican's `initialized` signal: stop the build, naming both plugins, when one of
+    `after` is listed after `plugin` in PLUGINS. Pelican connects signal handlers in that order,
+    and some of ours rely on running after others (see pelicanconf.PLUGINS)."""
+
+    def check(pelican) -> None:
+        names = [p if isinstance(p, str) else p.__name__ for p in pelican.settings["PLUGINS"]]
+        misplaced = [
+            e for e in after if plugin in names and e in names and names.index(e) > names.index(plugin)
+        ]
+        if misplaced:
+            raise ProblemsFound([
+                Problem("pelicanconf.py", f"PLUGINS 中 {earlier} 应排在 {plugin} 之前（{why_zh}），请调整顺序",
+                        f"PLUGINS lists {earlier} after {plugin}, which must come after it ({why_en}): reorder them",
+                        field="PLUGINS", kind="plugin-order")
+                for earlier in misplaced
+            ])  # fmt: skip
+
+    return check

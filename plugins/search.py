@@ -34,6 +34,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from core.problems import Problem, ProblemsFound
+from plugins import check_order
 
 MEMORY = "/dev/shm"  # a folder in memory, on Linux
 
@@ -268,7 +269,18 @@ def _finalized(pelican) -> None:
         service.finish()
 
 
+# Its generator indexes the data pages, so it follows theirs; at the end of the build it waits
+# for the index, after the held pages are written, the sitemap drawn and the guard has checked.
+_order = check_order(
+    "plugins.search",
+    ("plugins.datapages", "plugins.writing", "plugins.sitemap", "plugins.guard"),
+    "搜索索引要收录数据页，并在暂存页面写出、站点地图和隐私检查之后才收尾",
+    "the index takes in the data pages, and finishes after held pages are written, the sitemap drawn and the guard run",
+)
+
+
 def register() -> None:
+    signals.initialized.connect(_order)
     signals.initialized.connect(_start)
     signals.get_generators.connect(_generators)
     signals.content_written.connect(_written)

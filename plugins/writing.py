@@ -30,7 +30,7 @@ from typing import IO
 from pelican import signals
 from pelican.writers import Writer
 
-from plugins import capture, relog
+from plugins import capture, check_order, relog
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +156,23 @@ def _flush_at_end(pelican) -> None:
         _current = None
 
 
+# The pages it holds are written when the build ends, before anything reads the output.
+_order = check_order(
+    "plugins.sitemap",
+    ("plugins.writing",),
+    "暂存的页面要先写出，站点地图才能列出它们",
+    "held pages must be written before the sitemap lists them",
+)
+_guard_order = check_order(
+    "plugins.guard",
+    ("plugins.writing",),
+    "暂存的页面要先写出，隐私检查才能读到它们",
+    "held pages must be written before the guard reads them",
+)
+
+
 def register() -> None:
+    signals.initialized.connect(_order)
+    signals.initialized.connect(_guard_order)
     signals.get_writer.connect(_writer)
     signals.finalized.connect(_flush_at_end)

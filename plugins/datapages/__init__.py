@@ -204,6 +204,8 @@ class DataPagesGenerator(Generator):
             project.reports = []
             for year in sorted(figures.keys() | written, reverse=True):
                 page = stories.get((pid, year)) or self._report_without_story(pid, year, lang)
+                if page.source_path:
+                    self.add_source_path(page)
                 page.year, page.figures, page.project_page = year, figures.get(year), project
                 page.untranslated = (pid, year) not in stories and (pid, year) in self._report_years
                 project.reports.append(page)
@@ -258,19 +260,22 @@ class DataPagesGenerator(Generator):
             suffix = "" if lang == default else f".{lang}"
             page = cls("", metadata=metadata, settings=self.settings, context=self.context,
                        source_path=f"{folder}/{row['id']}{suffix}.md")  # fmt: skip
-            self.add_source_path(page)
+        self.add_source_path(page)  # only now: it has its row's slug, hence its address
         page.untranslated = page is not written.get(row["id"]) and any(
             _row_id(p) == row["id"] for p in narratives[folder] if p.lang == default
         )
         return page
 
     def _read_all(self, cls: type[Page], folder: str, titled: bool = True) -> list[Page]:
-        """The Markdown files of a folder; chapters' and projects' titles come from the data."""
+        """The Markdown files of a folder; chapters' and projects' titles come from the data.
+
+        A narrative becomes a page (and claims its address) only once it is paired with its row:
+        without one, it has no address yet, and is reported as an orphan instead.
+        """
         pages = []
         for relative in self.get_files(folder, extensions=("md",)):
             page = self.readers.read_file(self.path, relative, content_class=cls, context=self.context)
             if not titled or page.is_valid():
-                self.add_source_path(page)
                 pages.append(page)
         return pages
 

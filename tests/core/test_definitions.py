@@ -13,12 +13,16 @@ REGISTER_FIELDS = ["姓名", "性别", "出生日期", "籍贯", "学历", "入�
                    "现工作单位", "职务", "手机", "电子邮箱", "通讯地址", "邮政编码"]  # fmt: skip
 
 
-def broken(tmp_path, text: str) -> list[str]:
+def broken_problems(tmp_path, text: str) -> list:
     (tmp_path / "forms").mkdir()
     (tmp_path / "forms" / "survey.yaml").write_text(text, encoding="utf-8")
     with pytest.raises(ProblemsFound) as found:
         load_forms(tmp_path / "forms")
-    return [p.sentence() for p in found.value.problems]
+    return found.value.problems
+
+
+def broken(tmp_path, text: str) -> list[str]:
+    return [p.sentence() for p in broken_problems(tmp_path, text)]
 
 
 GOOD = """version: 1
@@ -84,8 +88,25 @@ def test_a_bad_pattern_and_a_repeated_name(tmp_path):
 
 
 def test_yaml_that_does_not_parse(tmp_path):
-    [sentence] = broken(tmp_path, GOOD + "  - name: [unclosed\n")
-    assert sentence.startswith("forms/survey.yaml, 第 9 行 (line 9): YAML 格式有误")
+    [sentence] = broken(tmp_path, GOOD + "  - name: [unclosed\n")  # line 8
+    assert sentence.startswith("forms/survey.yaml, 第 8 行 (line 8): YAML 格式有误：括号没有配对")
+
+
+@pytest.mark.parametrize(
+    ("mistake", "line", "words"),
+    [
+        ("    type text\n    label: {zh: 城市, en: City}\n", 6, "this line lacks a colon"),
+        ('    help: {zh: "未完, en: x}\n    label: {zh: 城市, en: City}\n', 6, "a quote is not closed"),
+        ("    help: {zh: 说明, en: x\n    label: {zh: 城市, en: City}\n", 6, "a bracket is not closed"),
+        ("\t  label: {zh: 城市, en: City}\n", 6, "indent with spaces, not tabs"),
+        ("     label: {zh: 城市, en: City}\n", 6, "the indentation or a colon is wrong"),
+    ],
+)
+def test_a_yaml_mistake_is_named_on_its_own_line(tmp_path, mistake, line, words):
+    """libyaml notices a missing colon or quote a line later; the editor is sent to the line itself."""
+    head = GOOD.split("    type: text\n")[0]  # the definition up to the field's name, line 5
+    [problem] = broken_problems(tmp_path, head + mistake)
+    assert (problem.line, problem.kind) == (line, "yaml") and words in problem.en
 
 
 def test_required_if_must_name_a_field(tmp_path):

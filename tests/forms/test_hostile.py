@@ -132,6 +132,16 @@ CASES = {
     ),
     "no consent": Case(form(consent=""), 422),
     "an e-mail that is not one": Case(form(email="wang@"), 422),
+    "a lone surrogate in JSON": Case(
+        as_json(GOOD).replace(b'"\xe7\x8e\x8b', b'"\\ud800\xe7\x8e\x8b'), 400, JSON
+    ),
+    "a lone surrogate on the spam path": Case(
+        as_json({**GOOD, "subject": "垃圾"}).replace(b"}", b', "website": "\\udfff"}'), 400, JSON
+    ),
+    "a list inside a list": Case(as_json({**GOOD, "name": [["张伟", "x"]]}), 422, JSON, absent="张伟"),
+    "a list of text keeps the first, like a repeated field": Case(
+        as_json({**GOOD, "name": ["张伟", "x"]}), 201, JSON, stored={"name": "张伟"}
+    ),
     "hundreds of unknown fields": Case(
         urlencode({**GOOD, **{f"x{i}": "y" for i in range(500)}}).encode(), 201
     ),
@@ -253,3 +263,46 @@ def test_a_form_sent_from_the_english_edition_is_answered_in_english(handler):
     assert json.loads(answer)["redirect"] == "/en/forms/contact/thanks/"
     status, _, body = request(handler.url, Case(b"", 404, path="/api/forms/nothing?lang=en", headers=english))
     assert status == 404 and "There is no such form" in body and '<html lang="en">' in body
+
+
+def chunked(url: str, body: bytes, piece: int = 4096) -> str:
+    """POST the body in chunks, with no Content-Length, as some clients and proxies send it."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(b"POST /api/forms/contact HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n"
+                     b"Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n")  # fmt: skip
+        for start in range(0, len(body), piece):
+            part = body[start : start + piece]
+            sock.sendall(f"{len(part):x}\r\n".encode() + part + b"\r\n")
+        sock.sendall(b"0\r\n\r\n")
+        return sock.recv(65536).decode("utf-8", "replace")
+
+
+def test_a_chunked_body_over_the_limit_is_refused_whole(handler):
+    before = read_records(handler.inbox / "contact-v1.csv")
+    answer = chunked(handler.url, form(message="长" * 30000))  # 270 KB; the limit is 64 KB
+    assert answer.startswith("HTTP/1.1 413")
+    assert read_records(handler.inbox / "contact-v1.csv") == before
+
+
+def test_a_chunked_body_within_the_limit_is_taken(handler):
+    answer = chunked(handler.url, form(subject="分块发送"), piece=16)
+    assert answer.startswith("HTTP/1.1 201")
+    assert read_records(handler.inbox / "contact-v1.csv")[-1]["subject"] == "分块发送"
+
+
+def test_too_many_multipart_parts_says_so(handler):
+    parts = b"".join(
+        b'--b\r\nContent-Disposition: form-data; name="x%d"\r\n\r\ny\r\n' % number for number in range(150)
+    )
+    case = Case(parts + b"--b--\r\n", 413, "multipart/form-data; boundary=b")
+    status, _, body = request(handler.url, case)
+    assert status == 413 and json.loads(body)["error"]["en"] == "The form has too many parts (at most 100)"
+
+
+def test_a_list_inside_a_list_is_named_as_not_text(handler):
+    status, _, body = request(handler.url, CASES["a list inside a list"])
+    assert status == 422 and json.loads(body)["errors"]["name"] == {
+        "zh": "这一项应填文字",
+        "en": "This should be text",
+    }

@@ -136,8 +136,16 @@ def test_the_git_inbox_needs_a_key_in_any_mode():
 
 
 def test_every_variable_the_handler_and_the_tasks_read_is_in_the_operators_guide():
-    sources = [*ROOT.glob("core/*.py"), *ROOT.glob("forms/*.py"), *ROOT.glob("office/*.py"), ROOT / "tasks.py"]
+    sources = [
+        *ROOT.glob("core/*.py"),
+        *ROOT.glob("forms/*.py"),
+        *ROOT.glob("office/*.py"),
+        ROOT / "tasks.py",
+    ]
     code = "".join(path.read_text(encoding="utf-8") for path in sources)
     documented = (ROOT / "docs/operators.md").read_text(encoding="utf-8")
-    variables = set(re.findall(r"\b(FORMS_[A-Z_]+[A-Z])\b", code)) - {"FORMS_ACTION", "FORMS_DIR"}  # build settings
+    variables = set(re.findall(r"\b(FORMS_[A-Z_]+[A-Z])\b", code)) - {
+        "FORMS_ACTION",
+        "FORMS_DIR",
+    }  # build settings
     assert len(variables) > 30 and sorted(v for v in variables if f"`{v}`" not in documented) == []

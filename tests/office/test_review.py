@@ -10,6 +10,7 @@ import sys
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from markupsafe import escape
 
 from core.datapackage import validate_package
 from core.definitions import load_forms, open_events
@@ -18,6 +19,7 @@ from core.sealing import Opener, Sealer, generate_keypair
 from core.tables import read_records
 from forms.digest import count
 from forms.gitinbox import Branch, BranchFiles, GitInbox, Remote
+from forms.inbox import LocalInbox
 from forms.submission import check
 from office.register import read_register
 from office.review import Review, as_json, interactive
@@ -276,3 +278,23 @@ def test_invoke_review_of_an_unreachable_branch_says_so(tmp_path):
     result = invoke_task("review", "--list", "--remote", url, tmp_path=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "审核分支无法读取或写入" in result.stderr and url in result.stderr
+
+
+def test_an_approved_class_note_is_published_as_typed_and_kept_inert_in_its_file(make_repo):
+    repo = make_repo({})
+    forms = load_forms(ROOT / "forms")
+    inbox = LocalInbox(repo / "data" / "inbox")
+    bylines = ["-八六级", "'八六级", "=SUM(1,2)", "@八六级"]
+    note = {"class_year": "1986", "college": "化学学院", "title": "毕业四十年", "body": "四十年后再相聚，大家都好。" * 2,
+            "email": "class86@example.com", "consent": "yes"}  # fmt: skip
+    ids = [inbox.append(forms["class-note"], {**note, "author": byline}) for byline in bylines]
+    review = Review(repo / "data", forms, TODAY)
+    for submission in ids:
+        review.approve(submission, "编辑甲")
+    stored = (repo / "data/class_notes.csv").read_text(encoding="utf-8")
+    assert ",'-八六级," in stored and ",''八六级," in stored  # inert for a spreadsheet...
+    build_repo(repo)
+    page = (repo / "output/class-notes/index.html").read_text(encoding="utf-8")
+    for byline in bylines:  # ...and shown as typed on the site
+        assert f'<p class="meta">{escape(byline)} · ' in page
+    assert escape("'-八六级") not in page and escape("''八六级") not in page

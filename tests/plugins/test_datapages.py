@@ -1,6 +1,10 @@
 import csv
 import datetime
+import re
 
+import pytest
+
+from core.problems import ProblemsFound
 from plugins.datapages import build_date, split_ids
 from tests.support import ROOT, build_repo
 
@@ -62,3 +66,32 @@ def test_class_notes_are_published_escaped(make_repo):
     page = (repo / "output/class-notes/index.html").read_text(encoding="utf-8")
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
     assert "1990级" in page
+
+
+def test_a_data_error_is_the_only_problem_reported(make_repo):
+    """Narratives of chapters and projects wait for their rows: a broken table makes no false
+    'same address' problems about them."""
+    donations = (ROOT / "data/donations.csv").read_text(encoding="utf-8").splitlines()
+    donations[1] = re.sub(r",[0-9.]+,(\w+)$", r",1000元,\1", donations[1])
+    repo = make_repo(
+        {
+            "chapters/beijing.md": "北京校友会成立于一九八六年。\n",
+            "chapters/shenzhen.md": "深圳校友会。\n",
+            "projects/cs-development-fund.md": "计算机学院发展基金。\n",
+            "projects/campus-culture-fund.md": "校园文化基金。\n",
+        },
+        data={"data/donations.csv": "\n".join(donations) + "\n"},
+    )
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    assert [(p.file, p.row, p.field) for p in found.value.problems] == [("data/donations.csv", 2, "amount")]
+
+
+def test_a_gb18030_events_file_is_read_and_its_events_can_be_registered_for(make_repo):
+    repo = make_repo({})
+    events = repo / "data/events.csv"
+    events.write_bytes(events.read_text(encoding="utf-8").encode("gb18030"))
+    report = build_repo(repo)
+    assert any("GB18030" in warning for warning in report.warnings)
+    form = (repo / "output/forms/event-registration/index.html").read_text(encoding="utf-8")
+    assert 'value="homecoming-2027"' in form and "2027年校友返校日" in form

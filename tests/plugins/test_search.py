@@ -8,9 +8,10 @@ from pathlib import Path
 import pytest
 
 from core.problems import ProblemsFound
+from pelicanconf import PLUGINS
 from plugins import search
 from plugins.search import MEMORY, PagefindService, indexed_parts
-from tests.support import ROOT
+from tests.support import ROOT, build_repo
 
 PAGE = '<!doctype html><html lang="{lang}"><head><title>{title}</title></head><body>{body}</body></html>'
 
@@ -106,3 +107,15 @@ def test_a_build_the_guard_stops_leaves_no_index_behind(make_repo):
     assert "Traceback" not in result.stderr
     assert [p.name for p in repo.iterdir() if p.name.startswith(".output")] == []
     assert set(Path(MEMORY).glob("pagefind-*")) <= scratch_before
+
+
+def test_a_wrong_plugin_order_stops_the_build_naming_both_plugins(make_repo):
+    plugins = [p for p in PLUGINS if p != "plugins.datapages"]
+    plugins.insert(plugins.index("plugins.search") + 1, "plugins.datapages")
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(make_repo({}), PLUGINS=plugins)
+    [problem] = found.value.problems
+    assert problem.sentence().startswith(
+        "pelicanconf.py, 字段 PLUGINS: PLUGINS 中 plugins.datapages 应排在 plugins.search 之前"
+    )
+    assert "PLUGINS lists plugins.datapages after plugins.search" in problem.en
