@@ -131,6 +131,7 @@ REVIEW_OPTIONS = {
 @task(
     help={
         "approve": "approve this submission id",
+        "record": "with --approve of an update: the register record it is (an id, or new), when the rules cannot tell",
         "reject": "reject this submission id (give --reason)",
         "reason": "why it is rejected",
         "list": "list pending submissions",
@@ -140,7 +141,7 @@ REVIEW_OPTIONS = {
     }
 )
 def review(c, approve=None, reject=None, reason="", list=False, json=False, editor=None, branch=None, remote=None,
-           identity=None):  # fmt: skip
+           identity=None, record=None):  # fmt: skip
     """Review pending submissions one by one, or decide one with --approve / --reject."""
     editor = editor or getpass.getuser()
     notes = DATA / "class_notes.csv"
@@ -148,7 +149,7 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
     inbox = Review(DATA, load_forms(ROOT / "forms"), inbox=open_inbox(DATA, branch, remote), opener=office_opener(identity))  # fmt: skip
     try:
         if approve:
-            print(inbox.approve(approve, editor))
+            print(inbox.approve(approve, editor, record))
         elif reject:
             inbox.reject(reject, editor, reason)
             print(f"已拒绝 / rejected {reject}")

@@ -21,6 +21,7 @@ import yaml
 from core import ledger, tables
 from core.definitions import Form
 from core.problems import Problem, ProblemsFound
+from core.records import record_problems
 from core.shapes import shape_problems
 from core.values import is_email
 
@@ -393,12 +394,11 @@ def _open_table(
 ) -> Iterator[tuple[int, dict]] | None:
     """The rows of one file, or None when the file cannot be read as this table at all."""
     try:
-        text, found = tables.read_text(resource.path, _label(resource))
+        reader, found = tables.iter_rows(resource.path, _label(resource))
     except ProblemsFound as unreadable:
         problems += unreadable.problems
         return None
     notes += found
-    reader = tables.reader(text)
     header = next(reader, [])
     names = [f.name for f in resource.fields]
     missing = [name for name in names if name not in header]
@@ -475,6 +475,10 @@ def check_data(descriptor: Path, forms: dict[str, Form] | None = None) -> DataPa
     tables = package.tables
     if {"projects", "donations", "expenditures"} <= tables.keys():
         problems += ledger.check_ledgers(tables["projects"], tables["donations"], tables["expenditures"])
+    label = f"{descriptor.parent.name}/private/register.csv"
+    for row in tables.get("register", []):  # the office's private package
+        problems += [Problem(label, zh, en, row=row["_row"], field=field, value=str(row[field]), kind="order")
+                     for field, zh, en in record_problems(row)]  # fmt: skip
     if problems:
         raise ProblemsFound(problems)
     return package

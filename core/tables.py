@@ -17,6 +17,7 @@ restore(neutralise(v)) == v for every v.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import fcntl
@@ -33,8 +34,11 @@ from core.problems import Problem, ProblemsFound
 
 # A cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
+_GUARDED = frozenset(FORMULA_STARTS)
 BOM = b"\xef\xbb\xbf"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_CHUNK = 1 << 20
+_SAMPLE = 20_000  # characters enough to tell garbled text
 
 
 @dataclass
@@ -58,26 +62,18 @@ def restore(value: str) -> str:
 def decode(raw: bytes, label: str) -> tuple[str, list[Problem]]:
     """The text of a CSV file's bytes and notes on its encoding; ProblemsFound for bytes that are
     not text in any encoding we accept, or text garbled by a wrong encoding once."""
-    notes = []
-    if raw.startswith(BOM):
-        notes.append(Problem(label, "文件带 BOM（Excel 另存的 UTF-8），已正常读取",
-                             "has a BOM (UTF-8 from Excel); read as usual", kind="encoding"))  # fmt: skip
-        raw = raw[len(BOM) :]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
+    for encoding in ("utf-8-sig",) if raw.startswith(BOM) else ("utf-8", "gb18030"):
         try:
-            text = raw.decode("gb18030")
+            text = raw.decode(encoding)
         except UnicodeDecodeError:
-            raise ProblemsFound([Problem(
-                label,
-                "既不是 UTF-8 也不是 GB18030 编码，无法读取；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
-                "is neither UTF-8 nor GB18030; save it from Excel as 'CSV UTF-8 (comma delimited)'",
-                kind="encoding",
-            )]) from None  # fmt: skip
-        notes.append(Problem(label, "文件是 GB18030（GBK）编码，已按此读取；建议另存为 CSV UTF-8",
-                             "is in GB18030 (GBK); read as such; saving it as CSV UTF-8 is better", kind="encoding"))  # fmt: skip
-    garbled = find_mojibake(text)
+            continue
+        return text, _said(encoding, text[:_SAMPLE], label)
+    raise _undecodable(label)
+
+
+def _said(encoding: str, sample: str, label: str) -> list[Problem]:
+    """Notes on the encoding a file was read in; ProblemsFound if its text is garbled."""
+    garbled = find_mojibake(sample)
     if garbled:
         raise ProblemsFound([Problem(
             label,
@@ -86,7 +82,45 @@ def decode(raw: bytes, label: str) -> tuple[str, list[Problem]]:
             value=garbled,
             kind="mojibake",
         )])  # fmt: skip
-    return text, notes
+    if encoding == "utf-8-sig":
+        return [Problem(label, "文件带 BOM（Excel 另存的 UTF-8），已正常读取", "has a BOM (UTF-8 from Excel); read as usual", kind="encoding")]  # fmt: skip
+    if encoding == "gb18030":
+        return [Problem(label, "文件是 GB18030（GBK）编码，已按此读取；建议另存为 CSV UTF-8",
+                        "is in GB18030 (GBK); read as such; saving it as CSV UTF-8 is better", kind="encoding")]  # fmt: skip
+    return []
+
+
+def _undecodable(label: str) -> ProblemsFound:
+    return ProblemsFound([Problem(
+        label,
+        "既不是 UTF-8 也不是 GB18030 编码，无法读取；请在 Excel 中另存为“CSV UTF-8（逗号分隔）”",
+        "is neither UTF-8 nor GB18030; save it from Excel as 'CSV UTF-8 (comma delimited)'",
+        kind="encoding",
+    )])  # fmt: skip
+
+
+def _sniff(path: Path, label: str) -> tuple[str, list[Problem], bool]:
+    """A CSV file's encoding, the notes on it, and whether it holds an apostrophe (a formula guard
+    to take off). Read in chunks, so a file of any size is checked without being held."""
+    try:
+        with path.open("rb") as file:
+            bom = file.read(len(BOM)) == BOM
+            for encoding in ("utf-8-sig",) if bom else ("utf-8", "gb18030"):
+                file.seek(0)
+                decoder, sample, quoted = codecs.getincrementaldecoder(encoding)(), "", False
+                try:
+                    while chunk := file.read(_CHUNK):
+                        text = decoder.decode(chunk)
+                        quoted = quoted or "'" in text
+                        if len(sample) < _SAMPLE:
+                            sample += text[: _SAMPLE - len(sample)]
+                    decoder.decode(b"", final=True)
+                except UnicodeDecodeError:
+                    continue
+                return encoding, _said(encoding, sample, label), quoted
+    except OSError:
+        raise ProblemsFound([Problem(label, "文件不存在或无法读取，请检查文件名", "does not exist or cannot be read; check the file name", kind="file")]) from None  # fmt: skip
+    raise _undecodable(label)
 
 
 def find_mojibake(text: str) -> str | None:
@@ -110,42 +144,43 @@ def find_mojibake(text: str) -> str | None:
 
 def _first_non_ascii(text: str) -> str:
     start = next((i for i, ch in enumerate(text) if ord(ch) > 127), 0)
-    return text[start : start + 8]
-
-
-def read_text(path: Path, label: str | None = None) -> tuple[str, list[Problem]]:
-    """A CSV file's text and encoding notes; ProblemsFound if it is missing or cannot be read as text."""
-    label = label or path.name
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        raise ProblemsFound(
-            [
-                Problem(
-                    label,
-                    "文件不存在或无法读取，请检查文件名",
-                    "does not exist or cannot be read; check the file name",
-                    kind="file",
-                )
-            ]
-        ) from None
-    return decode(raw, label)
+    return text[start : start + 8].split("\n")[0]
 
 
 def reader(text: str) -> Iterator[list[str]]:
     """The rows of a CSV text, each cell as it was typed (the formula guard taken off)."""
-    rows = csv.reader(io.StringIO(text, newline=""))
-    if "'" not in text:  # the usual case, a large ledger included: nothing to take off
-        return rows
+    rows = csv.reader(_lines(text))
+    return _restored(rows) if "'" in text else rows
+
+
+def _lines(text: str) -> Iterator[str]:
+    """The lines of a text, ends kept, as csv.reader wants them (io.StringIO would copy the text
+    four bytes a character)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _restored(rows: Iterator[list[str]]) -> Iterator[list[str]]:
     return ([restore(cell) for cell in row] if any(c[:1] == "'" for c in row) else row for row in rows)
 
 
 def read_rows(path: Path, label: str | None = None) -> Table:
     """Every row of a .csv or .xlsx file as text cells, header included."""
+    rows, notes = iter_rows(path, label)
+    return Table(list(rows), notes)
+
+
+def iter_rows(path: Path, label: str | None = None) -> tuple[Iterator[list[str]], list[Problem]]:
+    """The rows of a .csv or .xlsx file one at a time, and notes on how it was read; a file that
+    cannot be read at all is ProblemsFound at once, before the first row."""
     label = label or path.name
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return Table(_xlsx_rows(path, label))
+        return _xlsx_rows(path, label), []
     if suffix in (".xls", ".et", ".ods", ".numbers"):
         raise ProblemsFound([Problem(
             label,
@@ -153,16 +188,21 @@ def read_rows(path: Path, label: str | None = None) -> Table:
             "is in an old or foreign spreadsheet format; save it from Excel or WPS as .xlsx or 'CSV UTF-8 (comma delimited)' and import that",
             kind="file",
         )])  # fmt: skip
-    text, notes = read_text(path, label)
-    return Table(list(reader(text)), notes)
+    encoding, notes, quoted = _sniff(path, label)
+
+    def rows() -> Iterator[list[str]]:
+        with path.open(encoding=encoding, newline="") as text:
+            found = csv.reader(text)
+            yield from _restored(found) if quoted else found
+
+    return rows(), notes
 
 
 def read_records(path: Path, label: str | None = None) -> list[dict[str, str]]:
     """The rows of one of our own CSV files as {column: value}; a file not yet written has none."""
     if not path.exists():
         return []
-    text, _ = read_text(path, label or path.name)
-    return _records(reader(text))
+    return _records(iter_rows(path, label)[0])
 
 
 def parse_records(data: bytes, label: str) -> list[dict[str, str]]:
@@ -187,15 +227,12 @@ def line(cells: Iterable[object]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[object] | Mapping[str, object]]) -> str:
-    """A whole CSV file as text, with the same rules as line(); a mapping row is read by the header."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(header)
-    for row in rows:
-        cells = [row.get(name, "") for name in header] if isinstance(row, Mapping) else row
-        writer.writerow([neutralise("" if cell is None else str(cell)) for cell in cells])
-    return out.getvalue()
+def _cells(header: Sequence[str], row: Sequence[object] | Mapping[str, object]) -> list[str]:
+    cells = [row.get(name, "") for name in header] if isinstance(row, Mapping) else row
+    cells = [cell if isinstance(cell, str) else "" if cell is None else str(cell) for cell in cells]
+    return [
+        ("'" + cell) if cell[:1] in _GUARDED else cell for cell in cells
+    ]  # neutralise, inline: a register has millions
 
 
 def write_table(
@@ -207,14 +244,17 @@ def write_table(
 ) -> None:
     """Replace a file in one step: a temporary file, synced, renamed over, so a crash leaves the
     old file or the new one, never half. Owner-only unless it is for the published site.
-    for_people: a BOM first, so a double-click opens it in Excel as UTF-8."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    for_people: a BOM first, so a double-click opens it in Excel as UTF-8. A mapping row is read
+    by the header. Rows are written as they come: a large register is never held twice."""
+    path.parent.mkdir(mode=0o700 if private else 0o777, parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)  # created 0600
     try:
         if not private:
             os.fchmod(fd, 0o644)  # a web server reads what is published
-        with os.fdopen(fd, "wb") as out:
-            out.write((BOM if for_people else b"") + csv_text(header, rows).encode("utf-8"))
+        with os.fdopen(fd, "w", encoding="utf-8-sig" if for_people else "utf-8", newline="") as out:
+            writer = csv.writer(out, lineterminator="\n")
+            writer.writerow(header)
+            writer.writerows(_cells(header, row) for row in rows)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, path)
@@ -224,25 +264,35 @@ def write_table(
 
 
 def append_row(path: Path, header: Sequence[str], cells: Sequence[object]) -> None:
-    """Append one row durably (lock, one write, fsync), with the header first if the file is new.
+    """Append one row durably (see append_rows)."""
+    append_rows(path, header, [cells])
 
-    For files several processes may append to (the decision log, attendee lists, published class
-    notes): a row is never torn or interleaved, and is on disk when this returns.
+
+def append_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+    """Append rows durably (lock, one write, fsync), with the header first if the file is new.
+
+    For files several processes may append to (the decision log, the register's history,
+    attendee lists, published class notes): a row is never torn or interleaved, and is on disk
+    when this returns. A new file is owner-only.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if not rows:
+        return
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    payload = b"".join(line(cells) for cells in rows)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        payload = line(cells)
         if os.fstat(fd).st_size == 0:
             payload = line(header) + payload
-        os.write(fd, payload)
+        view = memoryview(payload)
+        while view:  # one call writes it all for a regular file, but nothing promises that
+            view = view[os.write(fd, view) :]
         os.fsync(fd)
     finally:
         os.close(fd)
 
 
-def _xlsx_rows(path: Path, label: str) -> list[list[str]]:
+def _xlsx_rows(path: Path, label: str) -> Iterator[list[str]]:
     from openpyxl import load_workbook  # only imports that read workbooks need it
 
     try:
@@ -251,17 +301,28 @@ def _xlsx_rows(path: Path, label: str) -> list[list[str]]:
         raise ProblemsFound([Problem(label, "文件不存在，请检查文件名", "does not exist; check the file name", kind="file")]) from None  # fmt: skip
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError):
         # openpyxl raises these for an empty file, a file that is not a workbook, or a damaged one.
-        raise ProblemsFound([Problem(
-            label,
-            "不是有效的 .xlsx 表格（文件为空、已损坏或其实是别的格式）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再导入",
-            "is not a readable .xlsx workbook (empty, damaged or another format); open it in Excel or WPS, save it as .xlsx and import that",
-            kind="file",
-        )]) from None  # fmt: skip
-    try:
-        sheet = workbook.worksheets[0] if workbook.worksheets else None
-        return [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)] if sheet else []
-    finally:
-        workbook.close()
+        raise _unreadable_workbook(label) from None
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            if workbook.worksheets:
+                for row in workbook.worksheets[0].iter_rows(values_only=True):
+                    yield [_cell_text(v) for v in row]
+        except Exception:  # a sheet damaged inside a sound zip fails only as it is read, in many ways
+            raise _unreadable_workbook(label) from None
+        finally:
+            workbook.close()
+
+    return rows()
+
+
+def _unreadable_workbook(label: str) -> ProblemsFound:
+    return ProblemsFound([Problem(
+        label,
+        "不是有效的 .xlsx 表格（文件为空、已损坏或其实是别的格式）；请在 Excel 或 WPS 中打开并另存为 .xlsx 后再导入",
+        "is not a readable .xlsx workbook (empty, damaged or another format); open it in Excel or WPS, save it as .xlsx and import that",
+        kind="file",
+    )])  # fmt: skip
 
 
 def _cell_text(value) -> str:

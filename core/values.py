@@ -6,8 +6,10 @@ personal-data guard all ask here, so a mobile or an address is the same thing ev
 
 from __future__ import annotations
 
+import datetime
 import re
 import unicodedata
+from functools import lru_cache
 
 # Invisible characters that reorder or hide text (the "RTL override" trick) or are noise.
 # Zero-width joiners stay: emoji sequences need them.
@@ -17,7 +19,16 @@ _INVISIBLE = dict.fromkeys(
 _EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
 _MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _INTERNATIONAL = re.compile(r"\+[1-9][0-9]{6,14}")
-_PHONE_NOISE = re.compile(r"[\s\-()]")
+_PHONE_NOISE = re.compile(r"[\s\-()（）.．·]")
+_CJK = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}·])\s+(?=[{_CJK}·])")
+# What a save in a narrower encoding leaves of a character it cannot hold: "?", the replacement
+# character, or a code point of the private-use areas (a font's own glyph, not a character).
+_LOST = re.compile("[?？\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
+_DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
+_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份)?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})?")
+_TIME = re.compile(r"[\sT]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
 # Shapes to look for inside published text (the personal-data guard): a mainland mobile not
 # part of a longer number, and anything shaped like an e-mail address.
@@ -50,9 +61,66 @@ def is_mobile(value: str) -> bool:
 
 
 def normalise_mobile(value: str) -> str:
-    """+86 138-0000 0000 and (0086)13800000000 are one number: keep digits and a leading +."""
-    value = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", value))
-    for prefix in ("+86", "0086"):
+    """One way to write a number: +86 138-0000 0000, 86-138…, (0086)138…, full-width digits and
+    the .0 a spreadsheet adds are all 13800000000; other countries keep + and their code."""
+    value = _PHONE_NOISE.sub("", unicodedata.normalize("NFKC", value).strip().removesuffix(".0"))
+    if value.startswith("00"):
+        value = "+" + value[2:]  # the international prefix dialled from China
+    for prefix in ("+86", "86"):
         if value.startswith(prefix) and _MAINLAND_MOBILE.fullmatch(value[len(prefix) :]):
             return value[len(prefix) :]
     return value
+
+
+def normalise_email(value: str) -> str:
+    """An address as typed, with full-width letters made plain and the domain in lower case."""
+    value = unicodedata.normalize("NFKC", value).strip().removeprefix("mailto:")
+    local, at, domain = value.rpartition("@")
+    return f"{local}{at}{domain.lower()}" if at else value
+
+
+def clean_name(value: str) -> str:
+    """A person's name as the register keeps it: NFC, no padding, and no space inside a Chinese
+    name (offices pad two-character names to line them up: 王　芳 is 王芳); Latin names keep one
+    space between words."""
+    value = clean_text(value.replace("\u3000", " "))
+    return _SPACE_IN_CJK.sub("", value)
+
+
+def lost_characters(value: str) -> bool:
+    """Whether a name holds what a save in a narrower encoding leaves of a rare character."""
+    return bool(_LOST.search(value))
+
+
+class NotADate(ValueError):
+    """A date that cannot be read, or names a day that does not exist; says which, in words."""
+
+    def __init__(self, zh: str, en: str):
+        super().__init__(en)
+        self.zh, self.en = zh, en
+
+
+@lru_cache(maxsize=65536)  # a register repeats its dates: a day's births, a year's entries
+def parse_date(text: str, month_is_enough: bool = True) -> str:
+    """A date as people write it, as ISO: 1998-07-01, 1998/7/1, 1998.7.1, 1998年7月1日,
+    19980701, full-width digits, with or without a time; 1998.07, 1998年7月 and 199807 are
+    1998-07 when a month is enough. NotADate names what is wrong (month 13, 30 February)."""
+    text = _TIME.sub("", unicodedata.normalize("NFKC", text).strip())
+    for pattern in (_DAY, _COMPACT, _MONTH):
+        match = pattern.fullmatch(text)
+        if match:
+            year, month, day = (int(g) if g else None for g in (*match.groups(), None)[:3])
+            break
+    else:
+        raise NotADate("无法识别为日期，请写成 1998-07-01", "is not a date; write it like 1998-07-01")
+    if not 1 <= month <= 12:
+        raise NotADate(f"不是有效日期：没有 {month} 月", f"is not a real date: there is no month {month}")
+    if day is not None:
+        try:
+            datetime.date(year, month, day)
+        except ValueError:
+            raise NotADate(f"不是有效日期：{month} 月没有 {day} 日", f"is not a real date: month {month} has no day {day}") from None  # fmt: skip
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    if not month_is_enough:
+        raise NotADate("缺少日，请写成 1998-07-01", "lacks the day; write it like 1998-07-01")
+    return f"{year:04d}-{month:02d}"

@@ -1,34 +1,33 @@
-"""Colleges' spreadsheets into the register: headers in Chinese, dates and numbers as people type
-them, every row either taken or reported, and a second run of the same file changing nothing.
+"""Colleges' spreadsheets into the register: every row taken, folded or reported, and a second
+run of the same file changing nothing.
+
+Each value is read as offices write it (office/normalise.py); each row is matched to a record
+by the register's identity rules (office/register.py); a value an alumnus gave through the
+update form is never overwritten by a list. Every value not taken goes into a report beside
+the register, once, with its row, field, value and what to do; so do values taken with a
+caveat, marked as taken.
 """
 
 from __future__ import annotations
 
 import datetime
+import itertools
 import re
-import unicodedata
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import tables
 from core.definitions import Form
 from core.problems import Problem, ProblemsFound
+from core.records import record_problems
 from core.sealing import Opener, Unreadable, is_sealed
-from core.values import is_email, is_mobile, normalise_mobile
-from office.register import columns, identity, new_ids, read_register, write_register
+from core.values import clean_name, lost_characters
+from office.normalise import NotTaken, header_names, is_footer, normaliser, squeeze
+from office.register import ID_FIELD, Register
 
-# Headers offices use besides the form's own labels (姓名, 手机, 电子邮箱...).
-ALIASES = {
-    "手机号": "mobile", "手机号码": "mobile", "联系电话": "mobile", "邮箱": "email", "电子邮件": "email",
-    "院系": "college", "学院": "college", "工作单位": "employer", "单位": "employer", "职称": "job_title",
-    "地址": "address", "邮编": "postcode", "入学时间": "year_entered", "入学年份": "year_entered",
-    "毕业年份": "year_graduated", "编号": "id",
-}  # fmt: skip
-_DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
-_MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?")
-_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})?")
-_YEAR = re.compile(r"(\d{4})\s*年?")
-_POSTCODE = re.compile(r"\d{6}")
+REPORT = ["行 row", "字段 field", "值 value", "处理 action", "原因", "reason"]
+_REGISTER_ID = re.compile(r"A[0-9]{7}")
 
 
 @dataclass
@@ -37,261 +36,291 @@ class ImportReport:
     added: int = 0
     updated: int = 0
     unchanged: int = 0
-    problems: list[Problem] = field(default_factory=list)
-    notes: list[Problem] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # values and rows not taken
+    notes: list[Problem] = field(default_factory=list)  # how the file was read; values taken with a caveat
     report_file: Path | None = None
 
 
 def import_register(
     source: Path,
     college: str,
-    register: Path,
+    register_path: Path,
     update: Form,
     today: datetime.date,
     opener: Opener | None = None,
+    editor: str = "import",
 ) -> ImportReport:
-    """Normalise, match and merge a spreadsheet into the register; write a report of what was not taken.
+    """Normalise, match and merge a spreadsheet into the register; write the report of what was not taken.
 
     Cells sealed by the form handler (rows copied from the inbox) are opened with the office's
     private key: the register holds what people typed, never ciphertext.
+
+    Whether a row is somebody already known depends on what the register knows of people with
+    that name: rows further down may add to it. So a row is decided again when a later row
+    changed its name's records, until a pass over the list changes nothing. The register left
+    behind is then one the same list leaves unchanged: a second import changes nothing.
     """
-    result = ImportReport()
-    table = tables.read_rows(source)
-    rows, result.notes = table.rows, table.notes
-    start, fields = _header(rows, update)
+    rows, notes = tables.iter_rows(source)
+    result = ImportReport(notes=list(notes))
+    head = list(itertools.islice(rows, 10))
+    start, fields = _header(head, update)
     if not fields:
-        raise ProblemsFound(
-            [
-                Problem(
-                    source.name,
-                    "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
-                    "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
-                    row=1,
-                    kind="header",
-                )
-            ]
-        )
-    labels = {f.name: f.label.zh for f in update.fields}
-    choices = {
-        f.name: {c.label.zh: c.value for c in f.choices} | {c.value: c.value for c in f.choices}
-        for f in update.fields
-        if f.choices
-    }
-    records = read_register(register)
-    known = _Index(records)
-    ids = new_ids(records)
-    taken: dict[str, int] = {}  # record id -> the row of this file that matched it
-    names = columns(update)
-    for number, cells in enumerate(rows[start + 1 :], start=start + 2):
-        if not any(c.strip() for c in cells):
-            continue
-        result.rows += 1
-        values = {"college": college, "relation": "student"}  # a college's list is of its former students
-        for index, name in fields.items():
-            raw = cells[index].strip() if index < len(cells) else ""
-            if not raw:
-                continue
-            raw, reason = _opened(raw, opener)
-            value, reason = _normalise(name, raw, choices.get(name)) if reason is None else ("", reason)
-            if reason:
-                result.problems.append(
-                    Problem(
-                        source.name,
-                        reason[0],
-                        reason[1],
-                        row=number,
-                        field=labels.get(name, name),
-                        value=raw,
-                        kind="import",
-                    )
-                )
-            elif value:
-                values[name] = value
-        if not values.get("name"):
-            result.problems.append(
-                Problem(
-                    source.name,
-                    "没有姓名，这一行未导入",
-                    "has no name; the row was not imported",
-                    row=number,
-                    field="姓名",
-                    kind="import",
-                )
-            )
-            continue
-        record = known.find(values)
-        if record is not None and record["id"] in taken:
-            result.problems.append(Problem(
-                source.name,
-                f"与第 {taken[record['id']]} 行是同一个人（姓名、出生日期、院系相同），这一行未导入；请合并这两行",
-                f"is the same person as row {taken[record['id']]} (name, birth date, college); the row was not imported: merge the two",
-                row=number, field="姓名", value=values["name"], kind="import",
-            ))  # fmt: skip
-            continue
-        if record is None:
-            record = {"id": next(ids), "source": f"import:{college}"}
-            records.append(record)
-            result.added += 1
-        elif any(
-            values.get(n) and values[n] != record.get(n, "")
-            for n in names
-            if n not in ("id", "updated", "source")
+        raise ProblemsFound([Problem(source.name, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
+                                     "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
+                                     row=1, kind="header")])  # fmt: skip
+    result.notes += [Problem(source.name, "是标题或说明，已跳过", "is a title or a remark; skipped", row=n + 1, kind="title")
+                     for n in range(start) if any(c.strip() for c in head[n])]  # fmt: skip
+    register = Register.open(register_path, update)
+    run = _Run(source.name, college, register, normaliser(update, today), {f.name: f.label.zh for f in update.fields},
+               opener, datetime.datetime.combine(today, datetime.time()), editor, fields)  # fmt: skip
+    listed = itertools.chain(head[start + 1 :], rows)
+    for passes in range(MAX_PASSES):
+        clock = register.clock
+        for position, (number, cells) in enumerate(
+            _people(listed, start, source.name, result.notes if passes == 0 else [])
         ):
-            result.updated += 1
-        else:
-            result.unchanged += 1
-            taken[record["id"]] = number
-            continue
-        taken[record["id"]] = number
-        record.update({n: v for n, v in values.items() if n in names and n != "id"})
-        record["updated"] = today.isoformat()
-        known.add(record)
-    if result.added or result.updated:
-        write_register(register, records, names)
-    result.report_file = _write_report(register.parent, source, result.problems)
+            run.decide(position, number, cells, again=passes > 0)
+        if register.clock == clock:
+            break
+        listed = itertools.islice(tables.iter_rows(source)[0], start + 1, None)
+    register.save()
+    run.report(result)
+    result.report_file = _write_report(register_path.parent, source, result)
     return result
 
 
-class _Index:
-    """Finds the record a row belongs to: by id; else by name, birth date and college; and when
-    the birth date is missing, by name and college with the mobile or e-mail (or the years and
-    gender), so that importing the same file twice finds the records the first run made."""
+MAX_PASSES = 10  # a list settles in two or three; the bound only stops a list that never would
 
-    def __init__(self, records: list[dict[str, str]]):
-        self.by_id, self.by_person, self.by_contact = {}, {}, {}
-        for record in records:
-            self.add(record)
 
-    @staticmethod
-    def contact(values: dict[str, str]) -> tuple[str, ...] | None:
-        key = (
-            values.get("name", ""),
-            values.get("college", ""),
-            values.get("mobile", ""),
-            values.get("email", ""),
+def _people(rows, start: int, label: str, notes: list[Problem]):
+    """(row number, cells) of the rows that are people: empty lines skipped, footers noted."""
+    for number, cells in enumerate(rows, start=start + 2):
+        if not any(c.strip() for c in cells):
+            continue
+        if is_footer(cells):
+            notes.append(Problem(label, "是表尾（制表人、合计、备注等），已跳过",
+                                 "is a footer line (who made the list, totals, remarks); skipped", row=number, kind="footer"))  # fmt: skip
+            continue
+        yield number, cells
+
+
+_REPORTED, _ADDED, _UPDATED, _UNCHANGED = range(4)
+
+
+class _Run:
+    """One import: each row read, checked, matched and merged, or reported; decided again when a
+    later row changed the records of its name."""
+
+    def __init__(self, label, college, register, normalise, labels, opener, when, editor, fields) -> None:  # fmt: skip
+        self.label, self.college, self.register, self.normalise = label, college, register, normalise
+        self.labels, self.opener, self.when, self.fields = labels, opener, when, fields
+        self.source, self.by = f"import:{college}:{label}", editor
+        self.name_at = next((i for i, name in fields.items() if name == "name"), 1 << 30)
+        self.taken = array("q")  # record -> the row of this list that matched it first, or -1
+        # Per row of the list, by position: the register's clock once it was decided, the record
+        # it took, what came of it. Arrays: a list of 300,000 rows costs a few megabytes.
+        self.decided, self.took, self.outcome = array("q"), array("q"), array("b")
+        self.said: dict[int, list[Problem]] = {}  # row number -> its problems and notes
+        self.number = 0
+
+    def decide(self, position: int, number: int, cells: list[str], again: bool) -> None:
+        if again:
+            key = (clean_name(cells[self.name_at] if self.name_at < len(cells) else ""), self.college)
+            if self.register.touched(key) <= self.decided[position]:
+                return  # nothing this row depends on has changed since it was decided
+            if self.took[position] >= 0 and self.first(self.took[position]) == number:
+                self.taken[self.took[position]] = -1
+            self.said.pop(number, None)
+        else:
+            self.decided.append(0), self.took.append(-1), self.outcome.append(_REPORTED)
+        self.number, record = number, -1
+        outcome = _REPORTED
+        width = len(cells)
+        values = self.values(number, {i: cells[i] if i < width else "" for i in self.fields})
+        if values is not None:
+            outcome, record = self.row(number, values)
+        old = self.outcome[position]
+        if not (again and old in (_ADDED, _UPDATED) and outcome == _UNCHANGED):
+            self.outcome[position] = outcome
+        self.took[position], self.decided[position] = record, self.register.clock
+
+    def report(self, result: ImportReport) -> None:
+        """The counts, and every row's problems and notes in the order of the list."""
+        result.rows = len(self.outcome)
+        result.added, result.updated, result.unchanged = (
+            self.outcome.count(code) for code in (_ADDED, _UPDATED, _UNCHANGED)
         )
-        return key if key[0] and (key[2] or key[3]) else None
+        for number in sorted(self.said):
+            for said in self.said[number]:
+                (result.problems if said.kind == "import" else result.notes).append(said)
 
-    def add(self, record: dict[str, str]) -> None:
-        self.by_id[record["id"]] = record
-        if all(identity(record)):
-            self.by_person[identity(record)] = record
-        self.by_contact[self.contact(record)] = record
+    def refuse(self, number: int, name: str, value: str | None, zh: str, en: str) -> None:
+        self.said.setdefault(number, []).append(Problem(self.label, zh, en, row=number, field=self.labels.get(name, name),
+                                                        value=value, kind="import"))  # fmt: skip
 
-    def find(self, values: dict[str, str]) -> dict[str, str] | None:
-        if values.get("id"):
-            return self.by_id.get(values["id"])
-        if all(identity(values)):
-            return self.by_person.get(identity(values))
-        return self.by_contact.get(self.contact(values))
+    def note(self, number: int, name: str | None, value: str | None, zh: str, en: str, kind: str) -> None:
+        field = self.labels.get(name, name) if name else None
+        self.said.setdefault(number, []).append(
+            Problem(self.label, zh, en, row=number, field=field, value=value, kind=kind)
+        )
+
+    def row(self, number: int, values: dict[str, str]) -> tuple[int, int]:
+        """What comes of one row: (outcome, the record it took or -1)."""
+        match = self.register.match(values)
+        if match.kind not in ("same", "new"):
+            self.ask(number, values, match)
+            return _REPORTED, -1
+        if match.kind == "new":
+            record = self.register.add(values, self.source, self.by, self.when)
+            self.take(record, number)
+            return _ADDED, record
+        first = self.first(match.record)
+        if 0 <= first < number:
+            return self.again(number, match.record, values), match.record
+        if first > number:  # decided again, it comes before the row that took the record: it takes it,
+            self.register.tick(self.register.key(values))  # and that row is decided again after it
+        self.take(match.record, number)
+        return self.merge(number, match.record, values), match.record
+
+    def first(self, record: int) -> int:
+        """The row of this list that took the record, or -1."""
+        return self.taken[record] if record < len(self.taken) else -1
+
+    def take(self, record: int, number: int) -> None:
+        if record >= len(self.taken):
+            self.taken.extend([-1] * (record + 1 - len(self.taken)))
+        self.taken[record] = number
+
+    def values(self, number: int, cells: dict[int, str]) -> dict[str, str] | None:
+        """The row's values in the register's words; what cannot be taken is reported here."""
+        values = {
+            "college": self.college,
+            "relation": "student",
+        }  # a college's list is of its former students
+        for index, name in self.fields.items():
+            raw = cells[index].strip()
+            if not raw:
+                continue
+            if raw[0] == "a" and is_sealed(raw):
+                raw = self.opened(number, name, raw)
+                if raw is None:
+                    continue
+            if name == ID_FIELD and not _REGISTER_ID.fullmatch(raw):
+                continue  # a college's own numbering (序号, 学号), not the register's id
+            try:
+                value, note = self.normalise(name, raw)
+            except NotTaken as why:
+                self.refuse(number, name, raw, why.zh, why.en)
+                continue
+            if note:
+                self.note(number, name, raw, *note, kind="taken")
+            if value:
+                values[name] = value
+        name = values.get("name", "")
+        if not name:
+            self.refuse(
+                number, "name", None, "没有姓名，这一行未导入", "has no name; the row was not imported"
+            )
+            return None
+        if lost_characters(name):
+            self.refuse(number, "name", name, "含有 ? 或无法显示的字符：文件保存时丢失了字（如用 GBK 保存了生僻字），这一行未导入；请从原表另存为 CSV UTF-8 或 .xlsx 后再导入",
+                        "holds ? or a character that cannot be shown: the file lost characters when it was saved (a rare character saved as GBK); the row was not imported: save it from the original as CSV UTF-8 or .xlsx and import again")  # fmt: skip
+            return None
+        for name, zh, en in record_problems(values):
+            self.refuse(number, name, values.pop(name), zh, en)
+        return values
+
+    def opened(self, number: int, name: str, raw: str) -> str | None:
+        """A cell sealed by the form handler, opened with the office's key, or reported."""
+        if self.opener is None:
+            self.refuse(number, name, raw, "已加密，未导入此项：请用 --identity 或 FORMS_AGE_IDENTITY 指定办公室私钥文件 office.agekey 后再导入",
+                        "is sealed and was not imported: give the office's private key file office.agekey with --identity or FORMS_AGE_IDENTITY and import again")  # fmt: skip
+            return None
+        try:
+            return self.opener.open(raw)
+        except Unreadable as unreadable:
+            self.refuse(number, name, raw, unreadable.zh, unreadable.en)
+            return None
+
+    def ask(self, number: int, values: dict[str, str], match) -> None:
+        """A row the rules cannot place: reported with the records it could be, never guessed."""
+        ids = "、".join(
+            self.register.get(i, ID_FIELD) for i in (match.candidates or (match.record,)) if i is not None
+        )
+        name = values.get("name")
+        if match.kind == "unknown-id":
+            self.refuse(number, ID_FIELD, values[ID_FIELD], "登记册中没有这个编号：新校友请留空编号列",
+                        "is no id of the register: leave the id empty for a new alumnus")  # fmt: skip
+        elif match.kind == "ambiguous":
+            self.refuse(number, "name", name, f"可能是登记册中的 {ids} 中的任何一位，无法确定，这一行未导入：请在编号列写明是哪一位",
+                        f"could be any of {ids} in the register, so the row was not imported: write which one in the id column")  # fmt: skip
+        elif match.kind == "conflict":
+            self.refuse(number, "birth_date", values.get("birth_date"), f"手机或邮箱与登记册中的 {ids} 相同，出生日期却不同，这一行未导入：请核对是否同一人，是则在编号列写明 {ids}",
+                        f"has the mobile or e-mail of {ids} in the register but another birth date, so the row was not imported: check whether it is the same person and if so write {ids} in the id column")  # fmt: skip
+        else:
+            self.refuse(number, "name", name, f"与登记册中的 {ids} 同名同院系，但没有出生日期、手机或邮箱可以确认是否同一人，这一行未导入：请补上其中一项后再导入",
+                        f"has the name and college of {ids} in the register but no birth date, mobile or e-mail to tell whether it is the same person, so the row was not imported: add one of them and import again")  # fmt: skip
+
+    def merge(self, number: int, index: int, values: dict[str, str]) -> int:
+        """The list's newer values into a known record, except what the alumnus gave."""
+        register, own = self.register, self.register.alumni_fields(index)
+        changes = {}
+        for name, value in values.items():
+            if name == ID_FIELD or name not in register.at or value == register.get(index, name):
+                continue
+            if name in own:
+                confirmed = register.get(index, "confirmed")
+                self.refuse(number, name, value, f"校友本人于 {confirmed} 通过表单填写了 {register.get(index, name) or '（空）'}，名单中的值未导入",
+                            f"the alumnus gave {register.get(index, name) or '(empty)'} through the update form on {confirmed}; the list's value was not taken")  # fmt: skip
+                continue
+            changes[name] = value
+        merged = {**register.as_dict(index), **changes}
+        for name, zh, en in record_problems(merged):
+            if name in changes:
+                self.refuse(number, name, changes.pop(name), zh, en)
+        if not changes:
+            return _UNCHANGED
+        register.change(index, changes, self.source, self.by, self.when)
+        return _UPDATED
+
+    def again(self, number: int, index: int, values: dict[str, str]) -> int:
+        """The same person twice in one list: the first row's values stay, the other fills gaps;
+        an exact repeat is folded with a note, a value that differs is reported."""
+        register, first = self.register, self.first(index)
+        if register.brings_nothing(index, values):
+            self.note(number, None, None, f"与第 {first} 行完全相同，已合并为一条记录", f"repeats row {first}; folded into one record", kind="duplicate")  # fmt: skip
+            return _UNCHANGED
+        gaps = {}
+        for name, value in values.items():
+            if name not in register.at or name == ID_FIELD or value == register.get(index, name):
+                continue
+            if register.get(index, name):
+                self.refuse(number, name, value, f"与第 {first} 行是同一人，但这一项不同：保留了第 {first} 行的 {register.get(index, name)}，请核对哪个是现在的",
+                            f"is the same person as row {first} with another value: row {first}'s {register.get(index, name)} was kept; check which is current")  # fmt: skip
+            else:
+                gaps[name] = value
+        if not gaps:
+            return _UNCHANGED
+        register.change(index, gaps, self.source, self.by, self.when)
+        return _UPDATED
 
 
 def _header(rows: list[list[str]], update: Form) -> tuple[int, dict[int, str]]:
     """The first row that names at least two known columns (titles above it are skipped)."""
-    known = {f.label.zh: f.name for f in update.fields} | ALIASES
-    for index, row in enumerate(rows[:10]):
-        found = {i: known[_squeeze(cell)] for i, cell in enumerate(row) if _squeeze(cell) in known}
+    known = header_names(update)
+    for index, row in enumerate(rows):
+        found = {i: known[squeeze(cell)] for i, cell in enumerate(row) if squeeze(cell) in known}
         if len(found) >= 2:
             return index, found
     return 0, {}
 
 
-def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).rstrip("*：:")
-
-
-def _normalise(name: str, raw: str, choices: dict[str, str] | None) -> tuple[str, tuple[str, str] | None]:
-    """(value, None) or ("", (zh, en) reason). Full-width digits and spaces are evened out first."""
-    text = unicodedata.normalize("NFKC", raw).strip()
-    if name == "mobile":
-        phone = normalise_mobile(text)
-        return (
-            (phone, None)
-            if is_mobile(phone)
-            else ("", ("手机号码不对，未导入此项", "not a mobile number; this field was not imported"))
-        )
-    if name == "birth_date":
-        day = _date(text)
-        return (
-            (day, None)
-            if day
-            else ("", ("日期无法识别，请写成 1998-07-01", "not a date; write it like 1998-07-01"))
-        )
-    if name in ("year_entered", "year_graduated"):
-        year = _year(text)
-        return (
-            (year, None)
-            if year
-            else ("", ("年份无法识别，请写成 1998 或 1998-09", "not a year; write it like 1998 or 1998-09"))
-        )
-    if name == "email":
-        return (
-            (text, None)
-            if is_email(text)
-            else ("", ("邮箱地址格式不对，未导入此项", "not an e-mail address; this field was not imported"))
-        )
-    if name == "postcode":
-        return (
-            (text, None)
-            if _POSTCODE.fullmatch(text)
-            else ("", ("邮政编码应为 6 位数字", "a postcode has 6 digits"))
-        )
-    if choices is not None:
-        value = choices.get(text) or choices.get(text + "研究生")  # 硕士 and 博士 are how offices write them
-        return (
-            (value, None)
-            if value
-            else (
-                "",
-                (
-                    f"不是可选的值：{'、'.join(k for k in choices if not k.isascii())}",
-                    f"not one of: {', '.join(sorted(set(choices.values())))}",
-                ),
-            )
-        )
-    return " ".join(text.split()), None
-
-
-def _opened(raw: str, opener: Opener | None) -> tuple[str, tuple[str, str] | None]:
-    """The cell as typed: sealed cells opened with the office's key, or the reason they cannot be."""
-    if not is_sealed(raw):
-        return raw, None
-    if opener is None:
-        return "", (
-            "已加密，未导入此项：请用 --identity 或 FORMS_AGE_IDENTITY 指定办公室私钥文件 office.agekey 后再导入",
-            "is sealed and was not imported: give the office's private key file office.agekey with --identity or FORMS_AGE_IDENTITY and import again",
-        )
-    try:
-        return opener.open(raw), None
-    except Unreadable as unreadable:
-        return "", (unreadable.zh, unreadable.en)
-
-
-def _date(text: str) -> str | None:
-    """1998-07-01, 1998/7/1, 1998.7.1, 1998年7月1日, 19980701 -> 1998-07-01; 1998.07, 1998年7月 -> 1998-07."""
-    for pattern in (_DAY, _COMPACT, _MONTH):
-        match = pattern.fullmatch(text)
-        if match:
-            year, month, day = (int(g) if g else None for g in (*match.groups(), None)[:3])
-            try:
-                datetime.date(year, month, day or 1)
-            except ValueError:
-                return None
-            return f"{year:04d}-{month:02d}" + (f"-{day:02d}" if day else "")
-    return None
-
-
-def _year(text: str) -> str | None:
-    match = _YEAR.fullmatch(text)
-    if match:
-        return match.group(1)
-    day = _date(text)
-    return day[:4] if day else None
-
-
-def _write_report(folder: Path, source: Path, problems: list[Problem]) -> Path:
-    """Every value or row that was not taken, for the college to correct and send again."""
+def _write_report(folder: Path, source: Path, result: ImportReport) -> Path:
+    """Every value or row not taken, then every value taken with a caveat, for the college to check."""
     path = folder / f"import-report-{source.stem}.csv"
-    tables.write_table(path, ["行 row", "字段 field", "值 value", "原因", "reason"],
-                       [[p.row, p.field, p.value, p.zh, p.en] for p in problems], for_people=True)  # fmt: skip
+    lines = [[p.row, p.field, p.value, "未导入 not taken", p.zh, p.en] for p in result.problems]
+    lines += [
+        [p.row, p.field, p.value, "已导入 taken", p.zh, p.en] for p in result.notes if p.kind == "taken"
+    ]
+    tables.write_table(path, REPORT, lines, for_people=True)
     return path

@@ -1,64 +1,255 @@
 """The alumni register (校友信息库): the office's private list of records, one per alumnus.
 
 It lives in data/private/register.csv, outside the published tree and out of git. Its columns
-are the fields of the `update` form, an id, and when and how each record was last updated.
-Unlike the inbox it is rewritten when records change, always through a temporary file that
-replaces it in one step, so a crash leaves the old register or the new one, never half.
+are the fields of the `update` form after five of its own: the record's id, when and from
+where it last changed, when the alumnus last confirmed it through the form, and which fields
+the alumnus gave. It is rewritten in one step (core/tables.py's write_table); every change to
+it is also appended to data/private/register-history.csv, so an office can answer "who
+changed this mobile, when, from what".
+
+Identity is decided here, once, for the import and the review alike. A row is the same person
+as a record only on strong evidence: the register id; or name, birth date and college; or
+name, college and an equal mobile or e-mail. Without it, a row is added (nobody like it is
+known, or everyone like it is told apart by a date or a number) or reported (it could be
+someone already there); two candidates are reported, never guessed between.
+
+Records are kept as lists in column order, not dicts: a register of 300,000 alumni then fits
+in a few hundred megabytes.
 """
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator
+import datetime
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import tables
-from core.definitions import Form
+from core.definitions import CONSENT, Form
 
-BOOKKEEPING = ["id", "updated", "source"]
+BOOKKEEPING = ["id", "updated", "source", "confirmed", "alumni_fields"]
+HISTORY = ["at", "record", "field", "old", "new", "source", "by"]
+ID_FIELD = "id"
+# Facts that tell two people with one name apart: if they differ, they are two people. (A mobile
+# or an address does not: people change them, and that is what an update says.)
+TELLING = ("birth_date", "gender", "year_entered", "year_graduated")
+# Columns whose values repeat across the register: one string each, shared by every record.
+_SHARED = {"updated", "source", "confirmed", "gender", "relation", "degree", "year_entered", "year_graduated", "postcode",
+           "college", "major", "native_place", "staff_unit", "employer", "job_title", "alumni_fields"}  # fmt: skip
 
 
 def columns(update_form: Form) -> list[str]:
-    return BOOKKEEPING + [f.name for f in update_form.fields]
+    return BOOKKEEPING + [f.name for f in update_form.fields if f.name != CONSENT]
 
 
 def read_register(path: Path) -> list[dict[str, str]]:
+    """The register as dicts, for reading a few records (reports, tests)."""
     return tables.read_records(path, "data/private/register.csv")
 
 
-def write_register(path: Path, records: list[dict[str, str]], names: list[str]) -> None:
-    """Replace the register in one step, owner-only (core/tables.py's write_table)."""
-    tables.write_table(path, names, records)
+@dataclass(frozen=True)
+class Match:
+    """What the register knows of a row: the record it is (kind "same"), nobody ("new"), or a
+    reason to ask a person ("ambiguous", "unsure", "conflict", "unknown-id")."""
+
+    kind: str
+    record: int | None = None
+    candidates: tuple[int, ...] = ()
 
 
-def identity(record: dict[str, str]) -> tuple[str, str, str]:
-    """The same person: same name, birth date and college (or unit, for staff)."""
-    return (
-        record.get("name", "").strip(),
-        record.get("birth_date", "").strip(),
-        (record.get("college") or record.get("staff_unit") or "").strip(),
-    )
+@dataclass
+class Register:
+    """The register in memory, with the indexes identity needs, and the history to append."""
 
+    path: Path
+    columns: list[str]
+    records: list[list[str]] = field(default_factory=list)
+    history: list[list[str]] = field(default_factory=list)
 
-def find(records: list[dict[str, str]], values: dict[str, str]) -> dict[str, str] | None:
-    """The record these values belong to: by id if given, else by name, birth date and college."""
-    if values.get("id"):
-        return next((r for r in records if r["id"] == values["id"]), None)
-    key = identity(values)
-    if not all(key):
-        return None  # without all three, two people could be taken for one
-    return next((r for r in records if identity(r) == key), None)
+    def __post_init__(self) -> None:
+        self.at = {name: index for index, name in enumerate(self.columns)}
+        self.by_id: dict[str, int] = {}
+        self.by_person: dict[tuple[str, str], _Pool] = defaultdict(_Pool)  # (name, college or unit)
+        self.shared: dict[str, str] = {}  # one string for each value that repeats (see _SHARED)
+        self.repeats = [self.at[name] for name in _SHARED if name in self.at]
+        self.changed = False
+        self.last_number: int | None = None
+        # A clock that ticks with every change: an import decides a row again when the records
+        # of its name changed after it was decided (_Pool.touched).
+        self.clock = 0
+        self._stamped: tuple[datetime.datetime | None, str] = (None, "")
+
+    @classmethod
+    def open(cls, path: Path, update: Form) -> Register:
+        register = cls(path, columns(update))
+        rows = tables.iter_rows(path, "data/private/register.csv")[0] if path.exists() else iter(())
+        header = next(rows, None)
+        if header is not None:
+            where = [header.index(name) if name in header else None for name in register.columns]
+            for row in rows:
+                if not any(row):
+                    continue
+                record = [row[w] if w is not None and w < len(row) else "" for w in where]
+                register._share(record)
+                register._index(len(register.records), record)
+                register.records.append(record)
+        return register
+
+    def _share(self, record: list[str]) -> None:
+        shared = self.shared
+        for i in self.repeats:
+            record[i] = shared.setdefault(record[i], record[i])
+
+    def touched(self, key: tuple[str, str]) -> int:
+        """When the records of this name last changed (-1: never, in this run)."""
+        pool = self.by_person.get(key)
+        return pool.touched if pool is not None else -1
+
+    def get(self, index: int, name: str) -> str:
+        return self.records[index][self.at[name]]
+
+    def as_dict(self, index: int) -> dict[str, str]:
+        return dict(zip(self.columns, self.records[index], strict=True))
+
+    def key(self, values) -> tuple[str, str]:
+        get = values.get if isinstance(values, dict) else (lambda name: values[self.at[name]])
+        return get("name") or "", get("college") or get("staff_unit") or ""
+
+    def _index(self, index: int, record: list[str]) -> None:
+        self.by_id[record[self.at[ID_FIELD]]] = index
+        self.by_person[self.key(record)].records.append(index)
+
+    def match(self, values: dict[str, str]) -> Match:
+        """Which record these values are (see the module's text for the rules)."""
+        if values.get(ID_FIELD):
+            found = self.by_id.get(values[ID_FIELD])
+            return Match("same", found) if found is not None else Match("unknown-id")
+        found = self.by_person.get(self.key(values))
+        pool = found.records if found is not None else ()
+        if not pool or not values.get("name"):
+            return Match("new")
+        strong = [i for i in pool if any(values.get(f) and values[f] == self.get(i, f) for f in ("birth_date", "mobile", "email"))]  # fmt: skip
+        if len(strong) > 1:
+            return Match("ambiguous", candidates=tuple(strong))
+        if strong:
+            [index] = strong
+            birth = self.get(index, "birth_date")
+            if values.get("birth_date") and birth and values["birth_date"] != birth:
+                return Match("conflict", index)  # same mobile or e-mail, another birth date
+            return Match("same", index)
+        alike = [i for i in pool if not any(values.get(f) and self.get(i, f) and values[f] != self.get(i, f) for f in TELLING)]  # fmt: skip
+        if not alike:
+            return Match("new")  # a namesake: told apart by a date or a number
+        repeated = [i for i in alike if self.brings_nothing(i, values)]
+        if repeated:
+            return Match("same", repeated[0])  # the same row again (a second import of one list)
+        return Match("unsure", candidates=tuple(alike))
+
+    def brings_nothing(self, index: int, values: dict[str, str]) -> bool:
+        """Whether every value of the row is already the record's (fields the alumnus gave aside)."""
+        own = self.alumni_fields(index)
+        return all(
+            not v or name in own or self.get(index, name) == v
+            for name, v in values.items()
+            if name in self.at
+        )
+
+    def alumni_fields(self, index: int) -> set[str]:
+        return set(self.get(index, "alumni_fields").split())
+
+    def add(
+        self, values: dict[str, str], source: str, by: str, when: datetime.datetime, alumnus: bool = False
+    ) -> int:
+        record = [""] * len(self.columns)
+        for name, value in values.items():
+            if name in self.at and name != ID_FIELD and value:
+                record[self.at[name]] = value
+        record[self.at[ID_FIELD]] = self._new_id()
+        record[self.at["updated"]], record[self.at["source"]] = when.date().isoformat(), source
+        self._share(record)
+        if alumnus:
+            record[self.at["confirmed"]] = when.date().isoformat()
+            record[self.at["alumni_fields"]] = " ".join(sorted(n for n, v in values.items() if v and n in self.at and n not in BOOKKEEPING))  # fmt: skip
+        index = len(self.records)
+        self.records.append(record)
+        self._index(index, record)
+        self.tick(self.key(record))
+        self.history.append([self._stamp(when), record[self.at[ID_FIELD]], "", "", "added", source, by])
+        self.changed = True
+        return index
+
+    def change(self, index: int, changes: dict[str, str], source: str, by: str, when: datetime.datetime,
+               alumnus: bool = False) -> None:  # fmt: skip
+        """Set these fields, each change kept in the history; an alumnus's own update also says
+        the record is confirmed today and which fields came from the alumnus."""
+        record = self.records[index]
+        moved = self.key(record) != self.key({**self.as_dict(index), **changes})
+        if moved:
+            self.by_person[self.key(record)].records.remove(index)
+            self.tick(self.key(record))
+        for name, new in changes.items():
+            old = record[self.at[name]]
+            self.history.append([self._stamp(when), record[self.at[ID_FIELD]], name, old, new, source, by])
+            record[self.at[name]] = new
+        self._share(record)
+        if moved:
+            self.by_person[self.key(record)].records.append(index)
+        self.tick(self.key(record))
+        record[self.at["updated"]], record[self.at["source"]] = when.date().isoformat(), source
+        if alumnus:
+            record[self.at["confirmed"]] = when.date().isoformat()
+            given = self.alumni_fields(index) | set(changes)
+            record[self.at["alumni_fields"]] = " ".join(sorted(given))
+        self.changed = True
+
+    def tick(self, key: tuple[str, str]) -> None:
+        self.clock += 1
+        self.by_person[key].touched = self.clock
+
+    def _stamp(self, when: datetime.datetime) -> str:
+        """The history's time of a change: one string for every line of a run."""
+        if self._stamped[0] != when:
+            self._stamped = (when, when.isoformat(timespec="seconds"))
+        return self._stamped[1]
+
+    def save(self) -> None:
+        """Write the register in one step, then append its history; nothing if nothing changed."""
+        if not self.changed:
+            return
+        tables.write_table(self.path, self.columns, self.records)
+        tables.append_rows(self.path.with_name("register-history.csv"), HISTORY, self.history)
+        self.history, self.changed = [], False
+
+    def applied(self, source: str) -> bool:
+        """Whether a change from this source (form:<submission>) is in the history already."""
+        history = self.path.with_name("register-history.csv")
+        return any(line["source"] == source for line in tables.read_records(history)) or any(
+            line[HISTORY.index("source")] == source for line in self.history
+        )
+
+    def _new_id(self) -> str:
+        """An id for a new record, after the highest in use: A0000001, A0000002…"""
+        if self.last_number is None:
+            numbers = [int(i[1:]) for i in self.by_id if i.startswith("A") and i[1:].isdigit()]
+            self.last_number = max(numbers, default=0)
+        self.last_number += 1
+        return f"A{self.last_number:07d}"
 
 
 def changes(
-    record: dict[str, str] | None, values: dict[str, str], fields: list[str]
+    record: dict[str, str] | None, values: dict[str, str], fields: Iterable[str]
 ) -> dict[str, tuple[str, str]]:
     """What an update would change: field -> (old, new); empty new values change nothing."""
     old = record or {}
     return {f: (old.get(f, ""), values[f]) for f in fields if values.get(f) and values[f] != old.get(f, "")}
 
 
-def new_ids(records: list[dict[str, str]]) -> Iterator[str]:
-    """Ids for new records, after the highest in use: A0000001, A0000002…"""
-    numbers = [int(r["id"][1:]) for r in records if r.get("id", "").startswith("A") and r["id"][1:].isdigit()]
-    return (f"A{n:07d}" for n in itertools.count(max(numbers, default=0) + 1))
+class _Pool:
+    """The records of one name in one college (or unit), and when they last changed."""
+
+    __slots__ = ("records", "touched")
+
+    def __init__(self) -> None:
+        self.records: list[int] = []
+        self.touched = -1

@@ -24,9 +24,10 @@ from core.datapackage import read_descriptor
 from core.definitions import CONSENT, Form
 from core.problems import Problem, ProblemsFound
 from core.sealing import Opener, Unreadable, is_sealed
+from core.values import clean_name, normalise_email
 from forms.gitinbox import Branch, BranchFiles, remote_from_env
 from forms.inbox import Inbox, LocalFiles
-from office.register import changes, columns, find, new_ids, read_register, write_register
+from office.register import Match, Register, changes
 
 
 @dataclass(frozen=True)
@@ -130,21 +131,50 @@ class Review:
             )
         return found
 
-    def difference(self, submission: Entry) -> dict[str, tuple[str, str]]:
-        """For an update: what approving it would change in the register."""
+    def placement(
+        self, submission: Entry, record: str | None = None
+    ) -> tuple[Register, Match, dict[str, str]]:
+        """For an update: the register, the record the alumnus is by its identity rules (or the
+        one the editor names: an id, or "new"), and the values the update brings."""
+        submission = self.open(submission)
+        register = Register.open(self.private / "register.csv", submission.form)
+        values = {f.name: submission.row.get(f.name, "") for f in submission.form.fields}
+        values["name"], values["email"] = (
+            clean_name(values.get("name", "")),
+            normalise_email(values.get("email", "")),
+        )
+        if record == "new":
+            return register, Match("new"), values
+        if record:
+            found = register.by_id.get(record)
+            if found is None:
+                raise _refusal(
+                    submission.id, f"登记册中没有编号 {record}", f"the register has no record {record}"
+                )
+            return register, Match("same", found), values
+        return register, register.match(values), values
+
+    def difference(self, submission: Entry, record: str | None = None) -> dict[str, tuple[str, str]]:
+        """For an update: what approving it would change in the register (all of it, for a new record)."""
         if submission.form.name != "update":
             return {}
-        submission = self.open(submission)
-        record = find(read_register(self.private / "register.csv"), submission.row)
-        return changes(record, submission.row, [f.name for f in submission.form.fields])
+        register, match, values = self.placement(submission, record)
+        current = (
+            register.as_dict(match.record) if match.record is not None and match.kind == "same" else None
+        )
+        return changes(current, values, [f.name for f in submission.form.fields if f.name != CONSENT])
 
-    def approve(self, submission_id: str, editor: str) -> str:
+    def approve(self, submission_id: str, editor: str, record: str | None = None) -> str:
+        """Apply a submission, then log the decision. `record` places an update the identity rules
+        could not: a register id, or "new" for a person the register does not know."""
         submission = self.open(self.get(submission_id))
-        done = {
-            "update": self._merge_into_register,
-            "class-note": self._publish_class_note,
-            "event-registration": self._add_attendee,
-        }.get(submission.form.name, lambda s: "已处理 / handled")(submission)
+        if submission.form.name == "update":
+            done = self._merge_into_register(submission, editor, record)
+        else:
+            done = {
+                "class-note": self._publish_class_note,
+                "event-registration": self._add_attendee,
+            }.get(submission.form.name, lambda s: "已处理 / handled")(submission)
         self._log(submission, editor, "approved", "")
         return done
 
@@ -164,21 +194,32 @@ class Review:
 
         self.inbox.record([now, editor, submission.form.name, submission.id, decision, reason], still_pending)
 
-    def _merge_into_register(self, submission: Entry) -> str:
-        path = self.private / "register.csv"
-        records = read_register(path)
+    def _merge_into_register(self, submission: Entry, editor: str, record: str | None) -> str:
+        """The alumnus's own values into the record the rules (or the editor) place it in; a new
+        record only for a person the register does not know. Never a second record for a known one."""
+        register, match, values = self.placement(submission, record)
         source = f"form:{submission.id}"
-        if any(r.get("source") == source for r in records):
+        if register.applied(source):
             return "登记册已含此更新 / already in the register"
-        record = find(records, submission.row)
+        if match.kind not in ("same", "new"):
+            raise _unplaced(submission.id, register, match)
+        when = datetime.datetime.combine(self.today, datetime.datetime.now().time(), datetime.UTC)
         fields = [f.name for f in submission.form.fields if f.name != CONSENT]
-        if record is None:
-            record = {"id": next(new_ids(records))}
-            records.append(record)
-        record.update({field: new for field, (_, new) in changes(record, submission.row, fields).items()})
-        record.update(updated=self.today.isoformat(), source=source)
-        write_register(path, records, columns(submission.form))
-        return f"登记册记录 {record['id']} 已更新 / register record {record['id']} updated"
+        if match.kind == "new":
+            index = register.add(values, source, editor, when, alumnus=True)
+            register.save()
+            return f"登记册新增记录 {register.get(index, 'id')} / register record {register.get(index, 'id')} added"
+        diff = changes(register.as_dict(match.record), values, fields)
+        register.change(
+            match.record, {name: new for name, (_, new) in diff.items()}, source, editor, when, alumnus=True
+        )
+        register.save()
+        ident = register.get(match.record, "id")
+        shown = (
+            "; ".join(f"{name}: {old or '（空）'} -> {new}" for name, (old, new) in diff.items())
+            or "无变化，已确认 / nothing changed, confirmed"
+        )
+        return f"登记册记录 {ident} 已更新 / register record {ident} updated: {shown}"
 
     def _publish_class_note(self, submission: Entry) -> str:
         row = {**submission.row, "id": submission.id, "published": self.today.isoformat()}
@@ -218,6 +259,16 @@ def as_json(submission: Entry) -> dict:
     }
 
 
+def _unplaced(submission_id: str, register: Register, match: Match) -> ProblemsFound:
+    """An update the identity rules cannot place: the editor decides which record it is."""
+    ids = ", ".join(register.get(i, "id") for i in (match.candidates or (match.record,)) if i is not None)
+    return _refusal(
+        submission_id,
+        f"可能是登记册中的 {ids}，规则无法确定是哪一位：核对后用 --record 编号 指定，或用 --record new 新增",
+        f"could be {ids} in the register and the rules cannot tell which: check, then give --record ID, or --record new to add a record",
+    )
+
+
 def _decided_already(submission_id: str, decision: dict[str, str]) -> ProblemsFound:
     return _refusal(submission_id, f"已于 {decision['decided_at']} 由 {decision['editor']} 处理（{decision['decision']}），不能重复决定",
                     f"was already decided ({decision['decision']}) by {decision['editor']} at {decision['decided_at']}")  # fmt: skip
@@ -232,7 +283,9 @@ def _refusal(submission_id: str, zh: str, en: str) -> ProblemsFound:
 def interactive(review: Review, editor: str, ask=input, say=print) -> int:
     """One pending submission at a time: approve, reject with a reason, skip, or quit.
 
-    Returns how many were decided. Each decision is written before the next is shown.
+    An update is shown with the record it goes into and what it changes there; one the rules
+    cannot place asks for the record (or "new"). Returns how many were decided. Each decision
+    is written before the next is shown.
     """
     decided = 0
     pending = review.pending()
@@ -244,8 +297,9 @@ def interactive(review: Review, editor: str, ask=input, say=print) -> int:
         for field in submission.form.fields:
             if submission.row.get(field.name):
                 say(f"  {field.label.zh} {field.name}: {submission.row[field.name]}")
-        for field, (old, new) in review.difference(submission).items():
-            say(f"  变更 change {field}: {old or '（空 empty）'} -> {new}")
+        record = _place(review, submission, ask, say) if submission.form.name == "update" else None
+        if record == "skip":
+            continue
         while True:
             choice = ask("同意 [a]pprove / 拒绝 [r]eject / 跳过 [s]kip / 退出 [q]uit > ").strip().lower()[:1]
             if choice == "s":
@@ -260,7 +314,7 @@ def interactive(review: Review, editor: str, ask=input, say=print) -> int:
                 continue
             try:
                 if choice == "a":
-                    say("  " + review.approve(submission.id, editor))
+                    say("  " + review.approve(submission.id, editor, record))
                 else:
                     review.reject(submission.id, editor, reason)
                 decided += 1
@@ -268,4 +322,38 @@ def interactive(review: Review, editor: str, ask=input, say=print) -> int:
                 say("  " + "\n  ".join(p.sentence() for p in found.problems))
             break
     return decided
-    return decided
+
+
+def _place(review: Review, submission: Entry, ask, say) -> str | None:
+    """Say which record an update goes into and what changes; ask when the rules cannot tell.
+    Returns the record to approve into (None: as the rules place it), or "skip"."""
+    register, match, _ = review.placement(submission)
+    if match.kind in ("same", "new"):
+        where = (
+            f"记录 record {register.get(match.record, 'id')}"
+            if match.kind == "same"
+            else "新记录 a new record"
+        )
+        say(f"  登记册 register: {where}")
+        for field, (old, new) in review.difference(submission).items():
+            say(f"  变更 change {field}: {old or '（空 empty）'} -> {new}")
+        return None
+    say("  登记册中可能是 / in the register this could be:")
+    for index in match.candidates or (match.record,):
+        known = register.as_dict(index)
+        say(
+            "    "
+            + "  ".join(
+                f"{name}: {known[name]}"
+                for name in ("id", "name", "birth_date", "college", "mobile", "email", "updated")
+                if known.get(name)
+            )
+        )
+    choice = ask(
+        "是哪一条？写编号，新校友写 new，跳过按回车 / which record? its id, new, or Enter to skip > "
+    ).strip()
+    if not choice:
+        return "skip"
+    for field, (old, new) in review.difference(submission, choice).items():
+        say(f"  变更 change {field}: {old or '（空 empty）'} -> {new}")
+    return choice

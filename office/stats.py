@@ -5,6 +5,8 @@ per college and overall, against its targets; and this year's reunion classes wi
 from __future__ import annotations
 
 import datetime
+import os
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,7 +22,7 @@ STAFF = "教职工 staff"
 class Coverage:
     college: str
     records: int = 0
-    updated: int = 0  # updated in the last 12 months
+    updated: int = 0  # updated or confirmed by the alumnus in the last 12 months (not by an import)
     reachable: int = 0  # with a mobile or an e-mail
 
     @property
@@ -47,7 +49,7 @@ def coverage(records: list[dict[str, str]], today: datetime.date) -> tuple[Cover
     for record in records:
         college = STAFF if record.get("relation") == "staff" else (record.get("college") or "未填 unknown")
         figures = colleges.setdefault(college, Coverage(college))
-        recent = record.get("updated", "") >= since
+        recent = record.get("confirmed", "") >= since  # the alumnus's own word; an import says nothing of it
         reachable = is_mobile(record.get("mobile", "")) or is_email(record.get("email", ""))
         for target in (overall, figures):
             target.records += 1
@@ -71,23 +73,44 @@ def reunions(records: list[dict[str, str]], year: int, intervals: list[int]) -> 
 def table(
     overall: Coverage, colleges: list[Coverage], targets: dict[str, float], classes: list[Reunion]
 ) -> str:
-    """The figures as text for the terminal."""
+    """The figures as text for the terminal, in columns that line up with Chinese names too."""
     mark = lambda share, goal: "✓" if share >= goal else "✗"  # noqa: E731
-    lines = [f"{'院系 college':24}{'记录 records':>14}{'近一年更新 updated':>20}{'可联系 reachable':>20}"]
+    rows = [("院系 college", "记录 records", "近一年更新 updated", "可联系 reachable")]
     for row in [*colleges, overall]:
-        lines.append(
-            f"{row.college:24}{row.records:>14,}"
-            f"{row.updated_share:>18.0%} {mark(row.updated_share, targets['updated'])}"
-            f"{row.reachable_share:>18.0%} {mark(row.reachable_share, targets['reachable'])}"
+        rows.append(
+            (
+                row.college,
+                f"{row.records:,}",
+                f"{row.updated_share:.0%} {mark(row.updated_share, targets['updated'])}",
+                f"{row.reachable_share:.0%} {mark(row.reachable_share, targets['reachable'])}",
+            )
         )
+    widths = [max(_width(r[i]) for r in rows) for i in range(4)]
+    lines = [
+        "  ".join(
+            _pad(cell, width, left=i == 0) for i, (cell, width) in enumerate(zip(row, widths, strict=True))
+        )
+        for row in rows
+    ]
     lines.append(
         f"目标 targets: 更新 updated {targets['updated']:.0%}, 可联系 reachable {targets['reachable']:.0%}"
+        "（本人通过表单更新或确认的记录；导入不算 / updated or confirmed by the alumnus; imports do not count）"
     )
     lines.append(
         "秩年返校 reunion classes: "
         + "; ".join(f"{r.class_year}级 ({r.years}年) 入学 {r.entered} / 毕业 {r.graduated}" for r in classes)
     )
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns a terminal gives the text: two for a Chinese character, one for the rest."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _pad(text: str, width: int, left: bool) -> str:
+    space = " " * (width - _width(text))
+    return text + space if left else space + text
 
 
 def register_figures(register: Path, theme_dir: Path, today: datetime.date) -> tuple[str, Path]:
@@ -111,5 +134,8 @@ def write_report(path: Path, theme_dir: Path, today: datetime.date, overall: Cov
         .get_template("stats_report.html")
         .render(today=today, overall=overall, colleges=colleges, targets=targets, reunions=classes)
     )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(page, encoding="utf-8")
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # owner-only, as the register
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        os.fchmod(out.fileno(), 0o600)
+        out.write(page)

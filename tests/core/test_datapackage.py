@@ -8,9 +8,9 @@ from pathlib import Path
 import frictionless
 import pytest
 
-from core.datapackage import check_data, validate_package
+from core.datapackage import check_data, read_descriptor, validate_package
 from core.problems import ProblemsFound
-from core.tables import find_mojibake
+from core.tables import find_mojibake, write_table
 from tests.support import ROOT
 
 
@@ -200,6 +200,25 @@ def test_an_optional_resource_may_not_exist_yet(tmp_path):
     shutil.copy(ROOT / "data/private.datapackage.yaml", tmp_path)
     assert validate_package(tmp_path / "private.datapackage.yaml").tables == {
         "register": [],
+        "history": [],
         "decisions": [],
         "attendees": [],
     }
+
+
+def test_the_private_register_is_checked_across_its_fields(tmp_path):
+    """invoke validate --package data/private.datapackage.yaml says what the import says."""
+    shutil.copy(ROOT / "data/private.datapackage.yaml", tmp_path)
+    (tmp_path / "private").mkdir()
+    [register] = [r for r in read_descriptor(tmp_path / "private.datapackage.yaml") if r.name == "register"]
+    rows = [{"id": "A0000001", "name": "王立新", "birth_date": "1978-13-01", "year_entered": "1996", "year_graduated": "2000"},
+            {"id": "A0000002", "name": "李娜", "birth_date": "1980-01-01", "year_entered": "1998", "year_graduated": "1994"}]  # fmt: skip
+    write_table(tmp_path / "private/register.csv", [f.name for f in register.fields],
+                [{"updated": "2026-11-23", "source": "import:x", **row} for row in rows])  # fmt: skip
+    with pytest.raises(ProblemsFound) as found:
+        check_data(tmp_path / "private.datapackage.yaml")
+    assert [(p.row, p.field, p.value) for p in found.value.problems] == [
+        (2, "birth_date", "1978-13-01"),
+        (3, "year_graduated", "1994"),
+    ]
+    assert "is not a real date: there is no month 13" in found.value.problems[-2].en

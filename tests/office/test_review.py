@@ -21,6 +21,7 @@ from forms.digest import count
 from forms.gitinbox import Branch, BranchFiles, GitInbox, Remote
 from forms.inbox import LocalInbox
 from forms.submission import check
+from office.importer import import_register
 from office.register import read_register
 from office.review import Review, as_json, interactive
 from tests.servers import launch, stop
@@ -110,7 +111,9 @@ def test_deciding_twice_is_refused(repo):
 def test_a_review_interrupted_after_applying_is_finished_once(repo):
     path, (update, note, *_) = repo
     review = review_of(path)
-    review._merge_into_register(review.get(update))  # the run stopped here, before the log line
+    review._merge_into_register(
+        review.get(update), "编辑甲", None
+    )  # the run stopped here, before the log line
     review._publish_class_note(review.get(note))
     assert {s.id for s in review.pending()} >= {update, note}  # not decided yet, so nothing is lost
     review.approve(update, "编辑甲")
@@ -298,3 +301,76 @@ def test_an_approved_class_note_is_published_as_typed_and_kept_inert_in_its_file
     for byline in bylines:  # ...and shown as typed on the site
         assert f'<p class="meta">{escape(byline)} · ' in page
     assert escape("'-八六级") not in page and escape("''八六级") not in page
+
+
+STUDENT = {"name": "王立新", "gender": "male", "birth_date": "1978-07-01", "relation": "student", "degree": "bachelor",
+           "year_entered": "1996", "year_graduated": "2000", "college": "计算机学院", "mobile": "139 2222 3333",
+           "email": "wang.lx@example.com", "employer": "示例云计算", "consent": "yes"}  # fmt: skip
+COLLEGE_LIST = "姓名,性别,出生日期,入校时间,毕业时间,手机,现工作单位\n王立新,男,1978/7/1,1996.09,2000年7月,13900001111,示例科技\n"
+
+
+def test_an_update_from_a_known_alumnus_updates_the_record_in_place_end_to_end(tmp_path):
+    """The handler under gunicorn takes the update, the review merges it into the record the
+    college's list made (never a second record), and a later import of that list keeps it."""
+    shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("private", "inbox"))
+    register_path = tmp_path / "data/private/register.csv"
+    listed = tmp_path / "cs-2025.csv"
+    listed.write_text(COLLEGE_LIST, encoding="utf-8")
+    forms = load_forms(ROOT / "forms")
+    import_register(listed, "计算机学院", register_path, forms["update"], TODAY)
+    [before] = read_register(register_path)
+    handler = launch(tmp_path, FORMS_INBOX=str(tmp_path / "data" / "inbox"))
+    try:
+        update = post(handler.url, "update", STUDENT)
+    finally:
+        stop(handler)
+    review = Review(tmp_path / "data", forms, TODAY)
+    assert review.difference(review.get(update))["mobile"] == ("13900001111", "13922223333")
+    said = review.approve(update, "编辑甲")
+    assert (
+        said.startswith(f"登记册记录 {before['id']} 已更新") and "mobile: 13900001111 -> 13922223333" in said
+    )
+    [after] = read_register(register_path)
+    assert (after["id"], after["mobile"], after["employer"]) == (before["id"], "13922223333", "示例云计算")
+    assert (after["source"], after["confirmed"]) == (f"form:{update}", BUILD_DATE)
+    assert {"mobile", "employer", "email"} <= set(after["alumni_fields"].split())
+    history = read_records(register_path.with_name("register-history.csv"))
+    assert [(h["field"], h["old"], h["new"], h["by"]) for h in history if h["source"] == f"form:{update}" and h["field"] == "mobile"] == [
+        ("mobile", "13900001111", "13922223333", "编辑甲")
+    ]  # fmt: skip
+    again = import_register(
+        listed, "计算机学院", register_path, forms["update"], TODAY
+    )  # the old list once more
+    [kept] = read_register(register_path)
+    assert (kept["mobile"], kept["employer"]) == ("13922223333", "示例云计算")
+    assert sorted(p.field for p in again.problems) == ["手机", "现工作单位"]
+
+
+def test_an_update_the_rules_cannot_place_asks_the_editor(tmp_path, make_repo):
+    repo = make_repo({})
+    forms = load_forms(ROOT / "forms")
+    import_register(_write(tmp_path / "list.csv", "姓名,出生日期\n张伟,1980-01-01\n张伟,1985-06-06\n"), "计算机学院",
+                    repo / "data/private/register.csv", forms["update"], TODAY)  # fmt: skip
+    inbox = LocalInbox(repo / "data" / "inbox")
+    submission = inbox.append(forms["update"], {"name": "张伟", "gender": "male", "relation": "student", "college": "计算机学院",
+                                               "mobile": "13800005555", "consent": "yes"})  # fmt: skip
+    review = Review(repo / "data", forms, TODAY)
+    with pytest.raises(ProblemsFound) as asked:
+        review.approve(submission, "编辑甲")
+    assert (
+        "could be A0000001, A0000002 in the register" in asked.value.problems[0].en
+        and "--record" in asked.value.problems[0].en
+    )
+    assert len(read_register(repo / "data/private/register.csv")) == 2 and review.pending()
+    review.approve(submission, "编辑甲", record="A0000002")
+    records = {r["id"]: r for r in read_register(repo / "data/private/register.csv")}
+    assert (len(records), records["A0000002"]["mobile"], records["A0000001"]["mobile"]) == (
+        2,
+        "13800005555",
+        "",
+    )
+
+
+def _write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path

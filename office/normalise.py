@@ -1,0 +1,227 @@
+"""A college's spreadsheet in the register's words: its headers, and each value as offices write it.
+
+Offices write the same fact many ways: 男, M and Male; 学士, 本科, 大学本科 and 本科（学士）; a
+mobile as 86-138-0000-1111; a year as 1996级, 1996.09 or 1996年9月. Each is taken as the
+register's one way of writing it. A value that cannot be taken comes back as NotTaken with
+what to do, in Chinese and English; a value taken with a caveat carries a note.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+from core.definitions import Form
+from core.values import (
+    NotADate,
+    clean_name,
+    clean_text,
+    is_email,
+    is_mobile,
+    normalise_email,
+    normalise_mobile,
+    parse_date,
+)
+
+# Headers offices use besides the form's own labels (姓名, 手机, 电子邮箱...).
+HEADERS = {
+    "名字": "name", "性别": "gender", "出生年月": "birth_date", "出生年月日": "birth_date", "出生日期": "birth_date",
+    "生日": "birth_date", "生源地": "native_place", "籍贯": "native_place", "学历层次": "degree", "学位": "degree",
+    "培养层次": "degree", "入学时间": "year_entered", "入学年份": "year_entered", "入学年月": "year_entered",
+    "入校年份": "year_entered", "年级": "year_entered", "毕业年份": "year_graduated", "毕业年月": "year_graduated",
+    "院系": "college", "学院": "college", "所在院系": "college", "专业名称": "major", "所学专业": "major",
+    "工作单位": "employer", "单位": "employer", "现单位": "employer", "就职单位": "employer", "职称": "job_title",
+    "职位": "job_title", "手机号": "mobile", "手机号码": "mobile", "移动电话": "mobile", "联系电话": "mobile",
+    "电话": "mobile", "联系方式": "mobile", "邮箱": "email", "电子邮件": "email", "e-mail": "email", "email": "email",
+    "地址": "address", "联系地址": "address", "家庭住址": "address", "邮编": "postcode", "编号": "id",
+    "校友编号": "id",
+}  # fmt: skip
+GENDERS = {"男": "male", "男性": "male", "m": "male", "male": "male", "1": "male",
+           "女": "female", "女性": "female", "f": "female", "female": "female", "2": "female"}  # fmt: skip
+DEGREES = {
+    "专科": "junior_college", "大专": "junior_college", "大学专科": "junior_college", "高职": "junior_college",
+    "专科（高职）": "junior_college", "高职高专": "junior_college",
+    "学士": "bachelor", "本科": "bachelor", "大学本科": "bachelor", "本科（学士）": "bachelor", "本科生": "bachelor",
+    "学士学位": "bachelor", "大本": "bachelor", "bachelor": "bachelor", "ba": "bachelor", "bsc": "bachelor",
+    "bs": "bachelor", "be": "bachelor",
+    "硕士": "master", "硕士研究生": "master", "硕士生": "master", "研究生（硕士）": "master", "硕士学位": "master",
+    "研究生（硕士学位）": "master", "工程硕士": "master", "专业硕士": "master", "master": "master", "ma": "master",
+    "msc": "master", "ms": "master", "mba": "master", "mpa": "master", "meng": "master",
+    "博士": "doctor", "博士研究生": "doctor", "博士生": "doctor", "研究生（博士）": "doctor", "博士学位": "doctor",
+    "doctor": "doctor", "phd": "doctor", "ph.d.": "doctor", "ph.d": "doctor", "dphil": "doctor",
+    "其他": "other", "其它": "other", "中专": "other", "高中": "other", "同等学力": "other", "other": "other",
+}  # fmt: skip
+RELATIONS = {
+    "学生": "student",
+    "校友": "student",
+    "毕业生": "student",
+    "教职工": "staff",
+    "教师": "staff",
+    "职工": "staff",
+}
+# Words a list's last lines start with that are no alumnus: who made it, totals, remarks.
+FOOTERS = ("制表", "填表", "审核", "负责人", "联系人", "合计", "总计", "共计", "小计", "备注", "说明", "注：", "注:",
+           "打印", "导出", "统计", "截止", "盖章", "签字")  # fmt: skip
+_YEAR = re.compile(r"(\d{4})\s*(?:年|级|届)?")
+_SHORT_CLASS = re.compile(r"(\d{2})\s*[级届]")
+_STAFF_YEARS = re.compile(r"((?:19|20)\d{2})\s*[-–—~至到]\s*((?:19|20)\d{2})?")
+_LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
+_SEPARATORS = re.compile(r"[;；,，、/\s]+")
+_AS_WRITTEN = ("address", "employer", "job_title", "major", "native_place", "college", "staff_unit")
+
+
+@dataclass(frozen=True)
+class NotTaken(Exception):
+    """A value the register cannot take, and what to do about it."""
+
+    zh: str
+    en: str
+
+
+Taken = tuple[str, tuple[str, str] | None]  # the value, and a note if it was taken with a caveat
+
+
+def squeeze(text: str) -> str:
+    """A header cell as compared: full-width letters plain, no spaces, no trailing *, : or ："""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).rstrip("*：:").lower()
+
+
+def header_names(update: Form) -> dict[str, str]:
+    """Every header a list may use for a field, squeezed: the form's own labels, then aliases."""
+    return {squeeze(f.label.zh): f.name for f in update.fields} | {squeeze(k): v for k, v in HEADERS.items()}
+
+
+def is_footer(cells: list[str]) -> bool:
+    """A line below the list (制表人：…, 合计, 备注), not an alumnus."""
+    first = next((c.strip() for c in cells if c.strip()), "")
+    return first.startswith(FOOTERS)
+
+
+def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken]:
+    """normalise(field, raw) -> (value, note), or NotTaken. The form's limits apply (years between
+    its min and max); values from small sets (genders, degrees, dates) are worked out once."""
+    fields = {f.name: f for f in update.fields}
+
+    @lru_cache(maxsize=65536)
+    def repeated(name: str, text: str) -> Taken:
+        if name == "gender":
+            return _choice(GENDERS, text, "请写男或女", "write 男 or 女 (M or F)")
+        if name == "degree":
+            if text == "研究生":
+                return "master", (
+                    "“研究生”按硕士研究生导入，如是博士请改正",
+                    "研究生 was taken as master; correct it if a doctorate",
+                )
+            return _choice(DEGREES, text, "请写专科、本科、硕士研究生、博士研究生或其他", "write 专科, 本科, 硕士研究生, 博士研究生 or 其他")  # fmt: skip
+        if name == "relation":
+            return _choice({**RELATIONS, "student": "student", "staff": "staff"}, text, "请写学生或教职工", "write 学生 or 教职工")  # fmt: skip
+        if name == "birth_date":
+            return _birth(text, today), None
+        if name in ("year_entered", "year_graduated"):
+            return _year(text, fields[name].min, fields[name].max), None
+        if name == "postcode":
+            return _postcode(text)
+        if name == "staff_years":
+            return _staff_years(text), None
+        return clean_text(text), None
+
+    # Text as the office wrote it, only spaces evened out; the rest with full-width forms made plain.
+    as_written = {name: lambda raw: (clean_text(raw), None) for name in _AS_WRITTEN}
+    plain = {"name": lambda raw: (clean_name(raw), None), "mobile": lambda raw: (_mobile(_plain(raw)), None),
+             "email": lambda raw: _email(_plain(raw))}  # fmt: skip
+
+    def normalise(name: str, raw: str) -> Taken:
+        read = as_written.get(name) or plain.get(name)
+        return read(raw) if read else repeated(name, _plain(raw))
+
+    return normalise
+
+
+def _plain(raw: str) -> str:
+    return unicodedata.normalize("NFKC", raw).strip() if not raw.isascii() else raw.strip()
+
+
+def _choice(options: dict[str, str], text: str, zh: str, en: str) -> Taken:
+    value = options.get(text.lower().replace("(", "（").replace(")", "）"))
+    if value is None:
+        raise NotTaken(f"不是可选的值，{zh}", f"is not one of the choices; {en}")
+    return value, None
+
+
+def _birth(text: str, today: datetime.date) -> str:
+    try:
+        value = parse_date(text)
+    except NotADate as wrong:
+        raise NotTaken(wrong.zh, wrong.en) from None
+    if not 1900 <= int(value[:4]) <= today.year:
+        raise NotTaken(
+            f"出生年份 {value[:4]} 不合理，请核对",
+            f"has the birth year {value[:4]}, which cannot be right; check it",
+        )
+    return value
+
+
+def _year(text: str, low, high) -> str:
+    """1996, 1996年, 1996级, 96级, 1996.09, 1996年9月, 1996-09-01 -> 1996."""
+    match = _YEAR.fullmatch(text)
+    if match:
+        year = int(match.group(1))
+    elif short := _SHORT_CLASS.fullmatch(text):
+        year = 1900 + int(short.group(1)) if int(short.group(1)) >= 30 else 2000 + int(short.group(1))
+    else:
+        try:
+            year = int(parse_date(text)[:4])
+        except NotADate as wrong:
+            raise NotTaken(wrong.zh.replace("日期", "年份或日期"), wrong.en) from None
+    if (low is not None and year < int(low)) or (high is not None and year > int(high)):
+        raise NotTaken(
+            f"年份应在 {low} 到 {high} 之间，请核对", f"should be a year from {low} to {high}; check it"
+        )
+    return str(year)
+
+
+def _mobile(text: str) -> str:
+    value = normalise_mobile(text)
+    if is_mobile(value):
+        return value
+    if "e+" in text.lower():
+        raise NotTaken("被表格写成了科学计数法，后几位已丢失：请把这一列设为文本后重新填写",
+                       "was turned into a number in scientific notation by the spreadsheet and lost its last digits: format the column as text and type it again")  # fmt: skip
+    if _LANDLINE.fullmatch(value):
+        raise NotTaken("是座机号码，登记册只收手机号码；可写在通讯地址旁备注",
+                       "is a landline; the register keeps mobiles only")  # fmt: skip
+    raise NotTaken("不是手机号码：大陆手机为 1 开头的 11 位数字，境外号码请以 + 和国家代码开头",
+                   "is not a mobile number: 11 digits from 1 in mainland China, + and the country code elsewhere")  # fmt: skip
+
+
+def _email(text: str) -> Taken:
+    addresses = [normalise_email(part) for part in _SEPARATORS.split(text.strip(" 。.;；,，")) if part]
+    valid = [address for address in addresses if is_email(address)]
+    if not valid:
+        raise NotTaken("不是电子邮箱地址，请写成 name@example.com", "is not an e-mail address; write it like name@example.com")  # fmt: skip
+    if len(addresses) > 1:
+        others = "、".join(a for a in addresses if a != valid[0])
+        return valid[0], (f"一格里有多个邮箱，导入了第一个，其余未导入：{others}", f"holds several addresses; the first was taken, not {others}")  # fmt: skip
+    return valid[0], None
+
+
+def _postcode(text: str) -> Taken:
+    digits = text.removesuffix(".0")
+    if digits.isdigit() and len(digits) == 5:  # Excel drops the leading 0 of 010000 (Hohhot)
+        return "0" + digits, ("邮政编码只有 5 位，已按表格丢掉的开头 0 补齐", "had 5 digits; the 0 a spreadsheet drops was put back")  # fmt: skip
+    if digits.isdigit() and len(digits) == 6:
+        return digits, None
+    raise NotTaken("邮政编码应为 6 位数字", "a postcode has 6 digits")
+
+
+def _staff_years(text: str) -> str:
+    match = _STAFF_YEARS.fullmatch(text)
+    if not match:
+        raise NotTaken(
+            "请写成 1990-2015，仍在职写 1990-", "write it like 1990-2015, or 1990- if still working here"
+        )
+    return f"{match.group(1)}-{match.group(2) or ''}"
