@@ -106,3 +106,15 @@ def test_a_build_the_guard_stops_leaves_no_index_behind(make_repo):
     assert "Traceback" not in result.stderr
     assert [p.name for p in repo.iterdir() if p.name.startswith(".output")] == []
     assert set(Path(MEMORY).glob("pagefind-*")) <= scratch_before
+
+
+def test_the_entry_file_lists_languages_in_one_order(tmp_path):
+    # Pagefind's order is random per run: an unchanged site would publish a new entry file.
+    entry = tmp_path / "pagefind-entry.json"
+    entry.write_text('{"version":"1.5.2","languages":{"zh-cn":{"page_count":67},"en":{"page_count":63}},'
+                     '"include_characters":["_","‿"]}', encoding="utf-8")  # fmt: skip
+    search.steady_entry(tmp_path)
+    assert entry.read_text(encoding="utf-8") == (
+        '{"version":"1.5.2","languages":{"en":{"page_count":63},"zh-cn":{"page_count":67}},'
+        '"include_characters":["_","‿"]}'
+    )
