@@ -206,8 +206,8 @@ class Bucket:
             return problem(self.label, f"密钥没有权限，请给它对存储桶 {self.bucket} 的列出、读取、写入和删除权限",
                            f"the key is not allowed in: give it permission to list, read, write and delete in the bucket {self.bucket}")  # fmt: skip
         if code == "SecondLevelDomainForbidden":
-            return problem(self.label, "OSS 只接受 bucket.endpoint 形式的地址，请把 AWS_ENDPOINT_URL 设为 https://oss-<地域>.aliyuncs.com（不要带桶名）",
-                           "OSS accepts only virtual-hosted requests: set AWS_ENDPOINT_URL to https://oss-<region>.aliyuncs.com, without the bucket")  # fmt: skip
+            return problem(self.label, "OSS 只接受 bucket.endpoint 形式的地址，请把 AWS_ENDPOINT_URL 设为 https://s3.oss-<地域>.aliyuncs.com（不要带桶名）",
+                           "OSS accepts only virtual-hosted requests: set AWS_ENDPOINT_URL to https://s3.oss-<region>.aliyuncs.com, without the bucket")  # fmt: skip
         return problem(self.label, f"存储服务拒绝了请求（{code or status}），请检查 AWS_ENDPOINT_URL、AWS_REGION 和密钥后重试",
                        f"the storage service refused the request ({code or status}): check AWS_ENDPOINT_URL, AWS_REGION and the keys, then run again")  # fmt: skip
 

@@ -175,10 +175,10 @@ def test_a_folder_of_other_files_is_not_wiped(versions, s3_server, bucket):
 
 def test_oss_is_addressed_virtual_hosted_style():
     # OSS refuses path-style requests (SecondLevelDomainForbidden): the bucket goes in the host name.
-    environ = {"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s", "AWS_REGION": "oss-cn-hangzhou",
-               "AWS_ENDPOINT_URL": "https://oss-cn-hangzhou.aliyuncs.com"}  # fmt: skip
+    environ = {"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s", "AWS_REGION": "cn-hangzhou",
+               "AWS_ENDPOINT_URL": "https://s3.oss-cn-hangzhou.aliyuncs.com"}  # fmt: skip
     target = Bucket.from_url("s3://alumni-site/www", environ)
     url = target.client.generate_presigned_url(
         "get_object", Params={"Bucket": "alumni-site", "Key": "www/index.html"}
     )
-    assert url.startswith("https://alumni-site.oss-cn-hangzhou.aliyuncs.com/www/index.html?")
+    assert url.startswith("https://alumni-site.s3.oss-cn-hangzhou.aliyuncs.com/www/index.html?")
