@@ -6,7 +6,7 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 
 VNU := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
-.PHONY: serve test build clean browser
+.PHONY: serve test build publish clean browser ssh-tools
 
 $(READY): requirements.txt
 	python3 -m venv $(VENV)
@@ -19,16 +19,25 @@ serve: $(READY)
 build: $(READY)
 	$(BIN)/invoke build
 
+# For CI systems (.ci/publish): build and send output/ to PUBLISH_URL (docs/deploy.md).
+publish: $(READY)
+	$(BIN)/invoke publish
+
 # Browser tests drive Debian's Chromium; the CJK font makes Chinese visible in screenshots;
 # the Nu HTML Checker (vnu-jar from npm) runs on Java.
 browser:
 	@command -v chromium >/dev/null && command -v java >/dev/null && fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk" || \
 		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq chromium fonts-wqy-microhei default-jre-headless >/dev/null; }
 
+# Publishing to a server uses rsync over ssh; its tests run Debian's OpenSSH server on 127.0.0.1.
+ssh-tools:
+	@command -v rsync >/dev/null && test -x /usr/sbin/sshd || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq rsync openssh-server >/dev/null; }
+
 $(VNU):
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/vnu vnu-jar@26.9.27
 
-test: $(READY) browser $(VNU)
+test: $(READY) browser ssh-tools $(VNU)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest

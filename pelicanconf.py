@@ -61,6 +61,8 @@ PLUGINS = [
     "plugins.writing",
     "plugins.templates",
     "plugins.slugs",
+    "plugins.schedule",
+    "plugins.feeds",
     "plugins.i18n",
     "plugins.sitemap",
     "plugins.guard",
@@ -121,6 +123,12 @@ DIRECT_TEMPLATES = ["index", "tags", "archives", "search", "404", "robots"]
 SEARCH_SAVE_AS = "search/index.html"
 INDEX_SAVE_AS = "index.html"
 ROBOTS_SAVE_AS = "robots.txt"
+# Drafts (`Status: draft`, or dated after today: plugins/schedule.py) are not written at all:
+# Pelican would put them in drafts/, where anyone who guesses the address could read them.
+DRAFT_SAVE_AS = ""
+DRAFT_LANG_SAVE_AS = ""
+DRAFT_PAGE_SAVE_AS = ""
+DRAFT_PAGE_LANG_SAVE_AS = ""
 AUTHOR_SAVE_AS = ""
 AUTHORS_SAVE_AS = ""
 CATEGORIES_SAVE_AS = ""

@@ -11,3 +11,18 @@ FEED_DOMAIN = SITEURL
 # The time-trap's secret, shared with the form handler (FORMS_STAMP_SECRET there too): the
 # built forms carry a stamp signed with it. Never written here: it comes from the environment.
 FORMS_STAMP_SECRET = os.environ.get("FORMS_STAMP_SECRET")
+
+# How long browsers and the CDN may keep each published file (office/headers.py): the first
+# pattern that matches a file's path wins. Pagefind names its index files after their content,
+# so they never change under one name; photos rarely do (a replaced photo may show for a month
+# where no CDN refresh reaches); pages, feeds and the search's entry points change with every
+# publish, so they are kept 5 minutes (the CDN is refreshed at once when PUBLISH_PURGE_URL or
+# PUBLISH_PURGE_COMMAND is set).
+PUBLISH_CACHE_CONTROL = [
+    ("pagefind/index/*", "public, max-age=31536000, immutable"),
+    ("pagefind/fragment/*", "public, max-age=31536000, immutable"),
+    ("pagefind/pagefind.*.pf_meta", "public, max-age=31536000, immutable"),
+    ("images/*", "public, max-age=2592000"),
+    ("theme/*", "public, max-age=3600"),
+    ("*", "public, max-age=300"),
+]

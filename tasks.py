@@ -11,6 +11,7 @@ import datetime
 import functools
 import getpass
 import json as _json
+import os
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from office.build import build_site
 from office.importer import import_register
 from office.keys import default_key_directory, keygen_instructions, office_opener, write_keypair
 from office.preview import make_preview
+from office.publishing import open_target, publish_site
 from office.review import Review, as_json, interactive, open_inbox
 from office.scaffold import new_content
 from office.stats import register_figures
@@ -81,10 +83,21 @@ def build(c):
     _build("pelicanconf.py")
 
 
-@task
-def publish(c):
-    """Build the site for publishing, with the public address from publishconf.py."""
-    _build("publishconf.py")
+@task(help={"dry_run": "build, then list what would be uploaded and deleted without changing anything"})
+def publish(c, dry_run=False):
+    """Build with publishconf.py and send output/ to PUBLISH_URL, uploading only what changed."""
+    try:
+        target = open_target(os.environ)  # a wrong address or a missing key is told before the build
+        _build("publishconf.py")
+        report = publish_site(ROOT / "publishconf.py", target, os.environ, dry_run=dry_run)
+    except ProblemsFound as found:
+        raise ProblemsFound(found.problems, after="网站没有更新或没有更新完，旧的页面都还在；改正后再运行一次即可补齐 / "
+                            "The site was not updated, or not completely: every old page is still there; fix this and run again.") from None  # fmt: skip
+    if dry_run:
+        print("\n".join(report.listing()))
+    print(report.summary())
+    if report.purge_problem:
+        raise Exit(report.purge_problem.sentence(), code=1)
 
 
 @task

@@ -59,7 +59,9 @@ def write_rows(path: Path, rows: int, seed: int = 7) -> None:
                 f"86-{number[:3]}-{number[3:7]}-{number[7:]}",
                 "",
             )[style]
-            given = "".join(rng.sample(GIVEN, 1 if rng.random() < 0.2 else 2))  # one in five has a one-character name
+            given = "".join(
+                rng.sample(GIVEN, 1 if rng.random() < 0.2 else 2)
+            )  # one in five has a one-character name
             name = rng.choice(SURNAMES) + ("\u3000" if len(given) == 1 and n % 3 == 0 else "") + given
             gender = genders[n % 2][n % 4]
             email = f"a{n}@Example.com" if n % 3 else ""

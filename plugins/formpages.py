@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
 import logging
 import time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from pelican import signals
 from pelican.generators import Generator
@@ -33,10 +35,12 @@ class FormPagesGenerator(Generator):
         self.context["forms"] = self.forms
 
     def generate_output(self, writer) -> None:
-        # Signed at build time: good for visitors without JavaScript; forms.js asks the handler
-        # for a fresh stamp when the page opens, which is what times a bot that runs scripts.
+        # Signed for the start of the build's day: good for visitors without JavaScript; forms.js
+        # asks the handler for a fresh stamp when the page opens, which is what times a bot that
+        # runs scripts. Not the second of the build: an unchanged site must build to the same
+        # bytes, or every publish would send the form pages again.
         secret = timetrap.secret_from_env(self.settings.get("FORMS_STAMP_SECRET"))
-        stamp = timetrap.issue(secret, time.time()) if secret else None
+        stamp = timetrap.issue(secret, _start_of_build_day(self.settings)) if secret else None
         for lang in self.settings["LANGUAGES"]:
             for name, form in self.forms.items():
                 for save_as, template in (
@@ -46,6 +50,15 @@ class FormPagesGenerator(Generator):
                     writer.write_file(edition_path(lang, save_as.format(slug=name), self.settings),
                                       self.get_template(template), self.context,
                                       relative_urls=self.settings["RELATIVE_URLS"], form=form, lang=lang, stamp=stamp)  # fmt: skip
+
+
+def _start_of_build_day(settings: dict) -> float:
+    """Midnight of the build's day in the site's time zone, never later than now."""
+    day = build_date(settings)
+    midnight = datetime.datetime(
+        day.year, day.month, day.day, tzinfo=ZoneInfo(settings.get("TIMEZONE") or "UTC")
+    )
+    return min(midnight.timestamp(), time.time())
 
 
 def _generators(pelican) -> type[Generator]:

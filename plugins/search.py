@@ -96,6 +96,7 @@ class PagefindService:
             self._ask(
                 {"type": "WriteFiles", "index_id": self.index_id, "output_path": str(scratch or target)}
             )
+            steady_entry(scratch or target)
             if scratch is not None:
                 target.mkdir()  # not its parents: a build that stopped meanwhile has removed them
                 shutil.copytree(scratch, target, copy_function=shutil.copyfile, dirs_exist_ok=True)
@@ -190,6 +191,16 @@ class PagefindService:
             # process.poll(), which answers None while another thread is in process.wait().)
             self.ended = True
             self.answered.notify_all()
+
+
+def steady_entry(folder: Path) -> None:
+    """Sort the languages of pagefind-entry.json. Pagefind lists them in a random order (a
+    Rust HashMap), so an unchanged site had a new entry file every other build, and published
+    it; its script looks languages up by name, so the order means nothing to it."""
+    entry = folder / "pagefind-entry.json"
+    data = json.loads(entry.read_text(encoding="utf-8"))
+    data["languages"] = dict(sorted(data.get("languages", {}).items()))
+    entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def indexed_parts(page: str) -> str:

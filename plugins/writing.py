@@ -86,6 +86,8 @@ class ForkingWriter(Writer):
         _current = self
 
     def write_file(self, name, template, context, *args, **kwargs) -> None:
+        if not name:  # Pelican writes nothing for an empty save_as (drafts): nothing to render either
+            return
         self.held.append(_Call(name, template, context, args, kwargs))
 
     def _open_w(self, filename, encoding, override=False):

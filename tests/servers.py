@@ -189,3 +189,96 @@ def git_http(tmp_path) -> Iterator[GitServer]:
     yield GitServer(f"http://127.0.0.1:{server.port}/site.git", bare)
     server.shutdown()
     thread.join(timeout=10)
+
+
+@dataclass
+class S3Server:
+    """moto's S3 server on 127.0.0.1 (the S3 protocol as boto3 speaks it), with its request log."""
+
+    url: str
+    log: Path
+
+    def client(self):
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.url, aws_access_key_id=S3_KEY, aws_secret_access_key=S3_SECRET,
+                            region_name="us-east-1")  # fmt: skip
+
+    def environ(self, bucket: str, prefix: str = "") -> dict[str, str]:
+        """What an office sets to publish to this bucket (and no other variable of this machine)."""
+        return {"PUBLISH_URL": f"s3://{bucket}/{prefix}", "AWS_ACCESS_KEY_ID": S3_KEY,
+                "AWS_SECRET_ACCESS_KEY": S3_SECRET, "AWS_ENDPOINT_URL": self.url, "AWS_REGION": "us-east-1"}  # fmt: skip
+
+    def requests(self) -> list[str]:
+        """The request lines the server has logged so far: 'PUT /bucket/key HTTP/1.1'."""
+        text = self.log.read_text(encoding="utf-8", errors="replace")
+        return [line.split('"')[1] for line in text.splitlines() if line.count('"') >= 2]
+
+
+S3_KEY, S3_SECRET = "AKIAPUBLISHTEST", "s3-secret-7d1e-do-not-log"
+
+
+@pytest.fixture(scope="module")
+def s3_server(tmp_path_factory) -> Iterator[S3Server]:
+    """moto in server mode in its own process on a free port; stopped after the module."""
+    folder, port = tmp_path_factory.mktemp("moto"), free_port()
+    log = folder / "moto.log"
+    with log.open("w") as out:
+        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", timeout=30)
+        yield S3Server(f"http://127.0.0.1:{port}", log)
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+
+
+@dataclass
+class SshServer:
+    """Debian's OpenSSH server on 127.0.0.1 with its own host key, and a client key it accepts."""
+
+    port: int
+    user: str
+    key: str  # the client's private key, as an office keeps it in PUBLISH_SSH_KEY
+    known_hosts: str  # the line for PUBLISH_SSH_KNOWN_HOSTS
+
+    def environ(self, folder: Path) -> dict[str, str]:
+        return {"PUBLISH_URL": f"ssh://{self.user}@127.0.0.1:{self.port}{folder}", "PUBLISH_SSH_KEY": self.key,
+                "PUBLISH_SSH_KNOWN_HOSTS": self.known_hosts}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def ssh_server(tmp_path_factory) -> Iterator[SshServer]:
+    """sshd -D with a config, host key and authorized_keys in a temporary folder; stopped after the module."""
+    import getpass
+    import shutil
+
+    folder, port = tmp_path_factory.mktemp("sshd"), free_port()
+    sshd = shutil.which("sshd") or "/usr/sbin/sshd"
+    assert Path(sshd).exists() and shutil.which("rsync"), "make test installs openssh-server and rsync"
+    for name in ("host_key", "client_key"):
+        subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(folder / name)], check=True)
+    (folder / "authorized_keys").write_text((folder / "client_key.pub").read_text())
+    (folder / "sshd_config").write_text(
+        f"Port {port}\nListenAddress 127.0.0.1\nHostKey {folder / 'host_key'}\nPidFile {folder / 'sshd.pid'}\n"
+        f"AuthorizedKeysFile {folder / 'authorized_keys'}\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n"
+        "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\nLogLevel VERBOSE\n"
+    )  # fmt: skip
+    Path("/run/sshd").mkdir(exist_ok=True)  # its privilege separation folder, as Debian's service makes it
+    log = (folder / "sshd.log").open("w")
+    process = subprocess.Popen([sshd, "-D", "-e", "-f", str(folder / "sshd_config")], stdout=log,
+                               stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 10
+        while not _listening(port):
+            assert time.monotonic() < deadline and process.poll() is None, (folder / "sshd.log").read_text()
+            time.sleep(0.05)
+        host_key = " ".join((folder / "host_key.pub").read_text().split()[:2])
+        yield SshServer(
+            port, getpass.getuser(), (folder / "client_key").read_text(), f"[127.0.0.1]:{port} {host_key}"
+        )
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+        log.close()

@@ -14,8 +14,11 @@ PELICAN_OPTIONAL = {
 
 
 def test_every_setting_of_ours_is_documented():
-    settings = importlib.import_module("pelicanconf")
-    ours = {name for name in vars(settings) if name.isupper()} - set(DEFAULT_CONFIG) - PELICAN_OPTIONAL
+    settings = {
+        **vars(importlib.import_module("pelicanconf")),
+        **vars(importlib.import_module("publishconf")),
+    }
+    ours = {name for name in settings if name.isupper()} - set(DEFAULT_CONFIG) - PELICAN_OPTIONAL
     documented = (ROOT / "docs/developers.md").read_text(encoding="utf-8")
     assert sorted(name for name in ours if f"`{name}`" not in documented) == []
 
@@ -27,3 +30,20 @@ def test_every_handler_setting_is_documented():
     documented = (ROOT / "docs/operators.md").read_text(encoding="utf-8")
     variables = set(re.findall(r'"(FORMS_[A-Z_]+)"', code))
     assert variables and sorted(v for v in variables if f"`{v}`" not in documented) == []
+
+
+def test_every_publishing_variable_is_documented_and_passed_by_the_workflow():
+    import re
+
+    code = "".join((ROOT / "office" / name).read_text(encoding="utf-8")
+                   for name in ("publishing.py", "bucket.py", "rsync.py", "purge.py"))  # fmt: skip
+    variables = set(re.findall(r'"((?:PUBLISH|AWS)_[A-Z_]+)"', code))
+    documented = (ROOT / "docs/deploy.md").read_text(encoding="utf-8")
+    workflow = (ROOT / ".github/workflows/publish.yml").read_text(encoding="utf-8")
+    assert "PUBLISH_URL" in variables and sorted(v for v in variables if f"`{v}`" not in documented) == []
+    assert sorted(v for v in variables if f"{v}: ${{{{ secrets.{v} }}}}" not in workflow) == [
+        "AWS_DEFAULT_REGION",  # AWS_REGION is the one passed
+        "AWS_SESSION_TOKEN",  # only with OIDC, set by the job itself, never a stored secret
+        "PUBLISH_CACHE_CONTROL",  # a setting in publishconf.py, not a variable
+        "PUBLISH_RSYNC_OPTIONS",  # not a secret; set in the workflow when needed
+    ]

@@ -11,6 +11,7 @@ import datetime
 import logging
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
@@ -55,9 +56,15 @@ def split_ids(value: str | None) -> list[str]:
 
 
 def build_date(settings: dict) -> datetime.date:
-    """The day the site considers 'today'; BUILD_DATE pins it for reproducible builds."""
+    """The day the site considers 'today'; BUILD_DATE pins it for reproducible builds.
+
+    Today in the site's TIMEZONE, not the machine's: CI runs on UTC, eight hours behind Beijing,
+    and a scheduled run just after midnight there must already see the new day.
+    """
     pinned = settings.get("BUILD_DATE")
-    return datetime.date.fromisoformat(pinned) if pinned else datetime.date.today()
+    if pinned:
+        return datetime.date.fromisoformat(pinned)
+    return datetime.datetime.now(ZoneInfo(settings.get("TIMEZONE") or "UTC")).date()
 
 
 def reunion_classes(year: int, intervals: list[int]) -> list[int]:

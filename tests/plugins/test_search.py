@@ -119,3 +119,15 @@ def test_a_wrong_plugin_order_stops_the_build_naming_both_plugins(make_repo):
         "pelicanconf.py, 字段 PLUGINS: PLUGINS 中 plugins.datapages 应排在 plugins.search 之前"
     )
     assert "PLUGINS lists plugins.datapages after plugins.search" in problem.en
+
+
+def test_the_entry_file_lists_languages_in_one_order(tmp_path):
+    # Pagefind's order is random per run: an unchanged site would publish a new entry file.
+    entry = tmp_path / "pagefind-entry.json"
+    entry.write_text('{"version":"1.5.2","languages":{"zh-cn":{"page_count":67},"en":{"page_count":63}},'
+                     '"include_characters":["_","‿"]}', encoding="utf-8")  # fmt: skip
+    search.steady_entry(tmp_path)
+    assert entry.read_text(encoding="utf-8") == (
+        '{"version":"1.5.2","languages":{"en":{"page_count":63},"zh-cn":{"page_count":67}},'
+        '"include_characters":["_","‿"]}'
+    )

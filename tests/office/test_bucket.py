@@ -1,0 +1,184 @@
+"""Publishing to an S3-protocol bucket, against moto's S3 server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+from core.problems import ProblemsFound
+from office.bucket import MANIFEST, Bucket
+from office.publishing import open_target
+from tests.office.conftest import DELETED, EDITED, files, publish
+from tests.servers import S3_SECRET
+from tests.support import ROOT
+
+_numbers = itertools.count()
+
+
+@pytest.fixture
+def bucket(s3_server):
+    """A new empty bucket: its name and what an office would set to publish to it."""
+    name, client = f"site-{next(_numbers)}", s3_server.client()
+    client.create_bucket(Bucket=name)
+    # Readable by anyone, as a website's bucket is (docs/deploy.md)
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{name}/*",
+    }
+    client.put_bucket_policy(
+        Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
+    return name, s3_server.environ(name, "www")
+
+
+def held(s3_server, name: str, prefix: str = "www/") -> dict[str, bytes]:
+    """Every object of the site in the bucket, read back over plain HTTP as a visitor would."""
+    keys = [o["Key"] for page in s3_server.client().get_paginator("list_objects_v2").paginate(Bucket=name)
+            for o in page.get("Contents", [])]  # fmt: skip
+    return {
+        key[len(prefix) :]: urllib.request.urlopen(f"{s3_server.url}/{name}/{key}", timeout=10).read()
+        for key in keys
+        if key != prefix + MANIFEST
+    }
+
+
+def test_the_first_publish_uploads_every_file_with_its_content_type(versions, s3_server, bucket):
+    name, environ = bucket
+    report = publish(versions.old, environ)
+    site = files(versions.old)
+    assert len(report.changes.new) == len(site) and report.changes.deleted == []
+    assert held(s3_server, name) == site
+    client = s3_server.client()
+    headers = {path: client.head_object(Bucket=name, Key=f"www/{path}") for path in
+               ("index.html", "feeds/all.atom.xml", "theme/css/site.css", "sitemap.xml", "projects/cs-development-fund/figures.csv")}  # fmt: skip
+    assert {path: h["ContentType"] for path, h in headers.items()} == {
+        "index.html": "text/html; charset=utf-8",
+        "feeds/all.atom.xml": "application/atom+xml; charset=utf-8",
+        "theme/css/site.css": "text/css; charset=utf-8",
+        "sitemap.xml": "application/xml; charset=utf-8",
+        "projects/cs-development-fund/figures.csv": "text/csv; charset=utf-8",
+    }
+    assert headers["index.html"]["CacheControl"] == "public, max-age=300"
+    fragment = next(p for p in site if p.startswith("pagefind/fragment/"))
+    assert client.head_object(Bucket=name, Key=f"www/{fragment}")["CacheControl"].endswith("immutable")
+    assert report.summary().startswith(f"已发布到 s3://{name}/www：上传 {len(site)} 个文件")
+
+
+def test_publishing_the_same_sources_again_uploads_nothing(versions, s3_server, bucket):
+    _, environ = bucket
+    publish(versions.old, environ)
+    report = publish(versions.again, environ)  # built anew: every file written again
+    assert (report.changes.uploaded, report.changes.deleted) == ([], [])
+    assert report.changes.unchanged == len(files(versions.again))
+
+
+def test_editing_one_article_uploads_only_what_changed(versions, s3_server, bucket):
+    name, environ = bucket
+    publish(versions.old, environ)
+    before = len(s3_server.requests())
+    report = publish(versions.edited, environ)
+    uploaded = report.changes.uploaded
+    assert EDITED in uploaded and len(uploaded) < 50, uploaded
+    assert "index.html" not in uploaded  # an old article: the home page does not show it
+    puts = [line for line in s3_server.requests()[before:] if line.startswith("PUT ")]
+    assert len(puts) == len(uploaded) + 1  # and the manifest
+    assert held(s3_server, name) == files(versions.edited)
+
+
+def test_a_deleted_page_disappears(versions, s3_server, bucket):
+    name, environ = bucket
+    publish(versions.edited, environ)
+    report = publish(versions.pruned, environ)
+    assert DELETED in report.changes.deleted
+    assert held(s3_server, name) == files(versions.pruned)
+
+
+def test_a_dry_run_lists_the_changes_and_changes_nothing(versions, s3_server, bucket):
+    name, environ = bucket
+    publish(versions.edited, environ)
+    before = held(s3_server, name)
+    report = publish(versions.pruned, environ, dry_run=True)
+    assert f"- {DELETED}" in report.listing() and report.changes.deleted
+    assert report.summary().startswith("试运行，未做改动")
+    assert held(s3_server, name) == before
+
+
+def test_a_publish_killed_midway_leaves_the_old_site_whole_and_the_next_finishes(versions, s3_server, bucket):
+    name, environ = bucket
+    publish(versions.old, environ)
+    old = held(s3_server, name)
+    before = len(s3_server.requests())
+    code = (f"from tests.office.conftest import publish; publish({str(versions.renamed)!r}, {environ!r})")  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while sum(line.startswith("PUT ") for line in s3_server.requests()[before:]) < 5:
+        assert process.poll() is None and time.monotonic() < deadline, (
+            "the publish ended before it could be stopped"
+        )
+        time.sleep(0.01)
+    os.killpg(process.pid, signal.SIGKILL)  # kill -9: no clean-up of any kind
+    process.wait(timeout=10)
+
+    now = held(s3_server, name)
+    assert set(old) <= set(now)  # every old page is still there, the one to delete too
+    renamed = files(versions.renamed)
+    assert (
+        sum(now[path] == renamed[path] for path in renamed if path in now and now[path] != old.get(path)) > 0
+    )
+    assert any(now.get(path) != data for path, data in renamed.items())  # it was stopped midway
+
+    report = publish(versions.renamed, environ)
+    assert held(s3_server, name) == renamed
+    assert DELETED in report.changes.deleted
+    assert len(report.changes.uploaded) < len(renamed)  # what the stopped publish sent is not sent again
+
+
+def test_an_object_uploaded_by_another_tool_is_checked_by_its_own_checksum(versions, s3_server, bucket):
+    name, environ = bucket
+    publish(versions.old, environ)
+    client = s3_server.client()
+    # Another tool re-uploads the home page unchanged but without our headers: its ETag no
+    # longer matches the manifest, so the publish asks the object itself and sends it again.
+    time.sleep(1.1)  # listings give times to the second: an upload in the manifest's second looks like ours
+    client.put_object(Bucket=name, Key="www/index.html", Body=(versions.old / "index.html").read_bytes())
+    report = publish(versions.again, environ)
+    assert report.changes.changed == ["index.html"]
+    assert client.head_object(Bucket=name, Key="www/index.html")["ContentType"] == "text/html; charset=utf-8"
+
+
+def test_a_missing_bucket_is_named_with_what_to_check(s3_server):
+    with pytest.raises(ProblemsFound) as found:
+        open_target(s3_server.environ("no-such-bucket"))
+    assert found.value.problems[0].sentence() == (
+        "s3://no-such-bucket/: 存储桶 no-such-bucket 不存在，请检查 PUBLISH_URL 里的桶名和 AWS_ENDPOINT_URL 的地域 "
+        "/ the bucket no-such-bucket does not exist: check its name in PUBLISH_URL and the region of AWS_ENDPOINT_URL"
+    )
+    assert S3_SECRET not in str(found.value)
+
+
+def test_a_folder_of_other_files_is_not_wiped(versions, s3_server, bucket):
+    name, environ = bucket
+    s3_server.client().put_object(Bucket=name, Key="www/annual-report.pdf", Body=b"%PDF")
+    with pytest.raises(ProblemsFound, match="已有别的文件而不是网站"):
+        publish(versions.old, environ)
+
+
+def test_oss_is_addressed_virtual_hosted_style():
+    # OSS refuses path-style requests (SecondLevelDomainForbidden): the bucket goes in the host name.
+    environ = {"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s", "AWS_REGION": "cn-hangzhou",
+               "AWS_ENDPOINT_URL": "https://s3.oss-cn-hangzhou.aliyuncs.com"}  # fmt: skip
+    target = Bucket.from_url("s3://alumni-site/www", environ)
+    url = target.client.generate_presigned_url(
+        "get_object", Params={"Bucket": "alumni-site", "Key": "www/index.html"}
+    )
+    assert url.startswith("https://alumni-site.s3.oss-cn-hangzhou.aliyuncs.com/www/index.html?")

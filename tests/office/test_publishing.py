@@ -1,0 +1,156 @@
+"""What every target shares: the address, the headers, the CDN refresh, and what `invoke publish` says."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+
+import pytest
+from pelican.settings import read_settings
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from core.problems import ProblemsFound
+from office.headers import cache_control, content_type
+from office.publishing import open_target
+from tests.office.conftest import EDITED, publish
+from tests.support import ROOT
+
+TOKEN = "purge-token-51c0-do-not-log"
+
+
+def run_invoke(*args: str, **env: str) -> subprocess.CompletedProcess:
+    # Only what an office would set: no AWS credentials of this machine, no metadata service.
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "PUBLISH_"))}
+    clean.update(AWS_EC2_METADATA_DISABLED="true", AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent")  # fmt: skip
+    return subprocess.run([sys.executable, "-m", "invoke", *args], cwd=ROOT, capture_output=True, text=True,
+                          env={**clean, **env}, timeout=120)  # fmt: skip
+
+
+def test_without_publish_url_invoke_says_what_to_set():
+    result = run_invoke("publish")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "PUBLISH_URL: 没有设置，请设为要发布到的地址" in result.stderr
+    assert "is not set: set it to where the site goes" in result.stderr
+
+
+def test_missing_credentials_are_named_before_the_build():
+    result = run_invoke("publish", PUBLISH_URL="s3://alumni-site/www", PUBLISH_PURGE_TOKEN=TOKEN)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "没有找到访问密钥，请设置 AWS_ACCESS_KEY_ID 和 AWS_SECRET_ACCESS_KEY" in result.stderr
+    assert "已生成" not in result.stdout  # nothing was built for nothing
+    assert TOKEN not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("ftp://files.example.edu.cn/site", "“ftp://files.example.edu.cn/site”不是可以发布到的地址"),
+        ("s3://Alumni_Site/www", "里的存储桶名不对"),
+        ("ssh://deploy:hunter2@www.example.edu.cn/srv/alumni", "不要把密码写进地址"),
+    ],
+)
+def test_a_wrong_address_is_one_sentence(url, says):
+    with pytest.raises(ProblemsFound) as found:
+        open_target({"PUBLISH_URL": url})
+    [problem] = found.value.problems
+    assert says in problem.sentence() and "hunter2" not in problem.sentence()
+
+
+TYPES = {
+    "index.html": "text/html; charset=utf-8",
+    "feeds/all.atom.xml": "application/atom+xml; charset=utf-8",
+    "sitemap.xml": "application/xml; charset=utf-8",
+    "theme/css/site.css": "text/css; charset=utf-8",
+    "theme/js/forms.js": "text/javascript; charset=utf-8",
+    "pagefind/pagefind-entry.json": "application/json; charset=utf-8",
+    "robots.txt": "text/plain; charset=utf-8",
+    "projects/x/figures.csv": "text/csv; charset=utf-8",
+    "theme/favicon.svg": "image/svg+xml; charset=utf-8",
+    "images/a.JPG": "image/jpeg",
+    "images/a.webp": "image/webp",
+    "pagefind/fragment/zh-cn_1.pf_fragment": "application/octet-stream",
+    "pagefind/wasm.en.pagefind": "application/octet-stream",
+    "README": "application/octet-stream",
+}
+
+
+def test_every_file_says_its_type_and_charset():
+    assert {path: content_type(path) for path in TYPES} == TYPES
+
+
+CACHE = {
+    "news/x.html": "public, max-age=300",
+    "feeds/all.atom.xml": "public, max-age=300",
+    "pagefind/pagefind-entry.json": "public, max-age=300",
+    "pagefind/index/en_3afbe46.pf_index": "public, max-age=31536000, immutable",
+    "pagefind/pagefind.en_8456463dd7.pf_meta": "public, max-age=31536000, immutable",
+    "images/campus.jpg": "public, max-age=2592000",
+    "theme/css/site.css": "public, max-age=3600",
+}
+
+
+def test_pages_are_kept_briefly_and_fingerprinted_files_for_a_year():
+    rules = read_settings(str(ROOT / "publishconf.py"))["PUBLISH_CACHE_CONTROL"]
+    assert {path: cache_control(path, rules) for path in CACHE} == CACHE
+
+
+@pytest.fixture
+def cdn():
+    """A CDN's purge API on 127.0.0.1: records what it is asked to forget; answers 403 to a wrong token."""
+    received: list[tuple[str | None, list[str]]] = []
+
+    @Request.application
+    def answer(request: Request) -> Response:
+        received.append((request.headers.get("Authorization"), json.loads(request.get_data())["files"]))
+        ok = request.headers.get("Authorization") == f"Bearer {TOKEN}"
+        return Response(
+            '{"success": true}' if ok else "{}", 200 if ok else 403, content_type="application/json"
+        )
+
+    server = make_server("127.0.0.1", 0, answer, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.port}/purge?key=k-in-query", received
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+def test_the_cdn_forgets_the_addresses_that_changed(versions, tmp_path, cdn):
+    url, received = cdn
+    folder = tmp_path / "srv/alumni"
+    publish(versions.old, {"PUBLISH_URL": str(folder)})
+    environ = {"PUBLISH_URL": str(folder), "PUBLISH_PURGE_URL": url, "PUBLISH_PURGE_TOKEN": TOKEN}
+    report = publish(versions.edited, environ)
+    asked = [address for _, batch in received for address in batch]
+    assert f"https://alumni.example.org/{EDITED}" in asked
+    assert report.purged == len(asked) and all(len(batch) <= 30 for _, batch in received)
+    assert {token for token, _ in received} == {f"Bearer {TOKEN}"}
+    assert report.summary().endswith(f"unchanged {report.changes.unchanged}, {len(asked)} CDN addresses refreshed, in {report.seconds:.1f}s")  # fmt: skip
+
+
+def test_a_folder_page_is_forgotten_by_its_folder_address_too(versions, tmp_path):
+    folder, record = tmp_path / "srv/alumni", tmp_path / "purged.txt"
+    publish(versions.edited, {"PUBLISH_URL": str(folder)})
+    command = f"{sys.executable} -c \"import sys; open({str(record)!r}, 'w').write(sys.stdin.read())\""
+    publish(versions.pruned, {"PUBLISH_URL": str(folder), "PUBLISH_PURGE_COMMAND": command})
+    asked = record.read_text().split()
+    assert (
+        "https://alumni.example.org/stories/" in asked
+        and "https://alumni.example.org/stories/index.html" in asked
+    )
+
+
+def test_a_refused_purge_says_the_site_is_updated_and_shows_no_secret(versions, tmp_path, cdn):
+    url, _ = cdn
+    folder = tmp_path / "srv/alumni"
+    publish(versions.old, {"PUBLISH_URL": str(folder)})
+    report = publish(versions.edited, {"PUBLISH_URL": str(folder), "PUBLISH_PURGE_URL": url,
+                                       "PUBLISH_PURGE_TOKEN": "wrong-token"})  # fmt: skip
+    sentence = report.purge_problem.sentence()
+    assert "拒绝了刷新请求（HTTP 403）" in sentence and "the site was updated" in sentence
+    assert "k-in-query" not in sentence and "wrong-token" not in sentence
+    assert report.changes.uploaded  # published all the same
