@@ -23,10 +23,10 @@ from core.definitions import load_forms
 from core.problems import ProblemsFound
 from core.site import site_name
 from forms.digest import compose, count, digest_settings_from_env, send_digest
+from office import live
 from office.build import build_site
 from office.importer import import_register
 from office.keys import default_key_directory, keygen_instructions, office_opener, write_keypair
-from office.preview import make_preview
 from office.publishing import open_target, publish_site
 from office.review import Review, as_json, interactive, open_inbox
 from office.scaffold import new_content
@@ -102,15 +102,8 @@ def publish(c, dry_run=False):
 
 @task
 def serve(c, port=8000, host="127.0.0.1"):
-    """Build the site and serve it with the form handler on http://127.0.0.1:8000 until Ctrl-C."""
-    _build("pelicanconf.py")
-    server = make_preview(ROOT / "output", DATA / "inbox", host, int(port))
-    print(f"打开 / open http://{host}:{port}/  (Ctrl-C 停止 / to stop)")
-    print(f"表单提交保存在 / submissions go to {DATA / 'inbox'}")
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        server.server_close()
+    """Build and serve the site with the form handler on http://127.0.0.1:8000; build again on every change."""
+    live.serve(ROOT / "pelicanconf.py", DATA / "inbox", host, int(port))
 
 
 @task

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import filecmp
 import logging
+import os
 import re
 import shutil
 import sys
@@ -26,6 +28,8 @@ class BuildReport:
     pages: int
     seconds: float
     warnings: list[str] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # files new or changed since the last build
+    deleted: list[str] = field(default_factory=list)  # files the last build wrote that this one did not
 
 
 class _Collector(logging.Handler):
@@ -100,20 +104,53 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
             collector.problems += found.problems
         if collector.problems:
             raise ProblemsFound(collector.problems)
-        _swap_in(staging, final)
+        written, deleted = _bring_in(staging, final)
     finally:
         root.removeHandler(collector)
         if staging:
-            shutil.rmtree(staging, ignore_errors=True)  # already gone when it was swapped in
+            shutil.rmtree(staging, ignore_errors=True)  # already gone when it was moved in whole
     pages = sum(1 for _ in final.rglob("*.html"))
-    return BuildReport(final, pages, time.perf_counter() - started, collector.warnings)
+    return BuildReport(final, pages, time.perf_counter() - started, collector.warnings, written, deleted)
 
 
-def _swap_in(staging: Path, final: Path) -> None:
-    """Replace the published folder in two renames, so a reader never sees half a site."""
-    old = final.with_name(f".{final.name}-old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        final.rename(old)
-    staging.rename(final)
-    shutil.rmtree(old, ignore_errors=True)
+def _bring_in(staging: Path, final: Path) -> tuple[list[str], list[str]]:
+    """Make the output what the build staged, touching only the files whose content changed.
+
+    A first build moves the staged folder in whole. Later ones replace each changed file in one
+    step (a reader sees it old or new, never half), add new ones, then delete what the build no
+    longer writes, so no link breaks meanwhile. Unchanged files keep their modification times:
+    publishing, a web server's caches and an editor's preview see only what changed.
+    """
+    if not final.exists():
+        staging.rename(final)
+        return [p.relative_to(final).as_posix() for p in sorted(final.rglob("*")) if p.is_file()], []
+    written, staged = [], set()
+    for folder, _, files in os.walk(staging):
+        relative = Path(folder).relative_to(staging)
+        target = final / relative
+        if target.is_file():
+            target.unlink()  # a file where the new site has a folder
+        target.mkdir(exist_ok=True)
+        for name in files:
+            new, old = Path(folder, name), target / name
+            staged.add((relative / name).as_posix())
+            if old.is_dir():
+                shutil.rmtree(old)
+            elif (
+                old.is_file()
+                and old.stat().st_size == new.stat().st_size
+                and filecmp.cmp(old, new, shallow=False)
+            ):
+                continue
+            os.replace(new, old)
+            written.append((relative / name).as_posix())
+    deleted = []
+    for folder, _, files in os.walk(final, topdown=False):
+        relative = Path(folder).relative_to(final)
+        for name in files:
+            if (relative / name).as_posix() not in staged:
+                Path(folder, name).unlink()
+                deleted.append((relative / name).as_posix())
+        if folder != str(final) and not os.listdir(folder):
+            os.rmdir(folder)
+    return sorted(written), sorted(deleted)

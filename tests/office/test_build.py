@@ -89,3 +89,39 @@ def test_broken_data_is_reported_once_not_through_every_page_that_uses_it(make_r
     assert {(p.file, p.kind) for p in found.value.problems} == {
         ("data/events.csv", "missing-column"),
     }
+
+
+def _files(folder):
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def test_a_rebuild_writes_only_what_changed_and_matches_a_clean_build(make_repo, tmp_path):
+    repo = make_repo({"news/a.md": GOOD, "news/b.md": "Title: 另一条消息\nDate: 2026-01-03\n\n正文二"})
+    first = build_repo(repo)
+    assert first.deleted == [] and "news/hao-xiao-xi.html" in first.written
+    times = {p: p.stat().st_mtime_ns for p in repo.joinpath("output").rglob("*") if p.is_file()}
+    again = build_repo(repo)
+    assert (again.written, again.deleted) == ([], [])
+    assert {p: p.stat().st_mtime_ns for p in times} == times  # untouched, so nothing to upload
+
+    (repo / "content/news/b.md").write_text(
+        "Title: 另一条消息\nDate: 2026-01-03\n\n改过的正文", encoding="utf-8"
+    )
+    (repo / "content/news/a.md").unlink()
+    edited = build_repo(repo)
+    assert "news/ling-yi-tiao-xiao-xi.html" in edited.written and "news/hao-xiao-xi.html" in edited.deleted
+    assert len(edited.written) < 60
+    build_repo(repo, OUTPUT_PATH=str(tmp_path / "clean"))
+    assert _files(repo / "output") == _files(tmp_path / "clean")
+
+
+def test_a_build_with_a_problem_leaves_the_last_site_as_it_was(make_repo):
+    repo = make_repo({"news/a.md": GOOD})
+    build_repo(repo)
+    before = _files(repo / "output")
+    (repo / "content/news/a.md").write_text("Title: 坏\nDate: 2026-13-01\n\n正文", encoding="utf-8")
+    with pytest.raises(ProblemsFound):
+        build_repo(repo)
+    assert _files(repo / "output") == before

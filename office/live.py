@@ -1,0 +1,196 @@
+"""Live preview: the site is built again on every change to its sources, and the open tab reloads.
+
+`invoke serve` runs it. A watcher (watchfiles) sees a change in content/, data/, theme/, forms/
+or the settings, and asks the build worker (office/builder.py) for a new build, which writes
+only the files that changed. Every HTML page the preview serves carries a small script of
+ours (office/reload.js, never part of the built site) that listens to the server's events
+and reloads the page when a new build is in. A build with a problem changes nothing in the
+output: the last good site keeps being served, with the problems shown above each page and
+printed in the terminal; saving the fix builds and recovers, without a restart.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+import watchfiles
+from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.wrappers import Request, Response
+
+from core.translations import page_environment
+from office.builder import Builder, Outcome
+from office.preview import site_with_forms
+
+SCRIPT = "/_preview/reload.js"
+EVENTS = "/_preview/events"
+KEEP_ALIVE = 15.0  # seconds between comments on an idle event stream, so proxies keep it open
+# What changes on its own and is no source of the site: the office's private files and the
+# inbox the preview's own handler writes to.
+IGNORED = ("private", "inbox", "__pycache__", ".git")
+
+
+class LivePreview:
+    """Builds when sources change; serves the last good site; tells open pages when to reload."""
+
+    def __init__(self, builder: Builder, output: Path, inbox: Path, sources: Iterable[Path], theme: Path,
+                 say: Callable[[str], None] = print) -> None:  # fmt: skip
+        self.builder, self.output, self.sources, self.say = (
+            builder,
+            output,
+            [p for p in sources if p.exists()],
+            say,
+        )
+        self.site = site_with_forms(output, inbox)
+        self.banner = page_environment(theme, "zh").get_template("_preview_problems.html")
+        self.version, self.problems = 0, []
+        self.changed = threading.Condition()
+        self.stopping = threading.Event()
+
+    def rebuild(self) -> Outcome:
+        """One build; open pages reload if it changed anything, or if the problems shown changed."""
+        outcome = self.builder.build()
+        with self.changed:
+            before = self.problems
+            self.problems = outcome.problems
+            if outcome.written or outcome.deleted or before != self.problems:
+                self.version += 1
+                self.changed.notify_all()
+        if outcome.ok:
+            self.say(f"已更新 {len(outcome.written) + len(outcome.deleted)} 个文件，用时 {outcome.seconds:.1f} 秒 / "
+                     f"{len(outcome.written) + len(outcome.deleted)} files updated in {outcome.seconds:.1f}s")  # fmt: skip
+        else:
+            self.say("\n".join(["网站没有更新，仍显示上一次的版本 / the site was not updated; the last good one is served:", *outcome.problems]))  # fmt: skip
+        return outcome
+
+    def watch(self) -> None:
+        """Build again after each burst of changes, until stopped."""
+        for _ in watchfiles.watch(*self.sources, watch_filter=_sources_only, stop_event=self.stopping,
+                                  debounce=200, step=50, rust_timeout=1000, yield_on_timeout=False):  # fmt: skip
+            self.rebuild()
+
+    def start(self) -> threading.Thread:
+        watcher = threading.Thread(target=self.watch, name="preview-watch", daemon=True)
+        watcher.start()
+        return watcher
+
+    def stop(self) -> None:
+        self.stopping.set()
+        with self.changed:
+            self.changed.notify_all()
+
+    def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        if path == SCRIPT:
+            return Response(_RELOAD, mimetype="application/javascript")(environ, start_response)
+        if path == EVENTS:
+            return self.events(environ, start_response)
+        return self.page(environ, start_response)
+
+    def page(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """The site's answer, with the reload script (and the problems, if any) in every HTML page."""
+        response = Response.from_app(self.site, environ)
+        if response.mimetype != "text/html":
+            return response(environ, start_response)
+        with self.changed:
+            version, problems = self.version, self.problems
+        html = response.get_data(as_text=True)
+        extra = f'<script src="{SCRIPT}" data-version="{version}" defer></script>'
+        if problems:
+            extra = self.banner.render(problems=problems) + extra
+        head, found, tail = html.rpartition("</body>")
+        response.set_data(head + extra + found + tail if found else html + extra)
+        response.headers["Cache-Control"] = "no-store"
+        return response(environ, start_response)
+
+    def events(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
+        """Server-sent events: the build version, whenever it changes (at once if the page is old)."""
+        page_version = Request(environ).args.get("v", "")
+
+        def newer(seen: str) -> bool:
+            return str(self.version) != seen or self.stopping.is_set()
+
+        def stream() -> Iterator[bytes]:
+            seen = page_version
+            while not self.stopping.is_set():
+                with self.changed:
+                    self.changed.wait_for(lambda: newer(seen), KEEP_ALIVE)  # noqa: B023 (called at once, in the loop)
+                    current = str(self.version)
+                if current != seen:
+                    seen = current
+                    yield f"data: {current}\n\n".encode()
+                else:
+                    yield b": still here\n\n"
+
+        headers = [("Content-Type", "text/event-stream"), ("Cache-Control", "no-store")]
+        start_response("200 OK", headers)
+        return stream()
+
+
+def serve_live(preview: LivePreview, host: str, port: int) -> BaseWSGIServer:
+    return make_server(host, port, preview, threaded=True)
+
+
+def sources_of(settings: dict, settings_file: Path) -> list[Path]:
+    """What the site is built from: content, data, theme, forms and the settings themselves."""
+    root = settings_file.resolve().parent
+    return [Path(settings["PATH"]), (root / settings["DATA_PACKAGE"]).parent, Path(settings["THEME"]),
+            root / settings["FORMS_DIR"], settings_file.resolve()]  # fmt: skip
+
+
+def _sources_only(change: watchfiles.Change, path: str) -> bool:
+    parts = Path(path).parts
+    return not any(part in IGNORED or part.startswith(".") for part in parts[-4:]) and not path.endswith("~")
+
+
+_RELOAD = (Path(__file__).with_name("reload.js")).read_text(encoding="utf-8")
+
+
+def serve(settings_file: Path, inbox: Path, host: str = "127.0.0.1", port: int = 8000, overrides: dict | None = None,
+          say: Callable[[str], None] = print) -> None:  # fmt: skip
+    """Build, then serve the site and the form handler, building again on every change, until Ctrl-C."""
+    from pelican.settings import read_settings  # only to know where the sources and the output are
+
+    settings = read_settings(str(settings_file), override=overrides or {})
+    builder = Builder(settings_file, overrides)
+    preview = LivePreview(builder, Path(settings["OUTPUT_PATH"]), inbox, sources_of(settings, settings_file),
+                          Path(settings["THEME"]), say)  # fmt: skip
+    preview.rebuild()
+    preview.start()
+    server = serve_live(preview, host, port)
+    say(
+        f"打开 / open http://{host}:{port}/  (Ctrl-C 停止 / to stop); 表单提交保存在 / submissions go to {inbox}"
+    )
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        preview.stop()
+        builder.close()
+        server.server_close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--settings", type=Path, default=Path("pelicanconf.py"))
+    parser.add_argument("--overrides", default="{}", help="settings as JSON, over the file's")
+    parser.add_argument("--inbox", type=Path, default=Path("data/inbox"))
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args()
+    serve(
+        args.settings,
+        args.inbox,
+        args.host,
+        args.port,
+        json.loads(args.overrides),
+        say=lambda line: print(line, flush=True),
+    )
+
+
+if __name__ == "__main__":
+    main()

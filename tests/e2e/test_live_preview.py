@@ -1,0 +1,75 @@
+"""`invoke serve` as an editor uses it: save a file, and the open tab shows the change by itself;
+a mistake shows as a message over the last good site; saving the fix recovers it."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from tests.support import BUILD_DATE, ROOT, free_port, wait_until_up
+
+ARTICLE = "news/homecoming-day-2026.md"
+
+
+@pytest.fixture
+def live(tmp_path):
+    """The live preview (python -m office.live) of a copy of the demo's content and data."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("private", "inbox"))
+    overrides = {"PATH": str(tmp_path / "content"), "DATA_PACKAGE": str(tmp_path / "data/datapackage.yaml"),
+                 "OUTPUT_PATH": str(tmp_path / "output"), "BUILD_DATE": BUILD_DATE}  # fmt: skip
+    port, log = free_port(), (tmp_path / "live.log").open("w")
+    command = [sys.executable, "-m", "office.live", "--settings", str(ROOT / "pelicanconf.py"), "--overrides",
+               json.dumps(overrides), "--port", str(port), "--inbox", str(tmp_path / "inbox")]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", timeout=60)
+        yield f"http://127.0.0.1:{port}", tmp_path
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def edit(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_saved_edit_shows_in_the_open_tab_by_itself(live, browser):
+    url, repo = live
+    [built] = (repo / "output/news").glob("*fan-xiao-ri*.html")
+    page = browser.new_page()
+    page.goto(f"{url}/news/{built.name}")
+    started = time.monotonic()
+    edit(
+        repo / "content" / ARTICLE,
+        "Tags: 返校日, 校友活动\n",
+        "Tags: 返校日, 校友活动\n\n预览测试：这句话是刚刚加上的。\n",
+    )
+    page.wait_for_function(
+        "document.querySelector('main').textContent.includes('这句话是刚刚加上的')", timeout=30_000
+    )
+    seconds = time.monotonic() - started
+    print(f"edit to reload: {seconds:.2f} s")  # bench/preview_speed.py records it properly
+
+
+def test_a_mistake_shows_over_the_last_good_site_and_the_fix_recovers(live, browser):
+    url, repo = live
+    page = browser.new_page()
+    page.goto(f"{url}/events/")
+    events = repo / "data/events.csv"
+    good = events.read_text(encoding="utf-8")
+    events.write_text(good.replace(",2026-10-18,,homecoming,", ",2026-13-18,,homecoming,"), encoding="utf-8")
+    alert = page.locator("aside[role=alert]")
+    alert.wait_for(timeout=30_000)
+    assert "data/events.csv" in alert.inner_text() and "第 2 行" in alert.inner_text()
+    assert page.locator("main h1").count() == 1  # the last good page is still there, under the message
+    events.write_text(good, encoding="utf-8")
+    page.wait_for_function("!document.querySelector('aside[role=alert]')", timeout=30_000)
