@@ -67,6 +67,7 @@ PLUGINS = [
     "plugins.sitemap",
     "plugins.guard",
     "plugins.datapages",
+    "plugins.calendars",
     "plugins.search",
     "plugins.formpages",
     "plugins.editions",
@@ -114,6 +115,11 @@ EVENTS_URL = "events/"
 EVENTS_SAVE_AS = "events/index.html"
 EVENT_URL = "events/{slug}/"
 EVENT_SAVE_AS = "events/{slug}/index.html"
+# Calendars (plugins/calendars.py): one file per event to add it to a calendar, and a calendar
+# to subscribe to per edition and per chapter.
+EVENT_CALENDAR_SAVE_AS = "events/{slug}/event.ics"
+CALENDAR_SAVE_AS = "events/calendar.ics"
+CHAPTER_CALENDAR_SAVE_AS = "chapters/{slug}/calendar.ics"
 FORM_URL = "forms/{slug}/"
 FORM_SAVE_AS = "forms/{slug}/index.html"
 FORM_THANKS_SAVE_AS = "forms/{slug}/thanks/index.html"

@@ -20,6 +20,7 @@ import yaml
 
 from core import ledger, tables
 from core.definitions import Form
+from core.events import event_problems
 from core.problems import Problem, ProblemsFound
 from core.records import record_problems
 from core.shapes import shape_problems
@@ -63,6 +64,7 @@ class Field:
     constraints: dict = field(default_factory=dict)
     true_values: tuple[str, ...] = ("true", "True", "TRUE", "1")
     false_values: tuple[str, ...] = ("false", "False", "FALSE", "0")
+    example: str | None = None  # Table Schema's own key: what to write, named when a pattern fails
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "parse", self._parser())
@@ -165,14 +167,16 @@ class Field:
             )
         if "pattern" in c:
             pattern = re.compile(c["pattern"])
-            yield fails(
-                lambda text, _: not pattern.fullmatch(text),
-                _CellError(
-                    "pattern",
-                    "格式不对，只能用小写英文字母、数字和连字符，如 beijing",
-                    "has the wrong form; use lowercase letters, digits and hyphens, like beijing",
-                ),
+            example = self.example or "beijing"
+            zh, en = (
+                (f"格式不对，请写成如 {example} 的形式", f"has the wrong form; write it like {example}")
+                if self.example
+                else (
+                    f"格式不对，只能用小写英文字母、数字和连字符，如 {example}",
+                    f"has the wrong form; use lowercase letters, digits and hyphens, like {example}",
+                )
             )
+            yield fails(lambda text, _: not pattern.fullmatch(text), _CellError("pattern", zh, en))
         low, high = c.get("minimum"), c.get("maximum")
         if low is not None or high is not None:
             span = f"{'' if low is None else low} ~ {'' if high is None else high}"
@@ -262,6 +266,7 @@ def read_descriptor(descriptor: Path) -> list[Resource]:
                 type=f.get("type", "string"),
                 format=f.get("format", "default"),
                 constraints=f.get("constraints", {}),
+                example=str(f["example"]) if "example" in f else None,
                 **{
                     key: tuple(f[camel])
                     for key, camel in (("true_values", "trueValues"), ("false_values", "falseValues"))
@@ -473,6 +478,8 @@ def check_data(descriptor: Path, forms: dict[str, Form] | None = None) -> DataPa
     except ProblemsFound as found:
         raise ProblemsFound(problems + found.problems) from None
     tables = package.tables
+    if "events" in tables:
+        problems += event_problems(tables["events"])
     if {"projects", "donations", "expenditures"} <= tables.keys():
         problems += ledger.check_ledgers(tables["projects"], tables["donations"], tables["expenditures"])
     label = f"{descriptor.parent.name}/private/register.csv"

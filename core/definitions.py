@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime
 import re
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,6 +58,7 @@ class Field:
     max: str | int | None = None
     choices: tuple[Choice, ...] = ()
     choices_from: str | None = None
+    closed: tuple[tuple[str, Text], ...] = ()  # choices_from values that cannot be chosen now, and why
     autocomplete: str | None = None
 
     @property
@@ -129,10 +128,13 @@ def _mapping_with_lines(loader: _Loader, node: yaml.MappingNode) -> _Mapping:
 _Loader.add_constructor("tag:yaml.org,2002:map", _mapping_with_lines)
 
 
-def load_forms(directory: Path, events: list[tuple[str, Text]] | None = None) -> dict[str, Form]:
+def load_forms(
+    directory: Path, events: list[tuple[str, Text]] | None = None, closed: dict[str, Text] | None = None
+) -> dict[str, Form]:
     """Every forms/*.yaml by name; raises ProblemsFound naming file and line of every mistake.
 
-    `events` are the choices for a field with `choices_from: events` (see open_events).
+    `events` are the choices for a field with `choices_from: events`, and `closed` the events
+    that cannot be chosen now with the reason (core/events.py's open_events and closed_events).
     """
     forms, problems = {}, []
     for path in sorted(directory.glob("*.yaml")):
@@ -143,7 +145,7 @@ def load_forms(directory: Path, events: list[tuple[str, Text]] | None = None) ->
             problems.append(yaml_problem(label, error))
             continue
         found = _Checker(label, problems)
-        form = found.form(path.stem, spec, events or [])
+        form = found.form(path.stem, spec, events or [], tuple((closed or {}).items()))
         if form is not None and not found.failed:
             forms[form.name] = form
     if problems:
@@ -178,19 +180,6 @@ def yaml_problem(label: str, error: yaml.YAMLError) -> Problem:
     return Problem(label, f"YAML 格式有误：{zh}", f"is not valid YAML: {en}", line=mark.line + 1 if mark else None, kind="yaml")  # fmt: skip
 
 
-def open_events(events: Iterable[Mapping], today: datetime.date) -> list[tuple[str, Text]]:
-    """Events one can register for, as (id, title): registration open and not yet past.
-
-    `events` are rows of data/events.csv, as text (the handler reads the file) or typed (the
-    build's checked data package).
-    """
-    return [
-        (row["id"], Text(row["title"], row.get("title_en") or row["title"]))
-        for row in events
-        if row.get("registration") == "open" and str(row.get("date") or "") >= today.isoformat()
-    ]
-
-
 class _Checker:
     """Turns one definition into a Form, collecting every mistake with its line."""
 
@@ -204,7 +193,7 @@ class _Checker:
         self.problems.append(Problem(self.file, zh, en, line=line, field=key, kind="definition"))
         self.failed = True
 
-    def form(self, name: str, spec, events: list[tuple[str, Text]]) -> Form | None:
+    def form(self, name: str, spec, events: list[tuple[str, Text]], closed: tuple = ()) -> Form | None:
         if not isinstance(spec, _Mapping):
             self.fail(
                 None,
@@ -237,7 +226,7 @@ class _Checker:
         if not isinstance(fields, list) or not fields:
             self.fail(spec, "fields", "需要至少一个字段 fields", "needs at least one field under fields")
             fields = []
-        built = [self.field(item, events) for item in fields]
+        built = [self.field(item, events, closed) for item in fields]
         names = [f.name for f in built if f]
         for item, made in zip(fields, built, strict=False):
             if made and (names.count(made.name) > 1 or made.name in (HONEYPOT, CONSENT)):
@@ -266,7 +255,7 @@ class _Checker:
             fields=tuple(f for f in built if f),
         )
 
-    def field(self, item, events: list[tuple[str, Text]]) -> Field | None:
+    def field(self, item, events: list[tuple[str, Text]], closed: tuple = ()) -> Field | None:
         if not isinstance(item, _Mapping):
             self.fail(
                 None,
@@ -326,6 +315,7 @@ class _Checker:
             max=item.get("max"),
             choices=choices,
             choices_from=item.get("choices_from"),
+            closed=closed if item.get("choices_from") else (),
             autocomplete=item.get("autocomplete"),
         )
 

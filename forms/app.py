@@ -32,7 +32,8 @@ from werkzeug.wsgi import get_content_length, get_input_stream
 
 from core import stamps as timetrap
 from core import tables
-from core.definitions import Form, Text, load_forms, open_events
+from core.definitions import Form, Text, load_forms
+from core.events import closed_events, midday, next_closing, open_events
 from core.problems import Problem, ProblemsFound
 from core.sealing import RECIPIENT_ENV, Sealer
 from core.site import site_settings
@@ -70,7 +71,7 @@ class HandlerSettings:
     rate_burst: int = 10
     trust_forwarded_for: bool = False  # behind a proxy or API gateway that sets X-Forwarded-For
     lang: str = "zh"
-    today: Callable[[], datetime.date] = field(default=datetime.date.today)
+    now: Callable[[], datetime.datetime] = field(default=lambda: datetime.datetime.now(datetime.UTC))
     sealer: Sealer | None = None  # seals private fields with the office's public key before storing
     stamp_secret: bytes | None = None  # signs the time-trap's stamps; None: no time-trap
     stamp_min_seconds: float = 3.0  # a post sooner after the form was shown is kept apart as spam
@@ -121,10 +122,16 @@ def settings_from_env(environ: dict | None = None) -> HandlerSettings:
         rate_burst=int(env.get("FORMS_RATE_BURST", HandlerSettings.rate_burst)),
         trust_forwarded_for=env.get("FORMS_TRUST_FORWARDED_FOR", "") == "1",
         # Pins the day that decides which events are open, for tests and demos.
-        today=(lambda day=env["FORMS_TODAY"]: datetime.date.fromisoformat(day))
-        if env.get("FORMS_TODAY")
-        else datetime.date.today,
+        now=_pinned(env.get("FORMS_TODAY")) or HandlerSettings.now,
     )
+
+
+def _pinned(day: str | None) -> Callable[[], datetime.datetime] | None:
+    """FORMS_TODAY: a day the handler takes as today (noon there), for tests and demos."""
+    if not day:
+        return None
+    moment = midday(datetime.date.fromisoformat(day))
+    return lambda: moment
 
 
 _MODES = ("development", "production")
@@ -199,7 +206,7 @@ class FormHandler:
         for lang, name in settings.site_names.items():
             pages = self.pages[lang] = page_environment(settings.theme_dir, lang)
             pages.globals.update(SITENAME=name, SITEURL=settings.site_url, ROOT=self.root(lang), lang=lang)
-        self._forms: tuple[datetime.date, dict[str, Form]] | None = None
+        self._forms: tuple[datetime.datetime, dict[str, Form]] | None = None  # (until when, the forms)
         # Read now, not on the first alumnus: a broken definition stops start-up, and a fresh
         # worker is not busy reading them while clients connect (it would accept fewer of them).
         self.forms()
@@ -232,18 +239,20 @@ class FormHandler:
         return request
 
     def forms(self) -> dict[str, Form]:
-        """The definitions, with today's open events as choices; read again when the day changes."""
-        today = self.settings.today()
-        if self._forms is None or self._forms[0] != today:
+        """The definitions, with the events open now as choices; worked out again when the next
+        event closes (at the end of its deadline's day, in its own zone)."""
+        now = self.settings.now()
+        if self._forms is None or now >= self._forms[0]:
             try:
-                events = open_events(tables.read_records(self.settings.events_csv, "data/events.csv"), today)
-                self._forms = (today, load_forms(self.settings.forms_dir, events))
+                rows = tables.read_records(self.settings.events_csv, "data/events.csv")
+                forms = load_forms(self.settings.forms_dir, open_events(rows, now), closed_events(rows, now))
+                self._forms = (next_closing(rows, now), forms)
             except ProblemsFound as found:
                 if self._forms is None:
                     raise  # at start-up: the operator is told, in a sentence
                 # Later the site's build reports it to the editors; meanwhile the forms keep working.
                 logger.error("could not read the events: %s", found)
-                self._forms = (today, self._forms[1])
+                self._forms = (now + datetime.timedelta(hours=1), self._forms[1])
         return self._forms[1]
 
     def handle(self, environ: dict) -> _Answer:

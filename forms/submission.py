@@ -120,7 +120,7 @@ def _field_value(spec: Field, value: str) -> tuple[str, Text | None]:
         if day is None or (spec.min and value < str(spec.min)) or (spec.max and value > str(spec.max)):
             return value, Text("请写有效的日期，如 1980-05-01", "Write a real date, like 1980-05-01")
     if kind == "choice" and value not in {c.value for c in spec.choices}:
-        return value, Text("请从列表中选择", "Choose one of the options")
+        return value, dict(spec.closed).get(value) or Text("请从列表中选择", "Choose one of the options")
     if kind == "checkbox":
         value = "yes" if value.lower() in _YES else ""
     if spec.pattern and not re.fullmatch(spec.pattern, value):

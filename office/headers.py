@@ -17,6 +17,7 @@ _TYPES = {
     ".xml": "application/xml",
     ".txt": "text/plain",
     ".csv": "text/csv",
+    ".ics": "text/calendar",
     ".svg": "image/svg+xml",
     ".webp": "image/webp",
     ".avif": "image/avif",

@@ -12,7 +12,8 @@ from pelican import signals
 from pelican.generators import Generator
 
 from core import stamps as timetrap
-from core.definitions import load_forms, open_events
+from core.definitions import load_forms
+from core.events import closed_events, midday, open_events
 from core.problems import ProblemsFound, report
 from plugins.datapages import build_date
 from plugins.i18n import edition_path
@@ -25,9 +26,11 @@ class FormPagesGenerator(Generator):
 
     def generate_context(self) -> None:
         # The events as the data pages read and checked them (an unreadable file has none).
-        events = open_events(self.context.get("data", {}).get("events", []), build_date(self.settings))
+        rows, now = self.context.get("data", {}).get("events", []), midday(build_date(self.settings))
         try:
-            self.forms = load_forms(Path(self.settings["FORMS_DIR"]), events)
+            self.forms = load_forms(
+                Path(self.settings["FORMS_DIR"]), open_events(rows, now), closed_events(rows, now)
+            )
         except ProblemsFound as found:
             for problem in found.problems:
                 report(logger, problem)

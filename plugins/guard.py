@@ -24,7 +24,7 @@ from core.values import EMAIL_IN_TEXT, MOBILE_IN_TEXT
 # The same shapes over bytes: a build may write thousands of pages, and most hold no "@".
 _MOBILE_BYTES = re.compile(MOBILE_IN_TEXT.pattern.encode())
 _EMAIL_BYTES = re.compile(EMAIL_IN_TEXT.pattern.encode())
-TEXT_FILES = {".html", ".xml", ".txt", ".csv", ".json", ".js", ".css", ".svg"}
+TEXT_FILES = {".html", ".xml", ".txt", ".csv", ".json", ".js", ".css", ".svg", ".ics"}
 SHORTEST = 6  # shorter private values (a gender, a year) would match innocent text
 # The search index holds text from the pages checked here, and is still being written meanwhile.
 DERIVED = {"pagefind"}

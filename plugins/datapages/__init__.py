@@ -20,7 +20,7 @@ from pelican import signals
 from pelican.contents import Page
 from pelican.generators import Generator
 
-from core import ledger
+from core import events, ledger
 from core.datapackage import check_data
 from core.definitions import load_forms
 from core.problems import Problem, ProblemsFound, report, source_label
@@ -101,7 +101,8 @@ class DataPagesGenerator(Generator):
             self._link_articles(chapters, lang)
             self._add_accounts(projects, tables, today, lang, narratives)
             events = [
-                self._event(row, chapters, lang) for row in sorted(tables["events"], key=lambda e: e["date"])
+                self._event(row, chapters, lang, today)
+                for row in sorted(tables["events"], key=lambda e: e["date"])
             ]
             self.chapters += chapters.values()
             self.projects += projects.values()
@@ -123,14 +124,22 @@ class DataPagesGenerator(Generator):
             self.editions[default], editions=self.editions, data_labels={"en": labels}, data=tables
         )
 
-    def _event(self, row: dict, chapters: dict[str, Chapter], lang: str) -> dict:
-        """An event as an edition shows it: its title in that language if the data has one."""
+    def _event(self, row: dict, chapters: dict[str, Chapter], lang: str, today: datetime.date) -> dict:
+        """An event as an edition shows it: its title and fee in that language if the data has
+        them, its times in its own zone, and whether one can still register (core/events.py)."""
         event = {
             **row,
             "title": row.get(f"title_{lang}") or row["title"],
+            "fee": (row.get(f"fee_{lang}") if lang != self.settings["DEFAULT_LANG"] else None)
+            or row.get("fee"),
             "chapter_page": chapters.get(row["chapter"]),
+            "when": events.times(row),
+            "closed": events.why_closed(row, events.midday(today)),
         }
         event["url"] = edition_path(lang, self.settings["EVENT_URL"].format(slug=row["id"]), self.settings)
+        event["calendar_url"] = edition_path(
+            lang, self.settings["EVENT_CALENDAR_SAVE_AS"].format(slug=row["id"]), self.settings
+        )
         if event["chapter_page"]:
             event["chapter_page"].events.append(event)
         return event

@@ -159,7 +159,7 @@ def test_ours_and_frictionless_find_the_same_problems(data):
     edit(data, "donations.csv", ",5000.00,wechat", ",5000元,wechat")
     edit(data, "donations.csv", "2020-01-09,student-innovation-fund", "2020-01-09,no-such-fund")
     edit(data, "expenditures.csv", "ZC2021-0001", "ZC2021-0025")
-    edit(data, "events.csv", ",closed\n", ",\n")
+    edit(data, "events.csv", ",closed,09:00,", ",,09:00,")  # registration is required
     with pytest.raises(ProblemsFound) as found:
         validate_package(data / "datapackage.yaml")
     ours = {(Path(p.file).name, p.row) for p in found.value.problems}

@@ -4,7 +4,8 @@ import datetime
 
 import pytest
 
-from core.definitions import FIELD_KEYS, FORM_KEYS, load_forms, open_events
+from core.definitions import FIELD_KEYS, FORM_KEYS, load_forms
+from core.events import midday, open_events
 from core.problems import ProblemsFound
 from core.tables import read_records
 from tests.support import ROOT
@@ -36,7 +37,7 @@ fields:
 
 
 def test_the_shipped_forms_load():
-    events = open_events(read_records(ROOT / "data/events.csv"), datetime.date(2026, 11, 23))
+    events = open_events(read_records(ROOT / "data/events.csv"), midday(datetime.date(2026, 11, 23)))
     forms = load_forms(ROOT / "forms", events)
     assert sorted(forms) == ["class-note", "contact", "event-registration", "update"]
     assert [f.label.zh for f in forms["update"].fields if f.label.zh in REGISTER_FIELDS] == REGISTER_FIELDS

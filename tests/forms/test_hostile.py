@@ -234,7 +234,7 @@ def test_event_registration_takes_only_open_events(handler):
     )
     assert request(handler.url, ok)[0] == 201
     status, _, body = request(handler.url, past)
-    assert status == 422 and json.loads(body)["errors"]["event"]["zh"] == "请从列表中选择"
+    assert status == 422 and json.loads(body)["errors"]["event"]["zh"] == "活动已结束"
     [row] = read_records(handler.inbox / "event-registration-v1.csv")
     assert (row["event"], row["mobile"]) == ("homecoming-2027", "13900001111")
 
@@ -306,3 +306,23 @@ def test_a_list_inside_a_list_is_named_as_not_text(handler):
         "zh": "这一项应填文字",
         "en": "This should be text",
     }
+
+
+def test_a_late_registration_is_refused_with_the_deadline_even_from_a_stale_page(start_handler):
+    """The form page was built before the deadline; the handler knows better."""
+    late = start_handler(workers=1, FORMS_TODAY="2026-12-06")
+    base = {"name": "李华", "mobile": "13900001111", "consent": "yes"}
+    status, _, body = request(
+        late.url,
+        Case(
+            urlencode({**base, "event": "chongqing-annual-2026"}).encode(),
+            422,
+            path="/api/forms/event-registration",
+        ),
+    )
+    assert status == 422
+    assert json.loads(body)["errors"]["event"] == {
+        "zh": "报名已于 2026-12-05 截止",
+        "en": "Registration closed on 2026-12-05",
+    }
+    assert read_records(late.inbox / "event-registration-v1.csv") == []

@@ -13,7 +13,8 @@ import pytest
 from markupsafe import escape
 
 from core.datapackage import validate_package
-from core.definitions import load_forms, open_events
+from core.definitions import load_forms
+from core.events import midday, open_events
 from core.problems import ProblemsFound
 from core.sealing import Opener, Sealer, generate_keypair
 from core.tables import read_records
@@ -66,7 +67,7 @@ def repo(tmp_path):
 
 
 def review_of(path) -> Review:
-    forms = load_forms(ROOT / "forms", open_events(read_records(path / "data/events.csv"), TODAY))
+    forms = load_forms(ROOT / "forms", open_events(read_records(path / "data/events.csv"), midday(TODAY)))
     return Review(path / "data", forms, TODAY)
 
 
@@ -147,9 +148,9 @@ def test_the_private_files_fit_their_data_package(repo):
 def test_the_review_reads_answers_typed_at_a_real_prompt(repo):
     path, (update, *_) = repo
     script = (
-        "import datetime, sys; from pathlib import Path; from core.definitions import load_forms, open_events; from core.tables import read_records;"
+        "import datetime, sys; from pathlib import Path; from core.definitions import load_forms; from core.events import midday, open_events; from core.tables import read_records;"
         "from office.review import Review, interactive; p = Path(sys.argv[1]); t = datetime.date(2026, 11, 23);"
-        "print(interactive(Review(p / 'data', load_forms(Path('forms'), open_events(read_records(p / 'data/events.csv'), t)), t), '编辑丁'))"
+        "print(interactive(Review(p / 'data', load_forms(Path('forms'), open_events(read_records(p / 'data/events.csv'), midday(t))), t), '编辑丁'))"
     )
     result = subprocess.run(
         [sys.executable, "-c", script, str(path)],
@@ -169,7 +170,7 @@ IDENTITY, RECIPIENT = generate_keypair()
 @pytest.fixture
 def branch(git_daemon, tmp_path):
     """The review branch of a local git server, filled as the handler fills it (private fields sealed)."""
-    forms = load_forms(ROOT / "forms", open_events(read_records(ROOT / "data/events.csv"), TODAY))
+    forms = load_forms(ROOT / "forms", open_events(read_records(ROOT / "data/events.csv"), midday(TODAY)))
     inbox, sealer = GitInbox(Remote(git_daemon.url)), Sealer(RECIPIENT)
     checked = [
         (forms[form], check(forms[form], fields).values) for form, fields in SUBMISSIONS
