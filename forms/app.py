@@ -40,6 +40,7 @@ from core.translations import page_environment
 from forms.gitinbox import GitInbox, remote_from_env
 from forms.inbox import LocalInbox, Storage
 from forms.ratelimit import RateLimiter
+from forms.s3inbox import S3Inbox, bucket_from_env
 from forms.submission import Submission, check
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,9 @@ def settings_from_env(environ: dict | None = None) -> HandlerSettings:
     if kind == "git":
         remote = checked(remote_from_env, env)
         storage = GitInbox(remote) if remote else None
+    elif kind == "s3":
+        bucket = checked(bucket_from_env, env)
+        storage = S3Inbox(bucket) if bucket else None
     else:
         storage = LocalInbox(Path(env.get("FORMS_INBOX", ROOT / "data" / "inbox")))
     problems += _missing_keys(mode == "production", storage, sealer, secret)
@@ -128,7 +132,7 @@ def settings_from_env(environ: dict | None = None) -> HandlerSettings:
 
 
 _MODES = ("development", "production")
-_STORAGES = ("local", "git")
+_STORAGES = ("local", "git", "s3")
 
 
 def _missing_keys(
@@ -139,6 +143,9 @@ def _missing_keys(
     if isinstance(storage, GitInbox):
         why = ("FORMS_STORAGE=git 会把提交复制到仓库的每个克隆里，私密字段必须加密",
                "FORMS_STORAGE=git copies submissions to every clone of the repository, so private fields must be sealed")  # fmt: skip
+    elif isinstance(storage, S3Inbox):
+        why = ("FORMS_STORAGE=s3 经存储桶把提交送到审核分支，会复制到仓库的每个克隆里，私密字段必须加密",
+               "FORMS_STORAGE=s3 passes submissions through a bucket onto the review branch, which is copied to every clone of the repository, so private fields must be sealed")  # fmt: skip
     elif production:
         why = (
             "FORMS_MODE=production 不会以明文保存私密字段",
@@ -286,8 +293,8 @@ class FormHandler:
         )
         try:
             submission_id = self.settings.storage.append(form, values, spam=spam)
-        except OSError:
-            logger.exception("could not store a submission of %s", form.name)
+        except OSError as error:  # one line: a storage's message names no value and no credential
+            logger.error("could not store a submission of %s: %s", form.name, error)
             raise _Refusal(
                 503,
                 "暂时无法保存，请稍后再试；您填写的内容没有丢失，请勿关闭页面",
