@@ -24,13 +24,25 @@ from dataclasses import dataclass, field
 
 from core import tables
 from core.problems import Problem, ProblemsFound
-from forms.gitinbox import Branch, BranchUnavailable, Change, commit_message, month_file, remote_from_env
+from forms.gitinbox import (
+    Branch,
+    BranchUnavailable,
+    Change,
+    Remote,
+    commit_message,
+    month_file,
+    remote_from_env,
+)
 from forms.inbox import BOOKKEEPING
 from forms.s3inbox import Bucket, Landed, LandingUnavailable, bucket_from_env
 
 LIMIT_ENV = "FORMS_FOLD_LIMIT"
 LIMIT = 5000  # submissions per run: the rest wait for the next run
 THREADS = 16  # objects read and deleted at once
+# The branch as the last run left it, kept by a warm instance: the next run fetches only what
+# changed since (or, if it has not moved, nothing), not every file of the tip again. A tip
+# that moved meanwhile is safe: the push is refused and the run starts again from the new one.
+_BRANCHES: dict[Remote, Branch] = {}
 
 
 @dataclass(frozen=True)
@@ -210,8 +222,9 @@ def fold_from_env(env: Mapping[str, str] | None = None) -> Folded:
                                 f"“{text}” is not a positive whole number: write one such as {LIMIT}", kind="setting"))  # fmt: skip
     if problems:
         raise ProblemsFound(problems)
+    branch = _BRANCHES.get(remote) or _BRANCHES.setdefault(remote, Branch(remote))
     try:
-        return fold(bucket, Branch(remote), limit)
+        return fold(bucket, branch, limit)
     except LandingUnavailable as failure:
         raise ProblemsFound([Problem(str(failure),
                                      "无法读取存储桶里的提交：请检查 AWS_ENDPOINT_URL、存储桶名和本函数的权限（列出、读取、删除该前缀）；没有删除任何提交",

@@ -258,6 +258,20 @@ def test_the_scheduled_function_returns_its_figures_and_a_second_run_finds_nothi
     assert not (tmp_path / "function").exists()
 
 
+def test_a_warm_instance_folds_onto_the_tip_it_kept_or_onto_the_one_that_moved(s3_server, git_daemon):
+    bucket = s3_server.new_bucket()
+    env = {**s3_server.environ(), "FORMS_S3_URL": f"s3://{bucket}/landing", "FORMS_GIT_URL": git_daemon.url}
+    ids = land(landing(s3_server, bucket), 3)
+    assert fold_from_env(env).added == 3
+    ids += land(landing(s3_server, bucket), 2)
+    assert fold_from_env(env).added == 2  # on the tip it kept: nothing fetched, the push taken
+    ids.append(GitInbox(Remote(git_daemon.url)).append(CONTACT, SEALER.seal_values(CONTACT, message(7))))
+    ids += land(landing(s3_server, bucket), 2)
+    assert fold_from_env(env).added == 2  # the branch moved: refused, fetched, pushed again
+    on_branch = ids_on(git_daemon.url)
+    assert sorted(on_branch) == sorted(ids) and set(on_branch.values()) == {1} and commits(git_daemon) == 4
+
+
 def test_invoke_fold_says_what_it_did_and_what_is_missing(s3_server, git_daemon):
     bucket = s3_server.new_bucket()
     land(landing(s3_server, bucket), 3)
