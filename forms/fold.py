@@ -111,6 +111,8 @@ def fold(bucket: Bucket, branch: Branch, limit: int = LIMIT) -> Folded:
             folded.problems.append(_stray(bucket, item.key))
         else:
             rows.append(row)
+    if not rows:  # nothing to fold: the branch is not even fetched
+        return folded
     rows.sort(key=lambda row: (row.received, row.landed.id))
     plan = _Plan()
 
