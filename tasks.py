@@ -23,6 +23,8 @@ from core.definitions import load_forms
 from core.problems import ProblemsFound
 from core.site import site_name
 from forms.digest import compose, count, digest_settings_from_env, send_digest
+from forms.fold import fold_from_env
+from forms.gitinbox import DEFAULT_BRANCH
 from office import live
 from office.build import build_site
 from office.importer import import_register
@@ -235,3 +237,12 @@ def digest(c, hours=24, dry_run=False, branch=None, remote=None):
         print(f"已发送 / sent to {', '.join(sent)}: {counts.new} 条新提交 / new")
     else:
         print("没有新提交，未发送 / nothing new, nothing sent")
+
+
+@task
+def fold(c):
+    """Move the submissions landed in FORMS_S3_URL onto the review branch: one commit, then delete them."""
+    folded = fold_from_env()
+    print(folded.sentence(os.environ.get("FORMS_GIT_BRANCH") or DEFAULT_BRANCH))
+    if folded.problems:
+        raise ProblemsFound(folded.problems)

@@ -5,11 +5,19 @@ the same load from wrk: 64 connections posting a valid contact form for a fixed 
 handler checks each submission and appends it to the inbox with fsync; the trivial app only
 answers 201. wrk comes from Debian (apt-get install wrk).
 
+With --storage s3 the handler lands each submission, sealed, as one object in a bucket of
+moto's S3 server started on 127.0.0.1 (FORMS_STORAGE=s3, the campaign path; moto under
+gunicorn, tests/s3app.py), and is compared
+with a trivial lander: an app that puts the body it got as one object with the same boto3
+settings and answers 201, the least any app must do to acknowledge a stored submission on that
+path. The trivial app that only answers is measured too, for reference.
+
 The load starts once every worker has loaded its app. wrk opens its 64 keep-alive connections
 at once and keeps them for the whole run, so a worker still importing the app then would get
 none of them and the run would measure fewer workers than configured.
 
     .venv/bin/python bench/form_throughput.py [--seconds 10] [--connections 64] [--repeat 3]
+    .venv/bin/python bench/form_throughput.py --storage s3 --connections 16
 """
 
 from __future__ import annotations
@@ -26,6 +34,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+import uuid
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -33,6 +42,22 @@ ROOT = Path(__file__).resolve().parents[1]
 TRIVIAL = """
 def application(environ, start_response):
     environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    start_response("201 Created", [("Content-Type", "application/json")])
+    return [b'{"id": "0"}']
+"""
+# The least an app does to acknowledge a submission it stored in a bucket: one PUT of the body,
+# with the handler's client settings (forms/s3inbox.py).
+TRIVIAL_LANDER = """
+import uuid
+
+from forms.s3inbox import bucket_from_env
+
+BUCKET = bucket_from_env()
+
+
+def application(environ, start_response):
+    body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+    BUCKET.client.put_object(Bucket=BUCKET.name, Key=f"{BUCKET.prefix}trivial/{uuid.uuid4().hex}.csv", Body=body)
     start_response("201 Created", [("Content-Type", "application/json")])
     return [b'{"id": "0"}']
 """
@@ -55,12 +80,13 @@ def post_worker_init(worker):
 """
 
 
-def serve(app: str, folder: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
+def serve(app: str, folder: Path, port: int, workers: int, threads: int, extra: dict) -> subprocess.Popen:
     env = {
         **os.environ,
         "FORMS_INBOX": str(folder / "inbox"),
         "FORMS_RATE_PER_MINUTE": "0",
-        "PYTHONPATH": str(folder),
+        "PYTHONPATH": f"{folder}:{ROOT}",
+        **extra,
     }
     ready = folder / "ready"
     shutil.rmtree(ready, ignore_errors=True)
@@ -131,21 +157,27 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, default=3, help="runs of each app, taking turns; medians are reported"
     )
+    parser.add_argument(
+        "--storage", choices=("local", "s3"), default="local", help="s3: the landing bucket (moto)"
+    )
     args = parser.parse_args()
     if not shutil.which("wrk"):
         sys.exit("wrk is needed: apt-get install wrk")
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         (folder / "trivial_app.py").write_text(TRIVIAL, encoding="utf-8")
+        (folder / "trivial_lander.py").write_text(TRIVIAL_LANDER, encoding="utf-8")
         script = folder / "post.lua"
         script.write_text(SCRIPT, encoding="utf-8")
-        runs: dict[str, list[dict[str, float]]] = {"trivial": [], "handler": []}
+        apps = [("trivial", "trivial_app:application", 8871), ("handler", "forms.wsgi:application", 8872)]
+        extra, moto = {}, None
+        if args.storage == "s3":
+            apps.insert(1, ("lander", "trivial_lander:application", 8873))
+            moto, extra = start_moto(folder)
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name, _, _ in apps}
         for _ in range(args.repeat):
-            for name, app, port in (
-                ("trivial", "trivial_app:application", 8871),
-                ("handler", "forms.wsgi:application", 8872),
-            ):
-                process = serve(app, folder, port, args.workers, args.threads)
+            for name, app, port in apps:
+                process = serve(app, folder, port, args.workers, args.threads, extra)
                 try:
                     runs[name].append(load(port, args.seconds, args.connections, script))
                 finally:
@@ -157,18 +189,70 @@ def main() -> None:
         results = {
             name: {key: statistics.median(r[key] for r in rs) for key in rs[0]} for name, rs in runs.items()
         }
-        rows = sum(1 for _ in (folder / "inbox" / "contact-v1.csv").open(encoding="utf-8")) - 1
+        if moto:
+            rows = count_objects(extra)
+            os.killpg(moto.pid, signal.SIGTERM)
+            moto.wait(timeout=20)
+        else:
+            rows = sum(1 for _ in (folder / "inbox" / "contact-v1.csv").open(encoding="utf-8")) - 1
     print(
         f"gunicorn gthread {args.workers} workers x {args.threads} threads; wrk {args.connections} connections, {args.seconds}s each"
     )
     print(f"{'app':10}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'non-2xx':>10}")
     for name, r in results.items():
         print(f"{name:10}{r['rps']:10.0f}{r['p50']:10.2f}{r['p99']:10.2f}{r['non_2xx']:10}")
+    if moto:
+        share = results["handler"]["rps"] / results["lander"]["rps"]
+        print(f"objects landed by the handler: {rows:,} (each stored before its answer)")
+        print(f"handler throughput = {share:.0%} of the trivial lander's (target >= 50%), "
+              f"{results['handler']['rps'] / results['trivial']['rps']:.0%} of the trivial app's; "
+              f"p99 {results['handler']['p99']:.1f} ms (target < 100 ms)")  # fmt: skip
+        return
     share = results["handler"]["rps"] / results["trivial"]["rps"]
     print(f"handler rows written: {rows:,} (each fsync'ed before its answer)")
     print(
         f"handler throughput = {share:.0%} of the trivial app's (target >= 50%); p99 {results['handler']['p99']:.1f} ms (target < 50 ms)"
     )
+
+
+def start_moto(folder: Path) -> tuple[subprocess.Popen, dict[str, str]]:
+    """moto's S3 server on 127.0.0.1 with a fresh bucket; the settings of the landing path."""
+    sys.path.insert(0, str(ROOT))
+    from core.sealing import generate_keypair
+
+    port = 8874
+    # moto's S3 server under gunicorn, as the tests run it (tests/s3app.py): one worker, 16 threads.
+    command = [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "16", "--worker-class", "gthread",
+               "--log-level", "warning", "--bind", f"127.0.0.1:{port}", "tests.s3app:application"]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               start_new_session=True)  # fmt: skip
+    env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+           "AWS_REGION": "us-east-1", "FORMS_STORAGE": "s3", "FORMS_S3_URL": f"s3://bench-{uuid.uuid4().hex[:8]}/landing",
+           "FORMS_AGE_RECIPIENT": generate_keypair()[1]}  # fmt: skip
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(env["AWS_ENDPOINT_URL"], timeout=1)
+            break
+        except urllib.error.HTTPError:
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                sys.exit("moto's S3 server did not start within 30 s")
+            time.sleep(0.2)
+    from forms.s3inbox import bucket_from_env
+
+    bucket = bucket_from_env(env)
+    bucket.client.create_bucket(Bucket=bucket.name)
+    return process, env
+
+
+def count_objects(env: dict[str, str]) -> int:
+    """The submissions the handler landed (the trivial lander's objects aside)."""
+    from forms.s3inbox import bucket_from_env
+
+    bucket = bucket_from_env(env)
+    return len(bucket.landed(10**9)[0])
 
 
 if __name__ == "__main__":

@@ -41,6 +41,7 @@ from core.translations import page_environment
 from forms.gitinbox import GitInbox, remote_from_env
 from forms.inbox import LocalInbox, Storage
 from forms.ratelimit import RateLimiter
+from forms.s3inbox import S3Inbox, bucket_from_env
 from forms.submission import Submission, check
 
 logger = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _FORM_PATH = re.compile(r"/([a-z0-9]+(?:-[a-z0-9]+)*)(/stamp)?/?")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _HTML = "text/html; charset=utf-8"
+_DRAIN = 16 * 1024
 MAX_FORM_PARTS = 100  # fields of a multipart post; a form of ours has fewer than 30
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _STATUS_LINES = {code: f"{code} {text.upper()}" for code, text in HTTP_STATUS_CODES.items()}  # as Werkzeug's
@@ -103,6 +105,9 @@ def settings_from_env(environ: dict | None = None) -> HandlerSettings:
     if kind == "git":
         remote = checked(remote_from_env, env)
         storage = GitInbox(remote) if remote else None
+    elif kind == "s3":
+        bucket = checked(bucket_from_env, env)
+        storage = S3Inbox(bucket) if bucket else None
     else:
         storage = LocalInbox(Path(env.get("FORMS_INBOX", ROOT / "data" / "inbox")))
     problems += _missing_keys(mode == "production", storage, sealer, secret)
@@ -135,7 +140,7 @@ def _pinned(day: str | None) -> Callable[[], datetime.datetime] | None:
 
 
 _MODES = ("development", "production")
-_STORAGES = ("local", "git")
+_STORAGES = ("local", "git", "s3")
 
 
 def _missing_keys(
@@ -146,6 +151,9 @@ def _missing_keys(
     if isinstance(storage, GitInbox):
         why = ("FORMS_STORAGE=git 会把提交复制到仓库的每个克隆里，私密字段必须加密",
                "FORMS_STORAGE=git copies submissions to every clone of the repository, so private fields must be sealed")  # fmt: skip
+    elif isinstance(storage, S3Inbox):
+        why = ("FORMS_STORAGE=s3 经存储桶把提交送到审核分支，会复制到仓库的每个克隆里，私密字段必须加密",
+               "FORMS_STORAGE=s3 passes submissions through a bucket onto the review branch, which is copied to every clone of the repository, so private fields must be sealed")  # fmt: skip
     elif production:
         why = (
             "FORMS_MODE=production 不会以明文保存私密字段",
@@ -295,8 +303,8 @@ class FormHandler:
         )
         try:
             submission_id = self.settings.storage.append(form, values, spam=spam)
-        except OSError:
-            logger.exception("could not store a submission of %s", form.name)
+        except OSError as error:  # one line: a storage's message names no value and no credential
+            logger.error("could not store a submission of %s: %s", form.name, error)
             raise _Refusal(
                 503,
                 "暂时无法保存，请稍后再试；您填写的内容没有丢失，请勿关闭页面",
@@ -380,6 +388,10 @@ class FormHandler:
             chunks.append(chunk)
             size += len(chunk)
         if size > limit:
+            # Read on a little (bounded), so the client, still sending, gets the 413 and not a reset.
+            for _ in range(4 * limit // _DRAIN):
+                if not stream.read(_DRAIN):
+                    break
             raise _too_large(limit)
         return b"".join(chunks)
 

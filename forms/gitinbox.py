@@ -10,7 +10,11 @@ if the branch is still there (compare-and-swap); whoever loses fetches the new t
 its rows to that tip's files and tries again, after a random pause that doubles each time,
 within a bounded number of tries and seconds. A row whose push was taken but whose answer was
 lost is found on the new tip and not added twice. Rows that arrive together in one process
-share one commit.
+share one commit. A push sends each changed file as a delta against the version the server
+has, so it carries the new rows, not the whole file again.
+
+The fold of a campaign's landing bucket (forms/fold.py) writes to the same branch through
+Branch, into one file per form version and month (month_file); BranchFiles reads both layouts.
 
 The branch starts with a commit of its own, not from the site's history: a cold start fetches
 only the inbox, and git refuses to merge unrelated histories, so the inbox cannot be merged
@@ -33,8 +37,8 @@ from dulwich.client import HTTPUnauthorized, get_transport_and_path
 from dulwich.config import ConfigDict
 from dulwich.errors import GitProtocolError, NotGitRepository
 from dulwich.object_store import commit_tree_changes, iter_tree_contents, tree_lookup_path
-from dulwich.objects import Blob, Commit, Tree
-from dulwich.pack import pack_objects_to_data
+from dulwich.objects import Blob, Commit, ShaFile, Tree
+from dulwich.pack import UnpackedObject, create_delta, full_unpacked_object
 from dulwich.repo import MemoryRepo
 
 from core import tables
@@ -140,10 +144,15 @@ class Attempts:
 
 class Branch:
     """One branch of a remote repository, held in memory: the files at its tip, and commits
-    pushed on top of it with compare-and-swap."""
+    pushed on top of it with compare-and-swap.
 
-    def __init__(self, remote: Remote, sleep: Callable[[float], None] = time.sleep):
-        self.remote, self.sleep = remote, sleep
+    A push sends each changed file as a delta against the version the server already has (a
+    thin pack, as git push sends), so adding rows to a large inbox file sends the rows, not the
+    file. thin=False sends whole files, as pushes did before; benchmarks compare the two.
+    """
+
+    def __init__(self, remote: Remote, sleep: Callable[[float], None] = time.sleep, thin: bool = True):
+        self.remote, self.sleep, self.thin = remote, sleep, thin
         config = ConfigDict()
         config.set(b"http", b"timeout", str(remote.seconds).encode())  # a stalled server is a failed try
         self.client, self.path = get_transport_and_path(
@@ -249,6 +258,8 @@ class Branch:
         commit.message = change.message.encode() + b"\n"
         store.add_object(commit)
         new = [store[sha] for sha in _new_objects(store, root, old_root)]
+        # What each changed file was at the tip: the server has it, so the file goes as a delta.
+        bases = {} if not self.thin or old_root is None else _replaced(store, old_root, blobs)
         seen: dict[str, bytes | None] = {}
 
         def update_refs(refs: dict[bytes, bytes]) -> dict[bytes, bytes]:
@@ -258,7 +269,8 @@ class Branch:
             return {self.remote.ref: commit.id}
 
         def pack(have, want, ofs_delta=True, progress=None):
-            return pack_objects_to_data([(obj, None) for obj in [*new, commit]], ofs_delta=ofs_delta)
+            objects = [*new, commit]
+            return len(objects), (_packed(obj, bases.get(obj.id), store) for obj in objects)
 
         with self._talking():
             result = self.client.send_pack(self.path, update_refs, pack)
@@ -298,6 +310,30 @@ def _new_objects(store, root: bytes, old_root: bytes | None) -> list[bytes]:
     if old_root:
         old = {e.sha for e in iter_tree_contents(store, old_root, include_trees=True)}
     return [e.sha for e in iter_tree_contents(store, root, include_trees=True) if e.sha not in old]
+
+
+def _replaced(store, old_root: bytes, blobs: dict[str, Blob]) -> dict[bytes, bytes]:
+    """For each new blob, the blob at the same path in old_root that it replaces."""
+    bases = {}
+    for path, blob in blobs.items():
+        try:
+            _, old = tree_lookup_path(store.__getitem__, old_root, path.encode())
+        except KeyError:
+            continue
+        if old != blob.id:
+            bases[blob.id] = old
+    return bases
+
+
+def _packed(obj: ShaFile, base: bytes | None, store) -> UnpackedObject:
+    """The object as a pack entry: a delta against base (which the server has) when that is smaller."""
+    if base is not None:
+        data = obj.as_raw_string()
+        delta = b"".join(create_delta(store[base].as_raw_string(), data))
+        if len(delta) < len(data):
+            return UnpackedObject(obj.type_num, delta_base=bytes.fromhex(base.decode()), decomp_len=len(delta),
+                                  decomp_chunks=[delta], sha=obj.sha().digest())  # fmt: skip
+    return full_unpacked_object(obj)
 
 
 @dataclass(frozen=True)
@@ -348,6 +384,20 @@ class GitInbox:
             logger.info("pushed %d rows after %d tries", len(rows), attempts.tries)
 
 
+def month_file(form: str, version: str | int, received: str, spam: bool = False) -> str:
+    """A form version's inbox file on the review branch for the month a submission was received
+    (UTC): update/2026-11-v1.csv, and spam/update/2026-11-v1.csv for spam. The fold
+    (forms/fold.py) writes these, so a push changes this month's file, not the whole history."""
+    return f"{'spam/' if spam else ''}{form}/{received[:7]}-v{version}.csv"
+
+
+def inbox_file(form: str) -> re.Pattern[str]:
+    """A form's inbox files on the branch, spam aside: one per month and version
+    (update/2026-11-v1.csv), and one per version (update-v1.csv), as GitInbox writes them."""
+    name = re.escape(form)
+    return re.compile(rf"{name}-v[0-9]+\.csv|{name}/[0-9]{{4}}-[0-9]{{2}}-v[0-9]+\.csv")
+
+
 def commit_message(added: collections.Counter[str]) -> str:
     """The commit message, counts per form and nothing a person wrote: Add 3 submissions: update 2, contact 1."""
     total = sum(added.values())
@@ -356,10 +406,12 @@ def commit_message(added: collections.Counter[str]) -> str:
 
 
 class BranchFiles:
-    """The review branch's inbox files and decisions.csv, read from its tip, for the office's review
-    and digest. Each decision is a commit pushed at once; if another editor decided the same
-    submission meanwhile, it is refused. A branch that cannot be reached is a sentence
-    (ProblemsFound), as these run on an editor's computer, not in the handler."""
+    """The review branch's inbox files (<form>-v<version>.csv from GitInbox, <form>/<month>-v<version>.csv
+    from the fold) and decisions.csv, read from its tip, for the office's review and digest.
+
+    Each decision is a commit pushed at once; if another editor decided the same submission
+    meanwhile, it is refused. A branch that cannot be reached is a sentence (ProblemsFound), as
+    these run on an editor's computer, not in the handler."""
 
     LOG = "decisions.csv"
 
@@ -370,7 +422,7 @@ class BranchFiles:
         with _told():
             if not self.branch.fetched:
                 self.branch.fetch()
-        name = re.compile(rf"{re.escape(form)}-v[0-9]+\.csv")
+        name = inbox_file(form)
         return [
             (
                 f"{self.branch.remote.branch}:{path}",
@@ -381,9 +433,8 @@ class BranchFiles:
         ]
 
     def decisions(self) -> list[dict[str, str]]:
-        with (
-            _told()
-        ):  # fetched afresh each time: what another editor decided a moment ago is not decided again
+        # Fetched afresh each time: what another editor decided a moment ago is not decided again.
+        with _told():
             self.branch.fetch()
         return tables.parse_records(self.branch.read(self.LOG) or b"", self.LOG)
 

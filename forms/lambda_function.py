@@ -3,6 +3,7 @@ and the scheduled digest of new submissions, from the same zip.
 
     Handler: forms.lambda_function.handler   (API Gateway)
     Handler: forms.lambda_function.digest    (an EventBridge schedule)
+    Handler: forms.lambda_function.fold      (an EventBridge schedule, with FORMS_STORAGE=s3)
 
 Configured by the same FORMS_* environment variables as under gunicorn (docs/operators.md,
 docs/deploy.md). apig-wsgi turns the API Gateway event into a WSGI request and the response
@@ -12,6 +13,7 @@ back into the shape API Gateway expects.
 from __future__ import annotations
 
 import datetime
+import logging
 import os
 
 from apig_wsgi import make_lambda_handler
@@ -20,9 +22,11 @@ from core.definitions import load_forms
 from core.site import site_name
 from forms.app import ROOT
 from forms.digest import count, digest_settings_from_env, send_digest
+from forms.fold import fold_from_env
 from forms.gitinbox import Branch, BranchFiles, remote_from_env
 from forms.wsgi import application
 
+logger = logging.getLogger(__name__)
 handler = make_lambda_handler(application)
 
 
@@ -36,3 +40,13 @@ def digest(event: dict, context: object) -> dict:
     counts = count(BranchFiles(Branch(remote_from_env(env))), load_forms(ROOT / "forms"), since)
     sent = send_digest(counts, settings, site_name())
     return {"new": counts.new, "sent": sent}
+
+
+def fold(event: dict, context: object) -> dict:
+    """Move the submissions landed in FORMS_S3_URL onto the review branch of FORMS_GIT_URL: one
+    commit, then their objects deleted. Returns the figures; an object left in the bucket is
+    logged as one sentence. A bucket or branch out of reach fails with one sentence."""
+    folded = fold_from_env(os.environ)
+    for problem in folded.problems:
+        logger.error(problem.sentence())
+    return folded.summary()

@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from pagefind_bin_extended import get_executable
@@ -96,6 +97,7 @@ class PagefindService:
             self._ask(
                 {"type": "WriteFiles", "index_id": self.index_id, "output_path": str(scratch or target)}
             )
+            settled(scratch or target)
             steady_entry(scratch or target)
             if scratch is not None:
                 target.mkdir()  # not its parents: a build that stopped meanwhile has removed them
@@ -201,6 +203,22 @@ def steady_entry(folder: Path) -> None:
     data = json.loads(entry.read_text(encoding="utf-8"))
     data["languages"] = dict(sorted(data.get("languages", {}).items()))
     entry.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def settled(folder: Path, seconds: float = 10.0) -> None:
+    """Wait until Pagefind has finished the files it said it wrote.
+
+    Its answer to WriteFiles can come while a language's WebAssembly file (wasm.unknown.pagefind)
+    is still being written: copied then, it was published empty one build in three. No file of
+    its index is empty when whole (they are gzip), so wait until none is, and no size moves.
+    """
+    deadline, before = time.monotonic() + seconds, None
+    while time.monotonic() < deadline:
+        sizes = {path: path.stat().st_size for path in folder.rglob("*") if path.is_file()}
+        if sizes == before and all(sizes.values()):
+            return
+        before = sizes
+        time.sleep(0.02)
 
 
 def indexed_parts(page: str) -> str:

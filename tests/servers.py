@@ -1,5 +1,6 @@
 """Real servers in their own processes on 127.0.0.1: the form handler under gunicorn, its
-production server, and git servers (git daemon, git http-backend) for the git inbox."""
+production server, git servers (git daemon, git http-backend) for the git inbox, and an S3
+server (moto) for the landing bucket."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -191,12 +193,28 @@ def git_http(tmp_path) -> Iterator[GitServer]:
     thread.join(timeout=10)
 
 
+S3_KEY, S3_SECRET = "AKIAS3TESTKEY", "s3-secret-5b2e-do-not-log"
+# moto's S3 server under gunicorn (tests/s3app.py): one worker holds the buckets; twice as fast
+# as moto's own server, and its access log lists every request.
+S3_SERVER = [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "16", "--worker-class", "gthread",
+             "--log-level", "warning", "tests.s3app:application"]  # fmt: skip
+
+
 @dataclass
 class S3Server:
-    """moto's S3 server on 127.0.0.1 (the S3 protocol as boto3 speaks it), with its request log."""
+    """moto's S3 server on 127.0.0.1, speaking the S3 protocol as boto3 does, with its request log."""
 
     url: str
     log: Path
+
+    def environ(self) -> dict[str, str]:
+        """The AWS_* variables a function or an office would set to reach it."""
+        return {"AWS_ENDPOINT_URL": self.url, "AWS_ACCESS_KEY_ID": S3_KEY, "AWS_SECRET_ACCESS_KEY": S3_SECRET,
+                "AWS_REGION": "us-east-1"}  # fmt: skip
+
+    def publishing(self, bucket: str, prefix: str = "") -> dict[str, str]:
+        """What an office sets to publish to this bucket (and no other variable of this machine)."""
+        return {"PUBLISH_URL": f"s3://{bucket}/{prefix}", **self.environ()}
 
     def client(self):
         import boto3
@@ -204,28 +222,39 @@ class S3Server:
         return boto3.client("s3", endpoint_url=self.url, aws_access_key_id=S3_KEY, aws_secret_access_key=S3_SECRET,
                             region_name="us-east-1")  # fmt: skip
 
-    def environ(self, bucket: str, prefix: str = "") -> dict[str, str]:
-        """What an office sets to publish to this bucket (and no other variable of this machine)."""
-        return {"PUBLISH_URL": f"s3://{bucket}/{prefix}", "AWS_ACCESS_KEY_ID": S3_KEY,
-                "AWS_SECRET_ACCESS_KEY": S3_SECRET, "AWS_ENDPOINT_URL": self.url, "AWS_REGION": "us-east-1"}  # fmt: skip
+    def new_bucket(self) -> str:
+        """A fresh versioned bucket, as docs/deploy.md has an office make it."""
+        name = f"forms-{uuid.uuid4().hex[:12]}"
+        client = self.client()
+        client.create_bucket(Bucket=name)
+        client.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        return name
 
-    def requests(self) -> list[str]:
-        """The request lines the server has logged so far: 'PUT /bucket/key HTTP/1.1'."""
+    def keys(self, bucket: str) -> list[str]:
+        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=bucket)
+        return sorted(item["Key"] for page in pages for item in page.get("Contents", []))
+
+    def requests(self, settle: bool = True) -> list[str]:
+        """The request lines the server has logged so far: 'PUT /bucket/key HTTP/1.1'. gunicorn logs
+        a request once it has answered, so wait for the log to stop growing (unless watching a
+        client at work)."""
+        size = -1 if settle else self.log.stat().st_size
+        while size != self.log.stat().st_size:
+            size = self.log.stat().st_size
+            time.sleep(0.05)
         text = self.log.read_text(encoding="utf-8", errors="replace")
         return [line.split('"')[1] for line in text.splitlines() if line.count('"') >= 2]
 
 
-S3_KEY, S3_SECRET = "AKIAPUBLISHTEST", "s3-secret-7d1e-do-not-log"
-
-
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def s3_server(tmp_path_factory) -> Iterator[S3Server]:
-    """moto in server mode in its own process on a free port; stopped after the module."""
+    """moto in server mode in its own process on a free port, for the whole run; each test makes
+    its own bucket."""
     folder, port = tmp_path_factory.mktemp("moto"), free_port()
-    log = folder / "moto.log"
-    with log.open("w") as out:
-        process = subprocess.Popen([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
-                                   stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+    log = folder / "access.log"
+    with (folder / "moto.log").open("w") as out:
+        process = subprocess.Popen([*S3_SERVER, "--bind", f"127.0.0.1:{port}", "--access-logfile", str(log)],
+                                   cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
     try:
         wait_until_up(f"http://127.0.0.1:{port}/", timeout=30)
         yield S3Server(f"http://127.0.0.1:{port}", log)

@@ -38,7 +38,7 @@ def bucket(s3_server):
     client.put_bucket_policy(
         Bucket=name, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
     )
-    return name, s3_server.environ(name, "www")
+    return name, s3_server.publishing(name, "www")
 
 
 def held(s3_server, name: str, prefix: str = "www/") -> dict[str, bytes]:
@@ -121,7 +121,7 @@ def test_a_publish_killed_midway_leaves_the_old_site_whole_and_the_next_finishes
     code = (f"from tests.office.conftest import publish; publish({str(versions.renamed)!r}, {environ!r})")  # fmt: skip
     process = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, start_new_session=True)
     deadline = time.monotonic() + 60
-    while sum(line.startswith("PUT ") for line in s3_server.requests()[before:]) < 5:
+    while sum(line.startswith("PUT ") for line in s3_server.requests(settle=False)[before:]) < 5:
         assert process.poll() is None and time.monotonic() < deadline, (
             "the publish ended before it could be stopped"
         )
@@ -158,7 +158,7 @@ def test_an_object_uploaded_by_another_tool_is_checked_by_its_own_checksum(versi
 
 def test_a_missing_bucket_is_named_with_what_to_check(s3_server):
     with pytest.raises(ProblemsFound) as found:
-        open_target(s3_server.environ("no-such-bucket"))
+        open_target(s3_server.publishing("no-such-bucket"))
     assert found.value.problems[0].sentence() == (
         "s3://no-such-bucket/: 存储桶 no-such-bucket 不存在，请检查 PUBLISH_URL 里的桶名和 AWS_ENDPOINT_URL 的地域 "
         "/ the bucket no-such-bucket does not exist: check its name in PUBLISH_URL and the region of AWS_ENDPOINT_URL"

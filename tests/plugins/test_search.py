@@ -131,3 +131,10 @@ def test_the_entry_file_lists_languages_in_one_order(tmp_path):
         '{"version":"1.5.2","languages":{"en":{"page_count":63},"zh-cn":{"page_count":67}},'
         '"include_characters":["_","‿"]}'
     )
+
+
+def test_no_file_of_the_index_is_published_empty(demo_site):
+    """Pagefind answered before a language's WebAssembly file was whole; copied then, it was empty."""
+    assert [
+        p.name for p in (demo_site / "pagefind").rglob("*") if p.is_file() and p.stat().st_size == 0
+    ] == []

@@ -1,0 +1,239 @@
+"""The fold: submissions landed in the bucket moved onto the review branch, one commit per run.
+
+A scheduled job of the same deployment (forms.lambda_function.fold every minute during a
+campaign, or invoke fold). It lists what has landed (forms/s3inbox.py), reads each object, adds
+each row to its month's inbox file on the review branch (update/2026-11-v1.csv, see
+forms.gitinbox.month_file) and pushes one commit. Only once the push is accepted does it delete
+the objects whose rows are on the branch.
+
+Submission ids are the key: a row whose id is in its file already is not added again. So a
+fold killed anywhere (before its push, after its push but before its deletes, halfway through
+them) is finished by the next one with nothing lost or doubled; and of two folds at once, the
+second one's push is refused (the branch moved: compare-and-swap), it fetches the first one's
+commit, finds those rows there and adds only what is still missing.
+"""
+
+from __future__ import annotations
+
+import collections
+import datetime
+import os
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from core import tables
+from core.problems import Problem, ProblemsFound
+from forms.gitinbox import (
+    Branch,
+    BranchUnavailable,
+    Change,
+    Remote,
+    commit_message,
+    month_file,
+    remote_from_env,
+)
+from forms.inbox import BOOKKEEPING
+from forms.s3inbox import Bucket, Landed, LandingUnavailable, bucket_from_env
+
+LIMIT_ENV = "FORMS_FOLD_LIMIT"
+LIMIT = 5000  # submissions per run: the rest wait for the next run
+THREADS = 16  # objects read and deleted at once
+# The branch as the last run left it, kept by a warm instance: the next run fetches only what
+# changed since (or, if it has not moved, nothing), not every file of the tip again. A tip
+# that moved meanwhile is safe: the push is refused and the run starts again from the new one.
+_BRANCHES: dict[Remote, Branch] = {}
+
+
+@dataclass(frozen=True)
+class _Row:
+    landed: Landed
+    path: str  # its month's inbox file on the branch
+    header: bytes
+    line: bytes
+    received: str
+
+
+@dataclass
+class Folded:
+    """What a fold did, in numbers, and the objects it left in the bucket and why."""
+
+    landed: int = 0  # submissions found in the bucket
+    added: int = 0  # rows this fold committed
+    present: int = 0  # rows on the branch already (a fold killed after its push, or another fold)
+    deleted: int = 0  # objects deleted once their rows were on the branch
+    commits: int = 0
+    problems: list[Problem] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        """The figures as JSON for a scheduled function's result; problems as their sentences."""
+        return {"landed": self.landed, "added": self.added, "present": self.present, "deleted": self.deleted,
+                "commits": self.commits, "problems": [p.sentence() for p in self.problems]}  # fmt: skip
+
+    def sentence(self, branch: str) -> str:
+        return (
+            f"存储桶里 {self.landed} 条提交：{self.added} 条加到 {branch}（{self.commits} 次提交），{self.present} 条已在分支上，"
+            f"删除 {self.deleted} 个对象 / {self.landed} submissions landed: {self.added} added to {branch} in "
+            f"{self.commits} commit(s), {self.present} on the branch already, {self.deleted} objects deleted"
+        )
+
+
+@dataclass
+class _Plan:
+    """What a commit on one tip adds, and what it finds there already or cannot take."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    added: collections.Counter[str] = field(default_factory=collections.Counter)
+    present: int = 0
+    refused: dict[str, Problem] = field(default_factory=dict)  # by key: left in the bucket
+
+
+def fold(bucket: Bucket, branch: Branch, limit: int = LIMIT) -> Folded:
+    """Move up to limit landed submissions onto the branch in one commit, then delete their objects.
+
+    Raises LandingUnavailable or BranchUnavailable (nothing deleted) if the bucket cannot be read
+    or the branch not pushed to; fold_from_env turns them into sentences.
+    """
+    folded = Folded()
+    landed, strays = bucket.landed(limit)
+    folded.problems += [_stray(bucket, key) for key in strays]
+    folded.landed = len(landed)
+    if not landed:
+        return folded
+    with ThreadPoolExecutor(THREADS) as pool:
+        bodies = list(pool.map(lambda item: bucket.get(item.key), landed))
+    rows: list[_Row] = []
+    for item, body in zip(landed, bodies, strict=True):
+        if body is None:  # folded and deleted by another fold since the listing
+            continue
+        row = _row(item, body)
+        if row is None:
+            folded.problems.append(_stray(bucket, item.key))
+        else:
+            rows.append(row)
+    if not rows:  # nothing to fold: the branch is not even fetched
+        return folded
+    rows.sort(key=lambda row: (row.received, row.landed.id))
+    plan = _Plan()
+
+    def change(tip: Branch) -> Change | None:
+        """The rows not on the tip yet, added to their files; called again on a newer tip if it moved."""
+        nonlocal plan
+        plan = _plan(rows, tip, bucket)
+        return Change(plan.files, commit_message(plan.added)) if plan.files else None
+
+    branch.commit(change)  # raises BranchUnavailable: then nothing is deleted
+    folded.added, folded.present = sum(plan.added.values()), plan.present
+    folded.commits = 1 if plan.files else 0
+    folded.problems += plan.refused.values()
+    # Only now that the push is accepted: the objects whose rows are on the branch.
+    done = [row.landed.key for row in rows if row.landed.key not in plan.refused]
+    with ThreadPoolExecutor(THREADS) as pool:
+        failures = [error for error in pool.map(_deleting(bucket), done) if error]
+    folded.deleted = len(done) - len(failures)
+    if failures:  # harmless: the next fold finds those rows on the branch and deletes them then
+        folded.problems.append(Problem(bucket.url, f"有 {len(failures)} 个已折叠的对象没能删除，下次折叠会再删（{failures[0]}）",
+                                       f"{len(failures)} folded objects could not be deleted; the next fold deletes them ({failures[0]})",
+                                       kind="bucket"))  # fmt: skip
+    return folded
+
+
+def _plan(rows: list[_Row], tip: Branch, bucket: Bucket) -> _Plan:
+    plan = _Plan()
+    grouped: dict[str, list[_Row]] = collections.defaultdict(list)
+    for row in rows:
+        grouped[row.path].append(row)
+    for path, group in grouped.items():
+        current = tip.read(path) or b""
+        first = current.partition(b"\n")[0] + b"\n" if current else group[0].header
+        if current and not current.endswith(b"\n"):
+            current += b"\n"  # a file last saved by hand without its final line end
+        ids = {record["id"] for record in tables.parse_records(current, path)} if current else set()
+        new = []
+        for row in group:
+            if row.header != first:
+                plan.refused[row.landed.key] = _other_columns(bucket, row)
+            elif row.landed.id in ids:
+                plan.present += 1
+            else:
+                new.append(row)
+                ids.add(row.landed.id)
+        if new:
+            plan.files[path] = (current or first) + b"".join(row.line for row in new)
+            plan.added.update("spam" if row.landed.spam else row.landed.form for row in new)
+    return plan
+
+
+def _deleting(bucket: Bucket) -> Callable[[str], str | None]:
+    def delete(key: str) -> str | None:
+        try:
+            bucket.delete(key)
+        except LandingUnavailable as error:
+            return str(error)
+        return None
+
+    return delete
+
+
+def _row(item: Landed, body: bytes) -> _Row | None:
+    """The object's row, if it is one row of a form's inbox whose id and version its key names."""
+    head, _, line = body.partition(b"\n")
+    try:
+        [record] = tables.parse_records(body, item.key)
+        received = datetime.datetime.fromisoformat(record["received"]).astimezone(datetime.UTC)
+    except (ProblemsFound, ValueError, KeyError):
+        return None
+    if (list(record)[: len(BOOKKEEPING)] != BOOKKEEPING or record["id"] != item.id
+            or record["form_version"] != item.version or not line.endswith(b"\n")):  # fmt: skip
+        return None
+    path = month_file(item.form, item.version, received.strftime("%Y-%m"), item.spam)
+    return _Row(item, path, head + b"\n", line, record["received"])
+
+
+def _stray(bucket: Bucket, key: str) -> Problem:
+    return Problem(f"s3://{bucket.name}/{key}", "不是表单处理程序存入的提交，没有折叠，留在存储桶里：请查看后把它移出这个前缀",
+                   "is not a submission stored by the form handler, so it was not folded and stays in the bucket: look at it and move it out of the prefix",
+                   kind="bucket")  # fmt: skip
+
+
+def _other_columns(bucket: Bucket, row: _Row) -> Problem:
+    return Problem(f"s3://{bucket.name}/{row.landed.key}", f"的列与审核分支上的 {row.path} 不同，没有折叠：表单的字段改动后请提高它的 version",
+                   f"has other columns than {row.path} on the review branch, so it was not folded: raise the form's version whenever its fields change",
+                   kind="bucket")  # fmt: skip
+
+
+def fold_from_env(env: Mapping[str, str] | None = None) -> Folded:
+    """Fold the bucket of FORMS_S3_URL onto the branch of FORMS_GIT_URL (docs/operators.md);
+    every setting that cannot work, or a bucket or branch that cannot be reached, is a sentence."""
+    env = os.environ if env is None else env
+    problems: list[Problem] = []
+
+    def checked(read: Callable, *args):
+        try:
+            return read(*args)
+        except ProblemsFound as found:
+            problems.extend(found.problems)
+            return None
+
+    bucket = checked(bucket_from_env, env)
+    remote = checked(remote_from_env, env)
+    text = env.get(LIMIT_ENV, "").strip() or str(LIMIT)
+    limit = int(text) if text.isascii() and text.isdigit() else 0
+    if limit <= 0:
+        problems.append(Problem(LIMIT_ENV, f"“{text}”不是正整数，请写如 {LIMIT} 的数",
+                                f"“{text}” is not a positive whole number: write one such as {LIMIT}", kind="setting"))  # fmt: skip
+    if problems:
+        raise ProblemsFound(problems)
+    branch = _BRANCHES.get(remote) or _BRANCHES.setdefault(remote, Branch(remote))
+    try:
+        return fold(bucket, branch, limit)
+    except LandingUnavailable as failure:
+        raise ProblemsFound([Problem(str(failure),
+                                     "无法读取存储桶里的提交：请检查 AWS_ENDPOINT_URL、存储桶名和本函数的权限（列出、读取、删除该前缀）；没有删除任何提交",
+                                     "the landed submissions could not be read: check AWS_ENDPOINT_URL, the bucket's name and this function's permissions (list, read and delete under the prefix); no submission was deleted",
+                                     kind="bucket")]) from None  # fmt: skip
+    except BranchUnavailable as failure:
+        raise ProblemsFound([Problem(str(failure),  # the repository's address, never its credentials
+                                     "审核分支无法读取或写入：请检查网络和 FORMS_GIT_* 凭据；提交仍在存储桶里，下次折叠会再试",
+                                     "the review branch could not be read or written: check the network and the FORMS_GIT_* credentials; the submissions stay in the bucket and the next fold tries again",
+                                     kind="branch")]) from None  # fmt: skip

@@ -1,0 +1,189 @@
+"""Where a campaign's submissions land: one object each in a bucket, until the fold moves them.
+
+With FORMS_STORAGE=s3 and FORMS_S3_URL=s3://bucket/prefix, append() puts each submission, sealed
+as in every storage, as one object and returns once the bucket has taken it. There is no git on
+the request path, so a burst of submissions spreads over as many function instances as the
+platform starts, instead of queueing for one branch. forms/fold.py moves what has landed onto
+the review branch on a schedule.
+
+An object is a one-row inbox file (the header, then the row, as in data/inbox/):
+
+    <prefix>/<form>-v<version>/<id>.csv         e.g. landing/update-v1/3f0c…e2.csv
+    <prefix>/spam/<form>-v<version>/<id>.csv
+
+The S3 protocol, through boto3: AWS S3, and Alibaba OSS or Tencent COS through AWS_ENDPOINT_URL,
+with the usual AWS_* credentials (or the function's role). Requests are addressed virtual-hosted
+style (bucket.endpoint/key: OSS takes no other) and carry Content-MD5 rather than boto3's
+default CRC checksums, which OSS and COS refuse; deletes go one object at a time, as OSS wants
+Content-MD5 on a batch delete that boto3 no longer sends.
+
+boto3 is imported only when a bucket is used: it takes a third of a second, which handlers and
+tasks with other storage should not pay.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import hashlib
+import os
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from core.definitions import Form
+from core.problems import Problem, ProblemsFound
+from forms.inbox import header, new_row
+
+URL_ENV = "FORMS_S3_URL"
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")  # S3's rule; OSS and COS names fit it too
+_LANDED = re.compile(r"(?P<spam>spam/)?(?P<form>[a-z0-9]+(?:-[a-z0-9]+)*)-v(?P<version>[0-9]+)/(?P<id>[0-9a-f]{32})\.csv")  # fmt: skip
+# A request that hangs is a failed try; API Gateway waits 29 s, so three tries fit with room.
+CONNECT_SECONDS, READ_SECONDS, TRIES = 3, 6, 3
+CONNECTIONS = 32  # at least a gunicorn worker's threads, or the fold's
+
+
+class LandingUnavailable(OSError):
+    """The bucket could not be written, listed, read or emptied; its message names the bucket,
+    the operation and the service's error code, never a credential, so it is safe to log."""
+
+
+@dataclass(frozen=True)
+class Landed:
+    """One submission waiting in the bucket, as its key names it."""
+
+    key: str
+    form: str
+    version: str
+    spam: bool
+    id: str
+
+
+class Bucket:
+    """The prefix of a bucket where submissions land, and the client that reaches it."""
+
+    def __init__(self, name: str, prefix: str, client: Any):
+        self.name, self.client = name, client
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+
+    @property
+    def url(self) -> str:
+        return f"s3://{self.name}/{self.prefix}"
+
+    def key(self, form: Form, submission_id: str, spam: bool = False) -> str:
+        return f"{self.prefix}{'spam/' if spam else ''}{form.name}-v{form.version}/{submission_id}.csv"
+
+    def put(self, key: str, body: bytes) -> None:
+        md5 = base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode("ascii")
+        with self._talking("PutObject"):
+            self.client.put_object(Bucket=self.name, Key=key, Body=body, ContentMD5=md5,
+                                   ContentType="text/csv; charset=utf-8")  # fmt: skip
+
+    def landed(self, limit: int) -> tuple[list[Landed], list[str]]:
+        """Up to limit submissions waiting under the prefix, and the keys there that are not one."""
+        found: list[Landed] = []
+        strays: list[str] = []
+        with self._talking("ListObjectsV2"):
+            pages = self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.name, Prefix=self.prefix
+            )
+            for page in pages:
+                for item in page.get("Contents", []):
+                    match = _LANDED.fullmatch(item["Key"][len(self.prefix) :])
+                    if not match:
+                        strays.append(item["Key"])
+                        continue
+                    found.append(Landed(item["Key"], match["form"], match["version"], bool(match["spam"]), match["id"]))  # fmt: skip
+                    if len(found) >= limit:
+                        return found, strays
+        return found, strays
+
+    def get(self, key: str) -> bytes | None:
+        """An object's bytes; None if it is gone (another fold folded and deleted it meanwhile)."""
+        with self._talking("GetObject"):
+            try:
+                return self.client.get_object(Bucket=self.name, Key=key)["Body"].read()
+            except self.client.exceptions.NoSuchKey:
+                return None
+
+    def delete(self, key: str) -> None:
+        with self._talking("DeleteObject"):
+            self.client.delete_object(Bucket=self.name, Key=key)
+
+    @contextlib.contextmanager
+    def _talking(self, operation: str) -> Iterator[None]:
+        """Whatever goes wrong reaching the bucket becomes LandingUnavailable, named by its code."""
+        from botocore.exceptions import BotoCoreError, ClientError
+
+        try:
+            yield
+        except ClientError as error:
+            code = error.response.get("Error", {}).get("Code", "?")
+            raise LandingUnavailable(f"{self.url}: {operation} refused ({code})") from None
+        except BotoCoreError as error:  # no connection, a timeout, no credentials: no secret in these
+            raise LandingUnavailable(
+                f"{self.url}: {operation} failed ({type(error).__name__}: {error})"
+            ) from None
+
+
+class S3Inbox:
+    """Storage in a bucket: append() returns once the object holding the row is stored."""
+
+    def __init__(self, bucket: Bucket):
+        self.bucket = bucket
+
+    def append(self, form: Form, values: dict[str, str], spam: bool = False) -> str:
+        submission_id, line = new_row(form, values)
+        self.bucket.put(self.bucket.key(form, submission_id, spam), header(form) + line)
+        return submission_id
+
+
+def bucket_from_env(env: Mapping[str, str] | None = None) -> Bucket:
+    """The landing bucket of FORMS_S3_URL, reached with AWS_ENDPOINT_URL, AWS_REGION and the AWS_*
+    credentials of env (or, where env has none, boto3's usual places: a role, ~/.aws)."""
+    env = os.environ if env is None else env
+    url = env.get(URL_ENV, "").strip()
+    if not url:
+        raise ProblemsFound([Problem(URL_ENV, "未设置：请写提交落地的存储桶和前缀，如 s3://alumni-forms/landing",
+                                     "is not set: give the bucket and prefix where submissions land, such as s3://alumni-forms/landing",
+                                     kind="setting")])  # fmt: skip
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not _BUCKET.fullmatch(parts.netloc) or parts.query or parts.fragment:
+        raise ProblemsFound([Problem(URL_ENV, "不是存储桶地址：请写成 s3://存储桶名/前缀（桶名只含小写字母、数字、点和横线）",
+                                     "is not a bucket address: write s3://bucket/prefix (lower-case letters, digits, dots and dashes in the bucket's name)",
+                                     value=url, kind="setting")])  # fmt: skip
+    import boto3  # here, not at the top: see the module's docstring
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError
+
+    try:
+        session = boto3.session.Session(
+            aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
+            aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
+            aws_session_token=env.get("AWS_SESSION_TOKEN") or None,
+            region_name=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
+        )
+        credentials = session.get_credentials()
+        config = Config(
+            s3={"addressing_style": "virtual"},  # botocore still uses the path for an IP address
+            request_checksum_calculation="when_required",
+            response_checksum_validation="when_required",
+            retries={"max_attempts": TRIES, "mode": "standard"},
+            connect_timeout=CONNECT_SECONDS,
+            read_timeout=READ_SECONDS,
+            max_pool_connections=CONNECTIONS,
+        )
+        client = session.client(
+            "s3", endpoint_url=env.get("AWS_ENDPOINT_URL", "").strip() or None, config=config
+        )
+    except (BotoCoreError, ValueError) as error:  # a partial key pair, an endpoint that is no URL
+        raise ProblemsFound([Problem(URL_ENV, f"无法连接存储桶（{type(error).__name__}）：请检查 AWS_ENDPOINT_URL、AWS_REGION 和访问密钥",
+                                     f"cannot reach the bucket ({type(error).__name__}): check AWS_ENDPOINT_URL, AWS_REGION and the access keys",
+                                     kind="setting")]) from None  # fmt: skip
+    if credentials is None:
+        raise ProblemsFound([Problem(URL_ENV, "找不到访问密钥：请设置 AWS_ACCESS_KEY_ID 和 AWS_SECRET_ACCESS_KEY（OSS、COS 的密钥也用这两个名字），或给函数一个角色",
+                                     "no credentials were found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (OSS and COS keys go in the same two), or give the function a role",
+                                     kind="setting")])  # fmt: skip
+    return Bucket(parts.netloc, parts.path, client)

@@ -1,0 +1,30 @@
+"""moto's S3 server as a WSGI application, for gunicorn: one worker (moto keeps the buckets in
+its memory) with threads. It answers twice as fast as `python -m moto.server`, whose
+development server is most of a request's time, so the landing tests and benchmarks measure
+the handler rather than the stand-in for the bucket.
+
+    gunicorn --workers 1 --threads 16 --worker-class gthread tests.s3app:application
+
+Like S3 itself, it refuses a body shorter than its Content-Length (a client killed mid-upload):
+moto alone would store what arrived, an empty or half object.
+"""
+
+import io
+
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+_moto = DomainDispatcherApplication(create_backend_app)
+_INCOMPLETE = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>IncompleteBody</Code>'
+               b"<Message>You did not provide the number of bytes specified by the Content-Length HTTP header"
+               b"</Message></Error>")  # fmt: skip
+
+
+def application(environ, start_response):
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    if length:
+        body = environ["wsgi.input"].read(length)
+        if len(body) < length:
+            start_response("400 Bad Request", [("Content-Type", "application/xml")])
+            return [_INCOMPLETE]
+        environ["wsgi.input"] = io.BytesIO(body)
+    return _moto(environ, start_response)
