@@ -33,12 +33,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from core import s3
 from core.definitions import Form
 from core.problems import Problem, ProblemsFound
 from forms.inbox import header, new_row
 
 URL_ENV = "FORMS_S3_URL"
-_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")  # S3's rule; OSS and COS names fit it too
 _LANDED = re.compile(r"(?P<spam>spam/)?(?P<form>[a-z0-9]+(?:-[a-z0-9]+)*)-v(?P<version>[0-9]+)/(?P<id>[0-9a-f]{32})\.csv")  # fmt: skip
 # A request that hangs is a failed try; API Gateway waits 29 s, so three tries fit with room.
 CONNECT_SECONDS, READ_SECONDS, TRIES = 3, 6, 3
@@ -150,34 +150,15 @@ def bucket_from_env(env: Mapping[str, str] | None = None) -> Bucket:
                                      "is not set: give the bucket and prefix where submissions land, such as s3://alumni-forms/landing",
                                      kind="setting")])  # fmt: skip
     parts = urlsplit(url)
-    if parts.scheme != "s3" or not _BUCKET.fullmatch(parts.netloc) or parts.query or parts.fragment:
+    if parts.scheme != "s3" or not s3.BUCKET_NAME.fullmatch(parts.netloc) or parts.query or parts.fragment:
         raise ProblemsFound([Problem(URL_ENV, "不是存储桶地址：请写成 s3://存储桶名/前缀（桶名只含小写字母、数字、点和横线）",
                                      "is not a bucket address: write s3://bucket/prefix (lower-case letters, digits, dots and dashes in the bucket's name)",
                                      value=url, kind="setting")])  # fmt: skip
-    import boto3  # here, not at the top: see the module's docstring
-    from botocore.config import Config
-    from botocore.exceptions import BotoCoreError
+    from botocore.exceptions import BotoCoreError  # here, not at the top: see core/s3.py
 
     try:
-        session = boto3.session.Session(
-            aws_access_key_id=env.get("AWS_ACCESS_KEY_ID") or None,
-            aws_secret_access_key=env.get("AWS_SECRET_ACCESS_KEY") or None,
-            aws_session_token=env.get("AWS_SESSION_TOKEN") or None,
-            region_name=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or None,
-        )
-        credentials = session.get_credentials()
-        config = Config(
-            s3={"addressing_style": "virtual"},  # botocore still uses the path for an IP address
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-            retries={"max_attempts": TRIES, "mode": "standard"},
-            connect_timeout=CONNECT_SECONDS,
-            read_timeout=READ_SECONDS,
-            max_pool_connections=CONNECTIONS,
-        )
-        client = session.client(
-            "s3", endpoint_url=env.get("AWS_ENDPOINT_URL", "").strip() or None, config=config
-        )
+        client, credentials = s3.client(env, tries=TRIES, connect_seconds=CONNECT_SECONDS, read_seconds=READ_SECONDS,
+                                        connections=CONNECTIONS)  # fmt: skip
     except (BotoCoreError, ValueError) as error:  # a partial key pair, an endpoint that is no URL
         raise ProblemsFound([Problem(URL_ENV, f"无法连接存储桶（{type(error).__name__}）：请检查 AWS_ENDPOINT_URL、AWS_REGION 和访问密钥",
                                      f"cannot reach the bucket ({type(error).__name__}): check AWS_ENDPOINT_URL, AWS_REGION and the access keys",

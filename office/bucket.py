@@ -14,21 +14,18 @@ import base64
 import datetime
 import hashlib
 import json
-import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
 
+from core import s3
 from office.publishing import URL_ENV, Changes, SiteFile, problem
 
 MANIFEST = ".publish-manifest.json"
 THREADS = 16
-_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 # Pages and the files that point to others go last: a page never links to an asset not yet there.
 _ENTRY_TYPES = ("text/html", "application/atom+xml", "application/xml", "application/json")
 
@@ -37,33 +34,15 @@ class Bucket:
     def __init__(self, url: str, bucket: str, prefix: str, environ: Mapping[str, str]):
         self.label, self.bucket, self.prefix = url, bucket, prefix
         self.endpoint = (environ.get("AWS_ENDPOINT_URL") or "").strip() or None
-        session = boto3.session.Session(
-            aws_access_key_id=environ.get("AWS_ACCESS_KEY_ID") or None,
-            aws_secret_access_key=environ.get("AWS_SECRET_ACCESS_KEY") or None,
-            aws_session_token=environ.get("AWS_SESSION_TOKEN") or None,
-            region_name=environ.get("AWS_REGION") or environ.get("AWS_DEFAULT_REGION") or None,
+        self.client, self.credentials = s3.client(
+            environ, tries=5, connect_seconds=15, read_seconds=120, connections=THREADS
         )
-        self.credentials = session.get_credentials()
-        config = Config(
-            # OSS accepts only virtual-hosted-style requests (bucket.endpoint/key); S3 and COS
-            # prefer them. botocore still uses the path for an endpoint given as an IP address.
-            s3={"addressing_style": "virtual"},
-            # boto3 1.36+ adds CRC checksums (aws-chunked bodies) that OSS and COS refuse; uploads
-            # carry Content-MD5 instead, which all three check.
-            request_checksum_calculation="when_required",
-            response_checksum_validation="when_required",
-            retries={"max_attempts": 5, "mode": "standard"},
-            max_pool_connections=THREADS,
-            connect_timeout=15,
-            read_timeout=120,
-        )
-        self.client = session.client("s3", endpoint_url=self.endpoint, config=config)
 
     @classmethod
     def from_url(cls, url: str, environ: Mapping[str, str]) -> Bucket:
         parts = urlsplit(url)
         bucket, prefix = parts.netloc, parts.path.strip("/")
-        if not _BUCKET_NAME.fullmatch(bucket) or parts.query or parts.username:
+        if not s3.BUCKET_NAME.fullmatch(bucket) or parts.query or parts.username:
             raise problem(URL_ENV, f"“{url}”里的存储桶名不对，请写成 s3://存储桶名/前缀（桶名只含小写字母、数字、点和横线）",
                           f"'{url}' has no valid bucket name: write s3://bucket/prefix (lower-case letters, digits, dots and dashes)")  # fmt: skip
         return cls(f"s3://{bucket}/{prefix}", bucket, f"{prefix}/" if prefix else "", environ)
