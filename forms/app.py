@@ -19,7 +19,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,13 +40,14 @@ from core.site import site_settings
 from core.translations import page_environment
 from forms.gitinbox import GitInbox, remote_from_env
 from forms.inbox import LocalInbox, Storage
+from forms.places import Standing, placed, standing
 from forms.ratelimit import RateLimiter
 from forms.s3inbox import S3Inbox, bucket_from_env
 from forms.submission import Submission, check
 
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
-_FORM_PATH = re.compile(r"/([a-z0-9]+(?:-[a-z0-9]+)*)(/stamp)?/?")
+_FORM_PATH = re.compile(r"/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/(stamp|status|cancel))?/?")
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _HTML = "text/html; charset=utf-8"
 _DRAIN = 16 * 1024
@@ -215,6 +216,7 @@ class FormHandler:
             pages = self.pages[lang] = page_environment(settings.theme_dir, lang)
             pages.globals.update(SITENAME=name, SITEURL=settings.site_url, ROOT=self.root(lang), lang=lang)
         self._forms: tuple[datetime.datetime, dict[str, Form]] | None = None  # (until when, the forms)
+        self._events: dict[str, Mapping] = {}
         # Read now, not on the first alumnus: a broken definition stops start-up, and a fresh
         # worker is not busy reading them while clients connect (it would accept fewer of them).
         self.forms()
@@ -255,6 +257,7 @@ class FormHandler:
                 rows = tables.read_records(self.settings.events_csv, "data/events.csv")
                 forms = load_forms(self.settings.forms_dir, open_events(rows, now), closed_events(rows, now))
                 self._forms = (next_closing(rows, now), forms)
+                self._events = {str(row["id"]): row for row in rows}
             except ProblemsFound as found:
                 if self._forms is None:
                     raise  # at start-up: the operator is told, in a sentence
@@ -276,8 +279,10 @@ class FormHandler:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         if method == "OPTIONS":
             return _Answer(204)
-        if match.group(2):
+        if match.group(2) == "stamp":
             return self.stamp(method)
+        if match.group(2):  # a registration's standing, or its cancellation
+            return self.place(environ, form, method, cancel=match.group(2) == "cancel")
         if method != "POST":
             raise _Refusal(405, "请用表单提交", "Send the form with POST", {"Allow": "POST, OPTIONS"})
         length = get_content_length(environ)
@@ -301,8 +306,12 @@ class FormHandler:
             if self.settings.sealer
             else submission.values
         )
+        capacity = None if spam else self.capacity(form, values)
         try:
-            submission_id = self.settings.storage.append(form, values, spam=spam)
+            if capacity:
+                submission_id, line = self.settings.storage.append_counted(form, values, "event")
+            else:
+                submission_id = self.settings.storage.append(form, values, spam=spam)
         except OSError as error:  # one line: a storage's message names no value and no credential
             logger.error("could not store a submission of %s: %s", form.name, error)
             raise _Refusal(
@@ -313,7 +322,75 @@ class FormHandler:
         if spam:
             return self.accepted(environ, form, "0")  # the same answer: a bot learns nothing
         logger.info("stored %s submission %s", form.name, submission_id)
+        if capacity:
+            return self.standing(environ, form, submission_id, placed(line, capacity), 201)
         return self.accepted(environ, form, submission_id)
+
+    def capacity(self, form: Form, values: dict[str, str]) -> int | None:
+        """The places of the event a registration is for, when it has a number of them and the
+        storage can count (the local inbox, the review branch; a landing bucket cannot)."""
+        if not any(f.choices_from == "events" for f in form.fields):
+            return None
+        event = self._events.get(values.get("event", ""), {})
+        places = str(event.get("capacity") or "")
+        return int(places) if places.isdigit() and hasattr(self.settings.storage, "append_counted") else None
+
+    def place(self, environ: dict, form: Form, method: str, cancel: bool) -> _Answer:
+        """GET .../status?id=: where a registration stands; POST .../cancel (id): give the place up,
+        which moves the first on the waiting list up. The id, unguessable, is the registrant's key."""
+        storage = self.settings.storage
+        if not hasattr(storage, "registrations"):
+            raise _Refusal(
+                404,
+                "这里查不到报名情况，请联系主办方",
+                "Registrations cannot be looked up here; ask the organisers",
+            )
+        if cancel and method != "POST":
+            raise _Refusal(
+                405, "请用页面上的按钮取消", "Cancel with the button on the page", {"Allow": "POST, OPTIONS"}
+            )
+        if not cancel and method not in ("GET", "HEAD"):
+            raise _Refusal(405, "请用 GET 查看", "Look it up with GET", {"Allow": "GET, OPTIONS"})
+        fields = self.read_body(environ) if cancel else Request(environ).args
+        submission_id = str(fields.get("id") or "")
+        if not re.fullmatch(r"[0-9a-f]{32}", submission_id):
+            raise _Refusal(404, "没有这条报名", "There is no such registration")
+        try:
+            if cancel and not storage.cancel(form, submission_id):
+                raise _Refusal(404, "没有这条报名", "There is no such registration")
+            rows, cancelled = storage.registrations(form)
+        except OSError as error:
+            logger.error("could not read the registrations of %s: %s", form.name, error)
+            raise _Refusal(
+                503, "暂时查不到，请稍后再试", "Cannot be looked up just now; please try again in a moment"
+            ) from None
+        mine = next((row for row in rows if row["id"] == submission_id), None)
+        event = self._events.get((mine or {}).get("event", ""), {})
+        places = str(event.get("capacity") or "")
+        now = standing(rows, cancelled, submission_id, int(places) if places.isdigit() else None)
+        if now.kind == "unknown":
+            raise _Refusal(404, "没有这条报名", "There is no such registration")
+        return self.standing(environ, form, submission_id, now, 200)
+
+    def standing(self, environ: dict, form: Form, submission_id: str, now: Standing, status: int) -> _Answer:
+        """A registration's standing: JSON for the page's script, else the handler's page."""
+        lang = self.lang(environ)
+        # The form's address as the client sees it (a gateway's stage included), so the links work
+        # wherever the handler answers.
+        path = _path(environ)
+        base = environ.get("SCRIPT_NAME", "").rstrip("/") + path[: path.index(form.name) + len(form.name)]
+        query = "" if lang == self.settings.lang else f"lang={lang}"
+        links = {"status": f"{base}/status?id={submission_id}" + (f"&{query}" if query else ""),
+                 "cancel": f"{base}/cancel" + (f"?{query}" if query else "")}  # fmt: skip
+        if self.wants_json(environ):
+            # The page's script goes where a browser without it would be: the registration's page.
+            return _json({"id": submission_id, **now.as_json(), **links, "redirect": links["status"]}, status)
+        page = (
+            self.pages[lang]
+            .get_template("registration.html")
+            .render(standing=now, submission=submission_id, links=links)
+        )
+        return _Answer(status, page.encode("utf-8"), _HTML)
 
     def stamp(self, method: str) -> _Answer:
         """A fresh signed stamp for the form page's script, which sends it back with the post."""

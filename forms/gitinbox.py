@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import datetime
 import logging
 import os
 import random
@@ -45,6 +46,7 @@ from core import tables
 from core.definitions import Form
 from core.problems import Problem, ProblemsFound
 from forms.inbox import DECISIONS, GroupCommit, file_name, header, new_row
+from forms.places import CANCELLED, cancellations_file, cancelled_ids
 
 logger = logging.getLogger(__name__)
 
@@ -336,12 +338,14 @@ def _packed(obj: ShaFile, base: bytes | None, store) -> UnpackedObject:
     return full_unpacked_object(obj)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Row:
     path: str
     header: bytes
     line: bytes
     kind: str  # what the commit message counts it as: the form's name, or "spam"
+    count: tuple[str, str] | None = None  # (key, value): say the row's place in line (forms/places.py)
+    rank: int = 0
 
 
 class GitInbox:
@@ -359,6 +363,39 @@ class GitInbox:
         self.batches.submit(_Row(file_name(form, spam), header(form), line, "spam" if spam else form.name))
         return submission_id
 
+    def append_counted(self, form: Form, values: dict[str, str], key: str) -> tuple[str, int]:
+        """Store a row, and say its place in line among the form's live rows with the same `key`,
+        counted on the tip the push goes onto (compare-and-swap): once taken, the place is true."""
+        submission_id, line = new_row(form, values)
+        row = _Row(file_name(form), header(form), line, form.name, (key, values.get(key, "")))
+        self.batches.submit(row)
+        return submission_id, row.rank
+
+    def registrations(self, form: Form) -> tuple[list[dict[str, str]], set[str]]:
+        """Every row of the form on the branch, in the order they were taken, and the cancelled ids."""
+        self.branch.fetch()
+        return _registrations(self.branch, form.name, {})
+
+    def cancel(self, form: Form, submission_id: str) -> bool:
+        """Cancel a submission (once), in a commit of its own; False if there is no such submission."""
+        found = False
+
+        def change(branch: Branch) -> Change | None:
+            nonlocal found
+            rows, cancelled = _registrations(branch, form.name, {})
+            found = any(row["id"] == submission_id for row in rows)
+            if not found or submission_id in cancelled:
+                return None
+            path = cancellations_file(form.name)
+            now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+            current = branch.read(path) or tables.line(CANCELLED)
+            return Change(
+                {path: current + tables.line([submission_id, now])}, f"Cancel 1 submission: {form.name} 1"
+            )
+
+        self.branch.commit(change)
+        return found
+
     def _flush(self, rows: list[_Row]) -> None:
         retrying = False
 
@@ -371,6 +408,10 @@ class GitInbox:
                 # Only a retry can find its own row: a push that was taken but whose answer was lost.
                 if retrying and b"\n" + row.line in current:
                     continue
+                if row.count:  # its place among what the tip, and this batch before it, hold
+                    key, value = row.count
+                    earlier, cancelled = _registrations(branch, row.kind, files)
+                    row.rank = 1 + sum(1 for r in earlier if r.get(key) == value and r["id"] not in cancelled)
                 files[row.path] = current + row.line
                 added[row.kind] += 1
             retrying = True
@@ -382,6 +423,21 @@ class GitInbox:
         self.moved += attempts.moved
         if attempts.moved:
             logger.info("pushed %d rows after %d tries", len(rows), attempts.tries)
+
+
+def _registrations(
+    branch: Branch, form: str, pending: dict[str, bytes]
+) -> tuple[list[dict[str, str]], set[str]]:
+    """A form's rows on the branch (with `pending` changes to its files), in the order taken, and
+    its cancelled ids: the version files, then the month files the fold writes."""
+    name = inbox_file(form)
+    paths = sorted({p for p in [*branch.files(), *pending] if name.fullmatch(p)}, key=lambda p: ("/" in p, p))
+    rows = [
+        row
+        for path in paths
+        for row in tables.parse_records(pending.get(path) or branch.read(path) or b"", path)
+    ]
+    return rows, cancelled_ids(branch.read(cancellations_file(form)), cancellations_file(form))
 
 
 def month_file(form: str, version: str | int, received: str, spam: bool = False) -> str:

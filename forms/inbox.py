@@ -20,6 +20,7 @@ from typing import Generic, Protocol, TypeVar
 
 from core import tables
 from core.definitions import Form
+from forms.places import CANCELLED, cancellations_file
 
 BOOKKEEPING = ["id", "received", "form_version"]
 # The editors' decision log: one line per decided submission, beside the inbox it decides.
@@ -63,6 +64,9 @@ class LocalInbox:
     def __init__(self, directory: Path):
         self.directory = directory
         self.files: dict[tuple[str, int, bool], GroupCommit[bytes]] = {}  # (form, version, spam)
+        self.counting: dict[
+            Path, threading.Lock
+        ] = {}  # one counted append at a time per file, in this process
         self.lock = threading.Lock()
 
     def path(self, form: Form, spam: bool = False) -> Path:
@@ -73,6 +77,49 @@ class LocalInbox:
         rows = self.files.get((form.name, form.version, spam)) or self.file(form, spam)
         rows.submit(row)
         return submission_id
+
+    def append_counted(self, form: Form, values: dict[str, str], key: str) -> tuple[str, int]:
+        """Store a row, and say its place in line among the form's live rows with the same `key`
+        (an event: forms/places.py). Counted and appended under the file's lock, so rows that
+        arrive together, from any process, are counted one after the other."""
+        submission_id, row = new_row(form, values)
+        path = self.path(form)
+        with self._counting(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                rows, cancelled = self.registrations(form)
+                line = 1 + sum(1 for r in rows if r.get(key) == values.get(key) and r["id"] not in cancelled)
+                os.write(fd, (header(form) if os.fstat(fd).st_size == 0 else b"") + row)
+                os.fsync(fd)
+            finally:
+                os.close(fd)  # and the lock with it
+        return submission_id, line
+
+    def registrations(self, form: Form) -> tuple[list[dict[str, str]], set[str]]:
+        """Every row of the form's versions in the order they were taken (the files' order: a row's
+        time is taken before it waits for the lock), and the cancelled ids."""
+        files = sorted(
+            self.directory.glob(f"{form.name}-v*.csv"), key=lambda p: int(p.stem.rsplit("-v", 1)[1])
+        )
+        rows = [row for path in files for row in tables.read_records(path)]
+        cancelled = {row["id"] for row in tables.read_records(self.directory / cancellations_file(form.name))}
+        return rows, cancelled
+
+    def cancel(self, form: Form, submission_id: str) -> bool:
+        """Cancel a submission (once); False if there is no such submission."""
+        rows, cancelled = self.registrations(form)
+        if not any(row["id"] == submission_id for row in rows):
+            return False
+        if submission_id not in cancelled:
+            now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+            tables.append_row(self.directory / cancellations_file(form.name), CANCELLED, [submission_id, now])
+        return True
+
+    def _counting(self, path: Path) -> threading.Lock:
+        with self.lock:
+            return self.counting.setdefault(path, threading.Lock())
 
     def file(self, form: Form, spam: bool) -> GroupCommit[bytes]:
         with self.lock:

@@ -222,3 +222,26 @@ def test_the_handler_under_gunicorn_pushes_sealed_rows_in_shared_commits(start_h
     assert all(re.fullmatch(r"Add [0-9]+ submissions?: update [0-9]+", m) for m in messages)
     assert "校友" not in git_daemon.git("log", "--format=%an%ae%cn%ce%B", "submissions")
     print(f"\n16 posts at once through gunicorn (8 threads): {len(messages)} commits")
+
+
+def test_instances_at_once_never_give_more_places_than_there_are(git_daemon):
+    """Eight function instances, each with its own copy of the branch, race for three places:
+    each place is counted on the tip its push goes onto, so compare-and-swap keeps them true."""
+    forms = load_forms(ROOT / "forms", [("uk-christmas-2026", None)])
+    form = forms["event-registration"]
+    row = {"event": "uk-christmas-2026", "name": "校友", "mobile": "13900001111", "consent": "yes"}
+    first = GitInbox(Remote(git_daemon.url))
+    for _ in range(5):  # places already taken
+        first.append_counted(form, row, "event")
+
+    def instance(_) -> tuple[str, int]:
+        return GitInbox(Remote(git_daemon.url)).append_counted(form, row, "event")
+
+    with ThreadPoolExecutor(8) as pool:
+        ranks = sorted(rank for _, rank in pool.map(instance, range(8)))
+    assert ranks == list(range(6, 14))  # one place in line each, none twice
+    stored, cancelled = GitInbox(Remote(git_daemon.url)).registrations(form)
+    assert len(stored) == 13 and not cancelled
+    assert GitInbox(Remote(git_daemon.url)).cancel(form, stored[0]["id"])
+    _, cancelled = GitInbox(Remote(git_daemon.url)).registrations(form)
+    assert cancelled == {stored[0]["id"]}
