@@ -12,7 +12,7 @@ from core.problems import ProblemsFound
 from plugins.pictures import cards, markup
 from plugins.pictures.photos import Recipe, UnreadablePhoto, make_copies
 from plugins.pictures.settings import read_settings
-from tests.support import build_repo, photo_file
+from tests.support import ROOT, build_repo, photo_file
 
 RECIPE = Recipe((320, 480, 800, 1200, 1600), (("jpeg", 80), ("webp", 74)))
 FONT = cards.find_font(["pylopdf_fonts_zh_cn:NotoSansSC-Regular.otf"])
@@ -324,3 +324,24 @@ def test_originals_are_never_published_as_they_are(make_repo, picture_cache):
     published = [p for p in (repo / "output").rglob("*") if p.suffix in (".jpg", ".webp", ".png")]
     assert published and not (repo / "output/images/raw.jpg").exists()
     assert [p for p in published if p.read_bytes() == original or metadata_left(p.read_bytes())] == []
+
+
+# The demo site
+
+
+def test_no_published_image_of_the_demo_has_camera_data(demo_site):
+    images = [p for p in demo_site.rglob("*") if p.suffix in (".jpg", ".webp", ".png", ".ico")]
+    assert len(images) > 200
+    assert [(p.name, left) for p in images if (left := metadata_left(p.read_bytes()))] == []
+    cups = Image.open(ROOT / "content/news/finance-industry-salon-2026/cups.jpg")
+    assert cups.getexif().get_ifd(0x8825)  # that demo photo's original does hold a GPS position
+
+
+def test_every_demo_page_is_shared_with_an_image_that_exists(demo_site):
+    missing = []
+    for page in demo_site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        found = re.search(r'<meta property="og:image" content="/([^"]+)">', html)
+        if not found or not (demo_site / found.group(1)).is_file() or "summary_large_image" not in html:
+            missing.append(page.relative_to(demo_site).as_posix())
+    assert missing == []
