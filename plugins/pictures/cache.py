@@ -11,6 +11,8 @@ halfway leaves nothing half made. Entries reach output/ as hard links: no bytes 
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import shutil
@@ -21,6 +23,16 @@ from pathlib import Path
 from plugins.pictures.photos import file_digest
 
 MANIFEST = "entry.json"
+
+
+def key_of(*parts: str) -> str:
+    """A name for what the parts describe, in lowercase letters and the digits 2-7 (base32).
+
+    Published file names carry it; hexadecimal could hold a run of eleven digits starting
+    with 1, which the personal-data guard rightly reads as a mobile number.
+    """
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=15).digest()
+    return base64.b32encode(digest).decode().lower()
 
 
 class Store:

@@ -9,7 +9,6 @@ Sans SC from PyPI by default), so Chinese and English titles look the same every
 
 from __future__ import annotations
 
-import hashlib
 import importlib.resources
 import io
 import re
@@ -61,11 +60,6 @@ def find_font(candidates: list[str]) -> Path | None:
         if path.is_file():
             return path
     return None
-
-
-def card_key(look: Look, *texts: str) -> str:
-    """Names a card by everything drawn on it."""
-    return hashlib.blake2b("\n".join([look.key(), *texts]).encode(), digest_size=8).hexdigest()
 
 
 def draw_card(title: str, site_name: str, look: Look, subtitle: str = "", address: str = "") -> Image.Image:

@@ -3,7 +3,6 @@ into output/ under their published names."""
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import os
 from collections.abc import Callable, Iterable
@@ -13,7 +12,7 @@ from pathlib import Path
 
 from core.slugs import pinyin_slug
 from plugins.pictures import cards
-from plugins.pictures.cache import Store, make_entry, publish, read_entry
+from plugins.pictures.cache import Store, key_of, make_entry, publish, read_entry
 from plugins.pictures.photos import EXTENSIONS, Copy, Recipe, UnreadablePhoto, make_copies
 from plugins.pictures.published import Photo, PublishedCopy, ShareImage
 from plugins.pictures.settings import PictureSettings
@@ -49,8 +48,7 @@ def publish_photos(
     recipe = settings.recipe
     folders = {}
     for path in dict.fromkeys(paths):
-        key = hashlib.blake2b(f"{store.digest(path)}|{recipe.key()}".encode(), digest_size=16).hexdigest()
-        folders[path] = store.folder("photos", key)
+        folders[path] = store.folder("photos", key_of(store.digest(path), recipe.key()))
     entries = {path: read_entry(folder) for path, folder in folders.items()}
     missing = [path for path, entry in entries.items() if entry is None]
     for path, made in zip(
@@ -104,7 +102,7 @@ def publish_cards(
     look = settings.look
     folders = {
         text: store.folder(
-            "cards", cards.card_key(look, text.title, text.site_name, text.subtitle, text.address)
+            "cards", key_of(look.key(), text.title, text.site_name, text.subtitle, text.address)
         )
         for text in dict.fromkeys(texts)
     }
@@ -116,7 +114,7 @@ def publish_cards(
         entries[text] = made
     found = {}
     for text, entry in entries.items():
-        save_as = settings.card_save_as.format(key=folders[text].name)
+        save_as = settings.card_save_as.format(key=folders[text].name[:16])
         publish(folders[text] / "card.png", output / save_as)
         found[text] = ShareImage(save_as, entry["width"], entry["height"], text.title, "image/png")
     return found, len(missing)
@@ -125,7 +123,7 @@ def publish_cards(
 def publish_icons(settings: PictureSettings, store: Store, target: Path) -> None:
     """favicon.ico and apple-touch-icon.png into `target` (beside favicon.svg)."""
     look = settings.look
-    folder = store.folder("icons", cards.card_key(look, "icons"))
+    folder = store.folder("icons", key_of(look.key(), "icons"))
     if read_entry(folder) is None:
 
         def draw(scratch: Path) -> dict:

@@ -25,7 +25,7 @@ EXTENSIONS = {"webp": "webp", "jpeg": "jpg", "png": "png"}
 # What editors may use in content; anything else is refused with a sentence.
 READABLE = {".jpg", ".jpeg", ".png", ".webp"}
 # Bumped when the way copies are made changes, so cached copies are made again.
-VERSION = 1
+VERSION = 2
 _ROTATED = {5, 6, 7, 8}  # Orientation values that swap width and height
 _SRGB = ImageCms.createProfile("sRGB")
 
@@ -71,19 +71,18 @@ def make_copies(source: Path, folder: Path, recipe: Recipe) -> list[Copy]:
     quality = dict(recipe.quality)
     fallback = "png" if image.mode == "RGBA" else "jpeg"
     copies = []
-    for width in recipe.widths_for(image.width):
+    # Largest first, each made from the one before: resizing costs what the source has pixels.
+    larger = image
+    for width in sorted(recipe.widths_for(image.width), reverse=True):
         height = max(1, round(image.height * width / image.width))
-        resized = (
-            image
-            if width == image.width
-            else image.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
-        )
-        resized.info = {}  # nothing of the original travels with the copy
+        if width != larger.width:
+            larger = larger.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+        larger.info = {}  # nothing of the original travels with the copy
         for fmt in (MODERN, fallback):
             copy = Copy(width, height, fmt)
-            (folder / copy.name).write_bytes(encode(resized, fmt, quality.get(fmt, 80)))
+            (folder / copy.name).write_bytes(encode(larger, fmt, quality.get(fmt, 80)))
             copies.append(copy)
-    return copies
+    return sorted(copies, key=lambda c: c.width)
 
 
 def upright_srgb(source: Path, largest: int) -> Image.Image:
