@@ -94,9 +94,15 @@ def make_entry(folder: Path, make: Callable[[Path], dict]) -> dict:
     return manifest
 
 
-def publish(source: Path, target: Path) -> None:
-    """Put a cached file into the output as a hard link, or a copy where links cannot go."""
-    target.parent.mkdir(parents=True, exist_ok=True)
+def publish(source: Path, target: Path, folders: set[Path] | None = None) -> None:
+    """Put a cached file into the output as a hard link, or a copy where links cannot go.
+
+    `folders` remembers the output folders made so far, for callers that publish thousands.
+    """
+    if folders is None or target.parent not in folders:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if folders is not None:
+            folders.add(target.parent)
     try:
         os.link(source, target)
     except FileExistsError:

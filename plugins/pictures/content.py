@@ -4,7 +4,7 @@ files are, what an editor must fix, and the text with the theme's markup in thei
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.problems import Problem, source_label
@@ -35,46 +35,50 @@ def find(item, content: Path) -> Found:
         return found
     source = Path(item.source_path)
     label = source_label(content, item.source_path)
-    text = source.read_text(encoding="utf-8") if source.is_file() else ""
-    for tag, line in zip(tags, markup.source_lines(text, [t.src for t in tags]), strict=True):
-        path, problem = _file(tag.src, source, content, label, line, None)
+    wrong: list[tuple[int | None, Problem]] = []  # the picture's place among the tags (None: the cover)
+    for number, tag in enumerate(tags):
+        path, problem = _file(tag.src, source, content, label, None)
         if problem is None and not tag.attrs.get("alt", "").strip():
             problem = Problem(
                 label,
                 "图片没有替代文字：请在 ![ ] 的方括号里用一句话写出照片上有什么，如 ![校友在大礼堂前合影](hall.jpg)",
                 "the picture has no alt text: say what the photo shows between the brackets, as in ![Alumni in front of the Great Hall](hall.jpg)",
-                line=line, field="alt", value=tag.src, kind="alt-text",
+                field="alt", value=tag.src, kind="alt-text",
             )  # fmt: skip
         if problem:
-            found.problems.append(problem)
+            wrong.append((number, problem))
         else:
             found.tags.append((tag, path))
     if image:
-        line = markup.metadata_line(text, "Image")
-        path, problem = _file(image, source, content, label, line, "Image")
+        path, problem = _file(image, source, content, label, "Image")
         alt = str(item.metadata.get("image-alt") or "").strip()
         if problem is None and not alt:
             problem = Problem(
                 label,
                 "封面照片没有替代文字：请加一行 Image-Alt: 用一句话写出照片上有什么",
                 "the cover photo has no alt text: add a line Image-Alt: saying what the photo shows",
-                line=line, field="Image-Alt", value=image, kind="alt-text",
+                field="Image-Alt", value=image, kind="alt-text",
             )  # fmt: skip
         if problem:
-            found.problems.append(problem)
+            wrong.append((None, problem))
         else:
             found.cover = (path, alt)
+    if wrong:  # the source is read only to say on which line each problem is
+        text = source.read_text(encoding="utf-8") if source.is_file() else ""
+        lines = markup.source_lines(text, [t.src for t in tags])
+        cover = markup.metadata_line(text, "Image")
+        found.problems = [replace(p, line=cover if n is None else lines[n]) for n, p in wrong]
     return found
 
 
-def _file(src: str, source: Path, content: Path, label: str, line: int | None, key: str | None):
+def _file(src: str, source: Path, content: Path, label: str, key: str | None):
     """The photo file an address names, or the problem with it."""
     if markup.is_external(src):
         return None, Problem(
             label,
             "图片来自其他网站；网站不从别处加载任何内容：请把照片保存在文章旁边的文件夹里，写它的路径",
             "shows a picture from another site, and the site loads nothing from elsewhere: save the photo in a folder beside the text and write its path",
-            line=line, field=key, value=src, kind="image-file",
+            field=key, value=src, kind="image-file",
         )  # fmt: skip
     path = markup.resolve(src, source, content)
     if path.suffix.lower() not in READABLE:
@@ -82,14 +86,14 @@ def _file(src: str, source: Path, content: Path, label: str, line: int | None, k
             label,
             "网站不能使用这种图片格式，请另存为 JPEG、PNG 或 WebP",
             "is a picture format the site cannot use; save it as JPEG, PNG or WebP",
-            line=line, field=key, value=src, kind="image-file",
+            field=key, value=src, kind="image-file",
         )  # fmt: skip
     if not path.is_file():
         return None, Problem(
             label,
             "找不到这张图片，请检查文件名和文件夹（路径从这个文件所在的文件夹算起，以 / 开头则从 content/ 算起）",
             "names a picture that does not exist; check its name and folder (paths start from this file's folder, or from content/ when they begin with /)",
-            line=line, field=key, value=src, kind="image-file",
+            field=key, value=src, kind="image-file",
         )  # fmt: skip
     return path, None
 

@@ -56,7 +56,7 @@ def publish_photos(
     ):
         entries[path] = made
     store.save()
-    photos, unreadable = {}, {}
+    photos, unreadable, made_folders = {}, {}, set()
     for path, entry in entries.items():
         if isinstance(entry, str):
             unreadable[path] = entry
@@ -67,7 +67,7 @@ def publish_photos(
             save_as = settings.save_as.format(
                 name=name, key=folders[path].name[:10], width=copy.width, ext=EXTENSIONS[copy.format]
             )
-            publish(folders[path] / copy.name, output / save_as)
+            publish(folders[path] / copy.name, output / save_as, made_folders)
             published.append(PublishedCopy(save_as, copy.width, copy.height, copy.format))
         photos[path] = Photo(tuple(published), label(path))
     return photos, unreadable, len(missing)
