@@ -52,7 +52,9 @@ PAGE_TRANSLATION_ID = "translation_key"
 
 # The order matters. Generators run in this order, and plugins.search starts writing the
 # index when its turn comes, so it follows every plugin that writes pages to index (data
-# pages) and precedes those that write none (forms, editions). At the end of a build
+# pages) and precedes those that write none (forms, editions). plugins.pictures writes no
+# page: once everything is read, it puts photos into the text of articles and data pages
+# (so after plugins.datapages, whose events get their galleries) before any page is written. At the end of a build
 # plugins.writing writes the pages it still holds, the sitemap is written, then the guard
 # checks everything while the index is still being written; plugins.search then waits for
 # the index, so it comes after all three.
@@ -67,6 +69,7 @@ PLUGINS = [
     "plugins.sitemap",
     "plugins.guard",
     "plugins.datapages",
+    "plugins.pictures",
     "plugins.calendars",
     "plugins.search",
     "plugins.formpages",
@@ -174,6 +177,29 @@ PUBLIC_CONTACTS = ["@alumni.example.org"]
 # Build the search index (Pagefind) after the pages; off only for benchmarks that compare
 # page rendering alone.
 SEARCH_INDEX = True
+
+# Photos (plugins/pictures). Every photo in content is published as WebP and JPEG copies at
+# these widths (never wider than the original), with this quality for each format (1-100).
+# Originals larger than PHOTO_MAX_MB are reported: the site never needs them so big, and git
+# keeps every version. Copies are kept between builds in PHOTO_CACHE (relative to this file)
+# and published under PHOTO_SAVE_AS ({key} changes whenever the copy's bytes would).
+PHOTO_WIDTHS = [320, 480, 800, 1200, 1600]
+PHOTO_QUALITY = {"webp": 74, "jpeg": 80}
+PHOTO_MAX_MB = 8
+PHOTO_CACHE = "cache/pictures"
+PHOTO_SAVE_AS = "images/{name}-{key}-{width}.{ext}"
+# content/<GALLERY_PATH>/<event id>/ holds an event's photos and photos.csv (their alt text).
+GALLERY_PATH = "events"
+# A page shared without a cover is shown with a card: its title on these colours, in the
+# first of these fonts that is installed ("package:file" is a file inside a Python package).
+# SITE_MARK is the character of theme/static/favicon.svg, drawn on the cards and the icons.
+SHARE_CARD_COLORS = {"background": "#7a1f2b", "text": "#ffffff", "accent": "#f6f4f1"}
+SHARE_CARD_FONTS = [
+    "pylopdf_fonts_zh_cn:NotoSansSC-Regular.otf",  # Noto Sans SC (SIL OFL 1.1), from PyPI
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # Debian's fonts-wqy-microhei
+]
+SHARE_CARD_SAVE_AS = "images/share/{key}.png"
+SITE_MARK = "校"
 
 # Robots and crawlers may read everything that is published.
 SITEMAP_EXCLUDE = ["404.html"]

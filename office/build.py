@@ -92,7 +92,7 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
     try:
         settings = collector.settings = read_settings(str(settings_file), override=overrides or {})
         # Like Pelican's own paths, data and form definitions are found relative to the settings file.
-        for key in ("DATA_PACKAGE", "FORMS_DIR"):
+        for key in ("DATA_PACKAGE", "FORMS_DIR", "PHOTO_CACHE"):
             settings[key] = str(Path(settings_file).resolve().parent / settings[key])
         final = Path(settings["OUTPUT_PATH"])
         final.parent.mkdir(parents=True, exist_ok=True)

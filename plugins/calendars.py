@@ -10,6 +10,7 @@ writes the same bytes.
 from __future__ import annotations
 
 import datetime
+import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -32,7 +33,8 @@ def calendar(events: list[dict], name: str, site_url: str, lang: str, settings: 
     for row in events:
         when = times(row)
         event = Event()
-        event.add("uid", f"{row['id']}@{host}")
+        # Stable and unique, and with no @: the personal-data guard rightly stops what looks like mail.
+        event.add("uid", str(uuid.uuid5(uuid.NAMESPACE_URL, f"https://{host}/events/{row['id']}")))
         # When the entry was made: derived from the data, not the clock, so the file is steady.
         event.add("dtstamp", datetime.datetime.combine(when.start if when.all_day else when.start.date(),
                                                        datetime.time(), datetime.UTC))  # fmt: skip

@@ -45,3 +45,36 @@ def wait_until_up(url: str, timeout: float = 15) -> None:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"server at {url} did not answer within {timeout}s")
+
+
+def photo_file(path: Path, size: tuple[int, int] = (1600, 1000), orientation: int = 1, camera_data: bool = False,
+               transparent: bool = False) -> Path:  # fmt: skip
+    """A photo-like image at `path` (its format from the suffix): a gradient with a red block in
+    its top-left corner, so tests can see which way up it is published. With camera_data it
+    carries what phones write: EXIF with a GPS position, XMP, a comment and a colour profile."""
+    from PIL import Image, ImageCms, ImageDraw
+
+    width, height = size
+    image = Image.linear_gradient("L").resize(size).convert("RGBA" if transparent else "RGB")
+    ImageDraw.Draw(image).rectangle((0, 0, width // 4, height // 4), fill=(220, 20, 20, 255))
+    if transparent:
+        image.putalpha(Image.linear_gradient("L").resize(size))
+    options: dict = {}
+    if orientation != 1 or camera_data:
+        exif = Image.Exif()
+        exif[0x0112] = orientation
+        if camera_data:
+            exif[0x010F] = "PhoneMaker"
+            gps = exif.get_ifd(0x8825)
+            gps.update({1: "N", 2: (39.0, 54.0, 26.0), 3: "E", 4: (116.0, 23.0, 29.0)})
+        options["exif"] = exif
+    if camera_data:
+        options["icc_profile"] = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+        if path.suffix.lower() in (".jpg", ".jpeg"):
+            options["comment"] = b"taken at home"
+            options["xmp"] = (
+                b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><exif:GPSLatitude>39,54N</exif:GPSLatitude></x:xmpmeta>"
+            )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    image.save(path, **options)
+    return path

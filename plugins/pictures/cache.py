@@ -1,0 +1,122 @@
+"""Copies of photos and drawn share cards, kept between builds (cache/pictures/) and found by content.
+
+An entry is a folder named by what it was made from: a photo's digest (of its bytes) and the
+recipe, a card's text and looks. So a renamed or moved photo is found again, an edited one is
+made anew, and nothing is ever made twice. Finding a photo's digest would mean reading every
+photo at every build: sources.json remembers each file's digest with its size and modification
+time, as git's index does, so an unchanged file costs one stat(). An entry is made in a
+temporary folder and renamed into place with its list of files last, so a build stopped
+halfway leaves nothing half made. Entries reach output/ as hard links: no bytes are copied.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+from plugins.pictures.photos import file_digest
+
+MANIFEST = "entry.json"
+
+
+def key_of(*parts: str) -> str:
+    """A name for what the parts describe, in lowercase letters and the digits 2-7 (base32).
+
+    Published file names carry it; hexadecimal could hold a run of eleven digits starting
+    with 1, which the personal-data guard rightly reads as a mobile number.
+    """
+    digest = hashlib.blake2b("\n".join(parts).encode(), digest_size=15).digest()
+    return base64.b32encode(digest).decode().lower()
+
+
+class Store:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self._sources_file = root / "sources.json"
+        try:
+            self._sources: dict[str, list] = json.loads(self._sources_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self._sources = {}
+        self._changed = False
+
+    def digest(self, path: Path) -> str:
+        """The digest of a file's bytes, read again only when its size or time changed."""
+        stat = path.stat()
+        key = str(path.resolve())
+        known = self._sources.get(key)
+        if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+            return known[2]
+        digest = file_digest(path)
+        self._sources[key] = [stat.st_size, stat.st_mtime_ns, digest]
+        self._changed = True
+        return digest
+
+    def folder(self, kind: str, key: str) -> Path:
+        return self.root / kind / key[:2] / key
+
+    def save(self) -> None:
+        """Keep the digests for the next build (written whole, then renamed)."""
+        if self._changed:
+            self.root.mkdir(parents=True, exist_ok=True)
+            _write_atomically(self._sources_file, json.dumps(self._sources).encode())
+            self._changed = False
+
+
+def read_entry(folder: Path) -> dict | None:
+    """What an entry holds, or None if it was never made (or not finished)."""
+    try:
+        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def make_entry(folder: Path, make: Callable[[Path], dict]) -> dict:
+    """Make an entry: `make` writes its files into a fresh folder and says what they are."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
+    try:
+        manifest = make(scratch)
+        (scratch / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+        try:
+            os.rename(scratch, folder)
+        except OSError:  # made meanwhile by another build (theirs is as good), or left broken
+            if read_entry(folder) is None:
+                shutil.rmtree(folder, ignore_errors=True)
+                os.rename(scratch, folder)
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return manifest
+
+
+def publish(source: Path, target: Path, folders: set[Path] | None = None) -> None:
+    """Put a cached file into the output as a hard link, or a copy where links cannot go.
+
+    `folders` remembers the output folders made so far, for callers that publish thousands.
+    """
+    if folders is None or target.parent not in folders:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if folders is not None:
+            folders.add(target.parent)
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        pass  # the same file, asked for twice
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(scratch, path)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise

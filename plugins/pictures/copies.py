@@ -1,0 +1,136 @@
+"""Photos' copies and share cards: taken from the cache, or made there on every core, then put
+into output/ under their published names."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from core.slugs import pinyin_slug
+from plugins.pictures import cards
+from plugins.pictures.cache import Store, key_of, make_entry, publish, read_entry
+from plugins.pictures.photos import EXTENSIONS, Copy, Recipe, UnreadablePhoto, make_copies
+from plugins.pictures.published import Photo, PublishedCopy, ShareImage
+from plugins.pictures.settings import PictureSettings
+
+
+def run_everywhere(function: Callable, jobs: list) -> list:
+    """function(job) for every job, on every core (forked workers) when there is more than one."""
+    if len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(job) for job in jobs]
+    workers = min(len(jobs), os.cpu_count() or 1)
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(function, jobs))
+
+
+def _make_photo(job: tuple[Path, Path, Recipe]) -> dict | str:
+    source, folder, recipe = job
+    try:
+        return make_entry(
+            folder, lambda scratch: {"copies": [asdict(c) for c in make_copies(source, scratch, recipe)]}
+        )
+    except UnreadablePhoto as error:
+        return str(error) or type(error).__name__
+
+
+def publish_photos(
+    paths: Iterable[Path], settings: PictureSettings, store: Store, output: Path, label: Callable[[Path], str]
+) -> tuple[dict[Path, Photo], dict[Path, str], int]:
+    """Every photo published in output/, made first where the cache has no copies of it.
+
+    Returns the published photos by source file, the files that could not be read (with why),
+    and how many photos had to be made.
+    """
+    recipe = settings.recipe
+    folders = {}
+    for path in dict.fromkeys(paths):
+        folders[path] = store.folder("photos", key_of(store.digest(path), recipe.key()))
+    entries = {path: read_entry(folder) for path, folder in folders.items()}
+    missing = [path for path, entry in entries.items() if entry is None]
+    for path, made in zip(
+        missing, run_everywhere(_make_photo, [(p, folders[p], recipe) for p in missing]), strict=True
+    ):
+        entries[path] = made
+    store.save()
+    photos, unreadable, made_folders = {}, {}, set()
+    for path, entry in entries.items():
+        if isinstance(entry, str):
+            unreadable[path] = entry
+            continue
+        name = pinyin_slug(path.stem) or "photo"
+        published = []
+        for copy in (Copy(**c) for c in entry["copies"]):
+            save_as = settings.save_as.format(
+                name=name, key=folders[path].name[:10], width=copy.width, ext=EXTENSIONS[copy.format]
+            )
+            publish(folders[path] / copy.name, output / save_as, made_folders)
+            published.append(PublishedCopy(save_as, copy.width, copy.height, copy.format))
+        photos[path] = Photo(tuple(published), label(path))
+    return photos, unreadable, len(missing)
+
+
+@dataclass(frozen=True)
+class CardText:
+    """What a share card says: a page's title (or the site's name and description)."""
+
+    title: str
+    site_name: str
+    subtitle: str = ""
+    address: str = ""
+
+
+def _draw_card(job: tuple[CardText, cards.Look, Path]) -> dict:
+    text, look, folder = job
+
+    def draw(scratch: Path) -> dict:
+        card = cards.draw_card(text.title, text.site_name, look, text.subtitle, text.address)
+        (scratch / "card.png").write_bytes(cards.card_png(card))
+        return {"width": card.width, "height": card.height}
+
+    return make_entry(folder, draw)
+
+
+def publish_cards(
+    texts: Iterable[CardText], settings: PictureSettings, store: Store, output: Path
+) -> tuple[dict[CardText, ShareImage], int]:
+    """A share card per text, drawn where the cache has none, published in output/; and how
+    many had to be drawn."""
+    look = settings.look
+    folders = {
+        text: store.folder(
+            "cards", key_of(look.key(), text.title, text.site_name, text.subtitle, text.address)
+        )
+        for text in dict.fromkeys(texts)
+    }
+    entries = {text: read_entry(folder) for text, folder in folders.items()}
+    missing = [text for text, entry in entries.items() if entry is None]
+    for text, made in zip(
+        missing, run_everywhere(_draw_card, [(t, look, folders[t]) for t in missing]), strict=True
+    ):
+        entries[text] = made
+    found = {}
+    for text, entry in entries.items():
+        save_as = settings.card_save_as.format(key=folders[text].name[:16])
+        publish(folders[text] / "card.png", output / save_as)
+        found[text] = ShareImage(save_as, entry["width"], entry["height"], text.title, "image/png")
+    return found, len(missing)
+
+
+def publish_icons(settings: PictureSettings, store: Store, target: Path) -> None:
+    """favicon.ico and apple-touch-icon.png into `target` (beside favicon.svg)."""
+    look = settings.look
+    folder = store.folder("icons", key_of(look.key(), "icons"))
+    if read_entry(folder) is None:
+
+        def draw(scratch: Path) -> dict:
+            (scratch / "favicon.ico").write_bytes(cards.favicon_ico(look))
+            (scratch / "apple-touch-icon.png").write_bytes(cards.touch_icon(look))
+            return {}
+
+        make_entry(folder, draw)
+    for name in ("favicon.ico", "apple-touch-icon.png"):
+        publish(folder / name, target / name)
