@@ -46,19 +46,20 @@ class LivePreview:
         )
         self.site = site_with_forms(output, inbox)
         self.banner = page_environment(theme, "zh").get_template("_preview_problems.html")
-        self.version, self.problems = 0, []
+        self.version, self.problems, self.pages = 0, [], ["*"]
         self.changed = threading.Condition()
         self.stopping = threading.Event()
 
-    def rebuild(self) -> Outcome:
-        """One build; open pages reload if it changed anything, or if the problems shown changed."""
+    def rebuild(self, edited: Iterable[str] = ()) -> Outcome:
+        """Edited articles or pages are drawn again at once, alone; then the whole build follows.
+        Open pages reload when their own file changed, or all of them when the problems did."""
+        edited = [path for path in edited if path.endswith(".md")]
+        if edited:
+            quick = self.builder.quick(edited)
+            if quick.ok:
+                self.tell(quick.written, quick.deleted, self.problems)
         outcome = self.builder.build()
-        with self.changed:
-            before = self.problems
-            self.problems = outcome.problems
-            if outcome.written or outcome.deleted or before != self.problems:
-                self.version += 1
-                self.changed.notify_all()
+        self.tell(outcome.written, outcome.deleted, outcome.problems)
         if outcome.ok:
             self.say(f"已更新 {len(outcome.written) + len(outcome.deleted)} 个文件，用时 {outcome.seconds:.1f} 秒 / "
                      f"{len(outcome.written) + len(outcome.deleted)} files updated in {outcome.seconds:.1f}s")  # fmt: skip
@@ -66,11 +67,25 @@ class LivePreview:
             self.say("\n".join(["网站没有更新，仍显示上一次的版本 / the site was not updated; the last good one is served:", *outcome.problems]))  # fmt: skip
         return outcome
 
+    def tell(self, written: list[str], deleted: list[str], problems: list[str]) -> None:
+        """A new version for the open pages: the addresses that changed, or every page ("*")."""
+        with self.changed:
+            everything = problems != self.problems
+            self.problems = problems
+            if written or deleted or everything:
+                self.version += 1
+                self.pages = (
+                    ["*"] if everything else sorted({_address(path) for path in [*written, *deleted]})
+                )
+                self.changed.notify_all()
+
     def watch(self) -> None:
         """Build again after each burst of changes, until stopped."""
-        for _ in watchfiles.watch(*self.sources, watch_filter=_sources_only, stop_event=self.stopping,
-                                  debounce=200, step=50, rust_timeout=1000, yield_on_timeout=False):  # fmt: skip
-            self.rebuild()
+        for changes in watchfiles.watch(*self.sources, watch_filter=_sources_only, stop_event=self.stopping,
+                                        debounce=200, step=30, rust_timeout=1000, yield_on_timeout=False):  # fmt: skip
+            sources = {path for _, path in changes}
+            content = all(path.endswith(".md") for path in sources)
+            self.rebuild(sorted(sources) if content else ())
 
     def start(self) -> threading.Thread:
         watcher = threading.Thread(target=self.watch, name="preview-watch", daemon=True)
@@ -118,10 +133,12 @@ class LivePreview:
             while not self.stopping.is_set():
                 with self.changed:
                     self.changed.wait_for(lambda: newer(seen), KEEP_ALIVE)  # noqa: B023 (called at once, in the loop)
-                    current = str(self.version)
+                    current, pages = str(self.version), " ".join(self.pages)
                 if current != seen:
+                    # A page that missed a version since it was served reloads whatever changed.
+                    pages = pages if seen.isdigit() and int(current) == int(seen) + 1 else "*"
                     seen = current
-                    yield f"data: {current}\n\n".encode()
+                    yield f"data: {current} {pages}\n\n".encode()
                 else:
                     yield b": still here\n\n"
 
@@ -139,6 +156,13 @@ def sources_of(settings: dict, settings_file: Path) -> list[Path]:
     root = settings_file.resolve().parent
     return [Path(settings["PATH"]), (root / settings["DATA_PACKAGE"]).parent, Path(settings["THEME"]),
             root / settings["FORMS_DIR"], settings_file.resolve()]  # fmt: skip
+
+
+def _address(path: str) -> str:
+    """An output file as the address a browser shows: about/index.html -> /about/."""
+    return "/" + (
+        path[: -len("index.html")] if path == "index.html" or path.endswith("/index.html") else path
+    )
 
 
 def _sources_only(change: watchfiles.Change, path: str) -> bool:
