@@ -13,8 +13,9 @@ import datetime
 import uuid
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
 
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 from pelican import signals
 from pelican.generators import Generator
 
@@ -30,6 +31,15 @@ def calendar(events: list[dict], name: str, site_url: str, lang: str, settings: 
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
     host = urlsplit(site_url).hostname or "localhost"
+    if events:
+        # The zones of these events as they are in their years: short, and read alike everywhere.
+        # In a fixed order (icalendar's add_missing_timezones follows a set's, which changes from
+        # one process to the next): an unchanged site writes the same bytes.
+        when = [times(row) for row in events]
+        years = sorted(w.start.year for w in when)
+        for zone in sorted({w.zone.key for w in when if not w.all_day}):
+            cal.add_component(Timezone.from_tzinfo(ZoneInfo(zone), zone, datetime.date(years[0] - 1, 1, 1),
+                                                   datetime.date(years[-1] + 2, 1, 1)))  # fmt: skip
     for row in events:
         when = times(row)
         event = Event()
@@ -51,9 +61,6 @@ def calendar(events: list[dict], name: str, site_url: str, lang: str, settings: 
                 f"{site_url}/{row['url'].lstrip('/')}" if not row["url"].startswith("http") else row["url"],
             )
         cal.add_component(event)
-    if events:  # time zones as they are in the years of these events: short, and read alike everywhere
-        years = sorted(times(row).start.year for row in events)
-        cal.add_missing_timezones(datetime.date(years[0] - 1, 1, 1), datetime.date(years[-1] + 2, 1, 1))
     return cal.to_ical()
 
 

@@ -125,3 +125,24 @@ def test_a_build_with_a_problem_leaves_the_last_site_as_it_was(make_repo):
     with pytest.raises(ProblemsFound):
         build_repo(repo)
     assert _files(repo / "output") == before
+
+
+def test_the_same_sources_build_to_the_same_bytes_in_any_process(tmp_path):
+    """Two builds of the demo in fresh processes with different hash seeds: a set's order, a
+    clock or a race would show as a file that differs (and as a needless upload on publishing)."""
+    import os
+    import subprocess
+    import sys
+
+    outputs = []
+    for seed in ("1", "2"):
+        output = tmp_path / f"out{seed}"
+        code = ("from pathlib import Path; from office.build import build_site; "
+                f"build_site(Path('pelicanconf.py'), {{'OUTPUT_PATH': {str(output)!r}, 'BUILD_DATE': '2026-11-23'}})")  # fmt: skip
+        subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed},
+                       check=True, capture_output=True, timeout=300)  # fmt: skip
+        outputs.append(_files(output))
+    differing = sorted(
+        name for name in outputs[0].keys() | outputs[1].keys() if outputs[0].get(name) != outputs[1].get(name)
+    )
+    assert differing == []
