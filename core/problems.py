@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,21 @@ class ProblemsFound(Exception):
     def __init__(self, problems: list[Problem], after: str = ""):
         self.problems = problems
         super().__init__(render(problems) + (f"\n{after}" if after else ""))
+
+
+class Gathering:
+    """Problems gathered from several steps (settings read one by one, say), told all at once."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def run(self, step: Callable[..., T], *args) -> T | None:
+        """step(*args), or None with its problems kept."""
+        try:
+            return step(*args)
+        except ProblemsFound as found:
+            self.problems.extend(found.problems)
+            return None
 
 
 def render(problems: list[Problem]) -> str:

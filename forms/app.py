@@ -34,7 +34,7 @@ from core import stamps as timetrap
 from core import tables
 from core.definitions import Form, Text, load_forms
 from core.events import closed_events, midday, next_closing, open_events
-from core.problems import Problem, ProblemsFound
+from core.problems import Gathering, Problem, ProblemsFound
 from core.sealing import RECIPIENT_ENV, Sealer
 from core.site import site_settings
 from core.translations import page_environment
@@ -85,14 +85,8 @@ def settings_from_env(environ: dict | None = None) -> HandlerSettings:
     """Settings from FORMS_* environment variables (see docs/operators.md); every setting that
     cannot work stops the start, all of them named at once (ProblemsFound)."""
     env = os.environ if environ is None else environ
-    problems: list[Problem] = []
-
-    def checked(read: Callable, *args):
-        try:
-            return read(*args)
-        except ProblemsFound as found:
-            problems.extend(found.problems)
-            return None
+    gathered = Gathering()
+    problems, checked = gathered.problems, gathered.run
 
     mode = env.get("FORMS_MODE", "").strip() or "development"
     kind = env.get("FORMS_STORAGE", "").strip() or "local"

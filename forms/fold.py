@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from core import tables
-from core.problems import Problem, ProblemsFound
+from core.problems import Gathering, Problem, ProblemsFound
 from forms.gitinbox import (
     Branch,
     BranchUnavailable,
@@ -206,14 +206,8 @@ def fold_from_env(env: Mapping[str, str] | None = None) -> Folded:
     """Fold the bucket of FORMS_S3_URL onto the branch of FORMS_GIT_URL (docs/operators.md);
     every setting that cannot work, or a bucket or branch that cannot be reached, is a sentence."""
     env = os.environ if env is None else env
-    problems: list[Problem] = []
-
-    def checked(read: Callable, *args):
-        try:
-            return read(*args)
-        except ProblemsFound as found:
-            problems.extend(found.problems)
-            return None
+    gathered = Gathering()
+    problems, checked = gathered.problems, gathered.run
 
     bucket = checked(bucket_from_env, env)
     remote = checked(remote_from_env, env)
