@@ -121,10 +121,18 @@ class _Run:
         # it took, what came of it. Arrays: a list of 300,000 rows costs a few megabytes.
         self.decided, self.took, self.outcome = array("q"), array("q"), array("b")
         self.said: dict[int, list[Problem]] = {}  # row number -> its problems and notes
+        self.redo: set[int] = set()  # rows (positions) that took a record an earlier row has taken since
+        self.position = 0
         self.number = 0
 
     def decide(self, position: int, number: int, cells: list[str], again: bool) -> None:
         if again:
+            # A row that added or took a record, all its values taken, stays as it is: what later rows
+            # do to the records of its name (add namesakes told apart from it, fill its record's gaps)
+            # cannot make it another person's. A row with anything said of it may now be decided anew.
+            if self.outcome[position] != _REPORTED and number not in self.said and position not in self.redo:
+                return
+            self.redo.discard(position)
             key = (clean_name(cells[self.name_at] if self.name_at < len(cells) else ""), self.college)
             if self.register.touched(key) <= self.decided[position]:
                 return  # nothing this row depends on has changed since it was decided
@@ -133,7 +141,7 @@ class _Run:
             self.said.pop(number, None)
         else:
             self.decided.append(0), self.took.append(-1), self.outcome.append(_REPORTED)
-        self.number, record = number, -1
+        self.number, self.position, record = number, position, -1
         outcome = _REPORTED
         width = len(cells)
         values = self.values(number, {i: cells[i] if i < width else "" for i in self.fields})
@@ -177,8 +185,12 @@ class _Run:
         first = self.first(match.record)
         if 0 <= first < number:
             return self.again(number, match.record, values), match.record
-        if first > number:  # decided again, it comes before the row that took the record: it takes it,
-            self.register.tick(self.register.key(values))  # and that row is decided again after it
+        if first > number:  # decided again, it comes before the rows that took the record: it takes it,
+            # and they are decided again after it, as a first pass over the list would have them.
+            self.redo.update(
+                p for p, record in enumerate(self.took) if record == match.record and p != self.position
+            )
+            self.register.tick(self.register.key(values))
         self.take(match.record, number)
         return self.merge(number, match.record, values), match.record
 

@@ -1,5 +1,6 @@
 """Properties of the register that hold for any list an office may send (hypothesis draws them):
-importing a list twice changes nothing, and a row never changes a record it does not match."""
+importing a list twice changes nothing and reports the same, and a row never changes a record it
+does not match."""
 
 import datetime
 import tempfile
@@ -40,11 +41,15 @@ def test_importing_any_list_twice_changes_nothing_the_second_time(lines):
     with tempfile.TemporaryDirectory() as folder:
         folder = Path(folder)
         source, register = write(folder, "list.csv", lines), folder / "private/register.csv"
-        import_register(source, "计算机学院", register, UPDATE, DAY)
+        first = import_register(source, "计算机学院", register, UPDATE, DAY)
         files = [register, register.with_name("register-history.csv")]
         before = [p.read_bytes() if p.exists() else None for p in files]
         again = import_register(source, "计算机学院", register, UPDATE, DAY + datetime.timedelta(days=3))
         assert (again.added, again.updated) == (0, 0)
+        # and says the same of every row: what the first did not take, the second does not either
+        assert [(p.row, p.field, p.value) for p in again.problems] == [
+            (p.row, p.field, p.value) for p in first.problems
+        ]
         assert [p.read_bytes() if p.exists() else None for p in files] == before
 
 
