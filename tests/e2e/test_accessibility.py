@@ -6,7 +6,7 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.e2e.conftest import screenshot
 
 PAGES = [
-    "/", "/news/", "/news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming-xiao.html", "/stories/",
+    "/", "/news/", "/news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming.html", "/stories/",
     "/stories/tang-zhi-yuan-hui-dao-shan-cun-xiao-xue-de-xiao-zhang.html", "/projects/", "/projects/cs-development-fund/",
     "/projects/cs-development-fund/2025/", "/chapters/", "/chapters/chongqing/", "/events/", "/events/homecoming-2026/",
     "/class-notes/", "/forms/update/", "/forms/update/thanks/", "/about/", "/privacy/", "/tags/", "/tags/fan-xiao-ri/",

@@ -16,7 +16,7 @@ def results(page, path: str, words: str) -> list[tuple[str, str]]:
 @pytest.mark.parametrize(
     ("path", "words", "title", "address"),
     [
-        ("/search/", "返校", "2026年校友返校日举行 数千名校友重回学府路", "/news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming-xiao.html"),
+        ("/search/", "返校", "2026年校友返校日举行 数千名校友重回学府路", "/news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming.html"),
         ("/search/", "奖学金", "八六级校友励学奖学金", "/projects/class-of-1986-scholarship/"),
         ("/en/search/", "homecoming", "Homecoming Day 2026: thousands of alumni return to Xuefu Road", "/en/news/homecoming-day-2026-thousands-of-alumni-return-to-xuefu-road.html"),
     ],

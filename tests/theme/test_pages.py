@@ -11,7 +11,7 @@ import pytest
 PAGE_TYPES = {
     "index.html": "最新动态",
     "news/index.html": "新闻动态",
-    "news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming-xiao.html": "返校",
+    "news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming.html": "返校",
     "stories/index.html": "校友风采",
     "projects/index.html": "捐赠项目",
     "projects/student-innovation-fund/index.html": "学生创新基金",
