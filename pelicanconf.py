@@ -140,12 +140,15 @@ PAGINATION_PATTERNS = [
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
 ]
 
-# Feeds: everything, one per category (news, stories) and one per chapter.
+# Feeds: per edition, everything and one per category (news, stories); and one per chapter.
+# Pelican's own would mix the editions (plugins/feeds.py writes these instead).
 FEED_DOMAIN = SITEURL
-FEED_ALL_ATOM = "feeds/all.atom.xml"
-CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+EDITION_FEED_ATOM = {"zh": "feeds/all.atom.xml", "en": "feeds/all-en.atom.xml"}
+EDITION_CATEGORY_FEED_ATOM = {"zh": "feeds/{slug}.atom.xml", "en": "feeds/{slug}-en.atom.xml"}
 CHAPTER_FEED_ATOM = "feeds/chapters/{slug}.atom.xml"
-TRANSLATION_FEED_ATOM = "feeds/all-{lang}.atom.xml"
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 FEED_MAX_ITEMS = 20
@@ -169,8 +172,10 @@ PUBLIC_CONTACTS = ["@alumni.example.org"]
 # page rendering alone.
 SEARCH_INDEX = True
 
-# Robots and crawlers may read everything that is published.
-SITEMAP_EXCLUDE = ["404.html"]
+# Robots and crawlers may read everything that is published. sitemap.xml lists every page but
+# these and those that ask not to be indexed (<meta name="robots" content="noindex">: the 404s,
+# the forms' thank-you pages).
+SITEMAP_EXCLUDE = []
 
 # Autoescape: alumni-written text (class notes) is shown; Markdown output is marked |safe.
 JINJA_ENVIRONMENT = {

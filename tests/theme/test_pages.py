@@ -139,12 +139,40 @@ def test_feeds_for_all_news_and_each_chapter_are_atom(demo_site):
     assert "深圳校友会正式成立" in [e.findtext(f"{atom}title") for e in shenzhen.findall(f"{atom}entry")]
 
 
-def test_sitemap_lists_every_page_but_the_404(demo_site):
+def test_each_edition_links_a_feed_of_its_own_articles_under_its_own_name(demo_site):
+    atom = "{http://www.w3.org/2005/Atom}"
+    for page, feed, title, author in (
+        ("index.html", "feeds/all.atom.xml", "示例大学校友总会", "示例大学校友总会"),
+        ("en/index.html", "feeds/all-en.atom.xml", "Example University Alumni Association",
+         "Example University Alumni Association"),
+        ("en/news/index.html", "feeds/news-en.atom.xml", "Example University Alumni Association - News",
+         "Example University Alumni Association"),
+        ("news/index.html", "feeds/news.atom.xml", "示例大学校友总会 - 新闻动态", "示例大学校友总会"),
+    ):  # fmt: skip
+        assert f'href="/{feed}"' in (demo_site / page).read_text(encoding="utf-8"), page
+        root = ET.parse(demo_site / feed).getroot()
+        entries = root.findall(f"{atom}entry")
+        links = [e.find(f"{atom}link").get("href") for e in entries]
+        assert root.findtext(f"{atom}title") == title
+        assert entries and all(link.startswith("/en/") == feed.endswith("-en.atom.xml") for link in links), (
+            feed
+        )
+        assert {e.findtext(f"{atom}author/{atom}name") for e in entries} == {author}, feed
+    assert not (demo_site / "feeds/all-zh.atom.xml").exists()  # it repeated feeds/all.atom.xml
+
+
+def test_sitemap_lists_every_page_but_those_that_say_noindex(demo_site):
     namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     listed = {loc.text for loc in ET.parse(demo_site / "sitemap.xml").getroot().iter(f"{namespace}loc")}
-    assert "/chapters/uk/" in listed and "/" in listed
-    assert "/404.html" not in listed
-    assert len(listed) == len(html_pages(demo_site)) - 1
+    assert "/chapters/uk/" in listed and "/" in listed and "/en/forms/update/" in listed
+    noindex = [
+        p for p in html_pages(demo_site) if 'name="robots" content="noindex"' in p.read_text(encoding="utf-8")
+    ]
+    assert {"404.html", "en/404.html", "forms/update/thanks/index.html"} <= {
+        p.relative_to(demo_site).as_posix() for p in noindex
+    }
+    assert not listed & {"/404.html", "/en/404.html", "/forms/update/thanks/", "/en/forms/contact/thanks/"}
+    assert len(listed) == len(html_pages(demo_site)) - len(noindex)
     assert "Sitemap: /sitemap.xml" in (demo_site / "robots.txt").read_text(encoding="utf-8")
 
 
