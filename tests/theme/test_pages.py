@@ -124,9 +124,9 @@ def test_no_page_loads_anything_from_another_host(demo_site):
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css
         assert "@import" not in css.read_text(encoding="utf-8"), css
     scripts = sorted(p.relative_to(demo_site).as_posix() for p in demo_site.rglob("*.js"))
-    ours = [s for s in scripts if not s.startswith("pagefind/")]  # the rest is Pagefind's search UI
+    ours = [s for s in scripts if not s.startswith("pagefind/")]  # the rest is Pagefind's
     assert ours == ["theme/js/forms.js", "theme/js/search.js"], "forms work without them; search needs them"
-    assert "pagefind/pagefind-ui.js" in scripts
+    assert "pagefind/pagefind.js" in scripts
 
 
 def test_feeds_for_all_news_and_each_chapter_are_atom(demo_site):
