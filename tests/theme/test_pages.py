@@ -8,6 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support import ROOT
+
 PAGE_TYPES = {
     "index.html": "最新动态",
     "news/index.html": "新闻动态",
@@ -184,3 +186,20 @@ def test_no_personal_contact_details_are_published(demo_site):
         assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text), path
         for address in re.findall(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", text):
             assert address.endswith("@alumni.example.org"), (path, address)
+
+
+def test_a_projects_kind_is_shown_only_where_its_name_does_not_say_it(demo_site):
+    from types import SimpleNamespace
+
+    from core.translations import page_environment  # the theme's templates with the site's catalog
+
+    environment = page_environment(ROOT / "theme", "zh")
+    environment.filters.update(format_date=str, yuan=str, label=str)  # the build's; unused here
+    macros = environment.get_template("_macros.html").module
+    named = [SimpleNamespace(title=title, fund=fund) for title, fund in (
+        ("八六级校友励学奖学金", "scholarship"), ("计算机学院发展基金", "college_development"),
+        ("南山励志基金", "scholarship"), ("Class of 1986 Scholarship", "scholarship"),
+    )]  # fmt: skip
+    assert [str(macros.fund_kind_if_new(p)).strip() for p in named] == ["", "", "奖助学金", ""]
+    home = (demo_site / "index.html").read_text(encoding="utf-8").split('id="home-projects"')[1]
+    assert "奖助学金" not in home and "学院发展基金</p>" not in home  # the home page said each twice
