@@ -52,7 +52,7 @@ PAGE_TRANSLATION_ID = "translation_key"
 
 # The order matters. Generators run in this order, and plugins.search starts writing the
 # index when its turn comes, so it follows every plugin that writes pages to index (data
-# pages) and precedes those that write none (forms, editions). At the end of a build
+# pages) and precedes those that write none (forms, pledge forms, editions). At the end of a build
 # plugins.writing writes the pages it still holds, the sitemap is written, then the guard
 # checks everything while the index is still being written; plugins.search then waits for
 # the index, so it comes after all three.
@@ -69,6 +69,7 @@ PLUGINS = [
     "plugins.datapages",
     "plugins.search",
     "plugins.formpages",
+    "plugins.giving",
     "plugins.editions",
     "plugins.collisions",
 ]
@@ -110,6 +111,9 @@ REPORT_SAVE_AS = "projects/{project}/{year}/index.html"
 REPORT_LANG_URL = "{lang}/projects/{project}/{year}/"
 REPORT_LANG_SAVE_AS = "{lang}/projects/{project}/{year}/index.html"
 PROJECT_FIGURES_SAVE_AS = "projects/{slug}/figures.csv"
+# The pledge form to print, for each project open to gifts (plugins/giving.py), in every edition.
+PLEDGE_URL = "projects/{slug}/pledge/"
+PLEDGE_SAVE_AS = "projects/{slug}/pledge/index.html"
 EVENTS_URL = "events/"
 EVENTS_SAVE_AS = "events/index.html"
 EVENT_URL = "events/{slug}/"

@@ -46,6 +46,7 @@ def test_the_error_page_has_the_sites_menu_and_footer(tmp_path):
         .text
     )
     assert page.navs == 1 and page.footers == 1
+    assert "#text-large" in page.hrefs  # the larger-text switch, as on every page of the site
     assert {
         "/news/",
         "/projects/",

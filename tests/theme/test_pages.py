@@ -203,3 +203,14 @@ def test_a_projects_kind_is_shown_only_where_its_name_does_not_say_it(demo_site)
     assert [str(macros.fund_kind_if_new(p)).strip() for p in named] == ["", "", "奖助学金", ""]
     home = (demo_site / "index.html").read_text(encoding="utf-8").split('id="home-projects"')[1]
     assert "奖助学金" not in home and "学院发展基金</p>" not in home  # the home page said each twice
+
+
+def test_every_page_has_the_larger_text_switch_with_and_without_javascript(demo_site):
+    missing = [
+        str(path.relative_to(demo_site))
+        for path in html_pages(demo_site)
+        if 'class="text-size" aria-pressed="false"' not in (text := path.read_text(encoding="utf-8"))
+        or 'href="#text-large"' not in text
+        or 'localStorage.getItem("text-size")' not in text
+    ]
+    assert missing == []

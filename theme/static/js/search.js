@@ -1,7 +1,7 @@
 // Search through Pagefind's index of the page's own edition (its <html lang>). We draw the results
 // ourselves, not with Pagefind's UI, for two things it cannot do: a chapter's or project's own page
-// comes first for its name (those pages carry it as a `name` filter, looked up exactly), and an
-// excerpt starts where a sentence does, not inside the title shown above it.
+// comes first for its name (the page lists the names, #search-names), and an excerpt starts where
+// a sentence does, not inside the title shown above it.
 const box = document.getElementById("search");
 if (box) {
   const form = box.querySelector("form");
@@ -10,12 +10,13 @@ if (box) {
   const list = box.querySelector(".search-results");
   const more = box.querySelector(".search-more");
   const PAGE = 10;
+  const names = JSON.parse(document.getElementById("search-names").textContent);
   let engine = null;
   let asked = 0;
   let found = [];
   let timer = null;
 
-  // The same as the templates' `name` filter: case and runs of spaces do not matter.
+  // As search.html writes the names: case and runs of spaces do not matter.
   const key = (text) => text.trim().toLowerCase().split(/\s+/).join(" ");
   const load = () => (engine ??= import(`${box.dataset.bundle}pagefind.js`).then((pagefind) => pagefind.init().then(() => pagefind)));
   const said = (template, count) => template.replace("{n}", count);
@@ -23,14 +24,17 @@ if (box) {
   async function search(words) {
     const ask = ++asked;
     const pagefind = await load();
-    const [named, matched] = await Promise.all([
-      pagefind.search(null, { filters: { name: key(words) } }),
-      pagefind.search(words),
-    ]);
+    const matched = await pagefind.search(words);
     if (ask !== asked) return; // a newer search has started
-    const first = named ? named.results : [];
-    const ids = new Set(first.map((result) => result.id));
-    found = [...first, ...(matched ? matched.results : []).filter((result) => !ids.has(result.id))];
+    found = matched ? [...matched.results] : [];
+    const named = names[key(words)];
+    for (let at = 0; named && at < Math.min(found.length, 50); at++) {
+      if ((await found[at].data()).url === named) {
+        found.unshift(...found.splice(at, 1));
+        break;
+      }
+    }
+    if (ask !== asked) return;
     list.replaceChildren();
     status.textContent = found.length ? said(box.dataset.found, found.length) : box.dataset.none;
     await show(ask);
