@@ -62,33 +62,39 @@ COLUMNS = [
 ]
 
 
-def contact_sheet(site: Path, target: Path, page_types: list[PageType] = PAGE_TYPES) -> Path:
-    """Screenshots of each page type in each column, thumbnails in a grid, saved as JPEG at target."""
-    from playwright.sync_api import sync_playwright
-
+def contact_sheet(site: Path, target: Path, page_types: list[PageType] = PAGE_TYPES, browser=None) -> Path:
+    """Screenshots of each page type in each column, thumbnails in a grid, saved as JPEG at target.
+    `browser` is a Playwright Chromium to use; without one, Debian's is started and closed."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # not a line per request
     with tempfile.TemporaryDirectory() as inbox:
         server = make_preview(site, Path(inbox), port=0, rate_per_minute=0)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
         thread.start()
-        base = f"http://127.0.0.1:{server.port}"
         try:
+            if browser is not None:
+                return _draw(browser, f"http://127.0.0.1:{server.port}", target, page_types)
+            from playwright.sync_api import sync_playwright
+
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(
+                own = playwright.chromium.launch(
                     executable_path=shutil.which("chromium") or CHROMIUM, args=QUIET
                 )
-                shots = [
-                    [_shot(browser, base, page_type, column) for column in COLUMNS]
-                    for page_type in page_types
-                ]
-                sheet = browser.new_page(viewport={"width": 1200, "height": 800})
-                sheet.set_content(_grid(page_types, shots))
-                target.parent.mkdir(parents=True, exist_ok=True)
-                sheet.screenshot(path=target, full_page=True, type="jpeg", quality=62)
-                browser.close()
+                try:
+                    return _draw(own, f"http://127.0.0.1:{server.port}", target, page_types)
+                finally:
+                    own.close()
         finally:
             server.shutdown()
             thread.join(timeout=10)
+
+
+def _draw(browser, base: str, target: Path, page_types: list[PageType]) -> Path:
+    shots = [[_shot(browser, base, page_type, column) for column in COLUMNS] for page_type in page_types]
+    sheet = browser.new_page(viewport={"width": 1200, "height": 800})
+    sheet.set_content(_grid(page_types, shots))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    sheet.screenshot(path=target, full_page=True, type="jpeg", quality=62)
+    sheet.close()
     return target
 
 

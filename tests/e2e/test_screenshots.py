@@ -17,10 +17,10 @@ def jpeg_size(data: bytes) -> tuple[int, int]:
     raise ValueError("no frame header")
 
 
-def test_the_sheet_holds_a_row_per_page_type_and_a_column_per_view(demo_site, tmp_path):
+def test_the_sheet_holds_a_row_per_page_type_and_a_column_per_view(browser, demo_site, tmp_path):
     rows = [PageType("首页 Home", "/", "/en/"), PageType("表单出错 Form errors", "/forms/class-note/#errors",
                                                        "/en/forms/class-note/#errors")]  # fmt: skip
-    sheet = contact_sheet(demo_site, tmp_path / "docs/sheet.jpg", rows)
+    sheet = contact_sheet(demo_site, tmp_path / "docs/sheet.jpg", rows, browser)
     data = sheet.read_bytes()
     width, height = jpeg_size(data)
     assert data[:2] == b"\xff\xd8" and len(COLUMNS) == 5
