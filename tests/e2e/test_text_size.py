@@ -103,3 +103,19 @@ def test_in_larger_text_the_keyboard_reaches_the_switch_the_menu_and_every_field
     page.keyboard.press("Enter")  # the switch works from the keyboard: back to normal text
     assert page.evaluate("getComputedStyle(document.documentElement).fontSize") == "16px"
     screenshot(page, "large-text-keyboard")
+
+
+@pytest.mark.parametrize("text", ["normal", "large"])
+def test_the_dark_colour_scheme_keeps_its_contrast_in_both_sizes(browser, site_server, text):
+    """Phones in dark mode: buttons, errors and grey text (4.5:1, and 7:1 in larger text)."""
+    context = browser.new_context(viewport={"width": 375, "height": 800}, color_scheme="dark")
+    if text == "large":
+        context.add_init_script("localStorage.setItem('text-size', 'large')")
+    page = context.new_page()
+    options = AXE_LARGE if text == "large" else {"resultTypes": ["violations"]}
+    found = []
+    for path in ("/", "/projects/cs-development-fund/", "/forms/update/", "/en/search/"):
+        page.goto(site_server + path)
+        found += [(path, v["id"]) for v in Axe().run(page, options=options).response["violations"] if v["impact"] in ("serious", "critical")]  # fmt: skip
+    context.close()
+    assert found == []
