@@ -52,7 +52,7 @@ PAGE_TRANSLATION_ID = "translation_key"
 
 # The order matters. Generators run in this order, and plugins.search starts writing the
 # index when its turn comes, so it follows every plugin that writes pages to index (data
-# pages) and precedes those that write none (forms, editions). plugins.pictures writes no
+# pages) and precedes those that write none (forms, pledge forms, editions). plugins.pictures writes no
 # page: once everything is read, it puts photos into the text of articles and data pages
 # (so after plugins.datapages, whose events get their galleries) before any page is written. At the end of a build
 # plugins.writing writes the pages it still holds, the sitemap is written, then the guard
@@ -73,6 +73,7 @@ PLUGINS = [
     "plugins.calendars",
     "plugins.search",
     "plugins.formpages",
+    "plugins.giving",
     "plugins.editions",
     "plugins.collisions",
 ]
@@ -114,6 +115,9 @@ REPORT_SAVE_AS = "projects/{project}/{year}/index.html"
 REPORT_LANG_URL = "{lang}/projects/{project}/{year}/"
 REPORT_LANG_SAVE_AS = "{lang}/projects/{project}/{year}/index.html"
 PROJECT_FIGURES_SAVE_AS = "projects/{slug}/figures.csv"
+# The pledge form to print, for each project open to gifts (plugins/giving.py), in every edition.
+PLEDGE_URL = "projects/{slug}/pledge/"
+PLEDGE_SAVE_AS = "projects/{slug}/pledge/index.html"
 EVENTS_URL = "events/"
 EVENTS_SAVE_AS = "events/index.html"
 EVENT_URL = "events/{slug}/"
@@ -149,12 +153,15 @@ PAGINATION_PATTERNS = [
     (2, "{base_name}/page/{number}/", "{base_name}/page/{number}/index.html"),
 ]
 
-# Feeds: everything, one per category (news, stories) and one per chapter.
+# Feeds: per edition, everything and one per category (news, stories); and one per chapter.
+# Pelican's own would mix the editions (plugins/feeds.py writes these instead).
 FEED_DOMAIN = SITEURL
-FEED_ALL_ATOM = "feeds/all.atom.xml"
-CATEGORY_FEED_ATOM = "feeds/{slug}.atom.xml"
+FEED_ALL_ATOM = None
+CATEGORY_FEED_ATOM = None
+TRANSLATION_FEED_ATOM = None
+EDITION_FEED_ATOM = {"zh": "feeds/all.atom.xml", "en": "feeds/all-en.atom.xml"}
+EDITION_CATEGORY_FEED_ATOM = {"zh": "feeds/{slug}.atom.xml", "en": "feeds/{slug}-en.atom.xml"}
 CHAPTER_FEED_ATOM = "feeds/chapters/{slug}.atom.xml"
-TRANSLATION_FEED_ATOM = "feeds/all-{lang}.atom.xml"
 AUTHOR_FEED_ATOM = None
 AUTHOR_FEED_RSS = None
 FEED_MAX_ITEMS = 20
@@ -201,8 +208,10 @@ SHARE_CARD_FONTS = [
 SHARE_CARD_SAVE_AS = "images/share/{key}.png"
 SITE_MARK = "校"
 
-# Robots and crawlers may read everything that is published.
-SITEMAP_EXCLUDE = ["404.html"]
+# Robots and crawlers may read everything that is published. sitemap.xml lists every page but
+# these and those that ask not to be indexed (<meta name="robots" content="noindex">: the 404s,
+# the forms' thank-you pages).
+SITEMAP_EXCLUDE = []
 
 # Autoescape: alumni-written text (class notes) is shown; Markdown output is marked |safe.
 JINJA_ENVIRONMENT = {

@@ -13,6 +13,7 @@ import getpass
 import json as _json
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import invoke
@@ -32,6 +33,7 @@ from office.keys import default_key_directory, keygen_instructions, office_opene
 from office.publishing import open_target, publish_site
 from office.review import Review, as_json, interactive, open_inbox
 from office.scaffold import new_content
+from office.screenshots import contact_sheet
 from office.stats import register_figures
 
 ROOT = Path(__file__).parent
@@ -106,6 +108,21 @@ def publish(c, dry_run=False):
 def serve(c, port=8000, host="127.0.0.1"):
     """Build and serve the site with the form handler on http://127.0.0.1:8000; build again on every change."""
     live.serve(ROOT / "pelicanconf.py", DATA / "inbox", host, int(port))
+
+
+@task(
+    help={
+        "output": "the image to write",
+        "date": "the day the site is built for (YYYY-MM-DD); the demo's is 2026-11-23",
+    }
+)
+def screenshots(c, output="docs/screenshots.jpg", date="2026-11-23"):
+    """Screenshot every page type at 375 and 1280 px, both editions and larger text, onto one image in docs/."""
+    with tempfile.TemporaryDirectory() as folder:
+        site = Path(folder) / "output"
+        build_site(ROOT / "pelicanconf.py", {"OUTPUT_PATH": str(site), "BUILD_DATE": date or None})
+        sheet = contact_sheet(site, ROOT / output)
+    print(f"已写入 / written: {sheet.relative_to(ROOT)} ({sheet.stat().st_size // 1024} KB)")
 
 
 @task

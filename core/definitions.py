@@ -14,7 +14,7 @@ TYPES = ("text", "textarea", "email", "tel", "date", "year", "number", "choice",
 FORM_KEYS = {"version", "title", "intro", "consent", "fields"}
 FIELD_KEYS = {
     "name", "type", "label", "help", "required", "required_if", "private", "min_length",
-    "max_length", "pattern", "min", "max", "choices", "choices_from", "autocomplete",
+    "max_length", "pattern", "min", "max", "choices", "choices_from", "autocomplete", "group",
 }  # fmt: skip
 CHOICE_SOURCES = ("events",)
 NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -60,6 +60,7 @@ class Field:
     choices_from: str | None = None
     closed: tuple[tuple[str, Text], ...] = ()  # choices_from values that cannot be chosen now, and why
     autocomplete: str | None = None
+    group: Text | None = None  # the heading of the fieldset it is shown in, with its neighbours
 
     @property
     def input_type(self) -> str:
@@ -88,6 +89,15 @@ class Consent:
     text: Text
     privacy: str
 
+    def around(self, lang: str, policy: str) -> tuple[str, str, str]:
+        """The words before, of and after the privacy policy's name (`policy`, as the site calls
+        it), so that the page links those words; words that do not name it get the link after them."""
+        text = self.text.en if lang == "en" else self.text.zh
+        at = text.lower().find(policy.lower())
+        if at < 0:
+            return f"{text} ", policy, ""
+        return text[:at], text[at : at + len(policy)], text[at + len(policy) :]
+
 
 @dataclass(frozen=True)
 class Form:
@@ -100,6 +110,17 @@ class Form:
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    @property
+    def sections(self) -> list[tuple[Text | None, tuple[Field, ...]]]:
+        """The fields as shown: runs of fields of one `group` under its heading, the others alone."""
+        runs: list[tuple[Text | None, list[Field]]] = []
+        for spec in self.fields:
+            if runs and spec.group is not None and runs[-1][0] == spec.group:
+                runs[-1][1].append(spec)
+            else:
+                runs.append((spec.group, [spec]))
+        return [(group, tuple(fields)) for group, fields in runs]
 
     @property
     def columns(self) -> list[str]:
@@ -236,6 +257,21 @@ class _Checker:
                     f"字段名 {made.name} 重复或被系统占用，请换一个",
                     f"field name {made.name} is repeated or reserved; choose another",
                 )
+        closed: set[Text] = set()  # groups whose run of fields has ended
+        previous = None
+        for item, made in zip(fields, built, strict=False):
+            if made is None or made.group == previous:
+                continue
+            if previous is not None:
+                closed.add(previous)
+            if made.group in closed:
+                self.fail(
+                    item,
+                    "group",
+                    f"分组“{made.group.zh}”的字段应当连在一起，请把这个字段移到该组其他字段旁边",
+                    f"the fields of the group “{made.group.en}” should follow each other; move this field next to the others",
+                )
+            previous = made.group
         for item, made in zip(fields, built, strict=False):
             if made and made.required_if and made.required_if[0] not in names:
                 self.fail(
@@ -317,6 +353,7 @@ class _Checker:
             choices_from=item.get("choices_from"),
             closed=closed if item.get("choices_from") else (),
             autocomplete=item.get("autocomplete"),
+            group=self.text(item, "group"),
         )
 
     def choices(self, item: _Mapping, events: list[tuple[str, Text]]):

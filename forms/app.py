@@ -66,6 +66,9 @@ class HandlerSettings:
     theme_dir: Path = ROOT / "theme"
     # The association's name per edition, from pelicanconf.py like the site's (core/site.py).
     site_names: dict[str, str] = field(default_factory=lambda: dict(site_settings()["SITE_NAMES"]))
+    # The rest of the site's settings its pages need to look like the site's own: the menu's
+    # and the footer's addresses and words (pelicanconf.py, like the build).
+    site: dict = field(default_factory=lambda: dict(site_settings()))
     site_url: str = ""  # where the site's pages are, for thank-you redirects and links
     prefix: str = "/api/forms"  # the path the handler answers under
     allowed_origins: tuple[str, ...] = ()
@@ -208,7 +211,16 @@ class FormHandler:
         self.pages = {}
         for lang, name in settings.site_names.items():
             pages = self.pages[lang] = page_environment(settings.theme_dir, lang)
-            pages.globals.update(SITENAME=name, SITEURL=settings.site_url, ROOT=self.root(lang), lang=lang)
+            root = self.root(lang)
+            pages.globals.update(settings.site)
+            pages.globals.update(
+                SITENAME=name,
+                SITEURL=settings.site_url,
+                ROOT=root,
+                lang=lang,
+                edition_url=lambda path, root=root: f"{root}/{path}",
+                editions={other: self.root(other) for other in settings.site_names},
+            )
         self._forms: tuple[datetime.datetime, dict[str, Form]] | None = None  # (until when, the forms)
         self._events: dict[str, Mapping] = {}
         # Read now, not on the first alumnus: a broken definition stops start-up, and a fresh
@@ -294,7 +306,9 @@ class FormHandler:
         submission = check(form, data)
         spam = submission.spam or self.too_fast(data)
         if not spam and not submission.valid:
-            return self.invalid(environ, form, submission, full_path)
+            # The form posts back where this post came: SCRIPT_NAME is the prefix the handler is
+            # mounted under (invoke serve mounts it at /api/forms, a gateway at its stage).
+            return self.invalid(environ, form, submission, _mounted(environ) + full_path)
         values = (
             self.settings.sealer.seal_values(form, submission.values)
             if self.settings.sealer
@@ -549,6 +563,11 @@ class FormHandler:
 def _path(environ: dict) -> str:
     """The request path as Werkzeug reads it from the environ."""
     return "/" + environ.get("PATH_INFO", "").encode("latin1").decode(errors="replace").lstrip("/")
+
+
+def _mounted(environ: dict) -> str:
+    """Where the handler is mounted (SCRIPT_NAME), as Werkzeug reads it: /api/forms under invoke serve."""
+    return environ.get("SCRIPT_NAME", "").encode("latin1").decode(errors="replace").rstrip("/")
 
 
 def _form_fields(body: bytes) -> dict[str, str]:

@@ -107,8 +107,11 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
         written, deleted = _bring_in(staging, final)
     finally:
         root.removeHandler(collector)
-        if staging:
-            shutil.rmtree(staging, ignore_errors=True)  # already gone when it was moved in whole
+        if staging and staging.exists():  # it is gone when it was moved in whole
+            # Moved aside first: a plugin still writing in the background (the search index)
+            # finds no folder where it writes, so it cannot refill the one being removed.
+            stopped = staging.rename(staging.with_name(staging.name + "-stopped"))
+            shutil.rmtree(stopped, ignore_errors=True)
     pages = sum(1 for _ in final.rglob("*.html"))
     return BuildReport(final, pages, time.perf_counter() - started, collector.warnings, written, deleted)
 

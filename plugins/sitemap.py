@@ -1,19 +1,31 @@
-"""sitemap.xml listing every published page, written after all pages exist."""
+"""sitemap.xml listing every published page that asks to be indexed, written after all pages exist."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from pelican import signals
 
+# <meta name="robots" content="noindex">, as the theme writes it (thank-you pages, 404s).
+_NOINDEX = re.compile(r'<meta name="robots" content="[^"]*noindex')
+
+
+def noindex(path: Path) -> bool:
+    """Whether a page asks search engines to leave it out (a sitemap must not list it)."""
+    with path.open(encoding="utf-8", errors="replace") as page:
+        head = page.read(8192)  # the head comes first; the robots tag is in it
+    return bool(_NOINDEX.search(head.split("</head>", 1)[0]))
+
 
 def page_urls(output: Path, site_url: str, exclude: list[str]) -> list[str]:
-    """Addresses of all HTML pages under output, folders shown as folder/ like the site links."""
+    """Addresses of the HTML pages under output that may be indexed, folders shown as folder/
+    like the site links."""
     urls = []
     for path in sorted(output.rglob("*.html")):
         relative = path.relative_to(output).as_posix()
-        if relative in exclude:
+        if relative in exclude or noindex(path):
             continue
         if relative == "index.html" or relative.endswith("/index.html"):
             relative = relative[: -len("index.html")]

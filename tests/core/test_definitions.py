@@ -134,3 +134,40 @@ def test_a_broken_definition_stops_the_build(make_repo, tmp_path):
 def test_every_definition_key_is_documented():
     documented = (ROOT / "docs/editors.md").read_text(encoding="utf-8")
     assert sorted(key for key in FORM_KEYS | FIELD_KEYS if f"`{key}`" not in documented) == []
+
+
+def test_long_forms_are_shown_in_groups_of_neighbouring_fields():
+    update = load_forms(ROOT / "forms")["update"]
+    assert [(group.zh if group else None, len(fields)) for group, fields in update.sections] == [
+        ("个人信息", 4), ("在校经历", 8), ("工作", 2), ("联系方式", 4)
+    ]  # fmt: skip
+    note = load_forms(ROOT / "forms")["class-note"]
+    assert [group for group, _ in note.sections] == [None] * len(note.fields)  # no groups: one field each
+
+
+def test_a_group_whose_fields_are_apart_is_named_with_its_line(tmp_path):
+    text = GOOD.replace("    type: text\n", "    type: text\n    group: {zh: 地址, en: Address}\n") + (
+        "  - name: mobile\n    label: {zh: 手机, en: Mobile}\n"
+        "  - name: street\n    group: {zh: 地址, en: Address}\n    label: {zh: 街道, en: Street}\n"
+    )
+    assert broken(tmp_path, text) == [
+        "forms/survey.yaml, 第 12 行 (line 12), 字段 group: 分组“地址”的字段应当连在一起，请把这个字段移到该组其他字段旁边"
+        " / the fields of the group “Address” should follow each other; move this field next to the others"
+    ]
+
+
+def test_the_consent_links_the_privacy_policy_where_its_words_name_it():
+    forms = load_forms(ROOT / "forms")
+    assert forms["update"].consent.around("zh", "隐私政策") == (
+        "我已阅读《",
+        "隐私政策",
+        "》，同意校友总会按其中所述保存和使用以上信息。",
+    )
+    assert (
+        forms["update"].consent.around("en", "Privacy policy")[1] == "privacy policy"
+    )  # as the words write it
+    assert forms["contact"].consent.around("zh", "隐私政策") == (
+        "我同意校友总会为答复本留言保存和使用以上信息。 ",
+        "隐私政策",
+        "",
+    )

@@ -1,3 +1,5 @@
+import pytest
+
 from core.slugs import pinyin_slug
 from tests.support import build_repo
 
@@ -5,6 +7,28 @@ from tests.support import build_repo
 def test_polyphones_read_as_words():
     assert pinyin_slug("重庆校友会") == "chong-qing-xiao-you-hui"
     assert pinyin_slug("银行行长") == "yin-hang-hang-zhang"
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("音乐会计划", "yin-yue-hui-ji-hua"),  # pypinyin alone: yin-yue-kuai-ji-hua (会计)
+        ("校友新春联谊会计划", "xiao-you-xin-chun-lian-yi-hui-ji-hua"),
+        ("单县校友会", "shan-xian-xiao-you-hui"),  # the place is Shan, the surname and 单位 Dan
+        ("长治校友会", "chang-zhi-xiao-you-hui"),
+        ("数千名校友重回学府路", "shu-qian-ming-xiao-you-chong-hui-xue-fu-lu"),
+        ("简单县城", "jian-dan-xian-cheng"),  # the word list does not break words that contain it
+        ("会计学院", "kuai-ji-xue-yuan"),
+    ],
+)
+def test_the_word_list_reads_polyphone_phrases_as_words(title, slug):
+    assert pinyin_slug(title) == slug
+
+
+def test_a_long_title_is_never_cut_inside_a_word():
+    slug = pinyin_slug("2026年校友返校日举行 数千名校友重回学府路")
+    assert slug == "2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming"  # not …-ming-xiao (校友)
+    assert pinyin_slug("北美校友会举办旧金山湾区春季聚会").endswith("-chun-ji")  # not -chun-ji-ju (聚会)
 
 
 def test_years_and_latin_words_stay_separate_words():

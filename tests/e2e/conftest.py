@@ -11,6 +11,19 @@ from playwright.sync_api import Browser, Page, sync_playwright
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+# One page of every type, in both editions.
+PAGES = [
+    "/", "/news/", "/news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming.html", "/stories/",
+    "/stories/tang-zhi-yuan-hui-dao-shan-cun-xiao-xue-de-xiao-zhang.html", "/projects/", "/projects/cs-development-fund/",
+    "/projects/cs-development-fund/2025/", "/projects/cs-development-fund/pledge/", "/chapters/", "/chapters/chongqing/", "/events/", "/events/homecoming-2026/",
+    "/class-notes/", "/forms/update/", "/forms/update/thanks/", "/about/", "/privacy/", "/tags/", "/tags/fan-xiao-ri/",
+    "/archives/", "/no/such/page/", "/search/",
+    "/en/", "/en/news/", "/en/news/homecoming-day-2026-thousands-of-alumni-return-to-xuefu-road.html", "/en/stories/",
+    "/en/projects/", "/en/projects/cs-development-fund/", "/en/projects/cs-development-fund/2025/", "/en/projects/cs-development-fund/pledge/", "/en/chapters/",
+    "/en/chapters/chongqing/", "/en/events/", "/en/events/homecoming-2026/", "/en/class-notes/", "/en/forms/update/",
+    "/en/forms/update/thanks/", "/en/about/", "/en/privacy/", "/en/tags/", "/en/tags/homecoming/", "/en/archives/",
+    "/en/no/such/page/", "/en/search/",
+]  # fmt: skip
 # Without these, Chromium keeps trying to reach Google's hosts, which this machine cannot.
 QUIET = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 

@@ -1,3 +1,4 @@
+import re
 from pathlib import Path
 
 import pytest
@@ -68,3 +69,43 @@ def test_donor_downloads_the_figures_of_a_project(open_page):
         page.get_by_role("link", name="下载收支数据（CSV）").click()
     text = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert text.startswith("年度 year,") and "合计 total" in text
+
+
+@pytest.mark.parametrize("path", ["/chapters/", "/en/projects/"])
+def test_cards_look_like_links_and_the_whole_card_is_one(open_page, path):
+    page = open_page(PHONE)
+    page.goto(page.base + path)
+    card = page.locator(".card").first
+    title = card.locator("a.item-title")
+    style = title.evaluate("a => [getComputedStyle(a).textDecorationLine, getComputedStyle(a).color]")
+    assert style[0] == "underline" and style[1] == page.evaluate(
+        "getComputedStyle(document.querySelector('a')).color"
+    )
+    target = title.get_attribute("href")
+    box = card.locator(".meta").bounding_box()
+    page.mouse.click(box["x"] + box["width"] - 5, box["y"] + box["height"] / 2)  # beside the title, not on it
+    expect(page).to_have_url(page.base + target)
+
+
+def test_the_events_page_shows_the_reunion_classes_of_the_next_homecoming_not_a_past_one(open_page):
+    page = open_page(PHONE)
+    page.goto(page.base + "/events/")  # the build's day is 2026-11-23, after the 2026 homecoming
+    reunion = page.get_by_role("region", name="2027年秩年返校")
+    expect(reunion).to_contain_text("2017级")
+    expect(reunion.get_by_role("link", name="2027年校友返校日")).to_be_visible()
+    expect(page.get_by_role("region", name="2026年秩年返校")).to_have_count(0)
+
+
+@pytest.mark.parametrize(
+    "path", ["/projects/cs-development-fund/pledge/", "/en/projects/cs-development-fund/pledge/"]
+)
+def test_the_pledge_form_prints_on_one_a4_page_without_the_sites_menus(open_page, path):
+    page = open_page(DESKTOP)
+    page.goto(page.base + path)
+    expect(page.locator("button.print")).to_be_visible()  # with JavaScript, a button opens printing
+    page.emulate_media(media="print")
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
+    pdf = page.pdf(format="A4")
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    screenshot(page, "pledge-print" + ("-en" if "/en/" in path else ""))

@@ -88,3 +88,51 @@ def test_event_registration_comes_preselected_from_the_event_page(open_page, sit
     page.goto(page.base + "/events/homecoming-2027/")
     page.get_by_role("link", name="报名").click()
     expect(page.locator("#f-event")).to_have_value("homecoming-2027")
+
+
+def test_without_javascript_a_class_note_with_mistakes_comes_back_in_the_sites_layout_and_goes_through(
+    no_script_page, site_inbox
+):
+    page = no_script_page
+    page.goto(page.base + "/forms/class-note/")
+    page.fill("#f-class_year", "1986")
+    page.fill("#f-college", "  ")  # the browser takes spaces and this address; the handler does not
+    page.fill("#f-author", " ")
+    page.fill("#f-title", "八六级无脚本投稿")
+    page.fill("#f-body", "毕业四十年，我们约好明年返校日在老图书馆门口再聚。")
+    page.fill("#f-email", "class86@localhost")
+    page.check("#f-consent")
+    page.click("button[type=submit]")
+    expect(page.get_by_role("navigation", name="主菜单")).to_be_visible()  # the site's menu and footer
+    expect(page.locator("footer.site-footer")).to_contain_text("隐私政策")
+    expect(page.locator("#form-errors li")).to_have_text(
+        ["院系：请填写此项", "署名：请填写此项", "联系邮箱：邮箱地址格式不对，请写成 name@example.com 的形式"]
+    )
+    page.get_by_role("link", name="署名：请填写此项").click()
+    assert page.url.endswith("#f-author")
+    expect(page.locator("#f-title")).to_have_value("八六级无脚本投稿")
+    screenshot(page, "form-no-js-class-note-errors")
+
+    page.fill("#f-college", "计算机学院")
+    page.fill("#f-author", "八六级计算机班")
+    page.fill("#f-email", "class86@example.com")
+    page.check("#f-consent")
+    page.click("button[type=submit]")  # posts to the handler again, under /api/forms
+    expect(page).to_have_url(page.base + "/forms/class-note/thanks/")
+    notes = read_records(site_inbox / "class-note-v1.csv")
+    assert [row["author"] for row in notes if row["title"] == "八六级无脚本投稿"] == ["八六级计算机班"]
+
+
+def test_long_forms_come_in_groups_with_controls_of_one_height(open_page):
+    page = open_page(PHONE)
+    page.goto(page.base + "/forms/update/")
+    expect(page.locator("fieldset legend")).to_have_text(["个人信息", "在校经历", "工作", "联系方式"])
+    heights = page.eval_on_selector_all(
+        "form.form input:not([type=checkbox]):not([name=website]), form.form select",
+        "els => els.map(e => Math.round(e.getBoundingClientRect().height))",
+    )
+    assert len(set(heights)) == 1 and heights[0] >= 44, heights
+    expect(page.locator(".consent label a")).to_have_count(1)
+    expect(page.locator(".consent label")).to_have_text(
+        "我已阅读《隐私政策》，同意校友总会按其中所述保存和使用以上信息。"
+    )

@@ -15,7 +15,7 @@ from tests.e2e.conftest import screenshot
 from tests.support import ROOT, build_repo, free_port, photo_file, wait_until_up
 
 PHONE, DESKTOP = 375, 1280
-ARTICLE = "/news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming-xiao.html"
+ARTICLE = "/news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming.html"
 LOADED = "img => img.complete && img.naturalWidth > 0"
 # The sum of every layout shift since the page started (CLS as the browser counts it).
 LAYOUT_SHIFT = """() => new Promise(resolve => {

@@ -64,7 +64,7 @@ def test_class_notes_are_published_escaped(make_repo):
     repo = make_repo({}, data={"data/class_notes.csv": notes})
     build_repo(repo)
     page = (repo / "output/class-notes/index.html").read_text(encoding="utf-8")
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
     assert "1990级" in page
 
 

@@ -7,7 +7,7 @@ import pytest
 from tests.support import build_repo
 from tests.theme.test_pages import Page, html_pages
 
-HOMECOMING_ZH = "news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming-xiao.html"
+HOMECOMING_ZH = "news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming.html"
 HOMECOMING_EN = "en/news/homecoming-day-2026-thousands-of-alumni-return-to-xuefu-road.html"
 UNTRANSLATED_ZH = "stories/tang-zhi-yuan-hui-dao-shan-cun-xiao-xue-de-xiao-zhang.html"
 

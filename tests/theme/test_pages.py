@@ -8,10 +8,12 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from tests.support import ROOT
+
 PAGE_TYPES = {
     "index.html": "最新动态",
     "news/index.html": "新闻动态",
-    "news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming-xiao.html": "返校",
+    "news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming.html": "返校",
     "stories/index.html": "校友风采",
     "projects/index.html": "捐赠项目",
     "projects/student-innovation-fund/index.html": "学生创新基金",
@@ -124,9 +126,9 @@ def test_no_page_loads_anything_from_another_host(demo_site):
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css
         assert "@import" not in css.read_text(encoding="utf-8"), css
     scripts = sorted(p.relative_to(demo_site).as_posix() for p in demo_site.rglob("*.js"))
-    ours = [s for s in scripts if not s.startswith("pagefind/")]  # the rest is Pagefind's search UI
+    ours = [s for s in scripts if not s.startswith("pagefind/")]  # the rest is Pagefind's
     assert ours == ["theme/js/forms.js", "theme/js/search.js"], "forms work without them; search needs them"
-    assert "pagefind/pagefind-ui.js" in scripts
+    assert "pagefind/pagefind.js" in scripts
 
 
 def test_feeds_for_all_news_and_each_chapter_are_atom(demo_site):
@@ -139,12 +141,40 @@ def test_feeds_for_all_news_and_each_chapter_are_atom(demo_site):
     assert "深圳校友会正式成立" in [e.findtext(f"{atom}title") for e in shenzhen.findall(f"{atom}entry")]
 
 
-def test_sitemap_lists_every_page_but_the_404(demo_site):
+def test_each_edition_links_a_feed_of_its_own_articles_under_its_own_name(demo_site):
+    atom = "{http://www.w3.org/2005/Atom}"
+    for page, feed, title, author in (
+        ("index.html", "feeds/all.atom.xml", "示例大学校友总会", "示例大学校友总会"),
+        ("en/index.html", "feeds/all-en.atom.xml", "Example University Alumni Association",
+         "Example University Alumni Association"),
+        ("en/news/index.html", "feeds/news-en.atom.xml", "Example University Alumni Association - News",
+         "Example University Alumni Association"),
+        ("news/index.html", "feeds/news.atom.xml", "示例大学校友总会 - 新闻动态", "示例大学校友总会"),
+    ):  # fmt: skip
+        assert f'href="/{feed}"' in (demo_site / page).read_text(encoding="utf-8"), page
+        root = ET.parse(demo_site / feed).getroot()
+        entries = root.findall(f"{atom}entry")
+        links = [e.find(f"{atom}link").get("href") for e in entries]
+        assert root.findtext(f"{atom}title") == title
+        assert entries and all(link.startswith("/en/") == feed.endswith("-en.atom.xml") for link in links), (
+            feed
+        )
+        assert {e.findtext(f"{atom}author/{atom}name") for e in entries} == {author}, feed
+    assert not (demo_site / "feeds/all-zh.atom.xml").exists()  # it repeated feeds/all.atom.xml
+
+
+def test_sitemap_lists_every_page_but_those_that_say_noindex(demo_site):
     namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     listed = {loc.text for loc in ET.parse(demo_site / "sitemap.xml").getroot().iter(f"{namespace}loc")}
-    assert "/chapters/uk/" in listed and "/" in listed
-    assert "/404.html" not in listed
-    assert len(listed) == len(html_pages(demo_site)) - 1
+    assert "/chapters/uk/" in listed and "/" in listed and "/en/forms/update/" in listed
+    noindex = [
+        p for p in html_pages(demo_site) if 'name="robots" content="noindex"' in p.read_text(encoding="utf-8")
+    ]
+    assert {"404.html", "en/404.html", "forms/update/thanks/index.html"} <= {
+        p.relative_to(demo_site).as_posix() for p in noindex
+    }
+    assert not listed & {"/404.html", "/en/404.html", "/forms/update/thanks/", "/en/forms/contact/thanks/"}
+    assert len(listed) == len(html_pages(demo_site)) - len(noindex)
     assert "Sitemap: /sitemap.xml" in (demo_site / "robots.txt").read_text(encoding="utf-8")
 
 
@@ -156,3 +186,31 @@ def test_no_personal_contact_details_are_published(demo_site):
         assert not re.search(r"(?<!\d)1[3-9]\d{9}(?!\d)", text), path
         for address in re.findall(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+", text):
             assert address.endswith("@alumni.example.org"), (path, address)
+
+
+def test_a_projects_kind_is_shown_only_where_its_name_does_not_say_it(demo_site):
+    from types import SimpleNamespace
+
+    from core.translations import page_environment  # the theme's templates with the site's catalog
+
+    environment = page_environment(ROOT / "theme", "zh")
+    environment.filters.update(format_date=str, yuan=str, label=str)  # the build's; unused here
+    macros = environment.get_template("_macros.html").module
+    named = [SimpleNamespace(title=title, fund=fund) for title, fund in (
+        ("八六级校友励学奖学金", "scholarship"), ("计算机学院发展基金", "college_development"),
+        ("南山励志基金", "scholarship"), ("Class of 1986 Scholarship", "scholarship"),
+    )]  # fmt: skip
+    assert [str(macros.fund_kind_if_new(p)).strip() for p in named] == ["", "", "奖助学金", ""]
+    home = (demo_site / "index.html").read_text(encoding="utf-8").split('id="home-projects"')[1]
+    assert "奖助学金" not in home and "学院发展基金</p>" not in home  # the home page said each twice
+
+
+def test_every_page_has_the_larger_text_switch_with_and_without_javascript(demo_site):
+    missing = [
+        str(path.relative_to(demo_site))
+        for path in html_pages(demo_site)
+        if 'class="text-size" aria-pressed="false"' not in (text := path.read_text(encoding="utf-8"))
+        or 'href="#text-large"' not in text
+        or 'localStorage.getItem("text-size")' not in text
+    ]
+    assert missing == []
