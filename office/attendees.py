@@ -220,7 +220,9 @@ def write_page(path: Path, theme_dir: Path, event: Mapping[str, str], written: W
     """codes.html: a card per attendee (QR, code, name, class, guests) to print on A4 and cut out."""
     import segno
 
-    cards = [(a, _qr(a.code, segno).svg_inline(scale=4, border=2, title=a.code)) for a in written.attendees]
+    cards = [
+        (a, _qr(a.code, segno).svg_inline(border=2, title=a.code, omitsize=True)) for a in written.attendees
+    ]
     page = (
         page_environment(theme_dir, "zh").get_template("checkin_codes.html").render(event=event, cards=cards)
     )
