@@ -154,3 +154,12 @@ def test_invoke_attendees_says_what_went_wrong_without_a_traceback():
                             capture_output=True, text=True, env={"PATH": "/usr/bin:/bin", "HOME": "/nonexistent"})  # fmt: skip
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "没有这个编号的活动" in result.stderr
+
+
+def test_nothing_of_check_in_is_published(demo_site):
+    """The volunteers' page, its script and the cards are the handler's and the office's, not the site's."""
+    published = [
+        p for p in demo_site.rglob("*") if "checkin" in p.name or p.name in ("sign-in.xlsx", "codes.html")
+    ]
+    pages = (p.read_text(encoding="utf-8") for p in demo_site.rglob("*.html"))
+    assert published == [] and not any("志愿者密钥" in page or "checkin.js" in page for page in pages)
