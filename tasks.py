@@ -27,6 +27,7 @@ from forms.digest import compose, count, digest_settings_from_env, send_digest
 from forms.fold import fold_from_env
 from forms.gitinbox import DEFAULT_BRANCH
 from office import live
+from office.attendees import write_attendees
 from office.build import build_site
 from office.importer import import_register
 from office.keys import default_key_directory, keygen_instructions, office_opener, write_keypair
@@ -215,6 +216,19 @@ def import_register_task(c, file, college, identity=None):
           f"{report.rows} rows: {report.added} added, {report.updated} updated, {report.unchanged} unchanged")  # fmt: skip
     if report.problems:
         print(f"{len(report.problems)} 处未能导入，详见 / {len(report.problems)} values not taken, see {report.report_file}")  # fmt: skip
+
+
+@task(
+    help={
+        "event": "the event's id in data/events.csv, e.g. homecoming-2027",
+        **REVIEW_OPTIONS,
+    }
+)
+def attendees(c, event, branch=None, remote=None, identity=None):
+    """Write an event's sign-in sheet, QR codes and cards to print, under data/private/checkin/EVENT/."""
+    inbox = open_inbox(DATA, branch, remote)
+    written = write_attendees(event, DATA, inbox, office_opener(identity), ROOT / "theme")
+    print(written.summary(ROOT))
 
 
 @task

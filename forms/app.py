@@ -38,6 +38,8 @@ from core.problems import Gathering, Problem, ProblemsFound
 from core.sealing import RECIPIENT_ENV, Sealer
 from core.site import site_settings
 from core.translations import page_environment
+from forms.checkin import KEY_ENV as CHECKIN_KEY_ENV
+from forms.checkin import check_in, key_from_env, key_matches, read_scans
 from forms.gitinbox import GitInbox, remote_from_env
 from forms.inbox import LocalInbox, Storage
 from forms.places import Standing, placed, standing
@@ -47,7 +49,8 @@ from forms.submission import Submission, check
 
 logger = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parents[1]
-_FORM_PATH = re.compile(r"/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/(stamp|status|cancel))?/?")
+_FORM_PATH = re.compile(r"/([a-z0-9]+(?:-[a-z0-9]+)*)(?:/(stamp|status|cancel|checkin|checkin\.js))?/?")
+CHECKIN_SCRIPT = Path(__file__).with_name("checkin.js")  # the volunteers' page's script, never in output/
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _HTML = "text/html; charset=utf-8"
 _DRAIN = 16 * 1024
@@ -82,6 +85,7 @@ class HandlerSettings:
     stamp_secret: bytes | None = None  # signs the time-trap's stamps; None: no time-trap
     stamp_min_seconds: float = 3.0  # a post sooner after the form was shown is kept apart as spam
     production: bool = False  # refuse to start without a sealer and a stamp secret
+    checkin_key: str | None = None  # the volunteers' key for the check-in page; None: check-in closed
 
 
 def settings_from_env(environ: dict | None = None) -> HandlerSettings:
@@ -100,6 +104,7 @@ def settings_from_env(environ: dict | None = None) -> HandlerSettings:
     recipient = env.get(RECIPIENT_ENV, "").strip()
     sealer = checked(Sealer, recipient) if recipient else None
     secret = checked(timetrap.secret_from_env, env.get(timetrap.SECRET_ENV))
+    checkin_key = checked(key_from_env, env.get(CHECKIN_KEY_ENV))
     if kind == "git":
         remote = checked(remote_from_env, env)
         storage = GitInbox(remote) if remote else None
@@ -117,6 +122,7 @@ def settings_from_env(environ: dict | None = None) -> HandlerSettings:
         stamp_secret=secret,
         stamp_min_seconds=float(env.get("FORMS_STAMP_MIN_SECONDS", HandlerSettings.stamp_min_seconds)),
         production=mode == "production",
+        checkin_key=checkin_key,
         site_url=env.get("FORMS_SITE_URL", ""),
         prefix=env.get("FORMS_PREFIX", HandlerSettings.prefix),
         allowed_origins=tuple(o for o in env.get("FORMS_ALLOWED_ORIGINS", "").split(",") if o),
@@ -287,6 +293,8 @@ class FormHandler:
             return _Answer(204)
         if match.group(2) == "stamp":
             return self.stamp(method)
+        if match.group(2) in ("checkin", "checkin.js"):
+            return self.checkin(environ, form, method, match.group(2))
         if match.group(2):  # a registration's standing, or its cancellation
             return self.place(environ, form, method, cancel=match.group(2) == "cancel")
         if method != "POST":
@@ -399,6 +407,74 @@ class FormHandler:
             .render(standing=now, submission=submission_id, links=links)
         )
         return _Answer(status, page.encode("utf-8"), _HTML)
+
+    def checkin(self, environ: dict, form: Form, method: str, part: str) -> _Answer:
+        """The volunteers' check-in page (GET .../checkin?event=), its script (.../checkin.js), and
+        the arrivals it sends (POST .../checkin). Open only with FORMS_CHECKIN_KEY set, and for a
+        registration form whose storage can count (not a landing bucket)."""
+        storage = self.settings.storage
+        if (
+            self.settings.checkin_key is None
+            or not hasattr(storage, "arrive")
+            or not any(f.choices_from == "events" for f in form.fields)
+        ):
+            raise _Refusal(404, "这里没有开放签到", "Check-in is not open here")
+        page = part == "checkin"  # the page, which its script posts back to; or the script
+        if method not in ("GET", "HEAD", "POST") or (method == "POST" and not page):
+            allowed = "GET, POST, OPTIONS" if page else "GET, OPTIONS"
+            raise _Refusal(405, "请用签到页面签到", "Check in with the check-in page", {"Allow": allowed})
+        if part == "checkin.js":
+            script = CHECKIN_SCRIPT.read_bytes()
+            return _Answer(200, script, "text/javascript; charset=utf-8", [("Cache-Control", "no-cache")])
+        if method == "POST":
+            return self.arrivals(environ, form)
+        event = self._events.get(Request(environ).args.get("event", ""))
+        if event is None:
+            raise _Refusal(404, "没有这个活动", "There is no such event")
+        lang = self.lang(environ)
+        address = environ.get("SCRIPT_NAME", "").rstrip("/") + _path(environ).rstrip("/")
+        title = str(event.get("title_en") or event["title"]) if lang == "en" else str(event["title"])
+        html = (
+            self.pages[lang]
+            .get_template("checkin.html")
+            .render(event=str(event["id"]), title=title, endpoint=address, script=address + ".js")
+        )
+        headers = [("Cache-Control", "no-store"), ("Referrer-Policy", "no-referrer")]
+        return _Answer(200, html.encode("utf-8"), _HTML, headers)
+
+    def arrivals(self, environ: dict, form: Form) -> _Answer:
+        """Mark the arrivals a volunteer's phone sends, with the volunteers' key as a bearer token,
+        once per registration (forms/checkin.py); answered without names, which the handler
+        cannot read anyway without the office's private key."""
+        if not key_matches(self.settings.checkin_key or "", environ.get("HTTP_AUTHORIZATION")):
+            wait = self.limiter.wait(self.client(environ))  # a wrong key costs what a submission does
+            if wait:
+                raise _Refusal(429, "尝试太频繁，请稍后再试", "Too many tries; please wait a little",
+                               {"Retry-After": str(int(wait) + 1)})  # fmt: skip
+            raise _Refusal(401, "志愿者密钥不对：请向活动主办方要本次签到的密钥",
+                           "The volunteers' key is wrong: ask the organisers for this check-in's key",
+                           {"WWW-Authenticate": 'Bearer realm="check-in"'})  # fmt: skip
+        data = self.read_body(environ)
+        event = self._events.get(str(data.get("event", "")))
+        if event is None:
+            raise _Refusal(404, "没有这个活动", "There is no such event")
+        try:
+            scans = read_scans(data)
+        except ValueError:
+            raise _Refusal(400, "签到数据的格式不对，请刷新签到页面后再试",
+                           "The check-in data is not as expected; reload the check-in page and try again") from None  # fmt: skip
+        places = str(event.get("capacity") or "")
+        storage = self.settings.storage
+        try:
+            rows, cancelled = storage.registrations(form)
+            door = check_in(str(event["id"]), int(places) if places.isdigit() else None, rows, cancelled,
+                            scans, lambda marks: storage.arrive(form, marks))  # fmt: skip
+        except OSError as error:
+            logger.error("could not mark arrivals at %s: %s", event["id"], error)
+            raise _Refusal(503, "暂时无法签到，扫过的码留在手机上，稍后会自动再发",
+                           "Cannot check in just now; the codes stay on the phone and are sent again by themselves") from None  # fmt: skip
+        logger.info("check-in at %s: %d scans, %d of %d arrived", event["id"], len(scans), door.arrived, door.expected)  # fmt: skip
+        return _json({"event": str(event["id"]), **door.as_json()}, 200)
 
     def stamp(self, method: str) -> _Answer:
         """A fresh signed stamp for the form page's script, which sends it back with the post."""

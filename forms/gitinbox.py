@@ -45,6 +45,7 @@ from dulwich.repo import MemoryRepo
 from core import tables
 from core.definitions import Form
 from core.problems import Problem, ProblemsFound
+from forms.checkin import ARRIVED, arrivals_file
 from forms.inbox import DECISIONS, GroupCommit, file_name, header, new_row
 from forms.places import CANCELLED, cancellations_file, cancelled_ids
 
@@ -396,6 +397,36 @@ class GitInbox:
         self.branch.commit(change)
         return found
 
+    def arrive(self, form: Form, marks: list[list[str]]) -> list[dict[str, str]]:
+        """Record arrivals at the door, each mark [id, scan, scanned] whose registration has none
+        on the tip yet, in a commit of its own (compare-and-swap: phones syncing at once through
+        other instances count each registration once). Returns every arrival recorded, in order."""
+        path = arrivals_file(form.name)
+        arrivals: list[dict[str, str]] = []
+
+        def change(branch: Branch) -> Change | None:
+            nonlocal arrivals
+            current = branch.read(path)
+            arrivals = tables.parse_records(current or b"", path)
+            known = {row["id"] for row in arrivals}
+            now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+            new = []
+            for mark in marks:
+                if mark[0] not in known:
+                    known.add(mark[0])
+                    new.append(dict(zip(ARRIVED, [*mark, now], strict=True)))
+            if not new:
+                return None
+            arrivals += new
+            data = (current or tables.line(ARRIVED)) + b"".join(tables.line(row.values()) for row in new)
+            return Change(
+                {path: data},
+                f"Record {len(new)} arrival{'s' if len(new) != 1 else ''}: {form.name} {len(new)}",
+            )
+
+        self.branch.commit(change)
+        return arrivals
+
     def _flush(self, rows: list[_Row]) -> None:
         retrying = False
 
@@ -487,6 +518,12 @@ class BranchFiles:
             for path, data in sorted(self.branch.files().items())
             if name.fullmatch(path)
         ]
+
+    def registrations(self, form: str) -> tuple[list[dict[str, str]], set[str]]:
+        with _told():
+            if not self.branch.fetched:
+                self.branch.fetch()
+        return _registrations(self.branch, form, {})
 
     def decisions(self) -> list[dict[str, str]]:
         # Fetched afresh each time: what another editor decided a moment ago is not decided again.

@@ -20,6 +20,7 @@ from typing import Generic, Protocol, TypeVar
 
 from core import tables
 from core.definitions import Form
+from forms.checkin import ARRIVED, arrivals_file
 from forms.places import CANCELLED, cancellations_file
 
 BOOKKEEPING = ["id", "received", "form_version"]
@@ -98,14 +99,8 @@ class LocalInbox:
         return submission_id, line
 
     def registrations(self, form: Form) -> tuple[list[dict[str, str]], set[str]]:
-        """Every row of the form's versions in the order they were taken (the files' order: a row's
-        time is taken before it waits for the lock), and the cancelled ids."""
-        files = sorted(
-            self.directory.glob(f"{form.name}-v*.csv"), key=lambda p: int(p.stem.rsplit("-v", 1)[1])
-        )
-        rows = [row for path in files for row in tables.read_records(path)]
-        cancelled = {row["id"] for row in tables.read_records(self.directory / cancellations_file(form.name))}
-        return rows, cancelled
+        """Every row of the form's versions in the order they were taken, and the cancelled ids."""
+        return read_registrations(self.directory, form.name)
 
     def cancel(self, form: Form, submission_id: str) -> bool:
         """Cancel a submission (once); False if there is no such submission."""
@@ -116,6 +111,32 @@ class LocalInbox:
             now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
             tables.append_row(self.directory / cancellations_file(form.name), CANCELLED, [submission_id, now])
         return True
+
+    def arrive(self, form: Form, marks: list[list[str]]) -> list[dict[str, str]]:
+        """Record arrivals at the door (forms/checkin.py): each mark [id, scan, scanned] whose
+        registration has none yet, under the arrivals file's lock, so phones syncing at once from
+        any process count each registration once. Returns every arrival recorded, in order."""
+        path = self.directory / arrivals_file(form.name)
+        with self._counting(path):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+                arrivals = tables.read_records(path)
+                known = {row["id"] for row in arrivals}
+                now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+                new = []
+                for mark in marks:
+                    if mark[0] not in known:
+                        known.add(mark[0])
+                        new.append(dict(zip(ARRIVED, [*mark, now], strict=True)))
+                if new:
+                    payload = b"".join(tables.line(row.values()) for row in new)
+                    os.write(fd, (tables.line(ARRIVED) if os.fstat(fd).st_size == 0 else b"") + payload)
+                    os.fsync(fd)
+            finally:
+                os.close(fd)  # and the lock with it
+        return arrivals + new
 
     def _counting(self, path: Path) -> threading.Lock:
         with self.lock:
@@ -226,6 +247,11 @@ class Inbox(Protocol):
 
     def decisions(self) -> list[dict[str, str]]: ...
 
+    def registrations(self, form: str) -> tuple[list[dict[str, str]], set[str]]:
+        """The form's rows in the order storage took them (which decides places, forms/places.py),
+        and the ids cancelled since, as the handler counts them."""
+        ...
+
     def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
         """Append a decision to the log; still_pending(decided) raises if it was decided meanwhile."""
         ...
@@ -243,8 +269,20 @@ class LocalFiles:
     def decisions(self) -> list[dict[str, str]]:
         return tables.read_records(self.log)
 
+    def registrations(self, form: str) -> tuple[list[dict[str, str]], set[str]]:
+        return read_registrations(self.inbox, form)
+
     def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
         tables.append_row(self.log, DECISIONS, decision)
+
+
+def read_registrations(directory: Path, form: str) -> tuple[list[dict[str, str]], set[str]]:
+    """A form's rows in a local inbox in the order they were taken (the files' order by version:
+    a row's time is taken before it waits for the lock), and its cancelled ids."""
+    files = sorted(directory.glob(f"{form}-v*.csv"), key=lambda p: int(p.stem.rsplit("-v", 1)[1]))
+    rows = [row for path in files for row in tables.read_records(path)]
+    cancelled = {row["id"] for row in tables.read_records(directory / cancellations_file(form))}
+    return rows, cancelled
 
 
 def _fsync_directory(directory: Path) -> None:

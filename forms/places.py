@@ -60,6 +60,23 @@ def standing(
     return placed(line, capacity)
 
 
+def places(
+    rows: Iterable[Mapping[str, str]], cancelled: set[str], event: str, capacity: int | None
+) -> dict[str, Standing]:
+    """The standing of every registration for one event, by id, in one pass over the rows in the
+    order storage took them (the same count as standing(), for a whole list at once)."""
+    found, line = {}, 0
+    for row in rows:
+        if row.get("event") != event:
+            continue
+        if row.get("id") in cancelled:
+            found[row["id"]] = Standing("cancelled")
+            continue
+        line += 1
+        found[row["id"]] = placed(line, capacity)
+    return found
+
+
 def placed(line: int | None, capacity: int | None) -> Standing:
     """The standing of the line-th live registration at an event with this capacity."""
     if line is None:

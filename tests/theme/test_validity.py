@@ -44,3 +44,37 @@ def test_feeds_parse_with_feedparser(demo_site):
         parsed = feedparser.parse(feed.read_bytes())
         assert not parsed.bozo, (feed, parsed.get("bozo_exception"))
         assert parsed.entries or "chapters" in feed.parts
+
+
+def test_the_check_in_pages_are_valid_too(tmp_path):
+    """The volunteers' page the handler serves, and the cards `invoke attendees` writes."""
+    from werkzeug.test import Client
+
+    from core.definitions import load_forms
+    from forms.app import HandlerSettings, create_app
+    from forms.inbox import LocalFiles, LocalInbox
+    from office.attendees import write_attendees
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "events.csv").write_bytes((ROOT / "data" / "events.csv").read_bytes())
+    inbox = LocalInbox(data / "inbox")
+    form = load_forms(ROOT / "forms", [("homecoming-2027", None)])["event-registration"]
+    values = {
+        "event": "homecoming-2027",
+        "name": "李华",
+        "class_year": "2007",
+        "guests": "1",
+        "mobile": "13900003333",
+    }
+    inbox.append_counted(form, values, "event")
+    client = Client(
+        create_app(HandlerSettings(storage=inbox, checkin_key="k" * 20, events_csv=data / "events.csv"))
+    )
+    page = client.get("/api/forms/event-registration/checkin?event=homecoming-2027&lang=en")
+    assert page.status_code == 200
+    (tmp_path / "checkin.html").write_bytes(page.data)
+    cards = write_attendees("homecoming-2027", data, LocalFiles(data), None, ROOT / "theme").page
+    result = subprocess.run(["java", "-jar", VNU, "--errors-only", "--format", "json", str(tmp_path / "checkin.html"), str(cards)],
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert [m["message"] for m in json.loads(result.stderr or result.stdout)["messages"]] == []
