@@ -30,9 +30,13 @@ _MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份)?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})?")
 _TIME = re.compile(r"[\sT]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
 
-# Shapes to look for inside published text (the personal-data guard): a mainland mobile not
-# part of a longer number, and anything shaped like an e-mail address.
-MOBILE_IN_TEXT = re.compile(r"(?<![0-9])1[3-9][0-9]{9}(?![0-9])")
+# Shapes to look for inside published text (the personal-data guard): a mainland mobile as
+# people write it (+86 139 1234 5678, 0086-139-1234-5678, 13912345678), not part of a longer
+# number or of a word (a uuid or a file's hash in an id holds runs of digits between letters),
+# and anything shaped like an e-mail address. The number itself is the first group.
+MOBILE_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])(?:(?:\+|00)?86[ -]?)?(1[3-9][0-9](?:[ -]?[0-9]{4}){2})(?![0-9A-Za-z])"
+)
 EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 
 

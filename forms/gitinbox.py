@@ -30,6 +30,7 @@ import logging
 import os
 import random
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -356,6 +357,9 @@ class GitInbox:
     def __init__(self, remote: Remote, sleep: Callable[[float], None] = time.sleep):
         self.remote = remote
         self.branch = Branch(remote, sleep)
+        # A threaded server shares this instance: its branch copy is fetched, read and pushed by
+        # one thread at a time, or a push could carry a tip another thread's fetch moved.
+        self.using = threading.Lock()
         self.batches: GroupCommit[_Row] = GroupCommit(self._flush)
         self.commits = self.rows = self.moved = 0  # figures for tests and benchmarks
 
@@ -374,8 +378,9 @@ class GitInbox:
 
     def registrations(self, form: Form) -> tuple[list[dict[str, str]], set[str]]:
         """Every row of the form on the branch, in the order they were taken, and the cancelled ids."""
-        self.branch.fetch()
-        return _registrations(self.branch, form.name, {})
+        with self.using:
+            self.branch.fetch()
+            return _registrations(self.branch, form.name, {})
 
     def cancel(self, form: Form, submission_id: str) -> bool:
         """Cancel a submission (once), in a commit of its own; False if there is no such submission."""
@@ -394,7 +399,8 @@ class GitInbox:
                 {path: current + tables.line([submission_id, now])}, f"Cancel 1 submission: {form.name} 1"
             )
 
-        self.branch.commit(change)
+        with self.using:
+            self.branch.commit(change)
         return found
 
     def arrive(self, form: Form, marks: list[list[str]]) -> list[dict[str, str]]:
@@ -424,7 +430,8 @@ class GitInbox:
                 f"Record {len(new)} arrival{'s' if len(new) != 1 else ''}: {form.name} {len(new)}",
             )
 
-        self.branch.commit(change)
+        with self.using:
+            self.branch.commit(change)
         return arrivals
 
     def _flush(self, rows: list[_Row]) -> None:
@@ -448,7 +455,8 @@ class GitInbox:
             retrying = True
             return Change(files, commit_message(added)) if files else None
 
-        attempts = self.branch.commit(change)  # one batch at a time: the branch is never shared
+        with self.using:  # one batch at a time, and no other thread's fetch meanwhile
+            attempts = self.branch.commit(change)
         self.commits += 1
         self.rows += len(rows)
         self.moved += attempts.moved

@@ -62,7 +62,7 @@ def leaks(output: Path, private: dict[str, str], public_contacts: list[str]) -> 
     for path in _text_files(output):
         data = path.read_bytes()
         where = f"output/{path.relative_to(output).as_posix()}"
-        numbers = {n.decode() for n in _MOBILE_BYTES.findall(data)}
+        numbers = {n.decode().replace(" ", "").replace("-", "") for n in _MOBILE_BYTES.findall(data)}
         addresses = {a.decode() for a in _EMAIL_BYTES.findall(data)} if b"@" in data else set()
         hits = [("mobile", n) for n in numbers if n not in public_contacts]
         hits += [("email", a) for a in addresses if not _public(a, public_contacts)]

@@ -104,8 +104,9 @@ class PagefindService:
                 shutil.copytree(scratch, target, copy_function=shutil.copyfile, dirs_exist_ok=True)
         except ProblemsFound as stopped:
             self.failure = stopped
-        except FileNotFoundError:
-            pass  # the build stopped (the guard found personal data) and its folder is gone
+        except (FileNotFoundError, shutil.Error) as error:
+            if self.output.exists():  # else the build stopped (the guard found personal data)
+                self.errors.append(str(error))
         finally:
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)

@@ -245,3 +245,31 @@ def test_instances_at_once_never_give_more_places_than_there_are(git_daemon):
     assert GitInbox(Remote(git_daemon.url)).cancel(form, stored[0]["id"])
     _, cancelled = GitInbox(Remote(git_daemon.url)).registrations(form)
     assert cancelled == {stored[0]["id"]}
+
+
+def test_threads_of_one_instance_reading_while_it_pushes_lose_no_row(git_daemon):
+    """A threaded server shares one GitInbox: a fetch for counting places, or a cancel, in one
+    thread while another thread's batch is on its way must not push a tip without others' rows."""
+    forms = load_forms(ROOT / "forms", [("uk-christmas-2026", None)])
+    form = forms["event-registration"]
+    row = {"event": "uk-christmas-2026", "name": "校友", "mobile": "13900001111", "consent": "yes"}
+    shared, other = GitInbox(Remote(git_daemon.url)), GitInbox(Remote(git_daemon.url))
+    taken = [shared.append_counted(form, row, "event")[0] for _ in range(2)]
+
+    def work(n: int) -> list[str]:
+        if n % 4 == 0:  # another instance pushing meanwhile
+            return [other.append_counted(form, row, "event")[0] for _ in range(4)]
+        if n % 4 == 1:
+            for _ in range(4):
+                shared.registrations(form)
+            return []
+        if n % 4 == 2:
+            shared.cancel(form, taken[n // 4 % 2])
+            return []
+        return [shared.append_counted(form, row, "event")[0] for _ in range(4)]
+
+    with ThreadPoolExecutor(8) as pool:
+        stored_ids = [i for ids in pool.map(work, range(16)) for i in ids]
+    rows, cancelled = GitInbox(Remote(git_daemon.url)).registrations(form)
+    assert sorted(r["id"] for r in rows) == sorted(stored_ids + taken)
+    assert cancelled == set(taken)

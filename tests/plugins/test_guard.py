@@ -3,7 +3,7 @@
 import pytest
 
 from core.problems import ProblemsFound
-from plugins.guard import mask
+from plugins.guard import leaks, mask
 from tests.support import build_repo
 
 REGISTER = "id,name,mobile,email,address,birth_date\nr1,周小梅,13911112222,zhou@example.com,示例市学府路88号3栋201室,1980-05-01\n"
@@ -57,3 +57,27 @@ def test_office_contacts_and_private_files_that_stay_private_pass(make_repo):
 def test_masks_keep_too_little_to_use():
     assert mask("13911112222") == "139****2222"
     assert mask("zhou@example.com") == "z***@example.com"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["请拨打 +86 139 1234 5678。", "电话0086-139-1234-5678", "手机：139-1234-5678", "微信同号13912345678，欢迎联系"],
+)
+def test_a_mobile_is_found_however_it_is_written(tmp_path, text):
+    (tmp_path / "a.html").write_text(f"<p>{text}</p>", encoding="utf-8")
+    [problem] = leaks(tmp_path, {}, [])
+    assert problem.value == "139****5678" and "手机号码" in problem.zh
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '<li id="note-3f2a9c1e-7b4d-4e2a-9c1d-a13512341575">',  # a uuid: digits between letters
+        '<img src="/photos/cover-13512341575b.webp">',
+        "订单号 2026013912345678",  # part of a longer number
+        "捐款 13,912,345,678 元",
+    ],
+)
+def test_digits_inside_ids_and_longer_numbers_are_not_mobiles(tmp_path, text):
+    (tmp_path / "a.html").write_text(text, encoding="utf-8")
+    assert leaks(tmp_path, {}, []) == []
