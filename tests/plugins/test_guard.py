@@ -61,7 +61,12 @@ def test_masks_keep_too_little_to_use():
 
 @pytest.mark.parametrize(
     "text",
-    ["请拨打 +86 139 1234 5678。", "电话0086-139-1234-5678", "手机：139-1234-5678", "微信同号13912345678，欢迎联系"],
+    [
+        "请拨打 +86 139 1234 5678。",
+        "电话0086-139-1234-5678",
+        "手机：139-1234-5678",
+        "微信同号13912345678，欢迎联系",
+    ],
 )
 def test_a_mobile_is_found_however_it_is_written(tmp_path, text):
     (tmp_path / "a.html").write_text(f"<p>{text}</p>", encoding="utf-8")
