@@ -571,7 +571,12 @@ class FormHandler:
             errors = {name: {"zh": t.zh, "en": t.en} for name, t in submission.errors.items()}
             return _json({"errors": errors}, 422)
         lang = self.lang(environ)
-        action = path + ("" if lang == self.settings.lang else f"?lang={lang}")
+        # The address as the client sees it: behind a dispatcher or a gateway's stage, SCRIPT_NAME.
+        action = (
+            environ.get("SCRIPT_NAME", "").rstrip("/")
+            + path
+            + ("" if lang == self.settings.lang else f"?lang={lang}")
+        )
         secret = self.settings.stamp_secret  # the form again, with a stamp from now
         stamp = timetrap.issue(secret, time.time()) if secret else None
         template = self.pages[lang].get_template("form_errors.html")

@@ -75,6 +75,10 @@ def photo_file(path: Path, size: tuple[int, int] = (1600, 1000), orientation: in
             options["xmp"] = (
                 b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><exif:GPSLatitude>39,54N</exif:GPSLatitude></x:xmpmeta>"
             )
+    if path.suffix.lower() in (".heic", ".heif"):  # as an iPhone saves it, through pillow-heif
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, **options)
     return path
