@@ -481,6 +481,9 @@ class FormHandler:
         file) for each photo sent; an empty file input sends a part without a name, not a photo."""
         request = self.request(environ)
         request.max_content_length = limit
+        # Werkzeug's parser also holds up to this much of a file part while it looks for the part's
+        # end, 64 KB at a time: below its own default (500 KB) a photo would be refused as too long.
+        request.max_form_memory_size = max(self.settings.max_body_bytes, 500 * 1024)
         try:
             data = request.form.to_dict(flat=True)
             files = request.files.getlist(form.photos.name)

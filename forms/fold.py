@@ -38,7 +38,7 @@ from forms.gitinbox import (
     remote_from_env,
 )
 from forms.inbox import BOOKKEEPING, photo_path
-from forms.s3inbox import Bucket, Landed, LandingUnavailable, bucket_from_env
+from forms.s3inbox import ORPHAN_SECONDS, Bucket, Landed, LandingUnavailable, bucket_from_env
 
 LIMIT_ENV = "FORMS_FOLD_LIMIT"
 LIMIT = 5000  # submissions per run: the rest wait for the next run
@@ -93,14 +93,16 @@ class _Plan:
     refused: dict[str, Problem] = field(default_factory=dict)  # by key: left in the bucket
 
 
-def fold(bucket: Bucket, branch: Branch, limit: int = LIMIT) -> Folded:
+def fold(
+    bucket: Bucket, branch: Branch, limit: int = LIMIT, orphan_seconds: float = ORPHAN_SECONDS
+) -> Folded:
     """Move up to limit landed submissions onto the branch in one commit, then delete their objects.
 
     Raises LandingUnavailable or BranchUnavailable (nothing deleted) if the bucket cannot be read
     or the branch not pushed to; fold_from_env turns them into sentences.
     """
     folded = Folded()
-    landed, strays, orphans = bucket.landed(limit)
+    landed, strays, orphans = bucket.landed(limit, orphan_seconds)
     folded.problems += [_stray(bucket, key) for key in strays]
     folded.landed = len(landed)
     if orphans:  # photos of submissions never acknowledged, an hour old: nobody will send their row

@@ -294,7 +294,9 @@ def _write_photos(folder: Path, photos: Sequence[Photo]) -> None:
     then renamed into place in one step, so a worker killed meanwhile leaves no half photo where
     the review looks (only a hidden folder, which nothing reads)."""
     scratch = folder.with_name(f".{folder.name}")
-    scratch.mkdir(parents=True, mode=0o700)
+    scratch.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _sweep(scratch.parent)
+    scratch.mkdir(mode=0o700)
     try:
         for photo in photos:
             fd = os.open(scratch / photo.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -309,6 +311,20 @@ def _write_photos(folder: Path, photos: Sequence[Photo]) -> None:
     except OSError:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+
+
+def _sweep(photos: Path, hours: float = 1.0) -> None:
+    """Hidden folders a killed worker left half written, once they are an hour old (a younger one
+    may be another worker's, being written now)."""
+    old = datetime.datetime.now().timestamp() - hours * 3600
+    with os.scandir(photos) as entries:
+        for entry in entries:
+            if (
+                entry.name.startswith(".")
+                and entry.is_dir(follow_symlinks=False)
+                and entry.stat().st_mtime < old
+            ):
+                shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def _fsync_directory(directory: Path) -> None:
