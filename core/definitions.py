@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -116,7 +117,7 @@ class Form:
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
 
-    @property
+    @functools.cached_property  # asked on every request: worked out once per form
     def photos(self) -> Field | None:
         """The form's photos field, if it has one (a form has at most one)."""
         return next((f for f in self.fields if f.type == "photos"), None)
