@@ -128,7 +128,7 @@ def _prepare(generators) -> None:
     _inherit_covers(items, settings["DEFAULT_LANG"])
     events = _event_pictures(data, galleries, photos, settings) if data else []
     if data:
-        _give_notes_photos(data, notes, photos, settings["DEFAULT_LANG"])
+        _give_notes_photos(data, notes, photos, settings["LANGUAGES"])
     drawn = _share_images(items, events, context, settings, store, output)
     publish_icons(_settings, store, output / settings["THEME_STATIC_DIR"])
     logger.info(
@@ -188,15 +188,22 @@ def _note_photos(settings: dict, data) -> dict:
     return found
 
 
-def _give_notes_photos(data, notes: dict[str, Gallery], photos: dict[Path, Photo], default: str) -> None:
-    """Each class note gets its pictures (its alt text is in the language it was written in)."""
+def _give_notes_photos(
+    data, notes: dict[str, Gallery], photos: dict[Path, Photo], languages: list[str]
+) -> None:
+    """Each class note gets its pictures per edition: alt text in the edition's language if
+    photos.csv has it (alt_en), else as the alumnus wrote it, marked with its language."""
+    default = languages[0]
     for note in data.context["data"].get("class_notes", []):
         gallery = notes.get(note["id"])
-        note["photos"] = [
-            Picture(photos[p.file], p.alt[default], default)
-            for p in (gallery.photos if gallery else [])
-            if p.file in photos
-        ]
+        note["photos"] = {
+            lang: [
+                Picture(photos[p.file], p.alt.get(lang, p.alt[default]), lang if lang in p.alt else default)
+                for p in (gallery.photos if gallery else [])
+                if p.file in photos
+            ]
+            for lang in languages
+        }
 
 
 def _report_oversized(files, label) -> None:

@@ -91,3 +91,23 @@ def test_without_javascript_a_plain_multipart_post_lands_the_note_and_its_photo(
     [row] = notes_titled(site_inbox, "无脚本带照片")
     assert (row["photos"], row["photo_alt"]) == ("1.jpg", "化学楼前的合影")
     assert (site_inbox / "photos" / row["id"] / "1.jpg").is_file()
+
+
+@pytest.mark.parametrize("width", [PHONE, 1280])
+def test_a_notes_photos_show_under_it_at_the_width_the_screen_needs(open_page, width):
+    page = open_page(width)
+    page.goto(page.base + "/class-notes/")
+    photo = page.locator("#cn-2026-002 .note-photos img")
+    expect(photo).to_have_attribute("alt", "从上方看下去，一排排蓝色、紫色和红色的杯子")
+    photo.scroll_into_view_if_needed()
+    page.wait_for_function("document.querySelector('#cn-2026-002 .note-photos img').complete")
+    loaded = photo.evaluate("img => img.currentSrc")
+    assert loaded.endswith("-320.webp"), loaded  # shown at most 13.5rem wide: the smallest copy is sharp
+    link = page.locator("#cn-2026-002 .note-photos a").get_attribute("href")
+    assert link.endswith("-1600.jpg")  # a tap opens the whole photo
+    assert overflow(page) == 0 and page.problems == []
+    screenshot(page, f"class-notes-{width}")
+    page.goto(page.base + "/en/class-notes/")
+    expect(page.locator("#cn-2026-002 .note-photos img")).to_have_attribute(
+        "alt", "Rows of blue, purple and red cups seen from above"
+    )
