@@ -311,6 +311,8 @@ class FormHandler:
         submission = check(form, data)
         spam = submission.spam or self.too_fast(data)
         photos = [] if spam else self.photos(form, uploads, submission)
+        if form.photos and not photos:  # kept apart as spam, or refused: the row names none
+            submission.values[form.photos.name] = ""
         if not spam and not submission.valid:
             return self.invalid(environ, form, submission, full_path)
         values = (

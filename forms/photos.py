@@ -28,6 +28,7 @@ import pillow_heif
 from PIL import Image, ImageCms, ImageOps
 
 from core.definitions import PHOTO_EXTENSIONS, Field, Text
+from core.values import clean_text
 
 pillow_heif.register_heif_opener()  # iPhones' photos are HEIC
 
@@ -79,7 +80,9 @@ def take_photos(spec: Field, uploads: Sequence[tuple[str, BinaryIO]], width: int
                            f"At most {spec.max_files} photos can be sent; you chose {len(uploads)}"))  # fmt: skip
     photos = []
     for number, (name, stream) in enumerate(uploads, start=1):
-        shown = PurePosixPath(name.replace("\\", "/")).name[:60] or str(number)
+        # The name as typed on the sender's device, shown back in the sentence: no path, no
+        # control or direction characters, not too long.
+        shown = clean_text(PurePosixPath(name.replace("\\", "/")).name)[:60] or str(number)
         if PurePosixPath(shown).suffix.lower() not in PHOTO_EXTENSIONS:
             raise Refused(Text(f"“{shown}”不是照片：只接受 JPEG、PNG、WebP 和 HEIC（iPhone）照片",
                                f"“{shown}” is not a photo: only JPEG, PNG, WebP and HEIC (iPhone) photos are taken"))  # fmt: skip

@@ -100,6 +100,11 @@ def test_pixels_are_counted_from_the_header_before_any_is_decoded():
         ("photo.php", b"\xff\xd8\xff<?php ?>", "“photo.php” is not a photo"),
         ("../../etc/passwd.jpg", b"root:x:0:0", "“passwd.jpg” cannot be opened as a photo"),
         ("empty.jpg", b"", "“empty.jpg” cannot be opened as a photo"),
+        (
+            "photo\u202egpj.exe",
+            b"MZ",
+            "“photogpj.exe” is not a photo",
+        ),  # a right-to-left override shows it as .jpg
     ],
 )
 def test_what_is_not_a_photo_is_named_in_the_sentence(name, data, words):
