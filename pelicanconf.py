@@ -197,6 +197,9 @@ PHOTO_CACHE = "cache/pictures"
 PHOTO_SAVE_AS = "images/{name}-{key}-{width}.{ext}"
 # content/<GALLERY_PATH>/<event id>/ holds an event's photos and photos.csv (their alt text).
 GALLERY_PATH = "events"
+# content/<CLASS_NOTE_PHOTOS_PATH>/<note id>/ holds the photos sent with a class note and
+# photos.csv (their alt text); invoke review puts them there when it approves the note.
+CLASS_NOTE_PHOTOS_PATH = "class-notes"
 # A page shared without a cover is shown with a card: its title on these colours, in the
 # first of these fonts that is installed ("package:file" is a file inside a Python package).
 # SITE_MARK is the character of theme/static/favicon.svg, drawn on the cards and the icons.

@@ -186,14 +186,22 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
             else:
                 for s in pending:
                     print(f"{s.id}  {s.form.name:20} {s.row.get('received', '')}")
+                    for line in inbox.photo_lines(s):
+                        print(f"    {line}")
                 print(f"待审 {len(pending)} 条 / {len(pending)} pending")
         else:
             decided = interactive(inbox, editor)
             print(f"本次处理 {decided} 条 / {decided} decided")
     finally:
         if notes.exists() and notes.read_bytes() != before:
+            folder = inbox.note_photos  # the notes' photos, once one has any
+            photos = (
+                f" {folder.relative_to(ROOT) if folder.is_relative_to(ROOT) else folder}"
+                if folder.is_dir()
+                else ""
+            )
             print("data/class_notes.csv 有新的班级动态，请提交并推送以发布 / has new class notes: commit and push it to publish:\n"
-                  "  git commit -m 'Publish class notes' data/class_notes.csv && git push")  # fmt: skip
+                  f"  git add data/class_notes.csv{photos} && git commit -m 'Publish class notes' && git push")  # fmt: skip
 
 
 @task(

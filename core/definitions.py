@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,11 +11,12 @@ import yaml
 
 from core.problems import Problem, ProblemsFound
 
-TYPES = ("text", "textarea", "email", "tel", "date", "year", "number", "choice", "checkbox")
+TYPES = ("text", "textarea", "email", "tel", "date", "year", "number", "choice", "checkbox", "photos")
 FORM_KEYS = {"version", "title", "intro", "consent", "fields"}
 FIELD_KEYS = {
     "name", "type", "label", "help", "required", "required_if", "private", "min_length",
     "max_length", "pattern", "min", "max", "choices", "choices_from", "autocomplete", "group",
+    "max_files", "max_mb", "describes",
 }  # fmt: skip
 CHOICE_SOURCES = ("events",)
 NAME = re.compile(r"[a-z][a-z0-9_]*")
@@ -22,6 +24,10 @@ FORM_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # What people type for a mobile: 138 0000 0000, +86-138…, or +44 7700 900123. The handler
 # removes spaces, dashes and brackets, then wants 11 digits from 1, or + and 7–15 digits.
 TEL_PATTERN = r"(\+86|0086)?( |-)?1[3-9]([0-9]|( |-)){9,13}|\+[1-9]([0-9]|( |-)|\(|\)){6,20}"
+# What a photos field takes (forms/photos.py decodes each one): the names phones and cameras give.
+PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
+MAX_PHOTOS, MAX_PHOTO_MB = 10, 50  # the most a definition may allow: each photo is decoded in memory
 HONEYPOT = "website"  # a field people never see; bots fill it in
 CONSENT = "consent"
 
@@ -61,11 +67,21 @@ class Field:
     closed: tuple[tuple[str, Text], ...] = ()  # choices_from values that cannot be chosen now, and why
     autocomplete: str | None = None
     group: Text | None = None  # the heading of the fieldset it is shown in, with its neighbours
+    max_files: int = 3  # photos: how many may be sent
+    max_mb: int | float = 10  # photos: the largest file taken, in megabytes
+    describes: str | None = None  # the photos field whose alt text this field is
 
     @property
     def input_type(self) -> str:
         """The HTML input type; years and numbers use the numeric keyboard."""
-        return {"year": "number", "text": "text", "choice": "select"}.get(self.type, self.type)
+        return {"year": "number", "text": "text", "choice": "select", "photos": "file"}.get(
+            self.type, self.type
+        )
+
+    @property
+    def accept(self) -> str:
+        """What a photos field's file input offers to choose (the handler decides what it takes)."""
+        return ",".join(PHOTO_TYPES + PHOTO_EXTENSIONS)
 
     @property
     def inputmode(self) -> str | None:
@@ -110,6 +126,17 @@ class Form:
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
+
+    @functools.cached_property  # asked on every request: worked out once per form
+    def photos(self) -> Field | None:
+        """The form's photos field, if it has one (a form has at most one)."""
+        return next((f for f in self.fields if f.type == "photos"), None)
+
+    def body_limit(self, text_bytes: int) -> int:
+        """The largest body the handler reads for this form: what its text fields take
+        (FORMS_MAX_BODY_BYTES), and each photo it takes at its largest, with its part's headers."""
+        photos = self.photos
+        return text_bytes + (photos.max_files * (int(photos.max_mb * 2**20) + 1024) if photos else 0)
 
     @property
     def sections(self) -> list[tuple[Text | None, tuple[Field, ...]]]:
@@ -280,6 +307,7 @@ class _Checker:
                     f"required_if 指向的字段 {made.required_if[0]} 不存在",
                     f"required_if names {made.required_if[0]}, which is not a field of this form",
                 )
+        self.photo_fields(fields, built)
         return Form(
             name=name,
             version=version if isinstance(version, int) else 1,
@@ -336,6 +364,7 @@ class _Checker:
         for key in ("min_length", "max_length"):
             if item.get(key) is not None and not isinstance(item[key], int):
                 self.fail(item, key, f"{key} 请写整数", f"{key} must be a whole number")
+        self.photo_keys(item, kind)
         return Field(
             name=name,
             type=kind,
@@ -354,7 +383,69 @@ class _Checker:
             closed=closed if item.get("choices_from") else (),
             autocomplete=item.get("autocomplete"),
             group=self.text(item, "group"),
+            max_files=item.get("max_files", Field.max_files) if kind == "photos" else Field.max_files,
+            max_mb=item.get("max_mb", Field.max_mb) if kind == "photos" else Field.max_mb,
+            describes=str(item["describes"]) if item.get("describes") is not None else None,
         )
+
+    def photo_keys(self, item: _Mapping, kind: str) -> None:
+        """max_files and max_mb belong to a photos field, within what the handler can decode."""
+        for key, most, zh, en in (
+            ("max_files", MAX_PHOTOS, "张数", "photos"),
+            ("max_mb", MAX_PHOTO_MB, "兆字节数", "megabytes"),
+        ):
+            value = item.get(key)
+            if value is None:
+                continue
+            if kind != "photos":
+                self.fail(
+                    item,
+                    key,
+                    f"{key} 只用于 type: photos 的字段",
+                    f"{key} is only for a field of type photos",
+                )
+            elif (
+                isinstance(value, bool)
+                or not isinstance(value, int | float)
+                or not 0 < value <= most
+                or (key == "max_files" and not isinstance(value, int))
+            ):
+                self.fail(
+                    item,
+                    key,
+                    f"{key} 请写 1 到 {most} 之间的{zh}",
+                    f"{key} must be a number of {en} from 1 to {most}",
+                )
+        if kind == "photos" and item.get("private"):
+            self.fail(
+                item,
+                "private",
+                "照片在审核通过后会公开发布，不能是 private",
+                "photos are published once approved, so they cannot be private",
+            )
+
+    def photo_fields(self, items: list, built: list[Field | None]) -> None:
+        """At most one photos field, and describes names it from a text field."""
+        photos = [made.name for made in built if made and made.type == "photos"]
+        for item, made in zip(items, built, strict=False):
+            if made and made.type == "photos" and made.name != photos[0]:
+                self.fail(
+                    item,
+                    "type",
+                    "一个表单只能有一个 photos 字段",
+                    "a form can have only one field of type photos",
+                )
+            if (
+                made
+                and made.describes is not None
+                and (made.describes not in photos or made.type not in ("text", "textarea"))
+            ):
+                self.fail(
+                    item,
+                    "describes",
+                    f"describes 应写本表单 photos 字段的名字（{', '.join(photos) or '本表单没有'}），并且只用于 text 或 textarea 字段",
+                    f"describes must name this form's photos field ({', '.join(photos) or 'it has none'}), from a field of type text or textarea",
+                )
 
     def choices(self, item: _Mapping, events: list[tuple[str, Text]]):
         source = item.get("choices_from")

@@ -22,6 +22,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -42,6 +43,7 @@ from forms.checkin import KEY_ENV as CHECKIN_KEY_ENV
 from forms.checkin import check_in, key_from_env, key_matches, read_scans
 from forms.gitinbox import GitInbox, remote_from_env
 from forms.inbox import LocalInbox, Storage
+from forms.photos import Photo, Refused, photo_names, take_photos
 from forms.places import Standing, placed, standing
 from forms.ratelimit import RateLimiter
 from forms.s3inbox import S3Inbox, bucket_from_env
@@ -75,7 +77,9 @@ class HandlerSettings:
     site_url: str = ""  # where the site's pages are, for thank-you redirects and links
     prefix: str = "/api/forms"  # the path the handler answers under
     allowed_origins: tuple[str, ...] = ()
-    max_body_bytes: int = 64 * 1024
+    max_body_bytes: int = 64 * 1024  # a form with photos takes each photo's size on top (Form.body_limit)
+    # Photos are stored no wider than the widest copy the site publishes of them.
+    photo_width: int = field(default_factory=lambda: max(site_settings()["PHOTO_WIDTHS"]))
     rate_per_minute: int = 20  # per client; 0 turns the limit off
     rate_burst: int = 10
     trust_forwarded_for: bool = False  # behind a proxy or API gateway that sets X-Forwarded-For
@@ -299,10 +303,15 @@ class FormHandler:
             return self.place(environ, form, method, cancel=match.group(2) == "cancel")
         if method != "POST":
             raise _Refusal(405, "请用表单提交", "Send the form with POST", {"Allow": "POST, OPTIONS"})
+        limit = form.body_limit(self.settings.max_body_bytes)
         length = get_content_length(environ)
-        if length is not None and length > self.settings.max_body_bytes:
-            raise _too_large(self.settings.max_body_bytes)
-        data = self.read_body(environ)
+        if length is not None and length > limit:
+            raise _too_large(limit)
+        uploads: list[tuple[str, BinaryIO]] = []
+        if form.photos and _mimetype(environ.get("CONTENT_TYPE", "")) == _FORM_TYPES[1]:
+            data, uploads = self.read_with_photos(environ, form, limit)
+        else:
+            data = self.read_body(environ)
         wait = self.limiter.wait(self.client(environ))
         if wait:
             raise _Refusal(
@@ -311,8 +320,13 @@ class FormHandler:
                 "Too many submissions; please wait a little",
                 {"Retry-After": str(int(wait) + 1)},
             )
+        if form.photos:  # what was sent, whatever a client typed into the field
+            data[form.photos.name] = photo_names(len(uploads))
         submission = check(form, data)
         spam = submission.spam or self.too_fast(data)
+        photos = [] if spam else self.photos(form, uploads, submission)
+        if form.photos and not photos:  # kept apart as spam, or refused: the row names none
+            submission.values[form.photos.name] = ""
         if not spam and not submission.valid:
             # The form posts back where this post came: SCRIPT_NAME is the prefix the handler is
             # mounted under (invoke serve mounts it at /api/forms, a gateway at its stage).
@@ -327,7 +341,7 @@ class FormHandler:
             if capacity:
                 submission_id, line = self.settings.storage.append_counted(form, values, "event")
             else:
-                submission_id = self.settings.storage.append(form, values, spam=spam)
+                submission_id = self.settings.storage.append(form, values, spam=spam, photos=photos)
         except OSError as error:  # one line: a storage's message names no value and no credential
             logger.error("could not store a submission of %s: %s", form.name, error)
             raise _Refusal(
@@ -341,6 +355,15 @@ class FormHandler:
         if capacity:
             return self.standing(environ, form, submission_id, placed(line, capacity), 201)
         return self.accepted(environ, form, submission_id)
+
+    def photos(self, form: Form, uploads: list[tuple[str, BinaryIO]], submission: Submission) -> list[Photo]:
+        """The photos sent, decoded and encoded again (forms/photos.py); one that cannot be taken is
+        the photos field's error, and then none is stored."""
+        try:
+            return take_photos(form.photos, uploads, self.settings.photo_width) if uploads else []
+        except Refused as refused:
+            submission.errors[form.photos.name] = refused.text
+            return []
 
     def capacity(self, form: Form, values: dict[str, str]) -> int | None:
         """The places of the event a registration is for, when it has a number of them and the
@@ -535,6 +558,30 @@ class FormHandler:
             raise not_utf8
         return data
 
+    def read_with_photos(
+        self, environ: dict, form: Form, limit: int
+    ) -> tuple[dict, list[tuple[str, BinaryIO]]]:
+        """A multipart post to a form with photos: Werkzeug parses the body as it arrives, within
+        the form's limit, each file into a temporary file (unnamed: a killed worker leaves none),
+        so a body of photos is never held in memory whole. Returns the fields and (file name,
+        file) for each photo sent; an empty file input sends a part without a name, not a photo."""
+        request = self.request(environ)
+        request.max_content_length = limit
+        # Werkzeug's parser also holds up to this much of a file part while it looks for the part's
+        # end, 64 KB at a time: below its own default (500 KB) a photo would be refused as too long.
+        request.max_form_memory_size = max(self.settings.max_body_bytes, 500 * 1024)
+        try:
+            data = request.form.to_dict(flat=True)
+            files = request.files.getlist(form.photos.name)
+        except RequestEntityTooLarge:
+            if get_content_length(environ) is None:  # a chunked body that went past the limit
+                raise _too_large(limit) from None
+            raise _Refusal(413, f"表单的某一项太长，或分成的部分太多（最多 {MAX_FORM_PARTS} 个）",
+                           f"A field of the form is too long, or the form has too many parts (at most {MAX_FORM_PARTS})") from None  # fmt: skip
+        if any("\ufffd" in key or "\ufffd" in value for key, value in data.items()):
+            raise _Refusal(400, "内容不是有效的 UTF-8 编码", "The body is not valid UTF-8")
+        return data, [(upload.filename, upload.stream) for upload in files if upload.filename]
+
     def body(self, environ: dict) -> bytes:
         """The whole body, refused (413) when it is over the limit, whether its length was said
         (checked before reading) or not (a chunked body is read one byte past the limit to know)."""
@@ -613,7 +660,7 @@ class FormHandler:
             errors = {name: {"zh": t.zh, "en": t.en} for name, t in submission.errors.items()}
             return _json({"errors": errors}, 422)
         lang = self.lang(environ)
-        action = path + ("" if lang == self.settings.lang else f"?lang={lang}")
+        action = path + ("" if lang == self.settings.lang else f"?lang={lang}")  # path as the client sees it
         secret = self.settings.stamp_secret  # the form again, with a stamp from now
         stamp = timetrap.issue(secret, time.time()) if secret else None
         template = self.pages[lang].get_template("form_errors.html")
@@ -690,11 +737,8 @@ def _prefers_json(accept: str | None) -> bool:
 
 
 def _too_large(limit: int) -> _Refusal:
-    return _Refusal(
-        413,
-        f"提交的内容太大（上限 {limit // 1024} KB）",
-        f"The submission is too large (limit {limit // 1024} KB)",
-    )
+    size = f"{limit // 2**20} MB" if limit >= 2**20 else f"{limit // 1024} KB"
+    return _Refusal(413, f"提交的内容太大（上限 {size}）", f"The submission is too large (limit {size})")
 
 
 def _json(payload: dict, status: int) -> _Answer:

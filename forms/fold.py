@@ -6,6 +6,10 @@ each row to its month's inbox file on the review branch (update/2026-11-v1.csv, 
 forms.gitinbox.month_file) and pushes one commit. Only once the push is accepted does it delete
 the objects whose rows are on the branch.
 
+A submission's photos (landed before its row, forms/s3inbox.py) go onto the branch in the same
+commit as the row, photos/<id>/1.jpg… as the git inbox writes them, and their objects are
+deleted with the row's.
+
 Submission ids are the key: a row whose id is in its file already is not added again. So a
 fold killed anywhere (before its push, after its push but before its deletes, halfway through
 them) is finished by the next one with nothing lost or doubled; and of two folds at once, the
@@ -33,8 +37,8 @@ from forms.gitinbox import (
     month_file,
     remote_from_env,
 )
-from forms.inbox import BOOKKEEPING
-from forms.s3inbox import Bucket, Landed, LandingUnavailable, bucket_from_env
+from forms.inbox import BOOKKEEPING, photo_path
+from forms.s3inbox import ORPHAN_SECONDS, Bucket, Landed, LandingUnavailable, bucket_from_env
 
 LIMIT_ENV = "FORMS_FOLD_LIMIT"
 LIMIT = 5000  # submissions per run: the rest wait for the next run
@@ -52,6 +56,7 @@ class _Row:
     header: bytes
     line: bytes
     received: str
+    photos: dict[str, bytes] = field(default_factory=dict)  # path on the branch: bytes
 
 
 @dataclass
@@ -88,20 +93,27 @@ class _Plan:
     refused: dict[str, Problem] = field(default_factory=dict)  # by key: left in the bucket
 
 
-def fold(bucket: Bucket, branch: Branch, limit: int = LIMIT) -> Folded:
+def fold(
+    bucket: Bucket, branch: Branch, limit: int = LIMIT, orphan_seconds: float = ORPHAN_SECONDS
+) -> Folded:
     """Move up to limit landed submissions onto the branch in one commit, then delete their objects.
 
     Raises LandingUnavailable or BranchUnavailable (nothing deleted) if the bucket cannot be read
     or the branch not pushed to; fold_from_env turns them into sentences.
     """
     folded = Folded()
-    landed, strays = bucket.landed(limit)
+    landed, strays, orphans = bucket.landed(limit, orphan_seconds)
     folded.problems += [_stray(bucket, key) for key in strays]
     folded.landed = len(landed)
+    if orphans:  # photos of submissions never acknowledged, an hour old: nobody will send their row
+        with ThreadPoolExecutor(THREADS) as pool:
+            folded.deleted += sum(1 for error in pool.map(_deleting(bucket), orphans) if not error)
     if not landed:
         return folded
+    photo_keys = [key for item in landed for key in item.photos]
     with ThreadPoolExecutor(THREADS) as pool:
         bodies = list(pool.map(lambda item: bucket.get(item.key), landed))
+        photos = dict(zip(photo_keys, pool.map(bucket.get, photo_keys), strict=True))
     rows: list[_Row] = []
     for item, body in zip(landed, bodies, strict=True):
         if body is None:  # folded and deleted by another fold since the listing
@@ -110,6 +122,9 @@ def fold(bucket: Bucket, branch: Branch, limit: int = LIMIT) -> Folded:
         if row is None:
             folded.problems.append(_stray(bucket, item.key))
         else:
+            for key in item.photos:
+                if photos[key] is not None:
+                    row.photos[photo_path(item.id, key.rsplit("/", 1)[1])] = photos[key]
             rows.append(row)
     if not rows:  # nothing to fold: the branch is not even fetched
         return folded
@@ -127,10 +142,15 @@ def fold(bucket: Bucket, branch: Branch, limit: int = LIMIT) -> Folded:
     folded.commits = 1 if plan.files else 0
     folded.problems += plan.refused.values()
     # Only now that the push is accepted: the objects whose rows are on the branch.
-    done = [row.landed.key for row in rows if row.landed.key not in plan.refused]
+    done = [
+        key
+        for row in rows
+        if row.landed.key not in plan.refused
+        for key in (row.landed.key, *row.landed.photos)
+    ]
     with ThreadPoolExecutor(THREADS) as pool:
         failures = [error for error in pool.map(_deleting(bucket), done) if error]
-    folded.deleted = len(done) - len(failures)
+    folded.deleted += len(done) - len(failures)
     if failures:  # harmless: the next fold finds those rows on the branch and deletes them then
         folded.problems.append(Problem(bucket.url, f"有 {len(failures)} 个已折叠的对象没能删除，下次折叠会再删（{failures[0]}）",
                                        f"{len(failures)} folded objects could not be deleted; the next fold deletes them ({failures[0]})",
@@ -160,6 +180,8 @@ def _plan(rows: list[_Row], tip: Branch, bucket: Bucket) -> _Plan:
                 ids.add(row.landed.id)
         if new:
             plan.files[path] = (current or first) + b"".join(row.line for row in new)
+            for row in new:
+                plan.files.update(row.photos)
             plan.added.update("spam" if row.landed.spam else row.landed.form for row in new)
     return plan
 

@@ -13,6 +13,10 @@ lost is found on the new tip and not added twice. Rows that arrive together in o
 share one commit. A push sends each changed file as a delta against the version the server
 has, so it carries the new rows, not the whole file again.
 
+A submission's photos (forms/photos.py) go in the same commit as its row, photos/<id>/1.jpg…;
+the commit that logs an editor's decision on it takes them off the tip again (git's history
+keeps them), so a cold start fetches only the photos still waiting for a decision.
+
 The fold of a campaign's landing bucket (forms/fold.py) writes to the same branch through
 Branch, into one file per form version and month (month_file); BranchFiles reads both layouts.
 
@@ -32,8 +36,9 @@ import random
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from dulwich.client import HTTPUnauthorized, get_transport_and_path
 from dulwich.config import ConfigDict
@@ -47,8 +52,11 @@ from core import tables
 from core.definitions import Form
 from core.problems import Problem, ProblemsFound
 from forms.checkin import ARRIVED, arrivals_file
-from forms.inbox import DECISIONS, GroupCommit, file_name, header, new_row
+from forms.inbox import DECISIONS, PHOTOS, GroupCommit, StoredPhoto, file_name, header, new_row, photo_path
 from forms.places import CANCELLED, cancellations_file, cancelled_ids
+
+if TYPE_CHECKING:
+    from forms.photos import Photo
 
 logger = logging.getLogger(__name__)
 
@@ -132,10 +140,12 @@ def remote_from_env(
 
 @dataclass(frozen=True)
 class Change:
-    """New contents for some files of the branch, and the commit message that says why."""
+    """New contents for some files of the branch (and folders taken off it), and the commit
+    message that says why."""
 
     files: dict[str, bytes]
     message: str
+    removed: tuple[str, ...] = ()
 
 
 @dataclass
@@ -214,6 +224,24 @@ class Branch:
             return None
         return store[sha].data
 
+    def folder(self, path: str) -> dict[str, bytes]:
+        """The files directly in one folder at the tip, by name; empty if there is no such folder."""
+        if self.tip is None:
+            return {}
+        store = self.repo.object_store
+        try:
+            _, sha = tree_lookup_path(store.__getitem__, store[self.tip].tree, path.encode())
+        except KeyError:
+            return {}
+        tree = store[sha]
+        if not isinstance(tree, Tree):
+            return {}
+        return {
+            entry.path.decode(): store[entry.sha].data
+            for entry in tree.iteritems()
+            if not isinstance(store[entry.sha], Tree)
+        }
+
     def commit(self, change: Callable[[Branch], Change | None]) -> Attempts:
         """Commit change(self) on the tip and push it, fetching and calling change again on a
         newer tip until the push is taken; None from change means there is nothing to do.
@@ -252,7 +280,12 @@ class Branch:
         for blob in blobs.values():
             store.add_object(blob)
         root = commit_tree_changes(
-            store, old_root or Tree(), [(path.encode(), 0o100644, blob.id) for path, blob in blobs.items()]
+            store,
+            old_root or Tree(),
+            [(path.encode(), 0o100644, blob.id) for path, blob in blobs.items()]
+            + [
+                (path.encode(), None, None) for path in change.removed if self.folder(path) or self.read(path)
+            ],
         )
         commit = Commit()
         commit.tree, commit.parents = root, [parent] if parent else []
@@ -348,6 +381,7 @@ class _Row:
     kind: str  # what the commit message counts it as: the form's name, or "spam"
     count: tuple[str, str] | None = None  # (key, value): say the row's place in line (forms/places.py)
     rank: int = 0
+    photos: dict[str, bytes] = field(default_factory=dict)  # path on the branch: bytes
 
 
 class GitInbox:
@@ -363,9 +397,14 @@ class GitInbox:
         self.batches: GroupCommit[_Row] = GroupCommit(self._flush)
         self.commits = self.rows = self.moved = 0  # figures for tests and benchmarks
 
-    def append(self, form: Form, values: dict[str, str], spam: bool = False) -> str:
+    def append(
+        self, form: Form, values: dict[str, str], spam: bool = False, photos: Sequence[Photo] = ()
+    ) -> str:
         submission_id, line = new_row(form, values)
-        self.batches.submit(_Row(file_name(form, spam), header(form), line, "spam" if spam else form.name))
+        kept = {photo_path(submission_id, photo.name): photo.data for photo in photos}
+        self.batches.submit(
+            _Row(file_name(form, spam), header(form), line, "spam" if spam else form.name, photos=kept)
+        )
         return submission_id
 
     def append_counted(self, form: Form, values: dict[str, str], key: str) -> tuple[str, int]:
@@ -451,6 +490,7 @@ class GitInbox:
                     earlier, cancelled = _registrations(branch, row.kind, files)
                     row.rank = 1 + sum(1 for r in earlier if r.get(key) == value and r["id"] not in cancelled)
                 files[row.path] = current + row.line
+                files.update(row.photos)
                 added[row.kind] += 1
             retrying = True
             return Change(files, commit_message(added)) if files else None
@@ -533,6 +573,16 @@ class BranchFiles:
                 self.branch.fetch()
         return _registrations(self.branch, form, {})
 
+    def photos(self, submission_id: str) -> list[StoredPhoto]:
+        with _told():
+            if not self.branch.fetched:
+                self.branch.fetch()
+        found = self.branch.folder(f"{PHOTOS}/{submission_id}")
+        return [
+            StoredPhoto(name, f"{self.branch.remote.branch}:{photo_path(submission_id, name)}", found[name])
+            for name in sorted(found, key=lambda n: int(n.split(".")[0]) if n.split(".")[0].isdigit() else 0)
+        ]
+
     def decisions(self) -> list[dict[str, str]]:
         # Fetched afresh each time: what another editor decided a moment ago is not decided again.
         with _told():
@@ -540,11 +590,15 @@ class BranchFiles:
         return tables.parse_records(self.branch.read(self.LOG) or b"", self.LOG)
 
     def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
+        decided = decision[DECISIONS.index("submission")]
+
         def change(branch: Branch) -> Change:
             log = branch.read(self.LOG)
             still_pending({row["submission"]: row for row in tables.parse_records(log or b"", self.LOG)})
             message = f"Record 1 decision: {decision[DECISIONS.index('decision')]} 1"  # no names, no reasons
-            return Change({self.LOG: (log or tables.line(DECISIONS)) + tables.line(decision)}, message)
+            # Its photos leave the tip (history keeps them): a cold start fetches only pending ones.
+            return Change({self.LOG: (log or tables.line(DECISIONS)) + tables.line(decision)}, message,
+                          removed=(f"{PHOTOS}/{decided}",))  # fmt: skip
 
         with _told():
             self.branch.commit(change)

@@ -1,9 +1,11 @@
 """Where submissions wait for an editor: an append-only CSV file per form and version.
 
-The storage interface is one method, append(form, values, spam) -> id; the local file is the
-reference implementation. A row, once written, is never rewritten. Reading it back, with the
-editors' decision log beside it, is the other side of the same files (the Inbox protocol,
-LocalFiles here and BranchFiles in forms/gitinbox.py), for the review and the digest.
+The storage interface is one method, append(form, values, spam, photos) -> id; the local file is
+the reference implementation. A row, once written, is never rewritten. Photos sent with a
+submission (forms/photos.py) are stored beside the inbox, photos/<id>/1.jpg…, before its row:
+a row is only ever written once its photos are complete. Reading it back, with the editors'
+decision log beside it, is the other side of the same files (the Inbox protocol, LocalFiles
+here and BranchFiles in forms/gitinbox.py), for the review and the digest.
 """
 
 from __future__ import annotations
@@ -12,27 +14,49 @@ import datetime
 import errno
 import fcntl
 import os
+import shutil
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from core import tables
 from core.definitions import Form
 from forms.checkin import ARRIVED, arrivals_file
 from forms.places import CANCELLED, cancellations_file
 
+if TYPE_CHECKING:
+    from forms.photos import Photo
+
 BOOKKEEPING = ["id", "received", "form_version"]
 # The editors' decision log: one line per decided submission, beside the inbox it decides.
 DECISIONS = ["decided_at", "editor", "form", "submission", "decision", "reason"]
+PHOTOS = "photos"  # the folder of the submissions' photos, in the inbox and on the review branch
 T = TypeVar("T")
 
 
 class Storage(Protocol):
-    def append(self, form: Form, values: dict[str, str], spam: bool = False) -> str:
-        """Store one checked submission durably; return its id only once it is safe on disk."""
+    def append(
+        self, form: Form, values: dict[str, str], spam: bool = False, photos: Sequence[Photo] = ()
+    ) -> str:
+        """Store one checked submission, with its photos, durably; return its id only once it is safe."""
         ...
+
+
+def photo_path(submission_id: str, name: str) -> str:
+    """Where a submission's photo is, relative to the inbox or the review branch: photos/<id>/1.jpg."""
+    return f"{PHOTOS}/{submission_id}/{name}"
+
+
+@dataclass(frozen=True)
+class StoredPhoto:
+    """A submission's photo as the review finds it: its name, where it is (for editors), its bytes."""
+
+    name: str
+    where: str
+    data: bytes
 
 
 def file_name(form: Form, spam: bool = False) -> str:
@@ -73,10 +97,19 @@ class LocalInbox:
     def path(self, form: Form, spam: bool = False) -> Path:
         return self.directory / file_name(form, spam)
 
-    def append(self, form: Form, values: dict[str, str], spam: bool = False) -> str:
+    def append(
+        self, form: Form, values: dict[str, str], spam: bool = False, photos: Sequence[Photo] = ()
+    ) -> str:
         submission_id, row = new_row(form, values)
         rows = self.files.get((form.name, form.version, spam)) or self.file(form, spam)
-        rows.submit(row)
+        folder = self.directory / PHOTOS / submission_id
+        if photos:
+            _write_photos(folder, photos)
+        try:
+            rows.submit(row)
+        except OSError:
+            shutil.rmtree(folder, ignore_errors=True)  # no row: its photos are nobody's
+            raise
         return submission_id
 
     def append_counted(self, form: Form, values: dict[str, str], key: str) -> tuple[str, int]:
@@ -256,6 +289,10 @@ class Inbox(Protocol):
         """Append a decision to the log; still_pending(decided) raises if it was decided meanwhile."""
         ...
 
+    def photos(self, submission_id: str) -> list[StoredPhoto]:
+        """The photos stored with a submission, in the order they were sent."""
+        ...
+
 
 class LocalFiles:
     """This computer's inbox, data/inbox/, and its decision log, data/private/decisions.csv."""
@@ -274,6 +311,49 @@ class LocalFiles:
 
     def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:
         tables.append_row(self.log, DECISIONS, decision)
+
+    def photos(self, submission_id: str) -> list[StoredPhoto]:
+        folder = self.inbox / PHOTOS / submission_id
+        found = sorted(folder.glob("*.jpg"), key=lambda p: int(p.stem) if p.stem.isdigit() else 0)
+        return [StoredPhoto(path.name, str(path), path.read_bytes()) for path in found]
+
+
+def _write_photos(folder: Path, photos: Sequence[Photo]) -> None:
+    """The photos in their folder, all or none: written and synced in a hidden folder beside it,
+    then renamed into place in one step, so a worker killed meanwhile leaves no half photo where
+    the review looks (only a hidden folder, which nothing reads)."""
+    scratch = folder.with_name(f".{folder.name}")
+    scratch.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _sweep(scratch.parent)
+    scratch.mkdir(mode=0o700)
+    try:
+        for photo in photos:
+            fd = os.open(scratch / photo.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            try:
+                os.write(fd, photo.data)
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        _fsync_directory(scratch)
+        scratch.rename(folder)
+        _fsync_directory(folder.parent)
+    except OSError:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+
+
+def _sweep(photos: Path, hours: float = 1.0) -> None:
+    """Hidden folders a killed worker left half written, once they are an hour old (a younger one
+    may be another worker's, being written now)."""
+    old = datetime.datetime.now().timestamp() - hours * 3600
+    with os.scandir(photos) as entries:
+        for entry in entries:
+            if (
+                entry.name.startswith(".")
+                and entry.is_dir(follow_symlinks=False)
+                and entry.stat().st_mtime < old
+            ):
+                shutil.rmtree(entry.path, ignore_errors=True)
 
 
 def read_registrations(directory: Path, form: str) -> tuple[list[dict[str, str]], set[str]]:

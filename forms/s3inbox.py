@@ -9,7 +9,12 @@ the review branch on a schedule.
 An object is a one-row inbox file (the header, then the row, as in data/inbox/):
 
     <prefix>/<form>-v<version>/<id>.csv         e.g. landing/update-v1/3f0c…e2.csv
+    <prefix>/<form>-v<version>/<id>/1.jpg       its photos (forms/photos.py), stored before it
     <prefix>/spam/<form>-v<version>/<id>.csv
+
+A listing is in the order of the keys, so a submission's photos come right after its row; a
+photo with no row before it belongs to a submission that was never acknowledged (the function
+stopped between its puts), and the fold deletes it once it is an hour old.
 
 The S3 protocol, through boto3: AWS S3, and Alibaba OSS or Tencent COS through AWS_ENDPOINT_URL,
 with the usual AWS_* credentials (or the function's role). Requests are addressed virtual-hosted
@@ -25,12 +30,13 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import datetime
 import hashlib
 import os
 import re
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from core import s3
@@ -38,8 +44,16 @@ from core.definitions import Form
 from core.problems import Problem, ProblemsFound
 from forms.inbox import header, new_row
 
+if TYPE_CHECKING:
+    from forms.photos import Photo
+
 URL_ENV = "FORMS_S3_URL"
 _LANDED = re.compile(r"(?P<spam>spam/)?(?P<form>[a-z0-9]+(?:-[a-z0-9]+)*)-v(?P<version>[0-9]+)/(?P<id>[0-9a-f]{32})\.csv")  # fmt: skip
+_PHOTO = re.compile(r"(?P<form>[a-z0-9]+(?:-[a-z0-9]+)*)-v(?P<version>[0-9]+)/(?P<id>[0-9a-f]{32})/(?P<name>[1-9][0-9]*\.jpg)")  # fmt: skip
+# A fold takes photos up to about this many bytes (the rest wait for the next run): it holds
+# them in memory and pushes them in one commit.
+FOLD_PHOTO_BYTES = 64 * 2**20
+ORPHAN_SECONDS = 3600  # a photo without its row may be one whose row is being stored right now
 # A request that hangs is a failed try; API Gateway waits 29 s, so three tries fit with room.
 CONNECT_SECONDS, READ_SECONDS, TRIES = 3, 6, 3
 CONNECTIONS = 32  # at least a gunicorn worker's threads, or the fold's
@@ -59,6 +73,7 @@ class Landed:
     version: str
     spam: bool
     id: str
+    photos: tuple[str, ...] = ()  # the keys of its photos, in the order they were sent
 
 
 class Bucket:
@@ -75,30 +90,50 @@ class Bucket:
     def key(self, form: Form, submission_id: str, spam: bool = False) -> str:
         return f"{self.prefix}{'spam/' if spam else ''}{form.name}-v{form.version}/{submission_id}.csv"
 
-    def put(self, key: str, body: bytes) -> None:
+    def put(self, key: str, body: bytes, content_type: str = "text/csv; charset=utf-8") -> None:
         md5 = base64.b64encode(hashlib.md5(body, usedforsecurity=False).digest()).decode("ascii")
         with self._talking("PutObject"):
-            self.client.put_object(Bucket=self.name, Key=key, Body=body, ContentMD5=md5,
-                                   ContentType="text/csv; charset=utf-8")  # fmt: skip
+            self.client.put_object(
+                Bucket=self.name, Key=key, Body=body, ContentMD5=md5, ContentType=content_type
+            )
 
-    def landed(self, limit: int) -> tuple[list[Landed], list[str]]:
-        """Up to limit submissions waiting under the prefix, and the keys there that are not one."""
+    def photo_key(self, form: Form, submission_id: str, name: str) -> str:
+        return f"{self.prefix}{form.name}-v{form.version}/{submission_id}/{name}"
+
+    def landed(
+        self, limit: int, orphan_seconds: float = ORPHAN_SECONDS
+    ) -> tuple[list[Landed], list[str], list[str]]:
+        """Up to limit submissions waiting under the prefix (and their photos, up to about
+        FOLD_PHOTO_BYTES), the keys there that are not one, and the photos whose row never came."""
         found: list[Landed] = []
         strays: list[str] = []
+        orphans: list[str] = []
+        photo_bytes = 0
+        now = datetime.datetime.now(datetime.UTC)
         with self._talking("ListObjectsV2"):
             pages = self.client.get_paginator("list_objects_v2").paginate(
                 Bucket=self.name, Prefix=self.prefix
             )
             for page in pages:
                 for item in page.get("Contents", []):
-                    match = _LANDED.fullmatch(item["Key"][len(self.prefix) :])
+                    name = item["Key"][len(self.prefix) :]
+                    photo = _PHOTO.fullmatch(name)
+                    if photo:  # right after its row, if that is there
+                        last = found[-1] if found else None
+                        if last and not last.spam and (last.form, last.version, last.id) == (photo["form"], photo["version"], photo["id"]):  # fmt: skip
+                            found[-1] = replace(last, photos=(*last.photos, item["Key"]))
+                            photo_bytes += item.get("Size", 0)
+                        elif (now - item["LastModified"]).total_seconds() > orphan_seconds:
+                            orphans.append(item["Key"])
+                        continue
+                    if len(found) >= limit or photo_bytes >= FOLD_PHOTO_BYTES:
+                        return found, strays, orphans
+                    match = _LANDED.fullmatch(name)
                     if not match:
                         strays.append(item["Key"])
                         continue
                     found.append(Landed(item["Key"], match["form"], match["version"], bool(match["spam"]), match["id"]))  # fmt: skip
-                    if len(found) >= limit:
-                        return found, strays
-        return found, strays
+        return found, strays, orphans
 
     def get(self, key: str) -> bytes | None:
         """An object's bytes; None if it is gone (another fold folded and deleted it meanwhile)."""
@@ -134,9 +169,21 @@ class S3Inbox:
     def __init__(self, bucket: Bucket):
         self.bucket = bucket
 
-    def append(self, form: Form, values: dict[str, str], spam: bool = False) -> str:
+    def append(
+        self, form: Form, values: dict[str, str], spam: bool = False, photos: Sequence[Photo] = ()
+    ) -> str:
+        """The photos first, then the row: a row that has landed has every photo it names."""
         submission_id, line = new_row(form, values)
-        self.bucket.put(self.bucket.key(form, submission_id, spam), header(form) + line)
+        keys = [self.bucket.photo_key(form, submission_id, photo.name) for photo in photos]
+        try:
+            for key, photo in zip(keys, photos, strict=True):
+                self.bucket.put(key, photo.data, "image/jpeg")
+            self.bucket.put(self.bucket.key(form, submission_id, spam), header(form) + line)
+        except LandingUnavailable:
+            for key in keys:  # no row: its photos are nobody's (the fold deletes any left)
+                with contextlib.suppress(LandingUnavailable):
+                    self.bucket.delete(key)
+            raise
         return submission_id
 
 

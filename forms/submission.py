@@ -38,9 +38,13 @@ def check(form: Form, data: Mapping[str, object]) -> Submission:
             result.values[spec.name] = ""
             continue
         value = clean_text(raw[spec.name], multiline=spec.type == "textarea")
-        required = spec.required or (
-            spec.required_if is not None
-            and clean_text(raw.get(spec.required_if[0]) or "") == spec.required_if[1]
+        required = (
+            spec.required
+            or (
+                spec.required_if is not None
+                and clean_text(raw.get(spec.required_if[0]) or "") == spec.required_if[1]
+            )
+            or bool(spec.describes and raw.get(spec.describes))  # the alt text of photos that were sent
         )
         if not value:
             if required:

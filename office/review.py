@@ -9,24 +9,31 @@ application is idempotent, so a review interrupted between the two is simply fin
 next run, with nothing lost and nothing applied twice.
 
 Whichever inbox is reviewed, what approving does stays on this computer or in the site's working
-copy: the register and attendee lists in data/private/, class notes in data/class_notes.csv.
+copy: the register and attendee lists in data/private/, class notes in data/class_notes.csv and
+their photos in content/<CLASS_NOTE_PHOTOS_PATH>/<note id>/ with photos.csv (their alt text),
+where the build's picture pipeline finds them, as it finds an event's gallery.
 """
 
 from __future__ import annotations
 
 import datetime
+import io
 import os
+import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
+
+from PIL import Image
 
 from core import tables
 from core.datapackage import read_descriptor
 from core.definitions import CONSENT, Form
 from core.problems import Problem, ProblemsFound
 from core.sealing import Opener, Unreadable, is_sealed
+from core.site import site_settings
 from core.values import clean_name, normalise_email
 from forms.gitinbox import Branch, BranchFiles, remote_from_env
-from forms.inbox import Inbox, LocalFiles
+from forms.inbox import Inbox, LocalFiles, StoredPhoto
 from office.register import Match, Register, changes
 
 
@@ -78,8 +85,12 @@ class Review:
         today: datetime.date | None = None,
         inbox: Inbox | None = None,
         opener: Opener | None = None,
+        content: Path | None = None,
     ):
         self.data, self.forms = data, forms
+        settings = site_settings()
+        # Where approved class notes' photos go: content/class-notes/<note id>/ (pelicanconf.py).
+        self.note_photos = (content or data.parent / settings["PATH"]) / settings["CLASS_NOTE_PHOTOS_PATH"]
         self.today = today or datetime.date.today()
         self.private = data / "private"
         self.inbox = inbox or LocalFiles(data)
@@ -130,6 +141,34 @@ class Review:
                 "is not in the inbox; see invoke review --list",
             )
         return found
+
+    def photos(self, submission: Entry) -> list[StoredPhoto]:
+        """The photos sent with a submission, as stored beside it; none for a form without photos."""
+        spec = submission.form.photos
+        if spec is None or not submission.row.get(spec.name):
+            return []
+        return self.inbox.photos(submission.id)
+
+    def photo_lines(self, submission: Entry) -> list[str]:
+        """Each photo of a submission in one line: its name, size and where it is; and any it
+        names that is not there."""
+        spec = submission.form.photos
+        if spec is None or not submission.row.get(spec.name):
+            return []
+        found = {photo.name: photo for photo in self.photos(submission)}
+        lines = []
+        for name in submission.row[spec.name].split():
+            photo = found.get(name)
+            if photo is None:
+                lines.append(f"照片 photo {name}: 找不到 / missing")
+                continue
+            try:
+                with Image.open(io.BytesIO(photo.data)) as image:
+                    size = f"{image.width}×{image.height}"
+            except (OSError, ValueError):  # the handler stores only JPEGs it made; this one was changed
+                size = "不是图片 / not an image"
+            lines.append(f"照片 photo {name}: {size}, {len(photo.data) / 1024:.0f} KB  {photo.where}")
+        return lines
 
     def placement(
         self, submission: Entry, record: str | None = None
@@ -222,11 +261,38 @@ class Review:
         return f"登记册记录 {ident} 已更新 / register record {ident} updated: {shown}"
 
     def _publish_class_note(self, submission: Entry) -> str:
+        # Its photos first: a review stopped in between leaves a folder the build names (run the
+        # review again to finish), never a note published without the photos it was sent with.
+        photos = self._copy_photos(submission)
         row = {**submission.row, "id": submission.id, "published": self.today.isoformat()}
         columns = _columns(self.data / "datapackage.yaml", "class_notes")
+        where = f"{self.note_photos.parent.name}/{self.note_photos.name}/{submission.id}/"
+        with_photos = (
+            (f"，{photos} 张照片复制到 {where}", f", {photos} photos copied to {where}")
+            if photos
+            else ("", "")
+        )
         if not _append_once(self.data / "class_notes.csv", columns, "id", row):
             return "已发布 / already published"
-        return "已加入 data/class_notes.csv，下次构建后发布 / added to data/class_notes.csv, published by the next build"
+        return f"已加入 data/class_notes.csv{with_photos[0]}，下次构建后发布 / added to data/class_notes.csv{with_photos[1]}, published by the next build"  # fmt: skip
+
+    def _copy_photos(self, submission: Entry) -> int:
+        """The note's photos into content/, with photos.csv giving each one the note's alt text
+        (what the alumnus said the photos show; the title if a note has no such field)."""
+        photos = self.photos(submission)
+        if not photos:
+            return 0
+        form = submission.form
+        describing = next((f.name for f in form.fields if f.describes == form.photos.name), None)
+        alt = (submission.row.get(describing or "") or submission.row.get("title", "")).strip()
+        folder = self.note_photos / submission.id
+        folder.mkdir(parents=True, exist_ok=True)
+        for photo in photos:
+            _replace_file(folder / photo.name, photo.data)
+        tables.write_table(
+            folder / "photos.csv", ["file", "alt"], [[p.name, alt] for p in photos], private=False
+        )
+        return len(photos)
 
     def _add_attendee(self, submission: Entry) -> str:
         row = {**submission.row, "submission": submission.id, "registered": submission.row["received"]}
@@ -234,6 +300,23 @@ class Review:
         if not _append_once(self.private / "attendees.csv", columns, "submission", row):
             return "已在名单中 / already on the list"
         return f"已加入 {row['event']} 的报名名单 / added to the attendees of {row['event']}"
+
+
+def _replace_file(path: Path, data: bytes) -> None:
+    """Write a file in one step (a temporary file renamed over it), readable by a web server."""
+    if path.is_file() and path.read_bytes() == data:
+        return
+    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
 
 
 def _columns(descriptor: Path, resource: str) -> list[str]:
@@ -295,8 +378,10 @@ def interactive(review: Review, editor: str, ask=input, say=print) -> int:
             f"\n[{number}/{len(pending)}] {submission.form.title.zh} {submission.form.name}  {submission.id}  {submission.row.get('received', '')}"
         )
         for field in submission.form.fields:
-            if submission.row.get(field.name):
+            if submission.row.get(field.name) and field.type != "photos":
                 say(f"  {field.label.zh} {field.name}: {submission.row[field.name]}")
+        for line in review.photo_lines(submission):
+            say(f"  {line}")
         record = _place(review, submission, ask, say) if submission.form.name == "update" else None
         if record == "skip":
             continue

@@ -75,6 +75,27 @@ def photo_file(path: Path, size: tuple[int, int] = (1600, 1000), orientation: in
             options["xmp"] = (
                 b"<x:xmpmeta xmlns:x='adobe:ns:meta/'><exif:GPSLatitude>39,54N</exif:GPSLatitude></x:xmpmeta>"
             )
+    if path.suffix.lower() in (".heic", ".heif"):  # as an iPhone saves it, through pillow-heif
+        import pillow_heif
+
+        pillow_heif.register_heif_opener()
     path.parent.mkdir(parents=True, exist_ok=True)
     image.save(path, **options)
     return path
+
+
+def multipart(
+    fields: dict[str, str], files: list[tuple[str, bytes]], name: str = "photos"
+) -> tuple[bytes, str]:
+    """A multipart/form-data body as a browser sends a form with a file input: the fields, then
+    each file (its name as chosen, its bytes) under the input's name. Returns (body, Content-Type)."""
+    boundary = "----alumni-test-boundary-7d4f"
+    parts = []
+    for key, value in fields.items():
+        parts.append(
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode()
+        )
+    for filename, data in files:
+        head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+        parts.append(f"{head}Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
+    return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"

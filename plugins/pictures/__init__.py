@@ -8,6 +8,9 @@
   page and in lists; a translation without its own shows the original's.
 - content/<GALLERY_PATH>/<event id>/ with photos.csv is that event's gallery; its first photo
   is the event's cover.
+- content/<CLASS_NOTE_PHOTOS_PATH>/<note id>/ with photos.csv holds the photos sent with a class
+  note (invoke review puts them there when it approves the note), shown with it on the class
+  notes page.
 - Every page has a share image (og:image): its cover, else a card drawn with its title, else
   (lists, forms) the edition's card. favicon.ico and apple-touch-icon.png are drawn beside
   favicon.svg.
@@ -107,9 +110,10 @@ def _prepare(generators) -> None:
     found = {id(item): in_content.find(item, content) for item in items}
     data = next((g for g in generators if isinstance(g, DataPagesGenerator)), None)
     galleries = _galleries(settings, data)
-    problems = [p for f in found.values() for p in f.problems] + galleries.pop(None, [])
+    notes = _note_photos(settings, data)
+    problems = [p for f in found.values() for p in f.problems] + galleries.pop(None, []) + notes.pop(None, [])
     files = [path for f in found.values() for path in f.files()]
-    files += [photo.file for gallery in galleries.values() for photo in gallery.photos]
+    files += [photo.file for gallery in [*galleries.values(), *notes.values()] for photo in gallery.photos]
     label = partial(_label, content)
     _report_oversized(dict.fromkeys(files), label)
     store = Store(_settings.cache)
@@ -123,6 +127,8 @@ def _prepare(generators) -> None:
         in_content.apply(item, found[id(item)], photos, macros.content_picture)
     _inherit_covers(items, settings["DEFAULT_LANG"])
     events = _event_pictures(data, galleries, photos, settings) if data else []
+    if data:
+        _give_notes_photos(data, notes, photos, settings["LANGUAGES"])
     drawn = _share_images(items, events, context, settings, store, output)
     publish_icons(_settings, store, output / settings["THEME_STATIC_DIR"])
     logger.info(
@@ -157,6 +163,47 @@ def _galleries(settings: dict, data) -> dict:
         galleries[None] += problems
         galleries[folder.name] = gallery
     return galleries
+
+
+def _note_photos(settings: dict, data) -> dict:
+    """The photos of each class note by its id (read like a gallery); problems under the key None."""
+    root = Path(settings["PATH"]) / _settings.note_photos_path
+    known = (
+        {row["id"] for row in data.context["data"].get("class_notes", [])} if data and data.data_ok else None
+    )
+    found: dict = {None: []}
+    for folder in find_galleries(root):
+        label = source_label(settings["PATH"], str(folder))
+        if known is not None and folder.name not in known:
+            found[None].append(Problem(
+                label,
+                "不是 data/class_notes.csv 中班级动态的编号：审核时中断的话，请再运行 invoke review 完成审核；否则请删除这个文件夹",
+                "is not the id of a class note of data/class_notes.csv: if a review was interrupted, run invoke review again to finish it; otherwise delete the folder",
+                kind="gallery",
+            ))  # fmt: skip
+            continue
+        gallery, problems = read_gallery(folder, label, settings["LANGUAGES"])
+        found[None] += problems
+        found[folder.name] = gallery
+    return found
+
+
+def _give_notes_photos(
+    data, notes: dict[str, Gallery], photos: dict[Path, Photo], languages: list[str]
+) -> None:
+    """Each class note gets its pictures per edition: alt text in the edition's language if
+    photos.csv has it (alt_en), else as the alumnus wrote it, marked with its language."""
+    default = languages[0]
+    for note in data.context["data"].get("class_notes", []):
+        gallery = notes.get(note["id"])
+        note["photos"] = {
+            lang: [
+                Picture(photos[p.file], p.alt.get(lang, p.alt[default]), lang if lang in p.alt else default)
+                for p in (gallery.photos if gallery else [])
+                if p.file in photos
+            ]
+            for lang in languages
+        }
 
 
 def _report_oversized(files, label) -> None:

@@ -48,6 +48,7 @@ SHAPES: dict[str, tuple[Callable[[object], bool], str, str]] = {
     "PHOTO_CACHE": (_text, "一个文件夹", "a folder"),
     "PHOTO_SAVE_AS": (lambda v: _text(v) and all(k in v for k in ("{name}", "{key}", "{width}", "{ext}")), "含 {name}、{key}、{width}、{ext} 的路径", "a path with {name}, {key}, {width} and {ext}"),
     "GALLERY_PATH": (_text, "content/ 下的一个文件夹名", "a folder of content/"),
+    "CLASS_NOTE_PHOTOS_PATH": (_text, "content/ 下的一个文件夹名", "a folder of content/"),
     "SHARE_CARD_SAVE_AS": (lambda v: _text(v) and "{key}" in v, "含 {key} 的路径", "a path with {key}"),
     "SHARE_CARD_COLORS": (_colours, "background、text、accent 三种颜色，如 #7a1f2b", "the colours background, text and accent, such as #7a1f2b"),
     "SHARE_CARD_FONTS": (lambda v: isinstance(v, list) and bool(v) and all(_text(f) for f in v), "字体文件的列表", "a list of font files"),
@@ -62,6 +63,7 @@ class PictureSettings:
     cache: Path
     save_as: str
     gallery_path: str
+    note_photos_path: str
     card_save_as: str
     look: Look
 
@@ -97,6 +99,7 @@ def read_settings(settings: Mapping) -> PictureSettings:
         cache=Path(settings["PHOTO_CACHE"]),
         save_as=settings["PHOTO_SAVE_AS"],
         gallery_path=settings["GALLERY_PATH"],
+        note_photos_path=settings["CLASS_NOTE_PHOTOS_PATH"],
         card_save_as=settings["SHARE_CARD_SAVE_AS"],
         look=Look(colours["background"], colours["text"], colours["accent"], settings["SITE_MARK"], font),
     )

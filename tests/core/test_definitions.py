@@ -171,3 +171,70 @@ def test_the_consent_links_the_privacy_policy_where_its_words_name_it():
         "隐私政策",
         "",
     )
+
+
+PHOTOS = (
+    GOOD
+    + """  - name: photos
+    type: photos
+    max_files: 2
+    max_mb: 4
+    label: {zh: 照片, en: Photos}
+  - name: shows
+    type: text
+    describes: photos
+    label: {zh: 照片上有什么, en: What they show}
+"""
+)
+
+
+def test_a_photos_field_loads_with_its_limits_and_the_field_that_describes_it(tmp_path):
+    (tmp_path / "survey.yaml").write_text(PHOTOS, encoding="utf-8")
+    form = load_forms(tmp_path)["survey"]
+    assert (form.photos.name, form.photos.max_files, form.photos.max_mb, form.photos.input_type) == (
+        "photos",
+        2,
+        4,
+        "file",
+    )
+    assert form.field("shows").describes == "photos"
+    assert form.body_limit(65536) == 65536 + 2 * (4 * 2**20 + 1024)
+    assert load_forms(ROOT / "forms")["contact"].body_limit(65536) == 65536  # every other form as before
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "words"),
+    [
+        (("max_files: 2", "max_files: 11"), 10, "max_files must be a number of photos from 1 to 10"),
+        (("max_mb: 4", "max_mb: 0"), 11, "max_mb must be a number of megabytes from 1 to 50"),
+        (
+            ("max_files: 2", "max_files: 2\n    private: true"),
+            11,
+            "photos are published once approved, so they cannot be private",
+        ),
+        (
+            ("describes: photos", "describes: city"),
+            15,
+            "describes must name this form's photos field (photos)",
+        ),
+        (
+            ("type: text\n    describes", "type: date\n    describes"),
+            15,
+            "from a field of type text or textarea",
+        ),
+        (
+            ("    type: text\n    label: {zh: 城市", "    type: text\n    max_mb: 3\n    label: {zh: 城市"),
+            7,
+            "max_mb is only for a field of type photos",
+        ),
+    ],
+)
+def test_photo_keys_that_cannot_work_are_named_with_their_line(tmp_path, change, line, words):
+    [problem] = broken_problems(tmp_path, PHOTOS.replace(*change))
+    assert (problem.line, words in problem.en) == (line, True), problem.sentence()
+
+
+def test_a_form_has_at_most_one_photos_field(tmp_path):
+    second = "  - name: more\n    type: photos\n    label: {zh: 更多, en: More}\n"
+    [sentence] = broken(tmp_path, PHOTOS + second)
+    assert sentence.endswith("a form can have only one field of type photos")

@@ -119,7 +119,7 @@ def test_without_javascript_a_class_note_with_mistakes_comes_back_in_the_sites_l
     page.check("#f-consent")
     page.click("button[type=submit]")  # posts to the handler again, under /api/forms
     expect(page).to_have_url(page.base + "/forms/class-note/thanks/")
-    notes = read_records(site_inbox / "class-note-v1.csv")
+    notes = read_records(site_inbox / "class-note-v2.csv")
     assert [row["author"] for row in notes if row["title"] == "八六级无脚本投稿"] == ["八六级计算机班"]
 
 

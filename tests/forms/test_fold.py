@@ -26,6 +26,7 @@ from forms.app import HandlerSettings, create_app, settings_from_env
 from forms.digest import count
 from forms.fold import fold, fold_from_env
 from forms.gitinbox import Branch, BranchFiles, GitInbox, Remote
+from forms.photos import Photo
 from forms.s3inbox import Bucket, S3Inbox, bucket_from_env
 from office.review import Review
 from tests.servers import S3_SECRET
@@ -361,3 +362,45 @@ def test_a_bucket_out_of_reach_is_a_503_to_try_again_and_one_line_in_the_log(s3_
         "could not store a submission of contact: s3://alumni-forms/landing/: PutObject failed (EndpointConnectionError"
     )
     assert record.exc_info is None and S3_SECRET not in caplog.text
+
+
+NOTE = {"class_year": "1992", "college": "化学学院", "author": "九二级化学班", "title": "合影", "body": "二十多位同学回到化学楼合影留念。",
+        "photos": "1.jpg 2.jpg", "photo_alt": "合影", "consent": "yes"}  # fmt: skip
+
+
+def test_photos_land_before_their_row_and_are_folded_with_it_in_one_commit(s3_server, git_daemon):
+    name = s3_server.new_bucket()
+    bucket = landing(s3_server, name)
+    photos = [Photo("1.jpg", b"\xff\xd8 first", 4, 3), Photo("2.jpg", b"\xff\xd8 second", 4, 3)]
+    submission = S3Inbox(bucket).append(FORMS["class-note"], NOTE, photos=photos)
+    keys = s3_server.keys(name)
+    assert keys == [f"landing/class-note-v2/{submission}.csv"] + [
+        f"landing/class-note-v2/{submission}/{n}.jpg" for n in (1, 2)
+    ]
+    puts = [line for line in s3_server.requests() if line.startswith("PUT") and submission in line]
+    assert puts[-1].split()[1].endswith(f"{submission}.csv")  # the row last: a landed row has its photos
+
+    folded = fold(bucket, Branch(Remote(git_daemon.url)))
+    assert (folded.added, folded.deleted, folded.commits) == (1, 3, 1) and s3_server.keys(name) == []
+    month = git_daemon.git("ls-tree", "-r", "--name-only", "submissions").split()
+    assert f"photos/{submission}/1.jpg" in month and f"photos/{submission}/2.jpg" in month
+    [commit] = git_daemon.git("log", "--format=%H", "submissions").split()[:1]
+    changed = git_daemon.git("show", "--name-only", "--format=", commit).split()
+    assert f"photos/{submission}/2.jpg" in changed and any(path.startswith("class-note/") for path in changed)
+    found = BranchFiles(Branch(Remote(git_daemon.url))).photos(submission)
+    assert [(p.name, p.data) for p in found] == [("1.jpg", b"\xff\xd8 first"), ("2.jpg", b"\xff\xd8 second")]
+
+
+def test_photos_whose_row_never_landed_are_deleted_once_an_hour_old(s3_server, git_daemon):
+    name = s3_server.new_bucket()
+    bucket = landing(s3_server, name)
+    orphan = f"landing/class-note-v2/{'a' * 32}/1.jpg"  # the function stopped before the row's put
+    bucket.put(orphan, b"\xff\xd8 nobody's", "image/jpeg")
+    folded = fold(bucket, Branch(Remote(git_daemon.url)))
+    assert (folded.deleted, folded.problems, s3_server.keys(name)) == (
+        0,
+        [],
+        [orphan],
+    )  # its row may be landing now
+    folded = fold(bucket, Branch(Remote(git_daemon.url)), orphan_seconds=-1)  # an hour later
+    assert (folded.deleted, folded.problems, s3_server.keys(name)) == (1, [], [])

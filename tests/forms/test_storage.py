@@ -15,6 +15,7 @@ from core.definitions import load_forms
 from forms.fold import fold
 from forms.gitinbox import Branch, BranchFiles, GitInbox, Remote
 from forms.inbox import Inbox, LocalFiles, LocalInbox, Storage
+from forms.photos import Photo
 from forms.s3inbox import S3Inbox, bucket_from_env
 from tests.support import ROOT
 
@@ -66,3 +67,20 @@ def test_what_was_typed_is_what_is_read(stored):
     stored.settle()
     [(_, [row])] = stored.inbox().files("contact")
     assert row == {"id": submission_id, "received": row["received"], "form_version": "1", **TYPED}
+
+
+def test_photos_are_stored_with_their_row_and_read_back_in_order(stored):
+    note = load_forms(ROOT / "forms")["class-note"]
+    photos = [Photo(f"{n}.jpg", f"photo {n}".encode() * 1000, 40, 30) for n in (1, 2, 3)]
+    values = {"class_year": "1992", "college": "化学学院", "author": "九二级化学班", "title": "合影",
+              "body": "二十多位同学回到化学楼合影留念。", "photos": "1.jpg 2.jpg 3.jpg", "photo_alt": "合影", "consent": "yes"}  # fmt: skip
+    with_photos = stored.storage.append(note, values, photos=photos)
+    without = stored.storage.append(note, {**values, "photos": ""})
+    stored.settle()
+    inbox = stored.inbox()
+    [(_, rows)] = inbox.files("class-note")
+    assert [row["id"] for row in rows] == [with_photos, without]
+    found = inbox.photos(with_photos)
+    assert [(p.name, p.data) for p in found] == [(p.name, p.data) for p in photos]
+    assert all(p.where.endswith(f"photos/{with_photos}/{p.name}") for p in found)
+    assert inbox.photos(without) == []
