@@ -47,3 +47,21 @@ def test_every_publishing_variable_is_documented_and_passed_by_the_workflow():
         "PUBLISH_CACHE_CONTROL",  # a setting in publishconf.py, not a variable
         "PUBLISH_RSYNC_OPTIONS",  # not a secret; set in the workflow when needed
     ]
+
+
+def test_every_column_of_every_table_is_in_the_editors_table_of_tables():
+    import yaml
+
+    package = yaml.safe_load((ROOT / "data/datapackage.yaml").read_text(encoding="utf-8"))
+    rows = {
+        line.split("|")[1].strip(" `"): line
+        for line in (ROOT / "docs/editors.md").read_text(encoding="utf-8").splitlines()
+        if line.startswith("| `") and ".csv`" in line.split("|")[1]
+    }
+    missing = [
+        f"{resource['path']}:{field['name']}"
+        for resource in package["resources"]
+        for field in resource["schema"]["fields"]
+        if resource["path"] != "labels.csv" and f"`{field['name']}`" not in rows.get(resource["path"], "")
+    ]
+    assert missing == []
