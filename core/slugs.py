@@ -66,10 +66,14 @@ def pinyin_slug(text: str, max_length: int = MAX_LENGTH) -> str:
 def _segmenter():
     """pypinyin's word cutter, with PHRASES in its dictionary. Imported here, not at the top:
     its dictionaries take 0.2 s to load, better spent while Markdown is read."""
-    from pypinyin import load_phrases_dict
+    from pypinyin.constants import PHRASES_DICT
+    from pypinyin.seg import mmseg
     from pypinyin.seg.simpleseg import seg
 
-    load_phrases_dict({word: [[s] for s in reading.split()] for word, reading in PHRASES.items()})
+    # What pypinyin.load_phrases_dict does, but teaching the cutter only our words: it retrains
+    # on the whole dictionary (0.1 s a build). A test holds the two to the same slugs.
+    PHRASES_DICT.update({word: [[s] for s in reading.split()] for word, reading in PHRASES.items()})
+    mmseg.seg.train(PHRASES)
     return seg
 
 

@@ -37,6 +37,19 @@ def arrivals_file(form: str) -> str:
     return f"{form}-arrived.csv"
 
 
+def new_arrivals(recorded: list[dict[str, str]], marks: list[list[str]]) -> list[dict[str, str]]:
+    """The arrivals to add for marks [id, scan, scanned] whose registration has none recorded
+    yet (nor an earlier mark of the same sync), stamped now."""
+    known = {row["id"] for row in recorded}
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    new = []
+    for mark in marks:
+        if mark[0] not in known:
+            known.add(mark[0])
+            new.append(dict(zip(ARRIVED, [*mark, now], strict=True)))
+    return new
+
+
 def code(submission_id: str) -> str:
     """A registration's check-in code, such as 7K3M-9QXR: 40 bits of a hash of its id, printed
     and put in its QR code. Among a thousand attendees two codes meet once in two million events."""

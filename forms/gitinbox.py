@@ -51,7 +51,7 @@ from dulwich.repo import MemoryRepo
 from core import tables
 from core.definitions import Form
 from core.problems import Problem, ProblemsFound
-from forms.checkin import ARRIVED, arrivals_file
+from forms.checkin import ARRIVED, arrivals_file, new_arrivals
 from forms.inbox import DECISIONS, PHOTOS, GroupCommit, StoredPhoto, file_name, header, new_row, photo_path
 from forms.places import CANCELLED, cancellations_file, cancelled_ids
 
@@ -453,13 +453,7 @@ class GitInbox:
             nonlocal arrivals
             current = branch.read(path)
             arrivals = tables.parse_records(current or b"", path)
-            known = {row["id"] for row in arrivals}
-            now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-            new = []
-            for mark in marks:
-                if mark[0] not in known:
-                    known.add(mark[0])
-                    new.append(dict(zip(ARRIVED, [*mark, now], strict=True)))
+            new = new_arrivals(arrivals, marks)
             if not new:
                 return None
             arrivals += new

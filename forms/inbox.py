@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from core import tables
 from core.definitions import Form
-from forms.checkin import ARRIVED, arrivals_file
+from forms.checkin import ARRIVED, arrivals_file, new_arrivals
 from forms.places import CANCELLED, cancellations_file
 
 if TYPE_CHECKING:
@@ -156,13 +156,7 @@ class LocalInbox:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 arrivals = tables.read_records(path)
-                known = {row["id"] for row in arrivals}
-                now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-                new = []
-                for mark in marks:
-                    if mark[0] not in known:
-                        known.add(mark[0])
-                        new.append(dict(zip(ARRIVED, [*mark, now], strict=True)))
+                new = new_arrivals(arrivals, marks)
                 if new:
                     payload = b"".join(tables.line(row.values()) for row in new)
                     os.write(fd, (tables.line(ARRIVED) if os.fstat(fd).st_size == 0 else b"") + payload)

@@ -19,10 +19,9 @@ from pelican import signals
 from core import tables
 from core.definitions import load_forms
 from core.problems import Problem, ProblemsFound
-from core.values import EMAIL_IN_TEXT, MOBILE_IN_TEXT
+from core.values import EMAIL_IN_TEXT, mobiles_in
 
-# The same shapes over bytes: a build may write thousands of pages, and most hold no "@".
-_MOBILE_BYTES = re.compile(MOBILE_IN_TEXT.pattern.encode())
+# Over bytes: a build may write thousands of pages, and most hold no "@".
 _EMAIL_BYTES = re.compile(EMAIL_IN_TEXT.pattern.encode())
 TEXT_FILES = {".html", ".xml", ".txt", ".csv", ".json", ".js", ".css", ".svg", ".ics"}
 SHORTEST = 6  # shorter private values (a gender, a year) would match innocent text
@@ -56,13 +55,13 @@ def leaks(output: Path, private: dict[str, str], public_contacts: list[str]) -> 
     """One problem per leaked value, naming the page that holds it (and how many others do)."""
     # Mobiles and e-mails are found by their shape; the rest are searched for as they are.
     free_text = {
-        v: v.encode() for v in private if not MOBILE_IN_TEXT.fullmatch(v) and not EMAIL_IN_TEXT.fullmatch(v)
+        v: v.encode() for v in private if mobiles_in(v.encode()) != {v} and not EMAIL_IN_TEXT.fullmatch(v)
     }
     found: dict[tuple[str, str], list[str]] = {}  # (kind, value) -> files
     for path in _text_files(output):
         data = path.read_bytes()
         where = f"output/{path.relative_to(output).as_posix()}"
-        numbers = {n.decode().replace(" ", "").replace("-", "") for n in _MOBILE_BYTES.findall(data)}
+        numbers = mobiles_in(data)
         addresses = {a.decode() for a in _EMAIL_BYTES.findall(data)} if b"@" in data else set()
         hits = [("mobile", n) for n in numbers if n not in public_contacts]
         hits += [("email", a) for a in addresses if not _public(a, public_contacts)]

@@ -146,41 +146,30 @@ def _label(content: Path, path: Path) -> str:
 
 def _galleries(settings: dict, data) -> dict:
     """Each event's gallery by event id; problems under the key None."""
-    root = Path(settings["PATH"]) / _settings.gallery_path
     known = {row["id"] for row in data.events} if data and data.data_ok else None
-    galleries: dict = {None: []}
-    for folder in find_galleries(root):
-        label = source_label(settings["PATH"], str(folder))
-        if known is not None and folder.name not in known:
-            galleries[None].append(Problem(
-                label,
-                "不是 data/events.csv 中的活动编号：请把文件夹改名为它所属活动的编号",
-                "is not an event id of data/events.csv: name the folder after the id of its event",
-                kind="gallery",
-            ))  # fmt: skip
-            continue
-        gallery, problems = read_gallery(folder, label, settings["LANGUAGES"])
-        galleries[None] += problems
-        galleries[folder.name] = gallery
-    return galleries
+    return _folders(settings, _settings.gallery_path, known, (
+        "不是 data/events.csv 中的活动编号：请把文件夹改名为它所属活动的编号",
+        "is not an event id of data/events.csv: name the folder after the id of its event",
+    ))  # fmt: skip
 
 
 def _note_photos(settings: dict, data) -> dict:
     """The photos of each class note by its id (read like a gallery); problems under the key None."""
-    root = Path(settings["PATH"]) / _settings.note_photos_path
-    known = (
-        {row["id"] for row in data.context["data"].get("class_notes", [])} if data and data.data_ok else None
-    )
+    notes = data.context["data"].get("class_notes", []) if data and data.data_ok else None
+    return _folders(settings, _settings.note_photos_path, None if notes is None else {row["id"] for row in notes}, (
+        "不是 data/class_notes.csv 中班级动态的编号：审核时中断的话，请再运行 invoke review 完成审核；否则请删除这个文件夹",
+        "is not the id of a class note of data/class_notes.csv: if a review was interrupted, run invoke review again to finish it; otherwise delete the folder",
+    ))  # fmt: skip
+
+
+def _folders(settings: dict, path: str, known: set[str] | None, stray: tuple[str, str]) -> dict:
+    """Photo folders under content/<path>, each named for the row it belongs to, read by that
+    name; a folder no row is named for is a problem (under the key None), when the data is known."""
     found: dict = {None: []}
-    for folder in find_galleries(root):
+    for folder in find_galleries(Path(settings["PATH"]) / path):
         label = source_label(settings["PATH"], str(folder))
         if known is not None and folder.name not in known:
-            found[None].append(Problem(
-                label,
-                "不是 data/class_notes.csv 中班级动态的编号：审核时中断的话，请再运行 invoke review 完成审核；否则请删除这个文件夹",
-                "is not the id of a class note of data/class_notes.csv: if a review was interrupted, run invoke review again to finish it; otherwise delete the folder",
-                kind="gallery",
-            ))  # fmt: skip
+            found[None].append(Problem(label, *stray, kind="gallery"))
             continue
         gallery, problems = read_gallery(folder, label, settings["LANGUAGES"])
         found[None] += problems

@@ -1,7 +1,11 @@
+import json
+import subprocess
+import sys
+
 import pytest
 
-from core.slugs import pinyin_slug
-from tests.support import build_repo
+from core.slugs import PHRASES, pinyin_slug
+from tests.support import ROOT, build_repo
 
 
 def test_polyphones_read_as_words():
@@ -58,3 +62,23 @@ def test_built_pages_use_pinyin_and_an_editor_slug_wins(make_repo):
     assert (repo / "output/news/chong-qing-xiao-you-hui-nian-hui.html").exists()
     assert (repo / "output/news/my-own-address.html").exists()
     assert (repo / "output/tags/chong-qing/index.html").exists()
+
+
+def test_the_word_list_is_taught_as_pypinyin_itself_would_teach_it():
+    """_segmenter teaches pypinyin's cutter only our words, for speed; load_phrases_dict,
+    pypinyin's own way, must give every demo title and every listed word the same slug."""
+    titles = [line[7:] for path in sorted((ROOT / "content").rglob("*.md"))
+              for line in path.read_text(encoding="utf-8").splitlines()[:3] if line.startswith("Title: ")]  # fmt: skip
+    titles += [f"{word}计划会计{word}" for word in PHRASES]
+    own_way = (
+        "import sys, json\n"
+        "from pypinyin import load_phrases_dict\n"
+        "import core.slugs as s\n"
+        "load_phrases_dict({w: [[x] for x in r.split()] for w, r in s.PHRASES.items()})\n"
+        "from pypinyin.seg.simpleseg import seg\n"
+        "s._segmenter = lambda: seg\n"
+        "print(json.dumps([s.pinyin_slug(t) for t in json.loads(sys.stdin.read())]))\n"
+    )
+    answer = subprocess.run([sys.executable, "-c", own_way], input=json.dumps(titles), cwd=ROOT,
+                            capture_output=True, text=True, check=True)  # fmt: skip
+    assert json.loads(answer.stdout) == [pinyin_slug(t) for t in titles]
