@@ -231,4 +231,12 @@ MARKDOWN = {
     "output_format": "html5",
 }
 RELATIVE_URLS = False
-LOAD_CONTENT_CACHE = False
+# Builds redo only what changed (core/manifest.py): what the last build made, and from what,
+# is kept per output folder under BUILD_CACHE (relative to this file), with what Pelican read
+# of each source file (its reader cache, checked by modification time).
+BUILD_CACHE = "cache/build"
+CACHE_CONTENT = True
+LOAD_CONTENT_CACHE = True
+CONTENT_CACHING_LAYER = "reader"
+CHECK_MODIFIED_METHOD = "mtime"
+GZIP_CACHE = False

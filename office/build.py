@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime
 import filecmp
+import json
 import logging
 import os
 import re
@@ -12,11 +14,20 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import pelican
 from pelican import Pelican
 from pelican.settings import read_settings
 
+from core import manifest as manifests
 from core.problems import PROBLEM, Problem, ProblemsFound, source_label
+
+ROOT = Path(__file__).resolve().parents[1]
+# What draws pages besides the settings: a change in any of these redraws every page.
+CODE = [ROOT / "core", ROOT / "plugins"]
+# Settings that name where this build writes, not what it makes.
+_PLACES = {"OUTPUT_PATH", "CACHE_PATH"}
 
 # Local builds have no public address on purpose; publishconf.py sets one.
 _EXPECTED_WARNINGS = ("Feeds generated without SITEURL",)
@@ -92,20 +103,31 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
     try:
         settings = collector.settings = read_settings(str(settings_file), override=overrides or {})
         # Like Pelican's own paths, data and form definitions are found relative to the settings file.
-        for key in ("DATA_PACKAGE", "FORMS_DIR", "PHOTO_CACHE"):
+        for key in ("DATA_PACKAGE", "FORMS_DIR", "PHOTO_CACHE", "BUILD_CACHE"):
             settings[key] = str(Path(settings_file).resolve().parent / settings[key])
         final = Path(settings["OUTPUT_PATH"])
         final.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}-building-", dir=final.parent))
+        manifest = manifests.Manifest.open(
+            Path(settings["BUILD_CACHE"]), final, _basis(settings, settings_file)
+        )
+        manifest.wide = _sources(settings)
+        staging = manifest.staging = Path(
+            tempfile.mkdtemp(prefix=f".{final.name}-building-", dir=final.parent)
+        )
         settings["OUTPUT_PATH"] = str(staging)
+        # Pelican keeps what it read of each source file (its reader cache) beside the manifest.
+        settings["CACHE_PATH"] = str(manifest.readers)
+        manifests.activate(manifest)
         try:
             Pelican(settings).run()
         except ProblemsFound as found:  # a check that must stop the build before anything is written
             collector.problems += found.problems
         if collector.problems:
             raise ProblemsFound(collector.problems)
-        written, deleted = _bring_in(staging, final)
+        written, deleted = _bring_in(staging, final, manifest.kept)
+        manifest.save()
     finally:
+        manifests.activate(None)
         root.removeHandler(collector)
         if staging and staging.exists():  # it is gone when it was moved in whole
             # Moved aside first: a plugin still writing in the background (the search index)
@@ -116,7 +138,32 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
     return BuildReport(final, pages, time.perf_counter() - started, collector.warnings, written, deleted)
 
 
-def _bring_in(staging: Path, final: Path) -> tuple[list[str], list[str]]:
+def _basis(settings: dict, settings_file: str | Path) -> str:
+    """What every page depends on (core/manifest.py): settings, theme, code, private data, day."""
+    shown = {key: value for key, value in settings.items() if key not in _PLACES}
+    folder = Path(settings_file).resolve().parent
+    data = Path(settings["DATA_PACKAGE"]).parent
+    today = settings.get("BUILD_DATE") or datetime.datetime.now(ZoneInfo(settings["TIMEZONE"])).date()
+    return manifests.digest(
+        json.dumps(shown, sort_keys=True, default=lambda value: type(value).__name__),
+        *(path.read_bytes() for path in sorted(folder.glob("*conf.py"))),
+        manifests.tree_digest([*CODE, Path(settings["THEME"])]),
+        manifests.tree_stamp(data / name for name in settings["PRIVATE_DATA_DIRS"]),
+        pelican.__version__,
+        today,
+    )
+
+
+def _sources(settings: dict) -> str:
+    """Every source a page may draw on: content, data and form definitions (private data is
+    in the basis)."""
+    data = Path(settings["DATA_PACKAGE"]).parent
+    return manifests.tree_stamp(
+        [Path(settings["PATH"]), data, Path(settings["FORMS_DIR"])], skip=settings["PRIVATE_DATA_DIRS"]
+    )
+
+
+def _bring_in(staging: Path, final: Path, kept: set[str] = frozenset()) -> tuple[list[str], list[str]]:
     """Make the output what the build staged, touching only the files whose content changed.
 
     A first build moves the staged folder in whole. Later ones replace each changed file in one
@@ -139,11 +186,7 @@ def _bring_in(staging: Path, final: Path) -> tuple[list[str], list[str]]:
             staged.add((relative / name).as_posix())
             if old.is_dir():
                 shutil.rmtree(old)
-            elif (
-                old.is_file()
-                and old.stat().st_size == new.stat().st_size
-                and filecmp.cmp(old, new, shallow=False)
-            ):
+            elif _same(old, new):
                 continue
             os.replace(new, old)
             written.append((relative / name).as_posix())
@@ -151,9 +194,21 @@ def _bring_in(staging: Path, final: Path) -> tuple[list[str], list[str]]:
     for folder, _, files in os.walk(final, topdown=False):
         relative = Path(folder).relative_to(final)
         for name in files:
-            if (relative / name).as_posix() not in staged:
+            if (relative / name).as_posix() not in staged and (relative / name).as_posix() not in kept:
                 Path(folder, name).unlink()
                 deleted.append((relative / name).as_posix())
         if folder != str(final) and not os.listdir(folder):
             os.rmdir(folder)
     return sorted(written), sorted(deleted)
+
+
+def _same(old: Path, new: Path) -> bool:
+    """Whether a published file already has the staged one's bytes (or is the same file:
+    photos are hard links to one cached copy)."""
+    try:
+        before, after = old.stat(), new.stat()
+    except OSError:
+        return False
+    return os.path.samestat(before, after) or (
+        before.st_size == after.st_size and filecmp.cmp(old, new, shallow=False)
+    )

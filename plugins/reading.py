@@ -26,6 +26,7 @@ from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
+from core.slugs import MAX_LENGTH, pinyin_slug
 from plugins import Lines, WarningLines, capture, relog
 
 logger = logging.getLogger(__name__)
@@ -130,7 +131,14 @@ class ParallelMarkdownReader(MarkdownReader):
         content, metadata, lines = converted
         relog(logger, lines)
         self._source_path = source_path
-        return content, {name: self.process_metadata(name, value) for name, value in metadata.items()}
+        metadata = {name: self.process_metadata(name, value) for name, value in metadata.items()}
+        if "slug" not in metadata and metadata.get("title"):
+            # What plugins.slugs would give it, worked out here so that Pelican's reader cache
+            # keeps it: an unchanged file is not slugged again (0.2 ms each, in pypinyin).
+            metadata["slug"] = pinyin_slug(
+                metadata["title"], self.settings.get("SLUG_MAX_LENGTH", MAX_LENGTH)
+            )
+        return content, metadata
 
 
 def _use_reader(readers) -> None:
@@ -139,13 +147,16 @@ def _use_reader(readers) -> None:
 
 
 def _submit(generator, paths_key: str, excludes_key: str) -> None:
+    """Hand the workers every Markdown file the generator will read and Pelican's reader cache
+    does not hold as it is now (unchanged files are not read again)."""
     settings = generator.settings
     files = generator.get_files(settings[paths_key], exclude=settings[excludes_key])
     markdown = [
-        os.path.abspath(os.path.join(generator.path, f))
+        path
         for f in files
         if f.rpartition(".")[2] in MarkdownReader.file_extensions
-    ]
+        and generator.readers.get_cached_data(path := os.path.abspath(os.path.join(generator.path, f)), (None, None))[0] is None
+    ]  # fmt: skip
     _batch.submit(settings, markdown)
 
 

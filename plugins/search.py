@@ -14,6 +14,11 @@ package's own asyncio client waits 0.1 s per answer, 2 minutes for 1,000 pages, 
 the service's protocol ourselves: base64 JSON messages, each followed by a comma.) The build
 swaps in its output only when every check, the personal-data guard among them, has passed,
 so nothing indexed from a refused page is ever published.
+
+A build that keeps what has not changed (core/manifest.py) keeps the index too when no indexed
+part of any page changed. When one did, the index is made again from every page, in the order
+a whole build hands them over (Pagefind's index depends on it), kept pages read from the output;
+Pagefind cannot take one page out of an index it has written.
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -34,6 +40,7 @@ from pagefind_bin_extended import get_executable
 from pelican import signals
 from pelican.generators import Generator
 
+from core.manifest import Manifest, active
 from core.problems import Problem, ProblemsFound
 from plugins import check_order
 
@@ -43,8 +50,10 @@ MEMORY = "/dev/shm"  # a folder in memory, on Linux
 class PagefindService:
     """One Pagefind index, fed from Pelican's thread; answers are read by a thread of its own."""
 
-    def __init__(self, output: Path):
-        self.output = output
+    def __init__(self, output: Path, manifest: Manifest | None = None):
+        self.output, self.manifest = output, manifest
+        self.key = hashlib.sha1()  # of every indexed part, in order: the index's step key
+        self.kept = False
         self.process = subprocess.Popen(
             [str(get_executable()), "--service"],
             stdin=subprocess.PIPE,
@@ -63,27 +72,53 @@ class PagefindService:
 
     def add(self, path: Path) -> None:
         """Hand over one written page; its address is where the site serves it."""
-        url = "/" + path.relative_to(self.output).as_posix().removesuffix("index.html")
-        content = path.read_text(encoding="utf-8")
-        if "data-pagefind-body" not in content:
+        name = path.relative_to(self.output).as_posix()
+        parts = self._parts(name, path)
+        if parts is None:
             return  # a list, tag or form page: nothing on it is indexed, so spare Pagefind reading it
         if self.writing is not None:  # a plugin order mistake, not an editor's: say which page
             raise RuntimeError(
-                f"{url} was written after the search index: list its plugin before plugins.search"
+                f"/{name} was written after the search index: list its plugin before plugins.search"
             )
-        self._send(
-            {
-                "type": "AddFile",
-                "index_id": self.index_id,
-                "url": url,
-                "file_path": None,
-                "file_contents": indexed_parts(content),
-            }
-        )
+        self._add(name, parts)
+
+    def add_again(self, names: list[str]) -> None:
+        """The pages of a build that kept unchanged ones, in order: the index is kept if no
+        indexed part changed, else made again from all of them."""
+        marked = []
+        for name in names:
+            found = self.manifest.fact(name, "index") if name in self.manifest.kept else None
+            if found is None:
+                parts = self._parts(name, self.manifest.where(name))
+                found = "" if parts is None else self.manifest.facts[name]["index"]
+            if found:
+                marked.append(name)
+                self.key.update(f"{name}\0{found}\0".encode())
+        if self.manifest.unchanged("pagefind", self.key.hexdigest()):
+            self.kept = True
+            return
+        for name in marked:
+            self._add(name, indexed_parts(self.manifest.where(name).read_text(encoding="utf-8")), again=True)
+
+    def _parts(self, name: str, path: Path) -> str | None:
+        """What Pagefind is given of a page, None if nothing of it is indexed; noted in the
+        manifest as a digest, for the next build."""
+        content = path.read_text(encoding="utf-8")
+        parts = indexed_parts(content) if "data-pagefind-body" in content else None
+        if self.manifest is not None:
+            self.manifest.note(name, "index", hashlib.sha1(parts.encode()).hexdigest() if parts else "")
+        return parts
+
+    def _add(self, name: str, parts: str, again: bool = False) -> None:
+        if not again and self.manifest is not None:
+            self.key.update(f"{name}\0{self.manifest.facts[name]['index']}\0".encode())
+        url = "/" + name.removesuffix("index.html")
+        self._send({"type": "AddFile", "index_id": self.index_id, "url": url, "file_path": None,
+                    "file_contents": parts})  # fmt: skip
 
     def start_writing(self) -> None:
         """Begin writing output/pagefind/ (the index, the UI's script and styles) in the background."""
-        if self.writing is None:
+        if self.writing is None and not self.kept:
             self.writing = threading.Thread(target=self._write, name="pagefind-write", daemon=True)
             self.writing.start()
 
@@ -123,6 +158,8 @@ class PagefindService:
         """Wait until the index is written; say so if it could not be."""
         try:
             self.start_writing()
+            if self.kept:
+                return
             self.writing.join()
             if self.failure is not None:
                 raise self.failure
@@ -135,6 +172,10 @@ class PagefindService:
                         for e in self.errors
                     ]
                 )
+            if self.manifest is not None:
+                index = self.output / "pagefind"
+                made = sorted(p.relative_to(self.output).as_posix() for p in index.rglob("*") if p.is_file())
+                self.manifest.made("pagefind", self.key.hexdigest(), made)
         finally:
             self.close()
 
@@ -258,13 +299,18 @@ def _close_all() -> None:
 def _start(pelican) -> None:
     _close_all()
     if pelican.settings.get("SEARCH_INDEX", True):
-        _services[pelican.output_path] = PagefindService(Path(pelican.output_path))
+        _services[pelican.output_path] = PagefindService(Path(pelican.output_path), active())
 
 
 def _written(path: str, context: dict) -> None:
     service = _services.get(context.get("OUTPUT_PATH", ""))
-    if service is not None and path.endswith(".html"):
+    if service is not None and path.endswith(".html") and not _again(service):
         service.add(Path(path))
+
+
+def _again(service: PagefindService) -> bool:
+    """Whether this build keeps unchanged pages: then the pages are handed over all at once."""
+    return service.manifest is not None and bool(service.manifest.steps)
 
 
 class SearchIndexGenerator(Generator):
@@ -276,6 +322,10 @@ class SearchIndexGenerator(Generator):
             if hasattr(writer, "flush"):  # plugins.writing holds pages: write those to index now
                 marked: dict[str, bool] = {}
                 writer.flush(only=lambda template: _marked(template, marked))
+            if _again(service):
+                service.add_again(
+                    [name for call in writer.order for name in call.files if name.endswith(".html")]
+                )
             service.start_writing()
 
 

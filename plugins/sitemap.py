@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from xml.sax.saxutils import escape
 
 from pelican import signals
+
+from core.manifest import active
 
 # <meta name="robots" content="noindex">, as the theme writes it (thank-you pages, 404s).
 _NOINDEX = re.compile(r'<meta name="robots" content="[^"]*noindex')
@@ -19,13 +21,27 @@ def noindex(path: Path) -> bool:
     return bool(_NOINDEX.search(head.split("</head>", 1)[0]))
 
 
+def _noindex(name: str, path: Path, manifest) -> bool:
+    """noindex(), remembered in the manifest for the next build, which may keep the page."""
+    if manifest is None:
+        return noindex(path)
+    found = manifest.fact(name, "noindex") if name in manifest.kept else None
+    if found is None:
+        found = noindex(path)
+        manifest.note(name, "noindex", found)
+    return found
+
+
 def page_urls(output: Path, site_url: str, exclude: list[str]) -> list[str]:
-    """Addresses of the HTML pages under output that may be indexed, folders shown as folder/
-    like the site links."""
+    """Addresses of the HTML pages of the build that may be indexed (those under output, and
+    those it kept as published), folders shown as folder/ like the site links."""
+    manifest = active()
+    pages = {path.relative_to(output).as_posix(): path for path in output.rglob("*.html")}
+    if manifest is not None:
+        pages.update((name, manifest.where(name)) for name in manifest.kept if name.endswith(".html"))
     urls = []
-    for path in sorted(output.rglob("*.html")):
-        relative = path.relative_to(output).as_posix()
-        if relative in exclude or noindex(path):
+    for relative in sorted(pages, key=PurePosixPath):
+        if relative in exclude or _noindex(relative, pages[relative], manifest):
             continue
         if relative == "index.html" or relative.endswith("/index.html"):
             relative = relative[: -len("index.html")]

@@ -20,6 +20,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from core.manifest import active
 from plugins.pictures.photos import file_digest
 
 MANIFEST = "entry.json"
@@ -98,7 +99,12 @@ def publish(source: Path, target: Path, folders: set[Path] | None = None) -> Non
     """Put a cached file into the output as a hard link, or a copy where links cannot go.
 
     `folders` remembers the output folders made so far, for callers that publish thousands.
+    A build that keeps what has not changed (core/manifest.py) keeps the very same file where
+    it is already published.
     """
+    manifest = active()
+    if manifest is not None and manifest.published_as(target, source):
+        return
     if folders is None or target.parent not in folders:
         target.parent.mkdir(parents=True, exist_ok=True)
         if folders is not None:

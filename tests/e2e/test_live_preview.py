@@ -53,7 +53,7 @@ def test_a_saved_edit_shows_in_the_open_tab_by_itself(live, browser):
         "document.querySelector('main').textContent.includes('这句话是刚刚加上的')", timeout=30_000
     )
     seconds = time.monotonic() - started
-    print(f"edit to reload: {seconds:.2f} s")  # bench/preview_speed.py records it properly
+    print(f"edit to reload: {seconds:.2f} s")  # bench/edit_preview.py records it properly
     # The whole build follows: the news list, which shows no body text, did not change.
     page.wait_for_timeout(3000)
     assert "这句话是刚刚加上的" in page.locator("main").inner_text()

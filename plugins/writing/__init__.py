@@ -30,7 +30,9 @@ from typing import IO
 from pelican import signals
 from pelican.writers import Writer
 
+from core.manifest import active
 from plugins import capture, check_order, relog
+from plugins.writing.fingerprints import Keys
 
 logger = logging.getLogger(__name__)
 
@@ -47,8 +49,11 @@ class _Call:
     context: dict
     args: tuple
     kwargs: dict
+    key: str | None = None  # what it draws from (None: not known, draw it every time)
+    files: list[str] | None = None  # what it wrote or kept, in order
 
-    def write(self, writer: Writer, template=None) -> None:
+    def write(self, writer: ForkingWriter, template=None) -> None:
+        writer.opened = self.files = []
         Writer.write_file(
             writer, self.name, template or self.template, self.context, *self.args, **self.kwargs
         )
@@ -82,6 +87,9 @@ class ForkingWriter(Writer):
         super().__init__(output_path, settings)
         self.held: list[_Call] = []
         self.dry = False  # in the copy: render, write nothing
+        self.opened: list[str] = []  # the files the call being written has opened so far
+        self.order: list[_Call] = []  # every call flushed, kept or drawn, in order
+        self.keys: Keys | None = None
         global _current
         _current = self
 
@@ -91,13 +99,29 @@ class ForkingWriter(Writer):
         self.held.append(_Call(name, template, context, args, kwargs))
 
     def _open_w(self, filename, encoding, override=False):
-        return io.StringIO() if self.dry else super()._open_w(filename, encoding, override)
+        if self.dry:
+            return io.StringIO()
+        self.opened.append(os.path.relpath(filename, self.output_path).replace(os.sep, "/"))
+        return super()._open_w(filename, encoding, override)
 
     def flush(self, only: Callable[[object], bool] | None = None) -> None:
-        """Write the held pages (those whose template `only` accepts), the second half rendered
-        by a forked copy when there are enough."""
+        """Write the held pages (those whose template `only` accepts) that changed since the
+        last build, the second half rendered by a forked copy when there are enough."""
         held = [call for call in self.held if only is None or only(call.template)]
         self.held = [call for call in self.held if only is not None and not only(call.template)]
+        self.order += held
+        manifest = active()
+        if manifest is not None and held:
+            self.keys = self.keys or Keys(manifest, held[0].context)
+            for call in held:
+                call.key = self.keys.of(call.template, call.name, call.args, call.kwargs)
+            held = [call for call in held if not _kept(call, manifest)]
+        self._write_all(held)
+        if manifest is not None:
+            for call in held:
+                manifest.made(call.name, call.key or "-", call.files or [])
+
+    def _write_all(self, held: list[_Call]) -> None:
         if len(held) < FORK_FROM or not hasattr(os, "fork"):
             for call in held:
                 call.write(self)
@@ -141,6 +165,13 @@ class ForkingWriter(Writer):
             pass
         pickle.dump((rendered, warnings.lines), results)
         results.flush()
+
+
+def _kept(call: _Call, manifest) -> bool:
+    if call.key is None or not manifest.unchanged(call.name, call.key):
+        return False
+    call.files = manifest.done[call.name][1]
+    return True
 
 
 _current: ForkingWriter | None = None
