@@ -52,7 +52,9 @@ def _build(overrides: dict) -> tuple[float, dict]:
             "print(json.dumps({'written': len(r.written) + len(r.deleted), "
             "'index': sum(n.startswith('pagefind/') for n in r.written)}))")  # fmt: skip
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True, capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=REPO, check=True, capture_output=True, text=True
+    )
     return time.perf_counter() - started, json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -128,7 +130,11 @@ def measure(size: int, rounds: int) -> dict:
                 source = articles[(number * 104729 + 3) % len(articles)]
                 marker = f"预览第{number}句{size}"
                 _append(source, f"\n{marker}。\n")
-                seen.append(_wait_for(f"http://127.0.0.1:{port}/{page_of(source)}", lambda b, m=marker: m.encode() in b))
+                seen.append(
+                    _wait_for(
+                        f"http://127.0.0.1:{port}/{page_of(source)}", lambda b, m=marker: m.encode() in b
+                    )
+                )
                 time.sleep(max(2.0, figures["build"]))  # let the whole build that follows finish
             figures["preview"] = statistics.median(seen)
             project = f"http://127.0.0.1:{port}/projects/cs-development-fund/"
