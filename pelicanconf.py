@@ -182,7 +182,8 @@ PRIVATE_DATA_DIRS = ["private", "inbox"]
 PUBLIC_CONTACTS = ["@alumni.example.org"]
 
 # Build the search index (Pagefind) after the pages; off only for benchmarks that compare
-# page rendering alone.
+# page rendering alone. ("previous" keeps the last build's index as it is: the live preview
+# shows changed pages first, and brings the index up to date in the build that follows.)
 SEARCH_INDEX = True
 
 # Photos (plugins/pictures). Every photo in content is published as WebP and JPEG copies at

@@ -105,6 +105,14 @@ class Manifest:
         self.done[step] = last
         return True
 
+    def keep_as_is(self, step: str) -> None:
+        """Keep a step's files as the last build made them, without checking what it read (the
+        preview's search index, brought up to date by the build that follows). The step is not
+        recorded, so the next build does it again."""
+        last = self.steps.get(step)
+        if last is not None and all(self._intact(name) for name in last[1]):
+            self.kept.update(last[1])
+
     def made(self, step: str, key: str, files: list[str]) -> None:
         self.done[step] = (key, files)
 

@@ -26,8 +26,9 @@ from core.problems import PROBLEM, Problem, ProblemsFound, source_label
 ROOT = Path(__file__).resolve().parents[1]
 # What draws pages besides the settings: a change in any of these redraws every page.
 CODE = [ROOT / "core", ROOT / "plugins"]
-# Settings that name where this build writes, not what it makes.
-_PLACES = {"OUTPUT_PATH", "CACHE_PATH"}
+# Settings that name where this build writes, not what it makes; and whether the search index
+# is made now (no page shows it).
+_PLACES = {"OUTPUT_PATH", "CACHE_PATH", "SEARCH_INDEX"}
 
 # Local builds have no public address on purpose; publishconf.py sets one.
 _EXPECTED_WARNINGS = ("Feeds generated without SITEURL",)

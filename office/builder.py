@@ -56,9 +56,10 @@ class Builder:
         self.log, self.process = log, None
         self.lock = threading.Lock()
 
-    def build(self) -> Outcome:
-        """A whole build, writing only the files whose content changed."""
-        return self._ask({"build": True})
+    def build(self, pages_first: bool = False) -> Outcome:
+        """A whole build, writing only the files whose content changed; `pages_first`: keep the
+        last search index as it is (the build that follows brings it up to date)."""
+        return self._ask({"build": True, "pages_first": pages_first})
 
     def quick(self, paths: list[str]) -> Outcome:
         """The pages of these edited articles or pages drawn again at once, alone (not ok: build)."""
@@ -116,7 +117,8 @@ def main() -> None:
             outcome = quick(last, request["quick"])
         else:
             try:
-                report = build_site(settings_file, overrides)
+                first = {"SEARCH_INDEX": "previous"} if request.get("pages_first") else {}
+                report = build_site(settings_file, {**overrides, **first})
                 last.update(generators=last.pop("pending", None), output=report.output)
                 outcome = Outcome(True, [], report.written, report.deleted, report.seconds)
             except ProblemsFound as found:

@@ -47,6 +47,7 @@ class LivePreview:
         self.site = site_with_forms(output, inbox)
         self.banner = page_environment(theme, "zh").get_template("_preview_problems.html")
         self.version, self.problems, self.pages = 0, [], ["*"]
+        self.index_later = False  # set by serve() when the site has a search index
         self.changed = threading.Condition()
         self.stopping = threading.Event()
 
@@ -58,8 +59,15 @@ class LivePreview:
             quick = self.builder.quick(edited)
             if quick.ok:
                 self.tell(quick.written, quick.deleted, self.problems)
-        outcome = self.builder.build()
+        # Changed pages first, with the last search index; then the index (Pagefind makes it
+        # again from every page, seconds on a big site) in a build that keeps every page.
+        outcome = self.builder.build(pages_first=self.index_later)
         self.tell(outcome.written, outcome.deleted, outcome.problems)
+        if outcome.ok and self.index_later:
+            index = self.builder.build()
+            self.tell(index.written, index.deleted, index.problems)
+            outcome = Outcome(index.ok, index.problems, outcome.written + index.written,
+                              outcome.deleted + index.deleted, outcome.seconds + index.seconds)  # fmt: skip
         if outcome.ok:
             self.say(f"已更新 {len(outcome.written) + len(outcome.deleted)} 个文件，用时 {outcome.seconds:.1f} 秒 / "
                      f"{len(outcome.written) + len(outcome.deleted)} files updated in {outcome.seconds:.1f}s")  # fmt: skip
@@ -183,6 +191,7 @@ def serve(settings_file: Path, inbox: Path, host: str = "127.0.0.1", port: int =
     preview = LivePreview(builder, Path(settings["OUTPUT_PATH"]), inbox, sources_of(settings, settings_file),
                           Path(settings["THEME"]), say)  # fmt: skip
     preview.rebuild()
+    preview.index_later = bool(settings.get("SEARCH_INDEX"))
     preview.start()
     server = serve_live(preview, host, port)
     say(

@@ -298,7 +298,11 @@ def _close_all() -> None:
 
 def _start(pelican) -> None:
     _close_all()
-    if pelican.settings.get("SEARCH_INDEX", True):
+    manifest = active()
+    if pelican.settings.get("SEARCH_INDEX", True) == "previous":  # pages first (office/builder.py)
+        if manifest is not None:
+            manifest.keep_as_is("pagefind")
+    elif pelican.settings.get("SEARCH_INDEX", True):
         _services[pelican.output_path] = PagefindService(Path(pelican.output_path), active())
 
 

@@ -136,3 +136,23 @@ def test_a_changed_setting_or_template_draws_every_page_again(tmp_path):
     articles = [p for p in (repo / "output/news").glob("*.html") if p.name != "index.html"]
     assert articles and all(b'<h1 class="changed">' in p.read_bytes() for p in articles)
     assert os.path.exists(repo / "output/index.html")
+
+
+def test_pages_first_keeps_the_last_index_and_the_next_build_brings_it_up_to_date(tmp_path):
+    """The live preview's order: changed pages at once with the last index, then the index."""
+    repo, overrides = _demo(tmp_path)
+    build_site(ROOT / "pelicanconf.py", overrides)
+    index = {p: p.stat().st_mtime_ns for p in (repo / "output/pagefind").rglob("*") if p.is_file()}
+    source = repo / "content/news/alumni-forum-2026.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\n先看页面的一句。\n", encoding="utf-8")
+
+    first = build_site(ROOT / "pelicanconf.py", {**overrides, "SEARCH_INDEX": "previous"})
+    assert any(name.startswith("news/") for name in first.written)
+    assert not any(name.startswith("pagefind/") for name in first.written + first.deleted)
+    assert {p: p.stat().st_mtime_ns for p in index} == index
+
+    then = build_site(ROOT / "pelicanconf.py", overrides)
+    assert any(name.startswith("pagefind/") for name in then.written)
+    assert not any(name.startswith("news/") for name in then.written)  # the pages were kept
+    build_site(ROOT / "pelicanconf.py", {**overrides, "OUTPUT_PATH": str(tmp_path / "clean")})
+    assert _files(repo / "output") == _files(tmp_path / "clean")
