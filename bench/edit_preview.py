@@ -22,6 +22,7 @@ import json
 import os
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -77,7 +78,7 @@ def _append(path: Path, text: str) -> None:
 
 
 def measure(size: int, rounds: int) -> dict:
-    with tempfile.TemporaryDirectory(prefix="edit-preview-") as folder:
+    with tempfile.TemporaryDirectory(prefix="edit-preview-", ignore_cleanup_errors=True) as folder:
         root = Path(folder)
         shutil.copytree(REPO / "data", root / "data", ignore=shutil.ignore_patterns("private", "inbox"))
         write_content(root / "content", size)
@@ -121,7 +122,8 @@ def measure(size: int, rounds: int) -> dict:
         port = free_port()
         server = subprocess.Popen([sys.executable, "-m", "office.live", "--overrides", json.dumps(overrides),
                                    "--inbox", str(root / "inbox"), "--port", str(port)], cwd=REPO,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  start_new_session=True)  # fmt: skip
         try:
             wait_until_up(f"http://127.0.0.1:{port}/", timeout=300)
             time.sleep(2)  # the watcher starts after the first build
@@ -148,8 +150,8 @@ def measure(size: int, rounds: int) -> dict:
                 seen.append(_wait_for(project, lambda b, old=before: b != old))
                 time.sleep(max(2.0, figures["build"]))
             figures["donation"] = statistics.median(seen)
-        finally:
-            server.terminate()
+        finally:  # the server and its build worker
+            os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
     return figures
 

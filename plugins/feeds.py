@@ -43,11 +43,11 @@ def _write_edition_feeds(generator, writer) -> None:
 def _sign(generator) -> None:
     """The association is the author of what it publishes, in each edition's own words (an
     Atom entry needs an author; Pelican's was empty). A file's own `Author:` wins."""
-    names = generator.settings["SITE_NAMES"]
+    names, settings = generator.settings["SITE_NAMES"], generator.settings
+    authors = {lang: Author(name, settings) for lang, name in names.items()}
     for article in [*generator.articles, *generator.translations]:
         if "author" not in article.metadata:
-            article.author = Author(names.get(article.lang, names[generator.settings["DEFAULT_LANG"]]),
-                                    generator.settings)  # fmt: skip
+            article.author = authors.get(article.lang) or authors[settings["DEFAULT_LANG"]]
             article.authors = [article.author]
 
 

@@ -4,6 +4,9 @@ Pelican gives every generator (articles, pages, data pages, forms, editions...) 
 environment, and each compiles the templates it uses: the demo build compiled 25 templates
 34 times. The environments now share compiled code, kept in memory for the build.
 
+They are kept from one build to the next in one process (a template's key includes a checksum
+of its source, so an edited template is compiled again).
+
 The menu and the footer are the same on every page of an edition, yet held a fifth of the
 work of drawing a page (forty translated words and addresses). `once("_menu.html")` draws
 such a partial the first time an edition needs it and reuses the HTML for the build.
@@ -25,6 +28,7 @@ class SharedBytecode(BytecodeCache):
 
     def __init__(self) -> None:
         self.compiled: dict[str, bytes] = {}
+        self.options = ""  # the Jinja options they were compiled with
 
     def load_bytecode(self, bucket: Bucket) -> None:
         if bucket.key in self.compiled:
@@ -48,7 +52,12 @@ def once(context: Context, name: str) -> Markup:
 
 
 def _new_build(pelican) -> None:
-    _shared.compiled.clear()
+    """A new build draws its partials again; it keeps compiled templates (the live preview's
+    worker builds many times) unless the Jinja options changed, which change compiled code."""
+    options = repr(pelican.settings.get("JINJA_ENVIRONMENT"))
+    if options != _shared.options:
+        _shared.compiled.clear()
+        _shared.options = options
     _drawn.clear()
 
 

@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import decimal
-import hashlib
 import re
 from collections.abc import Iterable
 
@@ -41,100 +40,86 @@ class Keys:
 
     def __init__(self, manifest: Manifest, context: dict) -> None:
         self.manifest, self.context = manifest, context
-        self.items: dict[int, bytes] = {}  # id(item) -> its digest, for items in many lists
+        self.items: dict[int, str] = {}  # id(item) -> its digest, for items in many lists
         self.used: set[str] | None = None
-        self.scopes: dict[bool, bytes] = {}
+        self.scopes: dict[bool, str] = {}
 
     def of(self, template, name: str, args: tuple, kwargs: dict) -> str | None:
         """The key of one call to Writer.write_file, or None when it cannot be known."""
         if self.used is None:
             self.used = _names_in_templates(template.environment)
-        found = hashlib.sha1(f"{template.name}\0{name}\0".encode())
         try:
-            self._feed(found, args)
-            for argument in sorted(kwargs):
-                if argument in self.used:
-                    found.update(f"{argument}=".encode())
-                    self._feed(found, kwargs[argument])
-            found.update(self._scope(template.name in NARROW))
+            described = [template.name, name, self._describe(args)]
+            described += [f"{k}={self._describe(kwargs[k])}" for k in sorted(kwargs) if k in self.used]
         except Unknown:
             return None
-        return found.hexdigest()
+        described.append(self._scope(template.name in NARROW))
+        return digest(*described)
 
-    def _scope(self, narrow: bool) -> bytes:
+    def _scope(self, narrow: bool) -> str:
         if narrow not in self.scopes:
             if narrow:
-                found = hashlib.sha1(self.manifest.basis.encode())
-                for source, item in sorted(self.context.get("generated_content", {}).items()):
-                    found.update(f"{source}\0{_address(item)}\0".encode())
-                for source, item in sorted(self.context.get("static_content", {}).items()):
-                    found.update(f"{source}\0{getattr(item, 'source_path', '')}\0".encode())
-                self._feed(found, self.context.get("share_images"))
-                self.scopes[narrow] = found.digest()
+                addresses = [f"{source}\0{address(item)}" for source, item in
+                             sorted(self.context.get("generated_content", {}).items())]  # fmt: skip
+                addresses += [f"{source}\0{getattr(item, 'source_path', '')}" for source, item in
+                              sorted(self.context.get("static_content", {}).items())]  # fmt: skip
+                cards = self._describe(self.context.get("share_images"))
+                self.scopes[narrow] = digest(self.manifest.basis, *addresses, cards)
             else:
-                self.scopes[narrow] = digest(self.manifest.basis, self.manifest.wide).encode()
+                self.scopes[narrow] = digest(self.manifest.basis, self.manifest.wide)
         return self.scopes[narrow]
 
-    def _feed(self, found, value, whole: bool = True) -> None:
-        """Add a description of a value to the digest; items inside items only by their address
-        and title (a page shows the title and link of the chapters and translations it names)."""
-        if isinstance(value, _PLAIN):
-            found.update(f"{type(value).__name__}:{value!r}\0".encode())
-        elif isinstance(value, Content):
-            if whole:
-                found.update(self._item(value))
-            else:
-                found.update(f"item:{_address(value)}:{getattr(value, 'title', '')}\0".encode())
-        elif isinstance(value, URLWrapper):
-            found.update(f"{type(value).__name__}:{value.name}:{value.slug}\0".encode())
-        elif isinstance(value, (list, tuple)):
-            found.update(b"[")
-            for part in value:
-                self._feed(found, part, whole)
-            found.update(b"]")
-        elif isinstance(value, dict):
-            found.update(b"{")
-            for name in sorted(value, key=str):
-                self._feed(found, name, whole)
-                self._feed(found, value[name], whole)
-            found.update(b"}")
-        elif isinstance(value, (set, frozenset)):
-            found.update(b"(" + b"".join(sorted(self._alone(part, whole) for part in value)) + b")")
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            found.update(f"{type(value).__name__}(".encode())
-            for part in dataclasses.fields(value):
-                self._feed(found, part.name)
-                self._feed(found, getattr(value, part.name), whole)
-            found.update(b")")
-        elif isinstance(value, Static):
-            found.update(f"static:{value.source_path}\0".encode())
-        else:
-            raise Unknown(type(value).__name__)
+    def _describe(self, value, whole: bool = True) -> str:
+        """A value as text; items inside items only by their address and title (a page shows
+        the title and link of the chapters and translations it names)."""
+        kind = type(value)
+        if kind is str or isinstance(value, _PLAIN):
+            return f"{kind.__name__}:{value!r}"
+        if isinstance(value, (list, tuple)):
+            return "[" + ",".join([self._describe(part, whole) for part in value]) + "]"
+        if isinstance(value, dict):
+            return (
+                "{"
+                + ",".join([f"{k!r}:{self._describe(value[k], whole)}" for k in sorted(value, key=str)])
+                + "}"
+            )
+        if isinstance(value, Content):
+            return self._item(value) if whole else f"item:{address(value)}:{getattr(value, 'title', '')}"
+        if isinstance(value, URLWrapper):
+            return f"{kind.__name__}:{value.name}:{value.slug}"
+        if isinstance(value, (set, frozenset)):
+            return "(" + ",".join(sorted(self._describe(part, whole) for part in value)) + ")"
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = [
+                f"{f.name}={self._describe(getattr(value, f.name), whole)}" for f in dataclasses.fields(value)
+            ]
+            return f"{kind.__name__}(" + ",".join(fields) + ")"
+        if isinstance(value, Static):
+            return f"static:{value.source_path}"
+        raise Unknown(kind.__name__)
 
-    def _alone(self, value, whole: bool) -> bytes:
-        found = hashlib.sha1()
-        self._feed(found, value, whole)
-        return found.digest()
-
-    def _item(self, item: Content) -> bytes:
-        """An item as a page shows it: everything it holds but the site's context."""
+    def _item(self, item: Content) -> str:
+        """An item as a page shows it (a digest): everything it holds but the site's context."""
         if id(item) not in self.items:
-            found = hashlib.sha1(type(item).__name__.encode())
-            for name, value in sorted(vars(item).items()):
+            attributes = vars(item)
+            described = [type(item).__name__]
+            for name, value in sorted(attributes.items()):
+                if name == "metadata":  # Pelican sets each as an attribute too: only what differs
+                    value = {k: v for k, v in value.items() if attributes.get(k.lower(), described) is not v}
                 if name not in _NOT_ITS_OWN:
-                    self._feed(found, name)
-                    self._feed(found, value, whole=False)
-            self.items[id(item)] = found.digest()
+                    described.append(f"{name}={self._describe(value, whole=False)}")
+            self.items[id(item)] = "item:" + digest(*described)
         return self.items[id(item)]
 
 
-def _address(item) -> str:
+def address(item) -> str:
     """What an item's address is made of under the settings' patterns (computing the address
     itself is slow in Pelican)."""
     category = getattr(item, "category", None)
     return (
         f"{type(item).__name__}:{getattr(item, 'slug', '')}:{getattr(item, 'lang', '')}:"
-        f"{getattr(category, 'slug', category)}:{getattr(item, 'status', '')}:{getattr(item, 'date', '')}"
+        f"{getattr(category, 'slug', category)}:{getattr(item, 'status', '')}:{getattr(item, 'date', '')}:"
+        f"{getattr(item, 'override_save_as', '')}:{getattr(item, 'override_url', '')}"
     )
 
 
