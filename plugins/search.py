@@ -26,6 +26,7 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
+import filecmp
 import hashlib
 import json
 import os
@@ -54,6 +55,8 @@ class PagefindService:
         self.output, self.manifest = output, manifest
         self.key = hashlib.sha1()  # of every indexed part, in order: the index's step key
         self.kept = False
+        self.files: list[str] = []  # the index's files, as output paths
+        self.same: set[str] = set()  # those already published with the same bytes
         self.process = subprocess.Popen(
             [str(get_executable()), "--service"],
             stdin=subprocess.PIPE,
@@ -134,9 +137,18 @@ class PagefindService:
             )
             settled(scratch or target)
             steady_entry(scratch or target)
+            written = scratch or target
+            self.files = sorted(
+                f"pagefind/{p.relative_to(written).as_posix()}" for p in written.rglob("*") if p.is_file()
+            )
             if scratch is not None:
                 target.mkdir()  # not its parents: a build that stopped meanwhile has removed them
-                shutil.copytree(scratch, target, copy_function=shutil.copyfile, dirs_exist_ok=True)
+                if _again(self):  # copy only what differs from the published index; keep the rest
+                    self.same = {
+                        name for name in self.files if _same(scratch / name[9:], self.manifest.output / name)
+                    }
+                shutil.copytree(scratch, target, copy_function=shutil.copyfile, dirs_exist_ok=True,
+                                ignore=lambda folder, names: self._published(scratch, folder, names))  # fmt: skip
         except ProblemsFound as stopped:
             self.failure = stopped
         except (FileNotFoundError, shutil.Error) as error:
@@ -145,6 +157,11 @@ class PagefindService:
         finally:
             if scratch is not None:
                 shutil.rmtree(scratch, ignore_errors=True)
+
+    def _published(self, scratch: Path, folder: str, names: list[str]) -> list[str]:
+        """The files of a folder of the new index that are already published as they are."""
+        where = Path(folder).relative_to(scratch).as_posix()
+        return [name for name in names if f"pagefind/{where}/{name}".replace("/./", "/") in self.same]
 
     def _room_in_memory(self) -> bool:
         """Whether the memory folder exists and can take the index with room to spare (about
@@ -173,9 +190,8 @@ class PagefindService:
                     ]
                 )
             if self.manifest is not None:
-                index = self.output / "pagefind"
-                made = sorted(p.relative_to(self.output).as_posix() for p in index.rglob("*") if p.is_file())
-                self.manifest.made("pagefind", self.key.hexdigest(), made)
+                self.manifest.kept.update(self.same)
+                self.manifest.made("pagefind", self.key.hexdigest(), self.files)
         finally:
             self.close()
 
@@ -235,6 +251,13 @@ class PagefindService:
             # process.poll(), which answers None while another thread is in process.wait().)
             self.ended = True
             self.answered.notify_all()
+
+
+def _same(new: Path, old: Path) -> bool:
+    try:
+        return new.stat().st_size == old.stat().st_size and filecmp.cmp(new, old, shallow=False)
+    except OSError:
+        return False
 
 
 def steady_entry(folder: Path) -> None:
