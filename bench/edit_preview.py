@@ -37,6 +37,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from build_speed import write_content  # noqa: E402
 
+from office.live import INDEX_AFTER  # noqa: E402
 from tests.support import free_port, wait_until_up  # noqa: E402
 
 
@@ -137,7 +138,7 @@ def measure(size: int, rounds: int) -> dict:
                         f"http://127.0.0.1:{port}/{page_of(source)}", lambda b, m=marker: m.encode() in b
                     )
                 )
-                time.sleep(max(2.0, figures["build"]))  # let the whole build that follows finish
+                time.sleep(INDEX_AFTER + figures["build"] + 2)  # the search index follows once edits pause
             figures["preview"] = statistics.median(seen)
             project = f"http://127.0.0.1:{port}/projects/cs-development-fund/"
             donations = root / "data/donations.csv"
@@ -148,7 +149,7 @@ def measure(size: int, rounds: int) -> dict:
                 text = donations.read_text(encoding="utf-8")
                 donations.write_text(re.sub(r"(JZ2020-0003,[^,]*,[^,]*,[^,]*,[^,]*,)[0-9.]+", rf"\g<1>{5001 + number}.00", text), encoding="utf-8")  # fmt: skip
                 seen.append(_wait_for(project, lambda b, old=before: b != old))
-                time.sleep(max(2.0, figures["build"]))
+                time.sleep(INDEX_AFTER + figures["build"] + 2)
             figures["donation"] = statistics.median(seen)
         finally:  # the server and its build worker
             os.killpg(server.pid, signal.SIGTERM)

@@ -27,6 +27,9 @@ from office.preview import site_with_forms
 
 SCRIPT = "/_preview/reload.js"
 EVENTS = "/_preview/events"
+# Seconds without a change before the preview brings the search index up to date: while it is
+# made, the next edit waits for it.
+INDEX_AFTER = 3.0
 KEEP_ALIVE = 15.0  # seconds between comments on an idle event stream, so proxies keep it open
 # What changes on its own and is no source of the site: the office's private files and the
 # inbox the preview's own handler writes to.
@@ -48,6 +51,7 @@ class LivePreview:
         self.banner = page_environment(theme, "zh").get_template("_preview_problems.html")
         self.version, self.problems, self.pages = 0, [], ["*"]
         self.index_later = False  # set by serve() when the site has a search index
+        self.index_due = False  # pages were built with the last index
         self.changed = threading.Condition()
         self.stopping = threading.Event()
 
@@ -59,21 +63,27 @@ class LivePreview:
             quick = self.builder.quick(edited)
             if quick.ok:
                 self.tell(quick.written, quick.deleted, self.problems)
-        # Changed pages first, with the last search index; then the index (Pagefind makes it
-        # again from every page, seconds on a big site) in a build that keeps every page.
+        # Changed pages first, with the last search index; the index (Pagefind makes it again
+        # from every page, seconds on a big site) follows once the editor pauses (index()).
         outcome = self.builder.build(pages_first=self.index_later)
+        self.index_due = self.index_later and (outcome.ok or self.index_due)
+        self.report(outcome)
+        return outcome
+
+    def index(self) -> Outcome:
+        """Bring the search index up to date: a whole build that keeps every unchanged page."""
+        self.index_due = False
+        outcome = self.builder.build()
+        self.report(outcome)
+        return outcome
+
+    def report(self, outcome: Outcome) -> None:
         self.tell(outcome.written, outcome.deleted, outcome.problems)
-        if outcome.ok and self.index_later:
-            index = self.builder.build()
-            self.tell(index.written, index.deleted, index.problems)
-            outcome = Outcome(index.ok, index.problems, outcome.written + index.written,
-                              outcome.deleted + index.deleted, outcome.seconds + index.seconds)  # fmt: skip
         if outcome.ok:
             self.say(f"已更新 {len(outcome.written) + len(outcome.deleted)} 个文件，用时 {outcome.seconds:.1f} 秒 / "
                      f"{len(outcome.written) + len(outcome.deleted)} files updated in {outcome.seconds:.1f}s")  # fmt: skip
         else:
             self.say("\n".join(["网站没有更新，仍显示上一次的版本 / the site was not updated; the last good one is served:", *outcome.problems]))  # fmt: skip
-        return outcome
 
     def tell(self, written: list[str], deleted: list[str], problems: list[str]) -> None:
         """A new version for the open pages: the addresses that changed, or every page ("*")."""
@@ -88,9 +98,14 @@ class LivePreview:
                 self.changed.notify_all()
 
     def watch(self) -> None:
-        """Build again after each burst of changes, until stopped."""
+        """Build again after each burst of changes, and the search index once they pause, until stopped."""
         for changes in watchfiles.watch(*self.sources, watch_filter=_sources_only, stop_event=self.stopping,
-                                        debounce=200, step=30, rust_timeout=1000, yield_on_timeout=False):  # fmt: skip
+                                        debounce=200, step=30, rust_timeout=int(INDEX_AFTER * 1000),
+                                        yield_on_timeout=True):  # fmt: skip
+            if not changes:
+                if self.index_due:
+                    self.index()
+                continue
             sources = {path for _, path in changes}
             content = all(path.endswith(".md") for path in sources)
             self.rebuild(sorted(sources) if content else ())

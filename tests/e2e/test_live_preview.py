@@ -72,3 +72,33 @@ def test_a_mistake_shows_over_the_last_good_site_and_the_fix_recovers(live, brow
     assert page.locator("main h1").count() == 1  # the last good page is still there, under the message
     events.write_text(good, encoding="utf-8")
     page.wait_for_function("!document.querySelector('aside[role=alert]')", timeout=30_000)
+
+
+def test_a_data_edit_shows_at_once_and_the_search_index_follows_when_the_editor_pauses(live):
+    """Pages first (with the last search index), then the index, once nothing changed for a while."""
+    import urllib.request
+
+    base, folder = live
+    index = folder / "output/pagefind"
+    before = max(p.stat().st_mtime_ns for p in index.rglob("*") if p.is_file())
+    project = f"{base}/projects/cs-development-fund/"
+    with urllib.request.urlopen(project) as response:
+        old = response.read()
+    edit(
+        folder / "content/projects/cs-development-fund.md", "\n\n", "\n\n计算机学院发展基金新增一段说明。\n\n"
+    )
+    saved = time.monotonic()
+    while time.monotonic() - saved < 30:
+        with urllib.request.urlopen(project) as response:
+            if response.read() != old:
+                break
+        time.sleep(0.05)
+    shown = time.monotonic() - saved
+    assert shown < 30
+    while time.monotonic() - saved < 60:
+        if max(p.stat().st_mtime_ns for p in index.rglob("*") if p.is_file()) > before:
+            break
+        time.sleep(0.1)
+    indexed = time.monotonic() - saved
+    print(f"project page {shown:.2f} s, search index {indexed:.2f} s after the save")
+    assert shown < indexed < 60
