@@ -74,6 +74,17 @@ def _wait_for(url: str, seen, timeout: float = 120.0) -> float:
     raise TimeoutError(url)
 
 
+def _index_made(index: Path, timeout: float) -> None:
+    """Wait until the preview has made the search index again (it does once edits pause), so
+    the next edit does not wait behind it; at most timeout seconds."""
+    started, before = time.time(), time.time_ns()
+    while time.time() - started < timeout:
+        if max((p.stat().st_mtime_ns for p in index.rglob("*") if p.is_file()), default=0) > before:
+            break
+        time.sleep(0.2)
+    time.sleep(1)
+
+
 def _append(path: Path, text: str) -> None:
     path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
 
@@ -138,7 +149,7 @@ def measure(size: int, rounds: int) -> dict:
                         f"http://127.0.0.1:{port}/{page_of(source)}", lambda b, m=marker: m.encode() in b
                     )
                 )
-                time.sleep(INDEX_AFTER + figures["build"] + 2)  # the search index follows once edits pause
+                _index_made(root / "output/pagefind", INDEX_AFTER + 2 * figures["build"] + 10)
             figures["preview"] = statistics.median(seen)
             project = f"http://127.0.0.1:{port}/projects/cs-development-fund/"
             donations = root / "data/donations.csv"
@@ -149,7 +160,7 @@ def measure(size: int, rounds: int) -> dict:
                 text = donations.read_text(encoding="utf-8")
                 donations.write_text(re.sub(r"(JZ2020-0003,[^,]*,[^,]*,[^,]*,[^,]*,)[0-9.]+", rf"\g<1>{5001 + number}.00", text), encoding="utf-8")  # fmt: skip
                 seen.append(_wait_for(project, lambda b, old=before: b != old))
-                time.sleep(INDEX_AFTER + figures["build"] + 2)
+                _index_made(root / "output/pagefind", INDEX_AFTER + 2 * figures["build"] + 10)
             figures["donation"] = statistics.median(seen)
         finally:  # the server and its build worker
             os.killpg(server.pid, signal.SIGTERM)
