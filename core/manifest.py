@@ -107,11 +107,12 @@ class Manifest:
 
     def keep_as_is(self, step: str) -> None:
         """Keep a step's files as the last build made them, without checking what it read (the
-        preview's search index, brought up to date by the build that follows). The step is not
-        recorded, so the next build does it again."""
+        preview's search index, brought up to date by the build that follows). It is recorded
+        with no key, so the next build that does the step does it again."""
         last = self.steps.get(step)
         if last is not None and all(self._intact(name) for name in last[1]):
             self.kept.update(last[1])
+            self.done[step] = ("", last[1])
 
     def made(self, step: str, key: str, files: list[str]) -> None:
         self.done[step] = (key, files)
@@ -164,10 +165,6 @@ class Manifest:
             json.dump({"basis": self.basis, "steps": self.done, "files": files}, stream)
         os.replace(scratch, self.folder / FILE)
         _prune(self.folder.parent)
-
-    def forget(self) -> None:
-        """The output no longer matches what this manifest says (a first build moved in)."""
-        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _intact(self, name: str) -> bool:
         size, mtime = self.files.get(name, [None, None])[:2]

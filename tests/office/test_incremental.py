@@ -150,6 +150,12 @@ def test_pages_first_keeps_the_last_index_and_the_next_build_brings_it_up_to_dat
     assert any(name.startswith("news/") for name in first.written)
     assert not any(name.startswith("pagefind/") for name in first.written + first.deleted)
     assert {p: p.stat().st_mtime_ns for p in index} == index
+    source.write_text(source.read_text(encoding="utf-8") + "\n又改一句。\n", encoding="utf-8")
+    second = build_site(
+        ROOT / "pelicanconf.py", {**overrides, "SEARCH_INDEX": "previous"}
+    )  # before the index
+    assert not any(name.startswith("pagefind/") for name in second.written + second.deleted)
+    assert {p: p.stat().st_mtime_ns for p in index} == index
 
     then = build_site(ROOT / "pelicanconf.py", overrides)
     assert any(name.startswith("pagefind/") for name in then.written)
