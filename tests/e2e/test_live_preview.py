@@ -50,7 +50,7 @@ def test_a_saved_edit_shows_in_the_open_tab_by_itself(live, browser):
     started = time.monotonic()
     edit(repo / "content" / ARTICLE, "## 论坛传统\n", "预览测试：这句话是刚刚加上的。\n\n## 论坛传统\n")
     page.wait_for_function(
-        "document.querySelector('main').textContent.includes('这句话是刚刚加上的')", timeout=30_000
+        "document.querySelector('main')?.textContent.includes('这句话是刚刚加上的')", timeout=30_000
     )
     seconds = time.monotonic() - started
     print(f"edit to reload: {seconds:.2f} s")  # bench/edit_preview.py records it properly
