@@ -16,6 +16,7 @@ While a build runs, `active()` is its manifest (or None: keep nothing, as in a f
 
 from __future__ import annotations
 
+import filecmp
 import hashlib
 import json
 import os
@@ -59,6 +60,18 @@ def tree_digest(folders: Iterable[Path]) -> str:
                 found.update(f"{path.relative_to(folder)}\0".encode())
                 found.update(path.read_bytes())
     return found.hexdigest()
+
+
+def same_file(old: Path, new: Path) -> bool:
+    """Whether two files hold the same bytes (or are the same file: photos are hard links to
+    one cached copy)."""
+    try:
+        before, after = old.stat(), new.stat()
+    except OSError:
+        return False
+    return os.path.samestat(before, after) or (
+        before.st_size == after.st_size and filecmp.cmp(old, new, shallow=False)
+    )
 
 
 @dataclass

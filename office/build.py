@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime
-import filecmp
 import json
 import logging
 import os
@@ -187,7 +186,7 @@ def _bring_in(staging: Path, final: Path, kept: set[str] = frozenset()) -> tuple
             staged.add((relative / name).as_posix())
             if old.is_dir():
                 shutil.rmtree(old)
-            elif _same(old, new):
+            elif manifests.same_file(old, new):
                 continue
             os.replace(new, old)
             written.append((relative / name).as_posix())
@@ -201,15 +200,3 @@ def _bring_in(staging: Path, final: Path, kept: set[str] = frozenset()) -> tuple
         if folder != str(final) and not os.listdir(folder):
             os.rmdir(folder)
     return sorted(written), sorted(deleted)
-
-
-def _same(old: Path, new: Path) -> bool:
-    """Whether a published file already has the staged one's bytes (or is the same file:
-    photos are hard links to one cached copy)."""
-    try:
-        before, after = old.stat(), new.stat()
-    except OSError:
-        return False
-    return os.path.samestat(before, after) or (
-        before.st_size == after.st_size and filecmp.cmp(old, new, shallow=False)
-    )

@@ -26,8 +26,8 @@ from pelican import signals
 from pelican.readers import MarkdownReader
 from pelican.utils import pelican_open
 
-from core.slugs import MAX_LENGTH, pinyin_slug
 from plugins import Lines, WarningLines, capture, relog
+from plugins.slugs import give_slug
 
 logger = logging.getLogger(__name__)
 
@@ -132,12 +132,9 @@ class ParallelMarkdownReader(MarkdownReader):
         relog(logger, lines)
         self._source_path = source_path
         metadata = {name: self.process_metadata(name, value) for name, value in metadata.items()}
-        if "slug" not in metadata and metadata.get("title"):
-            # What plugins.slugs would give it, worked out here so that Pelican's reader cache
-            # keeps it: an unchanged file is not slugged again (0.2 ms each, in pypinyin).
-            metadata["slug"] = pinyin_slug(
-                metadata["title"], self.settings.get("SLUG_MAX_LENGTH", MAX_LENGTH)
-            )
+        # What plugins.slugs would give it, worked out here so that Pelican's reader cache keeps
+        # it: an unchanged file is not slugged again (0.2 ms each, in pypinyin).
+        give_slug(metadata, self.settings)
         return content, metadata
 
 

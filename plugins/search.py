@@ -26,7 +26,6 @@ from __future__ import annotations
 import atexit
 import base64
 import contextlib
-import filecmp
 import hashlib
 import json
 import os
@@ -41,7 +40,7 @@ from pagefind_bin_extended import get_executable
 from pelican import signals
 from pelican.generators import Generator
 
-from core.manifest import Manifest, active
+from core.manifest import Manifest, active, same_file
 from core.problems import Problem, ProblemsFound
 from plugins import check_order
 
@@ -145,7 +144,9 @@ class PagefindService:
                 target.mkdir()  # not its parents: a build that stopped meanwhile has removed them
                 if _again(self):  # copy only what differs from the published index; keep the rest
                     self.same = {
-                        name for name in self.files if _same(scratch / name[9:], self.manifest.output / name)
+                        name
+                        for name in self.files
+                        if same_file(scratch / name[9:], self.manifest.output / name)
                     }
                 shutil.copytree(scratch, target, copy_function=shutil.copyfile, dirs_exist_ok=True,
                                 ignore=lambda folder, names: self._published(scratch, folder, names))  # fmt: skip
@@ -251,13 +252,6 @@ class PagefindService:
             # process.poll(), which answers None while another thread is in process.wait().)
             self.ended = True
             self.answered.notify_all()
-
-
-def _same(new: Path, old: Path) -> bool:
-    try:
-        return new.stat().st_size == old.stat().st_size and filecmp.cmp(new, old, shallow=False)
-    except OSError:
-        return False
 
 
 def steady_entry(folder: Path) -> None:

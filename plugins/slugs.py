@@ -7,6 +7,12 @@ from pelican import signals
 from core.slugs import MAX_LENGTH, pinyin_slug
 
 
+def give_slug(metadata: dict, settings: dict) -> None:
+    """The title's pinyin slug, unless the editor wrote one (or there is no title)."""
+    if "slug" not in metadata and metadata.get("title"):
+        metadata["slug"] = pinyin_slug(metadata["title"], settings.get("SLUG_MAX_LENGTH", MAX_LENGTH))
+
+
 def _set_slugs(generator, metadata: dict) -> None:
     """Give content, its category and its tags pinyin slugs unless the editor wrote one.
 
@@ -14,8 +20,7 @@ def _set_slugs(generator, metadata: dict) -> None:
     dictionary keys, so every Tag is hashed with its final slug.
     """
     limit = generator.settings.get("SLUG_MAX_LENGTH", MAX_LENGTH)
-    if "slug" not in metadata and metadata.get("title"):
-        metadata["slug"] = pinyin_slug(metadata["title"], limit)
+    give_slug(metadata, generator.settings)
     for taxonomy in [metadata.get("category"), *metadata.get("tags", [])]:
         if taxonomy is not None and taxonomy._slug is None:
             taxonomy.slug = pinyin_slug(taxonomy.name, limit)

@@ -62,6 +62,16 @@ def open_page(browser, site_server):
         page.close()
 
 
+@pytest.fixture
+def no_script_page(browser, site_server):
+    """A phone-wide page with JavaScript off: forms post as plain HTML forms do."""
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 900})
+    page = context.new_page()
+    page.base = site_server
+    yield page
+    context.close()
+
+
 def screenshot(page: Page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)

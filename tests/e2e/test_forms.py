@@ -1,6 +1,5 @@
 """Alumni fill in forms in a real Chromium, with and without JavaScript; rows land in the inbox."""
 
-import pytest
 from playwright.sync_api import expect
 
 from core.tables import read_records
@@ -46,15 +45,6 @@ def test_with_javascript_errors_show_beside_the_field_then_the_row_lands(open_pa
     assert (row["mobile"], row["staff_unit"], row["consent"]) == ("13900002222", "图书馆", "yes")
     # The handler's 422 answer is a failed resource to Chromium; nothing else may go wrong.
     assert [p for p in page.problems if "422" not in p] == []
-
-
-@pytest.fixture
-def no_script_page(browser, site_server):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": PHONE, "height": 900})
-    page = context.new_page()
-    page.base = site_server
-    yield page
-    context.close()
 
 
 def test_without_javascript_a_plain_post_lands_the_row(no_script_page, site_inbox):

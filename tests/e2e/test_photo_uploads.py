@@ -64,15 +64,6 @@ def test_with_javascript_too_many_photos_are_named_at_once_then_two_land(open_pa
     assert [p for p in page.problems if "422" not in p] == []
 
 
-@pytest.fixture
-def no_script_page(browser, site_server):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": PHONE, "height": 900})
-    page = context.new_page()
-    page.base = site_server
-    yield page
-    context.close()
-
-
 def test_without_javascript_a_plain_multipart_post_lands_the_note_and_its_photo(no_script_page, site_inbox, phone_photos):  # fmt: skip
     page = no_script_page
     page.goto(page.base + "/forms/class-note/")

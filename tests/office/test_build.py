@@ -2,6 +2,7 @@ import pytest
 
 from core.problems import ProblemsFound
 from office.build import build_site
+from tests.office.conftest import files
 from tests.support import ROOT, build_repo
 
 GOOD = "Title: 好消息\nDate: 2026-01-02\n\n正文"
@@ -91,12 +92,6 @@ def test_broken_data_is_reported_once_not_through_every_page_that_uses_it(make_r
     }
 
 
-def _files(folder):
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
-
-
 def test_a_rebuild_writes_only_what_changed_and_matches_a_clean_build(make_repo, tmp_path):
     repo = make_repo({"news/a.md": GOOD, "news/b.md": "Title: 另一条消息\nDate: 2026-01-03\n\n正文二"})
     first = build_repo(repo)
@@ -114,17 +109,17 @@ def test_a_rebuild_writes_only_what_changed_and_matches_a_clean_build(make_repo,
     assert "news/ling-yi-tiao-xiao-xi.html" in edited.written and "news/hao-xiao-xi.html" in edited.deleted
     assert len(edited.written) < 60
     build_repo(repo, OUTPUT_PATH=str(tmp_path / "clean"))
-    assert _files(repo / "output") == _files(tmp_path / "clean")
+    assert files(repo / "output") == files(tmp_path / "clean")
 
 
 def test_a_build_with_a_problem_leaves_the_last_site_as_it_was(make_repo):
     repo = make_repo({"news/a.md": GOOD})
     build_repo(repo)
-    before = _files(repo / "output")
+    before = files(repo / "output")
     (repo / "content/news/a.md").write_text("Title: 坏\nDate: 2026-13-01\n\n正文", encoding="utf-8")
     with pytest.raises(ProblemsFound):
         build_repo(repo)
-    assert _files(repo / "output") == before
+    assert files(repo / "output") == before
 
 
 def test_the_same_sources_build_to_the_same_bytes_in_any_process(tmp_path):
@@ -141,7 +136,7 @@ def test_the_same_sources_build_to_the_same_bytes_in_any_process(tmp_path):
                 f"build_site(Path('pelicanconf.py'), {{'OUTPUT_PATH': {str(output)!r}, 'BUILD_DATE': '2026-11-23'}})")  # fmt: skip
         subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**os.environ, "PYTHONHASHSEED": seed},
                        check=True, capture_output=True, timeout=300)  # fmt: skip
-        outputs.append(_files(output))
+        outputs.append(files(output))
     differing = sorted(
         name for name in outputs[0].keys() | outputs[1].keys() if outputs[0].get(name) != outputs[1].get(name)
     )

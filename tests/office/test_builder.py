@@ -4,6 +4,7 @@ the whole build then draws them."""
 import shutil
 
 from office.builder import Builder
+from tests.office.conftest import files
 from tests.support import BUILD_DATE, ROOT
 
 ARTICLE = "news/alumni-forum-2026.md"
@@ -36,12 +37,6 @@ def test_an_edited_page_is_drawn_at_once_as_the_whole_build_draws_it(tmp_path):
         assert builder.quick([str(source)]).ok is False  # a new title is a new address: the whole build's job
     finally:
         builder.close()
-
-
-def _files(folder):
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 def test_after_any_sequence_of_edits_the_site_is_what_a_clean_build_makes(tmp_path):
@@ -101,4 +96,4 @@ def test_after_any_sequence_of_edits_the_site_is_what_a_clean_build_makes(tmp_pa
     finally:
         builder.close()
     build_site(ROOT / "pelicanconf.py", {**overrides, "OUTPUT_PATH": str(tmp_path / "clean")})
-    assert _files(repo / "output") == _files(tmp_path / "clean")
+    assert files(repo / "output") == files(tmp_path / "clean")

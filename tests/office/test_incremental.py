@@ -7,13 +7,8 @@ import re
 import shutil
 
 from office.build import build_site
+from tests.office.conftest import files
 from tests.support import BUILD_DATE, ROOT
-
-
-def _files(folder):
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
-    }
 
 
 def _demo(tmp_path):
@@ -94,7 +89,7 @@ def test_after_any_sequence_of_edits_a_build_is_what_a_clean_build_makes(tmp_pat
         report = build_site(ROOT / "pelicanconf.py", overrides)
         clean = tmp_path / f"clean{step}"
         build_site(ROOT / "pelicanconf.py", {**overrides, "OUTPUT_PATH": str(clean)})
-        assert _files(repo / "output") == _files(clean), f"after {edit.__name__}"
+        assert files(repo / "output") == files(clean), f"after {edit.__name__}"
         shutil.rmtree(clean)
         assert report.written or edit is output_damaged
 
@@ -161,4 +156,4 @@ def test_pages_first_keeps_the_last_index_and_the_next_build_brings_it_up_to_dat
     assert any(name.startswith("pagefind/") for name in then.written)
     assert not any(name.startswith("news/") for name in then.written)  # the pages were kept
     build_site(ROOT / "pelicanconf.py", {**overrides, "OUTPUT_PATH": str(tmp_path / "clean")})
-    assert _files(repo / "output") == _files(tmp_path / "clean")
+    assert files(repo / "output") == files(tmp_path / "clean")
