@@ -39,13 +39,16 @@ def digest(*parts: object) -> str:
     return found.hexdigest()
 
 
-def tree_stamp(folders: Iterable[Path], skip: Iterable[str] = ()) -> str:
-    """A digest of every file's path, size and modification time under these folders."""
+def tree_stamp(folders: Iterable[Path], skip: Iterable[str] = (), but: tuple[str, ...] = ()) -> str:
+    """A digest of every file's path, size and modification time under these folders, but
+    for subfolders named in `skip` and files ending in `but`."""
     skip, found = set(skip), hashlib.sha1()
     for folder in folders:
         for root, subfolders, files in os.walk(folder):
             subfolders[:] = sorted(name for name in subfolders if name not in skip and name != "__pycache__")
             for name in sorted(files):
+                if but and name.endswith(but):
+                    continue
                 stat = os.stat(os.path.join(root, name))
                 found.update(f"{root}/{name}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
     return found.hexdigest()

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pelican
 from pelican import Pelican
+from pelican.readers import MarkdownReader
 from pelican.settings import read_settings
 
 from core import manifest as manifests
@@ -156,10 +157,13 @@ def _basis(settings: dict, settings_file: str | Path) -> str:
 
 def _sources(settings: dict) -> str:
     """Every source a page may draw on: content, data and form definitions (private data is
-    in the basis)."""
+    in the basis), but Markdown: the keys describe each item read from it by value
+    (plugins/writing/fingerprints.py)."""
     data = Path(settings["DATA_PACKAGE"]).parent
     return manifests.tree_stamp(
-        [Path(settings["PATH"]), data, Path(settings["FORMS_DIR"])], skip=settings["PRIVATE_DATA_DIRS"]
+        [Path(settings["PATH"]), data, Path(settings["FORMS_DIR"])],
+        skip=settings["PRIVATE_DATA_DIRS"],
+        but=tuple(f".{extension}" for extension in MarkdownReader.file_extensions),
     )
 
 

@@ -62,7 +62,8 @@ class Builder:
         return self._ask({"build": True, "pages_first": pages_first})
 
     def quick(self, paths: list[str]) -> Outcome:
-        """The pages of these edited articles or pages drawn again at once, alone (not ok: build)."""
+        """The pages of these edited articles or pages, or of the data when only tables changed,
+        drawn again at once, alone (not ok: leave it to the whole build)."""
         return self._ask({"quick": paths})
 
     def _ask(self, request: dict) -> Outcome:
@@ -128,6 +129,17 @@ def main() -> None:
 
 
 def quick(last: dict, paths: list[str]) -> Outcome:
+    """Draw the pages of these Markdown files, or the data pages when only tables changed, again
+    with what the last build knew, alone."""
+    if paths and all(path.endswith(".csv") for path in paths):
+        return _quick_data(last)
+    outcome = _quick_text(last, paths)
+    if not outcome.ok and paths and all(_narrates(last, path) for path in paths):
+        return _quick_data(last)
+    return outcome
+
+
+def _quick_text(last: dict, paths: list[str]) -> Outcome:
     """Draw the pages of these Markdown files again with what the last build knew, alone.
 
     For a text edit of an article or a page. Anything else (a new or removed file, a new title
@@ -175,6 +187,88 @@ def quick(last: dict, paths: list[str]) -> Outcome:
     except Exception:  # whatever goes wrong here, the whole build that follows says it properly
         return Outcome(False)
     return Outcome(True, [], written, [], time.perf_counter() - started)
+
+
+def _quick_data(last: dict) -> Outcome:
+    """Draw the data pages again from the tables as they are now, with what the last build knew.
+
+    The data pages' generator reads the tables and the narratives again; what other plugins gave
+    its pages and rows (covers, share cards, photos) is carried over from the last build's at
+    the same address or id. A problem in the data, or a narrative with photos or embeds (plugins
+    draw those over all content at once), is left to the whole build that follows (not ok), as
+    are the chapters' feeds."""
+    from pelican.writers import Writer
+
+    started, data, output = time.perf_counter(), _data_generator(last), last.get("output")
+    if data is None or not output:
+        return Outcome(False)
+
+    class Noting(Writer):  # Pelican's writer, noting what it writes for the open pages to reload
+        def _open_w(self, filename, encoding, override=False):
+            written.append(os.path.relpath(filename, output).replace(os.sep, "/"))
+            return super()._open_w(filename, encoding, override)
+
+        def write_feed(self, *args, **kwargs) -> None:
+            pass
+
+    written: list[str] = []
+    try:
+        before = _data_items(data)
+        data.generate_context()
+        after = _data_items(data)
+        if not data.data_ok or any(
+            "<img" in item.content or "[[" in item.content
+            for item in after.values()
+            if hasattr(item, "content")
+        ):
+            return Outcome(False)
+        for key, item in after.items():
+            old = before.get(key, item)
+            if isinstance(item, dict):
+                for name, value in old.items():
+                    item.setdefault(name, value)
+            else:
+                for name, value in vars(old).items():
+                    if name not in vars(item):
+                        setattr(item, name, value)
+        data.generate_output(Noting(str(output), data.settings))
+    except Exception:  # whatever goes wrong here, the whole build that follows says it properly
+        return Outcome(False)
+    return Outcome(True, [], written, [], time.perf_counter() - started)
+
+
+def _data_generator(last: dict):
+    """The data pages' generator (plugins.datapages) of the last build, known by what it holds:
+    the office does not import plugins."""
+    return next(
+        (g for g in last.get("generators") or [] if hasattr(g, "editions") and hasattr(g, "projects")), None
+    )
+
+
+def _narrates(last: dict, path: str) -> bool:
+    """Whether this file is the narrative of a data page the last build drew (a chapter's story)."""
+    data = _data_generator(last)
+    return data is not None and any(
+        getattr(item, "source_path", "") and os.path.abspath(item.source_path) == os.path.abspath(path)
+        for item in _data_items(data).values()
+    )
+
+
+def _data_items(data) -> dict:
+    """The data pages (by address) and the rows other plugins add to (events by edition and id,
+    class notes by id) of the data pages' generator."""
+    pages = [
+        *data.chapters,
+        *data.projects,
+        *(report for project in data.projects for report in project.reports),
+    ]
+    items: dict = {page.save_as: page for page in pages}
+    for lang, edition in data.editions.items():
+        items.update(
+            {("event", lang, e["id"]): e for e in edition["upcoming_events"] + edition["past_events"]}
+        )
+    items.update({("note", n["id"]): n for n in data.context["data"].get("class_notes", [])})
+    return items
 
 
 def _known(generator, path: str):

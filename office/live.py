@@ -56,10 +56,11 @@ class LivePreview:
         self.stopping = threading.Event()
 
     def rebuild(self, edited: Iterable[str] = ()) -> Outcome:
-        """Edited articles or pages are drawn again at once, alone; then the whole build follows.
-        Open pages reload when their own file changed, or all of them when the problems did."""
-        edited = [path for path in edited if path.endswith(".md")]
-        if edited:
+        """Edited articles or pages, or the data pages when only tables changed, are drawn again
+        at once, alone; then the whole build follows. Open pages reload when their own file
+        changed, or all of them when the problems did."""
+        edited = list(edited)
+        if edited and (all(p.endswith(".md") for p in edited) or all(p.endswith(".csv") for p in edited)):
             quick = self.builder.quick(edited)
             if quick.ok:
                 self.tell(quick.written, quick.deleted, self.problems)
@@ -106,9 +107,7 @@ class LivePreview:
                 if self.index_due:
                     self.index()
                 continue
-            sources = {path for _, path in changes}
-            content = all(path.endswith(".md") for path in sources)
-            self.rebuild(sorted(sources) if content else ())
+            self.rebuild(sorted({path for _, path in changes}))
 
     def start(self) -> threading.Thread:
         watcher = threading.Thread(target=self.watch, name="preview-watch", daemon=True)

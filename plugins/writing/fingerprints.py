@@ -3,13 +3,16 @@ build draws the same page, so plugins.writing keeps the published one instead.
 
 A key is a digest of the template, the page's name, and every argument of the call that a
 template of the theme can read (an item, the items of a list, a tag), each described by its
-values, not its identity. On top of that comes a scope: pages drawn with the templates in
-NARROW (an article, a page, one list) read nothing else of the site but the addresses of
-other items (links written {filename}...), and the share card of their edition; every other
-page (the home page, data pages, forms) may read anything, so its scope is a stamp of every
-source file. Both scopes start with the build's basis (core/manifest.py). An argument that
-cannot be described (an object of unknown kind) makes the key None: such a page is drawn
-every time.
+values, not its identity. Only a page's own item (the argument named in OWN) is described
+with its text: no template reads the text of any other (tests/plugins/test_fingerprints.py
+checks), so an edit to the body of an article redraws its page and no list it is in. On top
+of that comes a scope: pages drawn with the templates in NARROW (an article, a page, one
+list) read nothing else of the site but the addresses of other items (links written
+{filename}...), and the share card of their edition; every other page (the home page, data
+pages, forms) may read anything but those texts, so its scope is a stamp of every source file
+but the Markdown, and every item as lists show it. Both scopes start with the build's basis
+(core/manifest.py). An argument that cannot be described (an object of unknown kind) makes
+the key None: such a page is drawn every time.
 """
 
 from __future__ import annotations
@@ -26,9 +29,12 @@ from pelican.urlwrappers import URLWrapper
 from core.manifest import Manifest, digest
 
 NARROW = {"article.html", "page.html", "category.html", "tag.html", "period_archives.html"}
+# The arguments that are the page's own item, the only one whose text a template may read.
+OWN = {"article", "page"}
 _PLAIN = (str, int, float, bool, type(None), decimal.Decimal, datetime.date, datetime.time, datetime.tzinfo)
-# What an item holds that is not its own: the whole site's context and the settings (in the basis).
-_NOT_ITS_OWN = {"_context", "settings"}
+# What an item holds that is not its own: the whole site's context and the settings (in the
+# basis); and its text, described only for its own page.
+_NOT_ITS_OWN = {"_context", "settings", "_content"}
 
 
 class Unknown(Exception):
@@ -50,11 +56,19 @@ class Keys:
             self.used = _names_in_templates(template.environment)
         try:
             described = [template.name, name, self._describe(args)]
-            described += [f"{k}={self._describe(kwargs[k])}" for k in sorted(kwargs) if k in self.used]
+            described += [f"{k}={self._own(k, kwargs[k])}" for k in sorted(kwargs) if k in self.used]
+            described.append(self._scope(template.name in NARROW))
         except Unknown:
             return None
-        described.append(self._scope(template.name in NARROW))
         return digest(*described)
+
+    def _own(self, name: str, value) -> str:
+        """An argument; the page's own item with its text."""
+        return (
+            self._item(value, text=True)
+            if name in OWN and isinstance(value, Content)
+            else self._describe(value)
+        )
 
     def _scope(self, narrow: bool) -> str:
         if narrow not in self.scopes:
@@ -65,8 +79,10 @@ class Keys:
                               sorted(self.context.get("static_content", {}).items())]  # fmt: skip
                 cards = self._describe(self.context.get("share_images"))
                 self.scopes[narrow] = digest(self.manifest.basis, *addresses, cards)
-            else:
-                self.scopes[narrow] = digest(self.manifest.basis, self.manifest.wide)
+            else:  # every item as lists show it; the other sources by their stamp
+                shown = [f"{source}\0{self._describe(item)}" for source, item in
+                         sorted(self.context.get("generated_content", {}).items())]  # fmt: skip
+                self.scopes[narrow] = digest(self.manifest.basis, self.manifest.wide, *shown)
         return self.scopes[narrow]
 
     def _describe(self, value, whole: bool = True) -> str:
@@ -98,8 +114,9 @@ class Keys:
             return f"static:{value.source_path}"
         raise Unknown(kind.__name__)
 
-    def _item(self, item: Content) -> str:
-        """An item as a page shows it (a digest): everything it holds but the site's context."""
+    def _item(self, item: Content, text: bool = False) -> str:
+        """An item as a page shows it (a digest): everything it holds but the site's context,
+        and its text only if `text` (its own page)."""
         if id(item) not in self.items:
             attributes = vars(item)
             described = [type(item).__name__]
@@ -109,7 +126,7 @@ class Keys:
                 if name not in _NOT_ITS_OWN:
                     described.append(f"{name}={self._describe(value, whole=False)}")
             self.items[id(item)] = "item:" + digest(*described)
-        return self.items[id(item)]
+        return digest(self.items[id(item)], item._content or "") if text else self.items[id(item)]
 
 
 def address(item) -> str:

@@ -39,6 +39,47 @@ def test_an_edited_page_is_drawn_at_once_as_the_whole_build_draws_it(tmp_path):
         builder.close()
 
 
+def test_a_data_edit_draws_the_data_pages_at_once_as_the_whole_build_draws_them(tmp_path):
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("private", "inbox"))
+    overrides = {"PATH": str(tmp_path / "content"), "DATA_PACKAGE": str(tmp_path / "data/datapackage.yaml"),
+                 "OUTPUT_PATH": str(tmp_path / "output"), "BUILD_DATE": BUILD_DATE}  # fmt: skip
+    donations = tmp_path / "data/donations.csv"
+    builder = Builder(ROOT / "pelicanconf.py", overrides)
+    try:
+        assert builder.build().ok
+        project = tmp_path / "output/projects/cs-development-fund/index.html"
+        before = project.read_bytes()
+        donations.write_text(donations.read_text(encoding="utf-8").replace(",否,5000.00,", ",否,5123.00,", 1), encoding="utf-8")  # fmt: skip
+        quick = builder.quick([str(donations)])
+        assert quick.ok and quick.seconds < 1.0
+        assert "projects/cs-development-fund/index.html" in quick.written
+        drawn = {name: (tmp_path / "output" / name).read_bytes() for name in quick.written}
+        assert project.read_bytes() != before
+        whole = builder.build()
+        assert whole.ok and not set(quick.written) & set(whole.written)  # the same bytes, every one
+        assert drawn == {name: (tmp_path / "output" / name).read_bytes() for name in quick.written}
+        # A chapter's story, drawn at once too.
+        story = tmp_path / "content/chapters/beijing.md"
+        story.write_text(story.read_text(encoding="utf-8") + "\n北京校友会新添一句。\n", encoding="utf-8")
+        quick = builder.quick([str(story)])
+        assert (
+            quick.ok
+            and "北京校友会新添一句".encode()
+            in (tmp_path / "output/chapters/beijing/index.html").read_bytes()
+        )
+        drawn = {name: (tmp_path / "output" / name).read_bytes() for name in quick.written}
+        whole = builder.build()
+        assert whole.ok and not set(quick.written) & set(whole.written)
+        # A wrong value: nothing is drawn at once; the whole build says what is wrong.
+        donations.write_text(donations.read_text(encoding="utf-8").replace(",5123.00,", ",五千,", 1), encoding="utf-8")  # fmt: skip
+        assert builder.quick([str(donations)]).ok is False
+        assert project.read_bytes() == drawn["projects/cs-development-fund/index.html"]
+        assert not builder.build().ok
+    finally:
+        builder.close()
+
+
 def test_after_any_sequence_of_edits_the_site_is_what_a_clean_build_makes(tmp_path):
     """Random edits (seeded), each drawn at once where it can be and then built whole, the way the
     preview does; at the end, output/ equals a clean build of the same sources, byte for byte."""
@@ -92,6 +133,8 @@ def test_after_any_sequence_of_edits_the_site_is_what_a_clean_build_makes(tmp_pa
             edit(path)
             if edit is body:
                 builder.quick([str(path)])
+            elif edit is data:
+                assert builder.quick([str(repo / "data/events.csv")]).ok
             assert builder.build().ok
     finally:
         builder.close()
