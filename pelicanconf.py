@@ -63,6 +63,7 @@ PLUGINS = [
     "plugins.writing",
     "plugins.templates",
     "plugins.slugs",
+    "plugins.taxonomies",
     "plugins.schedule",
     "plugins.feeds",
     "plugins.i18n",

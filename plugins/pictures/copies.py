@@ -10,12 +10,12 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from core.slugs import pinyin_slug
 from plugins.pictures import cards
 from plugins.pictures.cache import Store, key_of, make_entry, publish, read_entry
 from plugins.pictures.photos import EXTENSIONS, Copy, Recipe, UnreadablePhoto, make_copies
 from plugins.pictures.published import Photo, PublishedCopy, ShareImage
 from plugins.pictures.settings import PictureSettings
+from plugins.slugs import slug_of
 
 
 def run_everywhere(function: Callable, jobs: list) -> list:
@@ -61,7 +61,7 @@ def publish_photos(
         if isinstance(entry, str):
             unreadable[path] = entry
             continue
-        name = pinyin_slug(path.stem) or "photo"
+        name = slug_of(path.stem) or "photo"
         published = []
         for copy in (Copy(**c) for c in entry["copies"]):
             save_as = settings.save_as.format(
