@@ -7,8 +7,9 @@ every file is still as it was published (same size and modification time), the s
 done again and its files are kept in the output as they are.
 
 Every key starts with the build's basis: the settings, the theme, the code that draws pages,
-the private data the personal-data guard checks against, and the day (pages show dates). When
-the basis changes, nothing is kept. One manifest belongs to one output folder; it is saved only
+and the day (pages show dates). When the basis changes, nothing is kept. The personal-data
+guard records what it checked against (`guarded`): when that changed, it checks the kept files
+too, without drawing them again. One manifest belongs to one output folder; it is saved only
 after a build has been swapped in, so a build that stopped leaves the last one's in place.
 
 While a build runs, `active()` is its manifest (or None: keep nothing, as in a first build).
@@ -89,6 +90,7 @@ class Manifest:
     done: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # this build's
     kept: set[str] = field(default_factory=set)
     facts: dict[str, dict] = field(default_factory=dict)  # this build's notes on its files
+    guarded: str = ""  # what the guard checked the published files against (a digest)
 
     @classmethod
     def open(cls, cache: Path, output: Path, basis: str) -> Manifest:
@@ -103,6 +105,7 @@ class Manifest:
         if saved.get("basis") == basis and output.is_dir():
             found.steps = {name: (key, files) for name, (key, files) in saved["steps"].items()}
             found.files = saved["files"]
+            found.guarded = saved.get("guarded", "")
         else:  # what Pelican read of the sources was read under other settings or code
             shutil.rmtree(found.readers, ignore_errors=True)
         return found
@@ -178,7 +181,9 @@ class Manifest:
         (self.folder / WHERE).write_text(str(self.output), encoding="utf-8")
         handle, scratch = tempfile.mkstemp(prefix=".manifest-", dir=self.folder)
         with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump({"basis": self.basis, "steps": self.done, "files": files}, stream)
+            json.dump(
+                {"basis": self.basis, "steps": self.done, "files": files, "guarded": self.guarded}, stream
+            )
         os.replace(scratch, self.folder / FILE)
         _prune(self.folder.parent)
 

@@ -140,24 +140,23 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
 
 
 def _basis(settings: dict, settings_file: str | Path) -> str:
-    """What every page depends on (core/manifest.py): settings, theme, code, private data, day."""
+    """What every page depends on (core/manifest.py): settings, theme, code, day. (No page is
+    drawn from private data; the guard checks kept pages again when it changes.)"""
     shown = {key: value for key, value in settings.items() if key not in _PLACES}
     folder = Path(settings_file).resolve().parent
-    data = Path(settings["DATA_PACKAGE"]).parent
     today = settings.get("BUILD_DATE") or datetime.datetime.now(ZoneInfo(settings["TIMEZONE"])).date()
     return manifests.digest(
         json.dumps(shown, sort_keys=True, default=lambda value: type(value).__name__),
         *(path.read_bytes() for path in sorted(folder.glob("*conf.py"))),
         manifests.tree_digest([*CODE, Path(settings["THEME"])]),
-        manifests.tree_stamp(data / name for name in settings["PRIVATE_DATA_DIRS"]),
         pelican.__version__,
         today,
     )
 
 
 def _sources(settings: dict) -> str:
-    """Every source a page may draw on: content, data and form definitions (private data is
-    in the basis), but Markdown: the keys describe each item read from it by value
+    """Every source a page may draw on: content, data and form definitions (not private data,
+    which no page draws on), but Markdown: the keys describe each item read from it by value
     (plugins/writing/fingerprints.py)."""
     data = Path(settings["DATA_PACKAGE"]).parent
     return manifests.tree_stamp(

@@ -18,6 +18,7 @@ from pelican import signals
 
 from core import tables
 from core.definitions import load_forms
+from core.manifest import active, digest
 from core.problems import Problem, ProblemsFound
 from core.values import EMAIL_IN_TEXT, mobiles_in
 
@@ -51,16 +52,21 @@ def private_values(folders: Iterable[Path], private_fields: set[str]) -> dict[st
     return found
 
 
-def leaks(output: Path, private: dict[str, str], public_contacts: list[str]) -> list[Problem]:
-    """One problem per leaked value, naming the page that holds it (and how many others do)."""
+def leaks(output: Path, private: dict[str, str], public_contacts: list[str],
+          kept: dict[str, Path] | None = None) -> list[Problem]:  # fmt: skip
+    """One problem per leaked value, naming the page that holds it (and how many others do):
+    in the files written to `output`, and in `kept` (the published files of an earlier build
+    that this one keeps, by their names in the output)."""
     # Mobiles and e-mails are found by their shape; the rest are searched for as they are.
     free_text = {
         v: v.encode() for v in private if mobiles_in(v.encode()) != {v} and not EMAIL_IN_TEXT.fullmatch(v)
     }
     found: dict[tuple[str, str], list[str]] = {}  # (kind, value) -> files
-    for path in _text_files(output):
+    checked = {path.relative_to(output).as_posix(): path for path in _text_files(output)}
+    checked.update((name, path) for name, path in (kept or {}).items() if _is_text(name))
+    for name, path in sorted(checked.items()):
         data = path.read_bytes()
-        where = f"output/{path.relative_to(output).as_posix()}"
+        where = f"output/{name}"
         numbers = mobiles_in(data)
         addresses = {a.decode() for a in _EMAIL_BYTES.findall(data)} if b"@" in data else set()
         hits = [("mobile", n) for n in numbers if n not in public_contacts]
@@ -78,6 +84,10 @@ def _text_files(output: Path) -> list[Path]:
             subfolders[:] = [name for name in subfolders if name not in DERIVED]
         found += [Path(folder, name) for name in files if os.path.splitext(name)[1] in TEXT_FILES]
     return sorted(found)
+
+
+def _is_text(name: str) -> bool:
+    return name.split("/", 1)[0] not in DERIVED and os.path.splitext(name)[1] in TEXT_FILES
 
 
 def _public(address: str, public_contacts: list[str]) -> bool:
@@ -125,9 +135,22 @@ def _guard(pelican) -> None:
     private_fields = {f.name for form in forms.values() for f in form.fields if f.private}
     root = Path(settings["DATA_PACKAGE"]).parent
     private = private_values([root / folder for folder in settings["PRIVATE_DATA_DIRS"]], private_fields)
-    problems = leaks(Path(pelican.output_path), private, settings["PUBLIC_CONTACTS"])
+    problems = leaks(Path(pelican.output_path), private, settings["PUBLIC_CONTACTS"], _kept_to_check(private))
     if problems:
         raise ProblemsFound(problems)
+
+
+def _kept_to_check(private: dict[str, str]) -> dict[str, Path]:
+    """The files this build keeps from the last (core/manifest.py), if the last build's guard
+    checked them against other private values than these (the register or the inbox changed):
+    checked again rather than drawn again."""
+    manifest = active()
+    if manifest is None:
+        return {}
+    checked, manifest.guarded = manifest.guarded, digest(*sorted(private))
+    if checked == manifest.guarded:
+        return {}
+    return {name: manifest.output / name for name in sorted(manifest.kept)}
 
 
 def register() -> None:

@@ -6,6 +6,10 @@ import random
 import re
 import shutil
 
+import pytest
+from pelican import signals
+
+from core.problems import ProblemsFound
 from office.build import build_site
 from tests.office.conftest import files
 from tests.support import BUILD_DATE, ROOT
@@ -117,6 +121,29 @@ def test_nothing_changed_nothing_is_written_or_drawn(tmp_path):
     build_site(ROOT / "pelicanconf.py", overrides)
     report = build_site(ROOT / "pelicanconf.py", overrides)
     assert report.written == [] and report.deleted == []
+
+
+def test_new_private_data_checks_the_kept_pages_again_and_draws_none(tmp_path):
+    """A submission or an import changes the private data, which no page is drawn from: the next
+    build keeps every page, and the guard reads the kept pages against the new values."""
+    repo, overrides = _demo(tmp_path)
+    build_site(ROOT / "pelicanconf.py", overrides)
+    register = repo / "data/private/register.csv"
+    register.parent.mkdir(parents=True)
+    header = "id,name,mobile,email,address,birth_date\n"
+    register.write_text(header + "r1,周小梅,13911112222,zhou@example.com,示例市学府路88号3栋201室,1980-05-01\n", encoding="utf-8")  # fmt: skip
+    drawn = []
+    signals.content_written.connect(drawn.append)
+    try:
+        report = build_site(ROOT / "pelicanconf.py", overrides)
+    finally:
+        signals.content_written.disconnect(drawn.append)
+    assert report.written == [] and report.deleted == [] and drawn == []
+    # A value already in a page this build keeps (words of the forum article's title) stops it.
+    register.write_text(header + "r2,吴一,13911113333,wu@example.com,聚焦城市更新与乡村振兴,1981-05-01\n", encoding="utf-8")  # fmt: skip
+    with pytest.raises(ProblemsFound) as found:
+        build_site(ROOT / "pelicanconf.py", overrides)
+    assert any(p.file.startswith("output/news/") for p in found.value.problems), found.value.problems
 
 
 def test_a_changed_setting_or_template_draws_every_page_again(tmp_path):
