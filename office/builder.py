@@ -221,6 +221,9 @@ def _quick_data(last: dict) -> Outcome:
             for item in after.values()
             if hasattr(item, "content")
         ):
+            # The last build's context now holds these tables: draw nothing more from it until
+            # a whole build is good again.
+            last.pop("generators", None)
             return Outcome(False)
         for key, item in after.items():
             old = before.get(key, item)
@@ -233,6 +236,7 @@ def _quick_data(last: dict) -> Outcome:
                         setattr(item, name, value)
         data.generate_output(Noting(str(output), data.settings))
     except Exception:  # whatever goes wrong here, the whole build that follows says it properly
+        last.pop("generators", None)
         return Outcome(False)
     return Outcome(True, [], written, [], time.perf_counter() - started)
 

@@ -76,6 +76,10 @@ def test_a_data_edit_draws_the_data_pages_at_once_as_the_whole_build_draws_them(
         assert builder.quick([str(donations)]).ok is False
         assert project.read_bytes() == drawn["projects/cs-development-fund/index.html"]
         assert not builder.build().ok
+        # Nor is an article drawn at once while the data is wrong: the last good site stays.
+        article = tmp_path / "content" / ARTICLE
+        article.write_text(article.read_text(encoding="utf-8") + "\n数据有误时的一句。\n", encoding="utf-8")
+        assert builder.quick([str(article)]).ok is False
     finally:
         builder.close()
 
