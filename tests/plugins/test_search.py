@@ -1,4 +1,4 @@
-"""The search index: Pagefind's service fed page by page, one index per language."""
+"""The search index: Pagefind run on the pages to index, one index per language."""
 
 import json
 import subprocess
@@ -10,7 +10,7 @@ import pytest
 from core.problems import ProblemsFound
 from pelicanconf import PLUGINS
 from plugins import search
-from plugins.search import MEMORY, PagefindService, indexed_parts
+from plugins.search import MEMORY, SearchIndex
 from tests.support import ROOT, build_repo
 
 PAGE = '<!doctype html><html lang="{lang}"><head><title>{title}</title></head><body>{body}</body></html>'
@@ -27,8 +27,8 @@ def write(folder, name: str, lang: str, body: str):
 def test_pages_are_indexed_by_language_and_lists_are_left_out(tmp_path, monkeypatch, memory):
     """Written in memory and copied, or (no memory folder, or too small) straight to disk."""
     monkeypatch.setattr(search, "MEMORY", memory)
-    service = PagefindService(tmp_path)
-    service.add(
+    index = SearchIndex(tmp_path)
+    index.add(
         write(
             tmp_path,
             "news/a.html",
@@ -36,27 +36,32 @@ def test_pages_are_indexed_by_language_and_lists_are_left_out(tmp_path, monkeypa
             "<main data-pagefind-body><h1>返校日</h1><p>校友返校。</p></main>",
         )
     )
-    service.add(
-        write(tmp_path, "en/news/a.html", "en", "<main data-pagefind-body><h1>Homecoming</h1></main>")
-    )
-    service.add(write(tmp_path, "news/index.html", "zh-CN", "<ul><li>返校日</li></ul>"))
-    service.finish()
+    index.add(write(tmp_path, "en/news/a.html", "en", "<main data-pagefind-body><h1>Homecoming</h1></main>"))
+    index.add(write(tmp_path, "news/index.html", "zh-CN", "<ul><li>返校日</li></ul>"))
+    index.finish()
     languages = json.loads((tmp_path / "pagefind/pagefind-entry.json").read_text())["languages"]
     assert {lang: index["page_count"] for lang, index in languages.items()} == {"zh-cn": 1, "en": 1}
     assert (tmp_path / "pagefind/pagefind-ui.js").exists()
 
 
-def test_a_service_that_dies_is_one_sentence_not_a_traceback(tmp_path):
-    service = PagefindService(tmp_path)
-    service.process.kill()
-    service.process.wait()
-    page = write(tmp_path, "news/a.html", "zh-CN", "<main data-pagefind-body>" + "校友" * 5000 + "</main>")
+@pytest.mark.parametrize("command", ["exit 3", "echo 'Error: out of memory' >&2; exit 1", None])
+def test_pagefind_that_fails_is_one_sentence_not_a_traceback(tmp_path, monkeypatch, command):
+    """Pagefind failing, or missing, stops the build with a sentence; its folders are removed."""
+    program = tmp_path / "pagefind"
+    if command is not None:
+        program.write_text(f"#!/bin/sh\n{command}\n", encoding="utf-8")
+        program.chmod(0o755)
+    monkeypatch.setattr(search, "get_executable", lambda: program)
+    site = tmp_path / "site"
+    index = SearchIndex(site)
+    index.add(write(site, "news/a.html", "zh-CN", "<main data-pagefind-body>返校</main>"))
     with pytest.raises(ProblemsFound) as stopped:
-        for _ in range(20):  # the pipe's buffer takes the first pages
-            service.add(page)
-        service.finish()
+        index.finish()
     [problem] = stopped.value.problems
-    assert problem.sentence().startswith("pagefind: 搜索索引程序中途停止，网站没有更新")
+    assert problem.sentence().startswith("pagefind: 搜索索引未能生成，网站没有更新")
+    if command and "memory" in command:
+        assert problem.en.endswith("reinstall: Error: out of memory")
+    assert [p.name for p in tmp_path.iterdir() if "-index-" in p.name] == []
 
 
 def test_every_page_with_parts_to_index_is_in_its_editions_index(demo_site):
@@ -70,23 +75,11 @@ def test_every_page_with_parts_to_index_is_in_its_editions_index(demo_site):
 
 
 def test_a_page_to_index_written_after_the_index_was_started_is_a_plugin_order_error(tmp_path):
-    service = PagefindService(tmp_path)
-    service.start_writing()
+    index = SearchIndex(tmp_path)
+    index.start()
     with pytest.raises(RuntimeError, match=r"/news/late\.html was written after the search index"):
-        service.add(write(tmp_path, "news/late.html", "zh-CN", "<main data-pagefind-body>迟到</main>"))
-    service.finish()
-
-
-def test_pagefind_is_handed_the_head_and_main_not_the_menus():
-    page = (
-        '<!doctype html><html lang="zh-CN"><head><title>返校日</title></head><body><header><nav>菜单</nav>'
-        "</header><main><article data-pagefind-body>返校</article></main><footer>页脚</footer></body></html>"
-    )
-    assert indexed_parts(page) == (
-        '<!doctype html><html lang="zh-CN"><head><title>返校日</title></head>'
-        "<body><main><article data-pagefind-body>返校</article></main></body></html>"
-    )
-    assert indexed_parts("<p>no main</p>") == "<p>no main</p>"
+        index.add(write(tmp_path, "news/late.html", "zh-CN", "<main data-pagefind-body>迟到</main>"))
+    index.finish()
 
 
 def test_a_build_the_guard_stops_leaves_no_index_behind(make_repo):
@@ -105,7 +98,9 @@ def test_a_build_the_guard_stops_leaves_no_index_behind(make_repo):
     )
     assert result.stdout.strip().endswith("personal-data"), result.stderr[-2000:]
     assert "Traceback" not in result.stderr
-    assert [p.name for p in repo.iterdir() if p.name.startswith(".output")] == []
+    assert [
+        p.name for p in repo.iterdir() if p.name.startswith(".output")
+    ] == []  # staging, and the pages for the index
     assert set(Path(MEMORY).glob("pagefind-*")) <= scratch_before
 
 
