@@ -23,7 +23,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,7 +84,7 @@ class Manifest:
     output: Path  # the output folder it describes
     staging: Path | None = None  # where the running build writes
     basis: str = ""
-    wide: str = ""  # a stamp of every source, for steps that may read any of them
+    wide: str = ""  # a stamp of every source but Markdown, for pages that may read any of them
     steps: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # last build's
     files: dict[str, list] = field(default_factory=dict)  # file -> [size, mtime_ns, facts]
     done: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # this build's
@@ -140,10 +140,16 @@ class Manifest:
         """Remember something about a file of this build (read back with `fact` by the next)."""
         self.facts.setdefault(name, {})[fact] = value
 
-    def fact(self, name: str, fact: str) -> object:
-        """What the build that published a kept file noted about it."""
+    def known(self, name: str, fact: str, work: Callable[[Path], object]) -> object:
+        """Something about a file of this build: as noted by this build, or by the build that
+        published it if this one keeps it; else worked out from the file now, and noted."""
         found = self.facts.get(name, {}).get(fact)
-        return found if found is not None else self.files.get(name, [0, 0, {}])[2].get(fact)
+        if found is None and name in self.kept:
+            found = self.files.get(name, [0, 0, {}])[2].get(fact)
+        if found is None:
+            found = work(self.where(name))
+            self.note(name, fact, found)
+        return found
 
     def where(self, name: str) -> Path:
         """A file of this build: written now (in the staging folder) or kept (in the output)."""

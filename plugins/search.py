@@ -51,7 +51,7 @@ class SearchIndex:
     def __init__(self, output: Path, manifest: Manifest | None = None) -> None:
         self.output, self.manifest = output, manifest
         self.pages: dict[str, str] = {}  # the written pages to index -> a digest of each
-        self.started = self.kept = False
+        self.started = False
         self.key = ""
         self.process: subprocess.Popen | None = None
         self.farm: Path | None = None  # hard links to the pages to index
@@ -80,16 +80,12 @@ class SearchIndex:
         self.started = True
         pages = dict(self.pages)
         if self.manifest is not None:
-            for name in kept:
-                found = self.manifest.fact(name, "index")
-                if found is None:  # drawn by a build that made no index (the preview's pages first)
-                    found = _to_index(self.manifest.where(name))
-                    self.manifest.note(name, "index", found)
-                if found:
-                    pages[name] = found
+            # A page drawn by a build that made no index (the preview's pages first) is read now.
+            pages.update(
+                (name, found) for name in kept if (found := self.manifest.known(name, "index", _to_index))
+            )
             self.key = digest(*(f"{name}\0{found}" for name, found in sorted(pages.items())))
             if self.manifest.unchanged("pagefind", self.key):
-                self.kept = True
                 return
         if not pages:
             return  # nothing to search
@@ -231,7 +227,7 @@ class SearchIndexGenerator(Generator):
                 marked: dict[str, bool] = {}
                 writer.flush(only=lambda template: _marked(template, marked))
             manifest = index.manifest
-            index.start(sorted(name for name in manifest.kept if name.endswith(".html")) if manifest else ())
+            index.start([name for name in manifest.kept if name.endswith(".html")] if manifest else ())
 
 
 def _marked(template, seen: dict[str, bool]) -> bool:

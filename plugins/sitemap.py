@@ -23,13 +23,7 @@ def noindex(path: Path) -> bool:
 
 def _noindex(name: str, path: Path, manifest) -> bool:
     """noindex(), remembered in the manifest for the next build, which may keep the page."""
-    if manifest is None:
-        return noindex(path)
-    found = manifest.fact(name, "noindex") if name in manifest.kept else None
-    if found is None:
-        found = noindex(path)
-        manifest.note(name, "noindex", found)
-    return found
+    return noindex(path) if manifest is None else manifest.known(name, "noindex", noindex)
 
 
 def page_urls(output: Path, site_url: str, exclude: list[str]) -> list[str]:
