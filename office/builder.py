@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -28,6 +29,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import stopping
 from core.problems import ProblemsFound
 
 
@@ -40,6 +42,7 @@ class Outcome:
     written: list[str] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    stopped: bool = False  # asked to stop (stop()), it changed nothing
 
 
 class Builder:
@@ -56,10 +59,18 @@ class Builder:
         self.log, self.process = log, None
         self.lock = threading.Lock()
 
-    def build(self, pages_first: bool = False) -> Outcome:
+    def build(self, pages_first: bool = False, stoppable: bool = False) -> Outcome:
         """A whole build, writing only the files whose content changed; `pages_first`: keep the
-        last search index as it is (the build that follows brings it up to date)."""
-        return self._ask({"build": True, "pages_first": pages_first})
+        last search index as it is (the build that follows brings it up to date); `stoppable`:
+        stop() may stop it."""
+        return self._ask({"build": True, "pages_first": pages_first, "stoppable": stoppable})
+
+    def stop(self) -> None:
+        """Ask a stoppable build, running or about to run, to stop: it answers at once, stopped.
+        Not under the lock, which the build holds; a build that is not stoppable ignores it."""
+        process = self.process
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGUSR1)
 
     def quick(self, paths: list[str]) -> Outcome:
         """The pages of these edited articles or pages, or of the data when only tables changed,
@@ -99,6 +110,9 @@ class Builder:
 
 
 def main() -> None:
+    signal.signal(signal.SIGUSR1, stopping.ask)  # first: by default the signal ends the process
+    # Stopped from outside (a harness, a service manager): clean up as on Ctrl-C, no folder left.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     from pelican import signals  # here, not at the top: the server side never loads Pelican
 
     from office.build import build_site
@@ -114,6 +128,7 @@ def main() -> None:
     signals.all_generators_finalized.connect(keep, weak=False)
     for line in sys.stdin:
         request = json.loads(line)
+        stopping.allow(bool(request.get("stoppable")))
         if "quick" in request:
             outcome = quick(last, request["quick"])
         else:
@@ -124,6 +139,9 @@ def main() -> None:
                 outcome = Outcome(True, [], report.written, report.deleted, report.seconds)
             except ProblemsFound as found:
                 outcome = Outcome(False, [problem.sentence() for problem in found.problems])
+            except stopping.BuildStopped:
+                outcome = Outcome(False, stopped=True)
+        stopping.allow(False)
         answers.write(json.dumps(outcome.__dict__, ensure_ascii=False) + "\n")
         answers.flush()
 

@@ -27,8 +27,8 @@ from office.preview import site_with_forms
 
 SCRIPT = "/_preview/reload.js"
 EVENTS = "/_preview/events"
-# Seconds without a change before the preview brings the search index up to date: while it is
-# made, the next edit waits for it.
+# Seconds without a change before the preview brings the search index up to date (a new edit
+# stops it, and it is made again at the next pause).
 INDEX_AFTER = 3.0
 KEEP_ALIVE = 15.0  # seconds between comments on an idle event stream, so proxies keep it open
 # What changes on its own and is no source of the site: the office's private files and the
@@ -52,6 +52,7 @@ class LivePreview:
         self.version, self.problems, self.pages = 0, [], ["*"]
         self.index_later = False  # set by serve() when the site has a search index
         self.index_due = False  # pages were built with the last index
+        self.indexing: threading.Thread | None = None
         self.changed = threading.Condition()
         self.stopping = threading.Event()
 
@@ -72,11 +73,22 @@ class LivePreview:
         return outcome
 
     def index(self) -> Outcome:
-        """Bring the search index up to date: a whole build that keeps every unchanged page."""
+        """Bring the search index up to date: a whole build that keeps every unchanged page, and
+        that stop_index() stops (the index is then still due)."""
         self.index_due = False
-        outcome = self.builder.build()
-        self.report(outcome)
+        outcome = self.builder.build(stoppable=True)
+        if outcome.stopped:
+            self.index_due = True
+        else:
+            self.report(outcome)
         return outcome
+
+    def stop_index(self) -> None:
+        """Stop the search index being made, if it is, and wait until its build has stopped."""
+        if self.indexing is not None and self.indexing.is_alive():
+            self.builder.stop()
+            self.indexing.join()
+        self.indexing = None
 
     def report(self, outcome: Outcome) -> None:
         self.tell(outcome.written, outcome.deleted, outcome.problems)
@@ -99,15 +111,20 @@ class LivePreview:
                 self.changed.notify_all()
 
     def watch(self) -> None:
-        """Build again after each burst of changes, and the search index once they pause, until stopped."""
+        """Build again after each burst of changes, and the search index once they pause, until
+        stopped. The index is made beside the watcher, which stops it when a new change comes:
+        the editor's next edit does not wait seconds for an index it makes stale."""
         for changes in watchfiles.watch(*self.sources, watch_filter=_sources_only, stop_event=self.stopping,
                                         debounce=200, step=30, rust_timeout=int(INDEX_AFTER * 1000),
                                         yield_on_timeout=True):  # fmt: skip
             if not changes:
-                if self.index_due:
-                    self.index()
+                if self.index_due and not (self.indexing and self.indexing.is_alive()):
+                    self.indexing = threading.Thread(target=self.index, name="preview-index", daemon=True)
+                    self.indexing.start()
                 continue
+            self.stop_index()
             self.rebuild(sorted({path for _, path in changes}))
+        self.stop_index()
 
     def start(self) -> threading.Thread:
         watcher = threading.Thread(target=self.watch, name="preview-watch", daemon=True)

@@ -19,6 +19,11 @@ them, has passed, so nothing indexed from a refused page is ever published.
 A build that keeps what has not changed (core/manifest.py) keeps the index too when no page to
 index changed. Otherwise Pagefind indexes every page again (it cannot take one page out of an
 index it has written), and only the index files whose bytes changed are copied in.
+
+The live preview makes the index in a build of its own once the editor pauses, and stops that
+build when a new edit comes (core/stopping.py): as each source is read, before the pages to
+index are written, or while Pagefind runs, the points where a build that makes the index spends
+its time.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -37,6 +43,7 @@ from pagefind_bin_extended import get_executable
 from pelican import signals
 from pelican.generators import Generator
 
+from core import stopping
 from core.manifest import Manifest, active, digest, same_file
 from core.problems import Problem, ProblemsFound
 from plugins import check_order
@@ -113,7 +120,7 @@ class SearchIndex:
             self.start()
             if self.process is None:
                 return
-            _, error = self.process.communicate(timeout=600)
+            error = self._wait()
             if self.process.returncode != 0:
                 raise _failed(
                     error.decode(errors="replace").strip() or f"exit code {self.process.returncode}"
@@ -137,6 +144,17 @@ class SearchIndex:
                 self.manifest.made("pagefind", self.key, self.files)
         finally:
             self.close()
+
+    def _wait(self) -> bytes:
+        """Pagefind's complaints, once it is done; the live preview may stop the build meanwhile."""
+        deadline = time.monotonic() + 600
+        while True:
+            stopping.check()
+            try:
+                return self.process.communicate(timeout=0.05)[1]
+            except subprocess.TimeoutExpired:
+                if time.monotonic() > deadline:
+                    raise _failed("Pagefind did not finish in 10 minutes") from None
 
     def _published(self, folder: str, names: list[str]) -> list[str]:
         """The files of a folder of the new index that are already published as they are."""
@@ -223,6 +241,7 @@ class SearchIndexGenerator(Generator):
     def generate_output(self, writer) -> None:
         index = _indexes.get(self.output_path)
         if index is not None:
+            stopping.check()
             if hasattr(writer, "flush"):  # plugins.writing holds pages: write those to index now
                 marked: dict[str, bool] = {}
                 writer.flush(only=lambda template: _marked(template, marked))
@@ -242,6 +261,11 @@ def _marked(template, seen: dict[str, bool]) -> bool:
 
 def _generators(pelican) -> type[Generator]:
     return SearchIndexGenerator
+
+
+def _stop_if_asked(*_, **__) -> None:
+    if _indexes:  # a build that makes the index: as each source is read, and once all are
+        stopping.check()
 
 
 def _finalized(pelican) -> None:
@@ -264,5 +288,11 @@ def register() -> None:
     signals.initialized.connect(_order)
     signals.initialized.connect(_start)
     signals.get_generators.connect(_generators)
+    for read in (
+        signals.article_generator_context,
+        signals.page_generator_context,
+        signals.all_generators_finalized,
+    ):
+        read.connect(_stop_if_asked)
     signals.content_written.connect(_written)
     signals.finalized.connect(_finalized)

@@ -65,3 +65,12 @@ def publish(output: Path, environ: dict[str, str], dry_run: bool = False) -> Pub
 
 def files(output: Path) -> dict[str, bytes]:
     return {p.relative_to(output).as_posix(): p.read_bytes() for p in output.rglob("*") if p.is_file()}
+
+
+def demo_copy(folder: Path, output: Path | None = None) -> dict:
+    """A copy of the demo's content and data (no private files) in folder, and the settings that
+    build it into output (folder/output unless given)."""
+    shutil.copytree(ROOT / "content", folder / "content")
+    shutil.copytree(ROOT / "data", folder / "data", ignore=shutil.ignore_patterns("private", "inbox"))
+    return {"PATH": str(folder / "content"), "DATA_PACKAGE": str(folder / "data/datapackage.yaml"),
+            "OUTPUT_PATH": str(output or folder / "output"), "BUILD_DATE": BUILD_DATE}  # fmt: skip

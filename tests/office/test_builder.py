@@ -4,17 +4,14 @@ the whole build then draws them."""
 import shutil
 
 from office.builder import Builder
-from tests.office.conftest import files
+from tests.office.conftest import demo_copy, files
 from tests.support import BUILD_DATE, ROOT
 
 ARTICLE = "news/alumni-forum-2026.md"
 
 
 def test_an_edited_page_is_drawn_at_once_as_the_whole_build_draws_it(tmp_path):
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("private", "inbox"))
-    overrides = {"PATH": str(tmp_path / "content"), "DATA_PACKAGE": str(tmp_path / "data/datapackage.yaml"),
-                 "OUTPUT_PATH": str(tmp_path / "output"), "BUILD_DATE": BUILD_DATE}  # fmt: skip
+    overrides = demo_copy(tmp_path)
     builder = Builder(ROOT / "pelicanconf.py", overrides)
     try:
         assert builder.quick([str(tmp_path / "content" / ARTICLE)]).ok is False  # nothing built yet
@@ -40,10 +37,7 @@ def test_an_edited_page_is_drawn_at_once_as_the_whole_build_draws_it(tmp_path):
 
 
 def test_a_data_edit_draws_the_data_pages_at_once_as_the_whole_build_draws_them(tmp_path):
-    shutil.copytree(ROOT / "content", tmp_path / "content")
-    shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("private", "inbox"))
-    overrides = {"PATH": str(tmp_path / "content"), "DATA_PACKAGE": str(tmp_path / "data/datapackage.yaml"),
-                 "OUTPUT_PATH": str(tmp_path / "output"), "BUILD_DATE": BUILD_DATE}  # fmt: skip
+    overrides = demo_copy(tmp_path)
     donations = tmp_path / "data/donations.csv"
     builder = Builder(ROOT / "pelicanconf.py", overrides)
     try:
@@ -86,7 +80,8 @@ def test_a_data_edit_draws_the_data_pages_at_once_as_the_whole_build_draws_them(
 
 def test_after_any_sequence_of_edits_the_site_is_what_a_clean_build_makes(tmp_path):
     """Random edits (seeded), each drawn at once where it can be and then built whole, the way the
-    preview does; at the end, output/ equals a clean build of the same sources, byte for byte."""
+    preview does (sometimes with an index build stopped midway); at the end, output/ equals a
+    clean build of the same sources, byte for byte."""
     import random
 
     from office.build import build_site
@@ -139,8 +134,38 @@ def test_after_any_sequence_of_edits_the_site_is_what_a_clean_build_makes(tmp_pa
                 builder.quick([str(path)])
             elif edit is data:
                 assert builder.quick([str(repo / "data/events.csv")]).ok
-            assert builder.build().ok
+            if rng.random() < 0.5:
+                assert builder.build().ok
+            else:  # the preview's way: pages first, then an index build that a new edit stops
+                assert builder.build(pages_first=True).ok
+                builder.stop()
+                assert builder.build(stoppable=True).stopped
+        assert builder.build().ok
     finally:
         builder.close()
     build_site(ROOT / "pelicanconf.py", {**overrides, "OUTPUT_PATH": str(tmp_path / "clean")})
     assert files(repo / "output") == files(tmp_path / "clean")
+
+
+def test_a_worker_stopped_from_outside_mid_build_leaves_no_folder_behind(tmp_path):
+    """SIGTERM, as a harness or a service manager stops it: cleaned up as on Ctrl-C."""
+    import signal
+    import threading
+    import time
+
+    output = tmp_path / "site/output"
+    overrides = demo_copy(tmp_path, output)
+    builder = Builder(ROOT / "pelicanconf.py", overrides)
+    try:
+        building = threading.Thread(target=builder.build)
+        building.start()
+        started = time.monotonic()
+        while not any(output.parent.glob(".output-building-*")) and time.monotonic() - started < 60:
+            time.sleep(0.005)
+        worker = builder.process
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) != 0
+        building.join(timeout=120)  # the server side started a new worker, which built the site
+        assert [p.name for p in output.parent.iterdir()] == ["output"]
+    finally:
+        builder.close()

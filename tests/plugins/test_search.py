@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core import stopping
 from core.problems import ProblemsFound
 from pelicanconf import PLUGINS
 from plugins import search
@@ -133,3 +134,29 @@ def test_no_file_of_the_index_is_published_empty(demo_site):
     assert [
         p.name for p in (demo_site / "pagefind").rglob("*") if p.is_file() and p.stat().st_size == 0
     ] == []
+
+
+def test_a_build_asked_to_stop_stops_while_pagefind_runs_and_leaves_nothing(tmp_path):
+    """The live preview stops a build that makes the index when a new edit comes; any other
+    build goes on."""
+    site = tmp_path / "site"
+    index = SearchIndex(site)
+    index.add(write(site, "news/a.html", "zh-CN", "<main data-pagefind-body>返校</main>"))
+    index.start()
+    try:
+        stopping.allow(True)
+        stopping.ask()
+        with pytest.raises(stopping.BuildStopped):
+            index.finish()
+    finally:
+        stopping.allow(False)
+    assert index.process.returncode is not None  # Pagefind was stopped too
+    assert [p.name for p in tmp_path.iterdir() if p.name != "site"] == []
+    assert not (site / "pagefind").exists()
+
+    index = SearchIndex(site)
+    index.add(site / "news/a.html")
+    stopping.ask()  # a build that may not be stopped (allow(False)): asking changes nothing
+    index.finish()
+    assert (site / "pagefind/pagefind-entry.json").exists()
+    stopping.allow(False)
