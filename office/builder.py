@@ -32,6 +32,10 @@ from pathlib import Path
 from core import stopping
 from core.problems import ProblemsFound
 
+# How the server asks the worker to stop a build; Windows has no such signal, and there the
+# index build simply runs to its end.
+STOP = getattr(signal, "SIGUSR1", None)
+
 
 @dataclass
 class Outcome:
@@ -69,8 +73,8 @@ class Builder:
         """Ask a stoppable build, running or about to run, to stop: it answers at once, stopped.
         Not under the lock, which the build holds; a build that is not stoppable ignores it."""
         process = self.process
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGUSR1)
+        if process is not None and process.poll() is None and STOP is not None:
+            process.send_signal(STOP)
 
     def quick(self, paths: list[str]) -> Outcome:
         """The pages of these edited articles or pages, or of the data when only tables changed,
@@ -110,7 +114,8 @@ class Builder:
 
 
 def main() -> None:
-    signal.signal(signal.SIGUSR1, stopping.ask)  # first: by default the signal ends the process
+    if STOP is not None:  # first: by default the signal ends the process
+        signal.signal(STOP, stopping.ask)
     # Stopped from outside (a harness, a service manager): clean up as on Ctrl-C, no folder left.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     from pelican import signals  # here, not at the top: the server side never loads Pelican
