@@ -15,9 +15,7 @@ approved the submission and copied it into content/.
 
 from __future__ import annotations
 
-import contextlib
 import io
-import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,9 +23,10 @@ from pathlib import PurePosixPath
 from typing import BinaryIO
 
 import pillow_heif
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image
 
 from core.definitions import PHOTO_EXTENSIONS, Field, Text
+from core.photos import in_srgb, upright
 from core.values import clean_text
 
 pillow_heif.register_heif_opener()  # iPhones' photos are HEIC
@@ -45,8 +44,6 @@ QUALITY = 90
 # Decoding a 48-megapixel photo takes about 150 MB: at most this many at once per process, so a
 # burst of uploads to gunicorn's threads cannot take the server's memory.
 DECODING = threading.BoundedSemaphore(2)
-_ROTATED = {5, 6, 7, 8}  # Orientation values that swap width and height
-_SRGB = ImageCms.createProfile("sRGB")
 
 
 @dataclass(frozen=True)
@@ -103,9 +100,7 @@ def _encoded(number: int, shown: str, stream: BinaryIO, width: int) -> Photo:
             with Image.open(stream, formats=FORMATS) as opened:
                 if opened.width * opened.height > MAX_PIXELS:
                     raise _too_many_pixels(shown, opened.width * opened.height)
-                _draft(opened, width)
-                image = ImageOps.exif_transpose(opened)  # a copy with every pixel decoded
-                profile = opened.info.get("icc_profile")
+                image, profile = upright(opened, width)
         except Refused:
             raise
         except Image.DecompressionBombError:  # Pillow's own check, in a decoder that reads ahead
@@ -128,29 +123,10 @@ def _too_many_pixels(shown: str, pixels: int | None) -> Refused:
                         f"“{shown}” has too many pixels ({en}at most {most} million): make it smaller and send it again"))  # fmt: skip
 
 
-def _draft(image: Image.Image, width: int) -> None:
-    """Let a JPEG decoder skip the pixels the stored photo does not need (never fewer than it needs)."""
-    if image.format not in ("JPEG", "MPO"):
-        return
-    rotated = image.getexif().get(0x0112, 1) in _ROTATED
-    shown = image.height if rotated else image.width
-    if shown > width:
-        scale = width / shown
-        image.draft("RGB", (math.ceil(image.width * scale), math.ceil(image.height * scale)))
-
-
 def _srgb(image: Image.Image, profile: bytes | None) -> Image.Image:
     """The picture in sRGB, as opaque RGB: a see-through part is shown on white, as on the page."""
     if image.mode in ("RGBA", "LA", "PA", "P") or "transparency" in image.info:
         rgba = image.convert("RGBA")
         image = Image.new("RGB", rgba.size, (255, 255, 255))
         image.paste(rgba, mask=rgba.getchannel("A"))
-    if profile:
-        # A broken profile: the colours are kept as they are.
-        with contextlib.suppress(ImageCms.PyCMSError, OSError, ValueError):
-            image = ImageCms.profileToProfile(
-                image, ImageCms.ImageCmsProfile(io.BytesIO(profile)), _SRGB, outputMode="RGB"
-            )
-    image = image.convert("RGB") if image.mode != "RGB" else image
-    image.info = {}
-    return image
+    return in_srgb(image, profile, "RGB")

@@ -9,14 +9,14 @@ and then resized and encoded once per width and format.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import io
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image
+
+from core.photos import in_srgb, upright
 
 # Formats browsers show: the modern one first, then the fallback for older browsers and for
 # services that read og:image (several do not read WebP).
@@ -24,10 +24,9 @@ MODERN = "webp"
 EXTENSIONS = {"webp": "webp", "jpeg": "jpg", "png": "png"}
 # What editors may use in content; anything else is refused with a sentence.
 READABLE = {".jpg", ".jpeg", ".png", ".webp"}
-# Bumped when the way copies are made changes, so cached copies are made again.
-VERSION = 2
-_ROTATED = {5, 6, 7, 8}  # Orientation values that swap width and height
-_SRGB = ImageCms.createProfile("sRGB")
+# Bumped when the way copies are made changes, so cached copies are made again (3: an MPO
+# photo, a JPEG with a depth picture, is decoded at the size needed too).
+VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -89,39 +88,13 @@ def upright_srgb(source: Path, largest: int) -> Image.Image:
     """The photo as it should be seen, in sRGB, RGB or RGBA, with no metadata attached."""
     try:
         with Image.open(source) as opened:
-            orientation = opened.getexif().get(0x0112, 1)
-            _draft(opened, largest, orientation in _ROTATED)
-            image = ImageOps.exif_transpose(opened)  # also a copy that outlives the file
-            profile = opened.info.get("icc_profile")
+            image, profile = upright(opened, largest)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as error:
         raise UnreadablePhoto(str(error)) from error
     mode = "RGBA" if _has_alpha(image) else "RGB"
     if image.mode not in ("RGB", "RGBA", "CMYK"):
         image = image.convert("RGBA" if mode == "RGBA" else "RGB")
-    if profile:
-        # A broken profile: the colours are shown as they are.
-        with contextlib.suppress(ImageCms.PyCMSError, OSError, ValueError):
-            image = ImageCms.profileToProfile(
-                image, ImageCms.ImageCmsProfile(io.BytesIO(profile)), _SRGB, outputMode=mode
-            )
-    image = image.convert(mode) if image.mode != mode else image
-    image.info = {}
-    return image
-
-
-def _draft(image: Image.Image, largest: int, rotated: bool) -> None:
-    """Let a JPEG decoder skip the pixels no copy needs (the result is never smaller than that)."""
-    if image.format != "JPEG":
-        return
-    width, height = image.size
-    shown = height if rotated else width  # the width once turned upright
-    if shown <= largest:
-        return
-    scale = largest / shown
-    image.draft(
-        image.mode if image.mode in ("RGB", "L") else None,
-        (math.ceil(width * scale), math.ceil(height * scale)),
-    )
+    return in_srgb(image, profile, mode)
 
 
 def _has_alpha(image: Image.Image) -> bool:
