@@ -23,7 +23,7 @@ index it has written), and only the index files whose bytes changed are copied i
 The live preview makes the index in a build of its own once the editor pauses, and stops that
 build when a new edit comes (core/stopping.py): as each source is read, before the pages to
 index are written, or while Pagefind runs, the points where a build that makes the index spends
-its time.
+its time (plugins.writing also checks before each page it writes).
 """
 
 from __future__ import annotations

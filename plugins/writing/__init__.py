@@ -30,6 +30,7 @@ from typing import IO
 from pelican import signals
 from pelican.writers import Writer
 
+from core import stopping
 from core.manifest import active
 from plugins import capture, check_order, relog
 from plugins.writing.fingerprints import Keys
@@ -113,8 +114,11 @@ class ForkingWriter(Writer):
         manifest = active()
         if manifest is not None and held:
             self.keys = self.keys or Keys(manifest, held[0].context)
-            for call in held:
+        for call in held:
+            stopping.check()  # the preview may stop a build that makes the search index
+            if manifest is not None:
                 call.key = self.keys.of(call.template, call.name, call.args, call.kwargs)
+        if manifest is not None:
             held = [call for call in held if not _kept(call, manifest)]
         self._write_all(held)
         if manifest is not None:

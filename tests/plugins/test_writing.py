@@ -13,6 +13,7 @@ from pelican.settings import read_settings
 from pelican.writers import Writer
 
 import pelicanconf
+from core import stopping
 from office.build import build_site
 from plugins.writing import FORK_FROM, ForkingWriter
 from tests.support import BUILD_DATE, ROOT
@@ -127,3 +128,20 @@ def test_the_demo_site_is_byte_for_byte_the_site_one_core_builds(tmp_path):
     assert sum(len(files) for *_, files in os.walk(tmp_path / "two")) == sum(
         len(files) for *_, files in os.walk(tmp_path / "one")
     )
+
+
+def test_a_build_asked_to_stop_stops_before_the_next_page(tmp_path):
+    """The live preview stops a build that makes the search index when a new edit comes
+    (core/stopping.py): between pages, before any is written."""
+    writer = ForkingWriter(str(tmp_path), _settings())
+    page = jinja2.Environment().from_string("<h1>{{ item.n }}</h1>")
+    for n in range(3):
+        writer.write_file(f"items/{n}.html", page, {"SITEURL": ""}, item={"n": n})
+    stopping.allow(True)
+    stopping.ask()
+    try:
+        with pytest.raises(stopping.BuildStopped):
+            writer.flush()
+    finally:
+        stopping.allow(False)
+    assert list(tmp_path.rglob("*.html")) == []
