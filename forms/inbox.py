@@ -342,11 +342,15 @@ def _sweep(photos: Path, hours: float = 1.0) -> None:
     old = datetime.datetime.now().timestamp() - hours * 3600
     with os.scandir(photos) as entries:
         for entry in entries:
-            if (
-                entry.name.startswith(".")
-                and entry.is_dir(follow_symlinks=False)
-                and entry.stat().st_mtime < old
-            ):
+            if not entry.name.startswith("."):
+                continue
+            try:
+                stale = (
+                    entry.is_dir(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_mtime < old
+                )
+            except FileNotFoundError:  # another worker's, renamed into place since it was listed
+                continue
+            if stale:
                 shutil.rmtree(entry.path, ignore_errors=True)
 
 

@@ -84,3 +84,26 @@ def test_photos_are_stored_with_their_row_and_read_back_in_order(stored):
     assert [(p.name, p.data) for p in found] == [(p.name, p.data) for p in photos]
     assert all(p.where.endswith(f"photos/{with_photos}/{p.name}") for p in found)
     assert inbox.photos(without) == []
+
+
+def test_a_hidden_photo_folder_another_worker_renames_while_it_is_swept_is_left_alone(tmp_path, monkeypatch):
+    """Storing photos first sweeps the hidden folders killed workers left. Another worker's own
+    hidden folder may be listed and then renamed into place before it is looked at: that is no
+    error (it was one: one upload in a load test got a 503). A stale one is still removed."""
+    import contextlib
+    import os
+    import time
+
+    from forms import inbox
+
+    photos = tmp_path / "photos"
+    for name in (".renamed", ".stale", ".young"):
+        (photos / name).mkdir(parents=True)
+    two_hours_ago = time.time() - 7200
+    os.utime(photos / ".stale", (two_hours_ago, two_hours_ago))
+    listed = list(os.scandir(photos))
+    (photos / ".renamed").rename(photos / "renamed")
+    monkeypatch.setattr(os, "scandir", lambda path: contextlib.nullcontext(listed))
+    inbox._sweep(photos)
+    monkeypatch.undo()
+    assert sorted(p.name for p in photos.iterdir()) == [".young", "renamed"]
