@@ -35,17 +35,18 @@ def test_the_switch_enlarges_the_text_and_every_page_after_remembers_it(open_pag
     expect(switch).to_have_attribute("aria-pressed", "false")
     switch.click()
     expect(switch).to_have_attribute("aria-pressed", "true")
-    assert page.evaluate(size) == "20px"
+    root = page.locator("html")  # expect() waits for the next page to have run its head script
+    expect(root).to_have_css("font-size", "20px")
     page.get_by_role("link", name="校友活动").click()
     expect(page).to_have_url(page.base + "/events/")
-    assert page.evaluate(size) == "20px"
+    expect(root).to_have_css("font-size", "20px")
     expect(page.get_by_role("button", name="大字版")).to_have_attribute("aria-pressed", "true")
     page.get_by_role("link", name="English").click()
     expect(page).to_have_url(page.base + "/en/events/")
-    assert page.evaluate(size) == "20px"  # the same choice in the other edition
+    expect(root).to_have_css("font-size", "20px")  # the same choice in the other edition
     page.get_by_role("button", name="Larger text").click()
     page.reload()
-    assert page.evaluate(size) == "16px"
+    expect(root).to_have_css("font-size", "16px")
     assert page.problems == []
 
 
@@ -53,13 +54,12 @@ def test_without_javascript_the_switch_is_a_link_that_enlarges_the_page(browser,
     context = browser.new_context(java_script_enabled=False, viewport={"width": 375, "height": 800})
     page = context.new_page()
     page.goto(site_server + "/projects/cs-development-fund/")
-    size = "getComputedStyle(document.documentElement).fontSize"
     expect(page.get_by_role("button", name="大字版")).to_be_hidden()
     page.get_by_role("link", name="大字版").click()
-    assert page.evaluate(size) == "20px"
+    expect(page.locator("html")).to_have_css("font-size", "20px")
     screenshot(page, "large-text-without-javascript")
     page.get_by_role("link", name="标准字").click()
-    assert page.evaluate(size) == "16px"
+    expect(page.locator("html")).to_have_css("font-size", "16px")
     context.close()
 
 
