@@ -197,9 +197,7 @@ def _quick_text(last: dict, paths: list[str]) -> Outcome:
                 or "[[" in new.content
             ):
                 return Outcome(False)
-            for key, value in vars(old).items():  # what plugins gave it: its chapters, its cover
-                if key not in vars(new):
-                    setattr(new, key, value)
+            _carry_over(old, new)  # what plugins gave it: its chapters, its cover
             new.translations = old.translations  # Pelican pairs translations after reading them all
             extra = {"category": new.category, "blog": True} if cls is Article else {}
             Writer(str(output), generator.settings).write_file(
@@ -249,19 +247,23 @@ def _quick_data(last: dict) -> Outcome:
             last.pop("generators", None)
             return Outcome(False)
         for key, item in after.items():
-            old = before.get(key, item)
-            if isinstance(item, dict):
-                for name, value in old.items():
-                    item.setdefault(name, value)
-            else:
-                for name, value in vars(old).items():
-                    if name not in vars(item):
-                        setattr(item, name, value)
+            _carry_over(before.get(key, item), item)
         data.generate_output(Noting(str(output), data.settings))
     except Exception:  # whatever goes wrong here, the whole build that follows says it properly
         last.pop("generators", None)
         return Outcome(False)
     return Outcome(True, [], written, [], time.perf_counter() - started)
+
+
+def _carry_over(old, new) -> None:
+    """What plugins gave an item (or a row, a dict) of the last build that the new one lacks."""
+    if isinstance(new, dict):
+        for name, value in old.items():
+            new.setdefault(name, value)
+    else:
+        for name, value in vars(old).items():
+            if name not in vars(new):
+                setattr(new, name, value)
 
 
 def _data_generator(last: dict):

@@ -21,9 +21,9 @@ index changed. Otherwise Pagefind indexes every page again (it cannot take one p
 index it has written), and only the index files whose bytes changed are copied in.
 
 The live preview makes the index in a build of its own once the editor pauses, and stops that
-build when a new edit comes (core/stopping.py): as each source is read, before the pages to
-index are written, or while Pagefind runs, the points where a build that makes the index spends
-its time (plugins.writing also checks before each page it writes).
+build when a new edit comes (core/stopping.py): as each source is read, before each page is
+written (plugins.writing checks), or while Pagefind runs, the points where a build that makes
+the index spends its time.
 """
 
 from __future__ import annotations
@@ -241,7 +241,6 @@ class SearchIndexGenerator(Generator):
     def generate_output(self, writer) -> None:
         index = _indexes.get(self.output_path)
         if index is not None:
-            stopping.check()
             if hasattr(writer, "flush"):  # plugins.writing holds pages: write those to index now
                 marked: dict[str, bool] = {}
                 writer.flush(only=lambda template: _marked(template, marked))
@@ -264,8 +263,7 @@ def _generators(pelican) -> type[Generator]:
 
 
 def _stop_if_asked(*_, **__) -> None:
-    if _indexes:  # a build that makes the index: as each source is read, and once all are
-        stopping.check()
+    stopping.check()  # as each source is read, and once all are
 
 
 def _finalized(pelican) -> None:
