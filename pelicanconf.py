@@ -186,6 +186,10 @@ PUBLIC_CONTACTS = ["@alumni.example.org"]
 # page rendering alone. ("previous" keeps the last build's index as it is: the live preview
 # shows changed pages first, and brings the index up to date in the build that follows.)
 SEARCH_INDEX = True
+# Pages per part of a language's search index. Pagefind makes an index on one core, so a big
+# site's is made in parts, several at once, and an edit makes only its page's part again; a
+# visitor's search then fetches a little of each part (docs/performance.md measures both).
+SEARCH_PART_PAGES = 1000
 
 # Photos (plugins/pictures). Every photo in content is published as WebP and JPEG copies at
 # these widths (never wider than the original), with this quality for each format (1-100).

@@ -19,9 +19,10 @@ FORMS_STAMP_SECRET = os.environ.get("FORMS_STAMP_SECRET")
 # publish, so they are kept 5 minutes (the CDN is refreshed at once when PUBLISH_PURGE_URL or
 # PUBLISH_PURGE_COMMAND is set).
 PUBLISH_CACHE_CONTROL = [
-    ("pagefind/index/*", "public, max-age=31536000, immutable"),
-    ("pagefind/fragment/*", "public, max-age=31536000, immutable"),
-    ("pagefind/pagefind.*.pf_meta", "public, max-age=31536000, immutable"),
+    ("pagefind/*.pf_index", "public, max-age=31536000, immutable"),  # in every part's folder
+    ("pagefind/*.pf_fragment", "public, max-age=31536000, immutable"),
+    ("pagefind/*.pf_filter", "public, max-age=31536000, immutable"),
+    ("pagefind/*.pf_meta", "public, max-age=31536000, immutable"),
     ("images/*", "public, max-age=2592000"),
     ("theme/*", "public, max-age=3600"),
     ("*", "public, max-age=300"),

@@ -7,18 +7,20 @@ indexed, not lists and menus that repeat the same words on every page.
 
 Once the pages with something to index are written (this plugin's generator follows those that
 write them, and has plugins.writing write its held pages of that kind first), Pagefind's own
-command indexes them on both cores, while the build goes on with the pages left (lists, form
-pages) and the personal-data guard. It is given a folder of hard links to exactly those pages,
-the ones this build wrote and the ones it kept from the last, and writes its index in memory,
-from where it is copied in. Its index depends only on the pages, not on the order they were
-written in. (This plugin used to hand each page to Pagefind's service as it was written; the
+command indexes them, while the build goes on with the pages left (lists, form pages) and
+the personal-data guard. Each run is given a folder of hard links to exactly its pages, ones
+this build wrote and ones it kept from the last, and writes its index in memory, from where it
+is copied in. The index depends only on the pages, not on the order they were written in. (This plugin used to hand each page to Pagefind's service as it was written; the
 service reads pages on one core, which the rendering kept busy: the command is faster, see
 docs/performance.md.) The build swaps in its output only when every check, the guard among
 them, has passed, so nothing indexed from a refused page is ever published.
 
-A build that keeps what has not changed (core/manifest.py) keeps the index too when no page to
-index changed. Otherwise Pagefind indexes every page again (it cannot take one page out of an
-index it has written), and only the index files whose bytes changed are copied in.
+Pagefind runs on one core and cannot take a page out of an index it has written, so a big
+site's index is made in parts of at most SEARCH_PART_PAGES pages per language (`divide`), run
+side by side on every core; the search script merges a language's parts (Pagefind's
+mergeIndex, sharing one WebAssembly file). A build that keeps what has not changed
+(core/manifest.py) keeps each part whose pages did not change, and makes again only the others;
+of those, only the files whose bytes changed are copied in.
 
 The live preview makes the index in a build of its own once the editor pauses, and stops that
 build when a new edit comes (core/stopping.py): as each source is read, before each page is
@@ -32,12 +34,15 @@ import atexit
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from pagefind_bin_extended import get_executable
 from pelican import signals
@@ -50,24 +55,43 @@ from plugins import check_order
 
 MEMORY = "/dev/shm"  # a folder in memory, on Linux
 MARKER = b"data-pagefind-body"
+LANGUAGE = re.compile(rb"<html[^>]*?\slang=[\"']?([A-Za-z0-9-]+)")
+PARTS = "parts.json"  # the parts of each language's index but the first, for the search script
+# Pagefind runs at a time, each on about one core (of those this process may use).
+AT_ONCE = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@dataclass
+class _Part:
+    """One part of the index and the Pagefind run that makes it."""
+
+    folder: str  # under pagefind/; "" for the first part, which also holds the script
+    pages: list[str]
+    key: str
+    farm: Path | None = None  # hard links to its pages
+    scratch: Path | None = None  # where Pagefind writes it
+    process: subprocess.Popen | None = None
+    complaints: IO[bytes] | None = None  # what Pagefind said on stderr
+
+    @property
+    def step(self) -> str:
+        return f"pagefind/{self.folder}".rstrip("/")
 
 
 class SearchIndex:
-    """The index of one build: the pages to index, noted as they are written, then Pagefind."""
+    """The index of one build: the pages to index, noted as they are written, then Pagefind
+    on each part of the index whose pages changed."""
 
-    def __init__(self, output: Path, manifest: Manifest | None = None) -> None:
-        self.output, self.manifest = output, manifest
-        self.pages: dict[str, str] = {}  # the written pages to index -> a digest of each
+    def __init__(self, output: Path, manifest: Manifest | None = None, part_pages: int = 1000) -> None:
+        self.output, self.manifest, self.part_pages = output, manifest, part_pages
+        self.pages: dict[str, str] = {}  # the written pages to index -> "language digest"
         self.started = False
-        self.key = ""
-        self.process: subprocess.Popen | None = None
-        self.farm: Path | None = None  # hard links to the pages to index
-        self.scratch: Path | None = None  # where Pagefind writes, in memory
-        self.files: list[str] = []  # the index's files, as output paths
-        self.same: set[str] = set()  # those already published with the same bytes
+        self.parts: list[_Part] = []  # those to make
+        self.layout = ""  # parts.json
+        self.files: list[str] = []  # the index's files made by this build, as output paths
 
     def add(self, path: Path) -> None:
-        """Note a written page; its digest, if it has parts to index, goes in the manifest."""
+        """Note a written page; its language and digest, if it has parts to index, go in the manifest."""
         name = path.relative_to(self.output).as_posix()
         found = _to_index(path)
         if found and self.started:  # a plugin order mistake, not an editor's: say which page
@@ -80,8 +104,8 @@ class SearchIndex:
             self.pages[name] = found
 
     def start(self, kept: Iterable[str] = ()) -> None:
-        """Start Pagefind on every page to index: those written, and those of `kept` (pages
-        kept from the last build) that its build noted as having parts to index."""
+        """Start Pagefind on the parts to make again: every page to index is one written, or one
+        of `kept` (pages kept from the last build) that its build noted as having parts to index."""
         if self.started:
             return
         self.started = True
@@ -91,90 +115,149 @@ class SearchIndex:
             pages.update(
                 (name, found) for name in kept if (found := self.manifest.known(name, "index", _to_index))
             )
-            self.key = digest(*(f"{name}\0{found}" for name, found in sorted(pages.items())))
-            if self.manifest.unchanged("pagefind", self.key):
-                return
         if not pages:
             return  # nothing to search
+        parts = divide(pages, self.part_pages)
+        self.layout = json.dumps(
+            {lang: [f"{f}/" for f in parts if f.rsplit("-", 1)[0] == lang] for lang in _languages(parts)},
+            separators=(",", ":"),
+        )
+        for folder, names in parts.items():
+            key = digest(*(f"{name}\0{pages[name]}" for name in names), self.layout if not folder else "")
+            part = _Part(folder, names, key)
+            if self.manifest is None or not self.manifest.unchanged(part.step, key):
+                self.parts.append(part)
+        for part in self.parts[:AT_ONCE]:
+            self._launch(part)
+
+    def _launch(self, part: _Part) -> None:
         # Beside the staging folder (a hard link stays on its disk), named after it.
-        self.farm = Path(tempfile.mkdtemp(prefix=f"{self.output.name}-index-", dir=self.output.parent))
-        for name in pages:
-            link = self.farm / name
+        part.farm = Path(tempfile.mkdtemp(prefix=f"{self.output.name}-index-", dir=self.output.parent))
+        for name in part.pages:
+            link = part.farm / name
             link.parent.mkdir(parents=True, exist_ok=True)
             os.link(self.output / name if name in self.pages else self.manifest.where(name), link)
         # Pagefind writes its thousand fragment files at once from many threads; on a disk those
         # creations in one folder wait for each other (3x slower here), in memory they do not.
-        self.scratch = (
-            Path(tempfile.mkdtemp(prefix="pagefind-", dir=MEMORY)) if _room_in_memory(len(pages)) else None
+        # (Where memory is short, beside the staging folder too.)
+        memory = _room_in_memory(len(part.pages))
+        part.scratch = Path(
+            tempfile.mkdtemp(prefix="pagefind-", dir=MEMORY)
+            if memory
+            else tempfile.mkdtemp(prefix=f"{self.output.name}-pagefind-", dir=self.output.parent)
         )
-        command = [str(get_executable()), "--site", str(self.farm), "--output-path",
-                   str(self.scratch or self.output / "pagefind"), "--silent"]  # fmt: skip
+        part.complaints = tempfile.TemporaryFile()  # noqa: SIM115 (closed by close())
+        command = [str(get_executable()), "--site", str(part.farm), "--output-path", str(part.scratch),
+                   "--silent"]  # fmt: skip
         try:
-            self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            part.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=part.complaints)
         except OSError as error:  # not installed, or not runnable
             raise _failed(str(error)) from None
 
     def finish(self) -> None:
-        """Wait for the index and copy it in; say so in a sentence if it could not be made."""
+        """Wait for each part and bring it in; say so in a sentence if one could not be made."""
         try:
             self.start()
-            if self.process is None:
-                return
-            error = self._wait()
-            if self.process.returncode != 0:
-                raise _failed(
-                    error.decode(errors="replace").strip() or f"exit code {self.process.returncode}"
-                )
-            written = self.scratch or self.output / "pagefind"
-            steady_entry(written)
-            self.files = sorted(
-                f"pagefind/{p.relative_to(written).as_posix()}" for p in written.rglob("*") if p.is_file()
-            )
-            if self.scratch is not None:
-                if self.manifest is not None and self.manifest.steps:  # keep what is published as it is
-                    self.same = {
-                        name
-                        for name in self.files
-                        if same_file(self.scratch / name[9:], self.manifest.output / name)
-                    }
-                shutil.copytree(self.scratch, self.output / "pagefind", copy_function=shutil.copyfile,
-                                ignore=lambda folder, names: self._published(folder, names))  # fmt: skip
-            if self.manifest is not None:
-                self.manifest.kept.update(self.same)
-                self.manifest.made("pagefind", self.key, self.files)
+            waiting = list(self.parts)
+            deadline = time.monotonic() + 600
+            while waiting:
+                stopping.check()  # the live preview may stop the build meanwhile
+                done = [
+                    part for part in waiting if part.process is not None and part.process.poll() is not None
+                ]
+                for part in done:
+                    waiting.remove(part)
+                    self._bring_in(part)
+                queued = [part for part in waiting if part.process is None]
+                for part in queued[: AT_ONCE - (len(waiting) - len(queued))]:
+                    self._launch(part)
+                if waiting and not done:
+                    if time.monotonic() > deadline:
+                        raise _failed("Pagefind did not finish in 10 minutes")
+                    time.sleep(0.02)
         finally:
             self.close()
 
-    def _wait(self) -> bytes:
-        """Pagefind's complaints, once it is done; the live preview may stop the build meanwhile."""
-        deadline = time.monotonic() + 600
-        while True:
-            stopping.check()
-            try:
-                return self.process.communicate(timeout=0.05)[1]
-            except subprocess.TimeoutExpired:
-                if time.monotonic() > deadline:
-                    raise _failed("Pagefind did not finish in 10 minutes") from None
-
-    def _published(self, folder: str, names: list[str]) -> list[str]:
-        """The files of a folder of the new index that are already published as they are."""
-        where = Path(folder).relative_to(self.scratch).as_posix()
-        return [name for name in names if f"pagefind/{where}/{name}".replace("/./", "/") in self.same]
+    def _bring_in(self, part: _Part) -> None:
+        """Copy a part Pagefind has made into the output, but for the files already published
+        with the same bytes (kept as they are); a first part also gets parts.json."""
+        if part.process.returncode != 0:
+            part.complaints.seek(0)
+            said = part.complaints.read().decode(errors="replace").strip()
+            raise _failed(said or f"exit code {part.process.returncode}")
+        made = part.scratch
+        steady_entry(made)
+        if not part.folder:
+            (made / PARTS).write_text(self.layout, encoding="utf-8")
+        names = sorted(p.relative_to(made).as_posix() for p in made.rglob("*") if p.is_file())
+        if part.folder:  # a part merged into the first is read by the first's script
+            names = [name for name in names if "/" in name or name.endswith((".pf_meta", "entry.json"))]
+        base = f"{part.step}/"
+        files = [base + name for name in names]
+        published = self.manifest is not None and self.manifest.steps
+        for name in names:
+            if published and same_file(made / name, self.manifest.output / base / name):
+                self.manifest.kept.add(base + name)
+                continue
+            target = self.output / base / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(made / name, target)
+        if self.manifest is not None:
+            self.manifest.made(part.step, part.key, files)
+        self.files += files
 
     def close(self) -> None:
-        """Stop Pagefind if it still runs (the build stopped), and remove its folders."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
-        for folder in (self.farm, self.scratch):
-            if folder is not None:
-                shutil.rmtree(folder, ignore_errors=True)
+        """Stop Pagefind where it still runs (the build stopped), and remove its folders."""
+        for part in self.parts:
+            if part.process is not None and part.process.poll() is None:
+                part.process.kill()
+                part.process.wait()
+            if part.complaints is not None:
+                part.complaints.close()
+            for folder in (part.farm, part.scratch):
+                if folder is not None:
+                    shutil.rmtree(folder, ignore_errors=True)
+
+
+def divide(pages: dict[str, str], part_pages: int) -> dict[str, list[str]]:
+    """The parts of the index: folder -> the pages in it, from page -> "language digest".
+
+    Pagefind runs on one core, so a big site's index is made in parts, several at once, and an
+    edit makes again only the part of the page it changed. A language with more than
+    `part_pages` pages is spread over parts by a hash of each page's path: a page keeps its part
+    while others come and go, until the number of parts changes. The first part ("") holds a
+    share of every language, so that its script finds each language there; the others
+    ("zh-cn-1") are merged into it by theme/static/js/search.js, as parts.json lists them.
+    """
+    languages: dict[str, list[str]] = {}
+    for name, found in sorted(pages.items()):
+        languages.setdefault(found.split(" ")[0], []).append(name)
+    parts: dict[str, list[str]] = {"": []}
+    for lang, names in languages.items():
+        count = -(-len(names) // part_pages)
+        while True:  # as many parts as the size asks for, none of them empty
+            shares: list[list[str]] = [[] for _ in range(count)]
+            for name in names:
+                shares[int(hashlib.sha1(name.encode()).hexdigest()[:12], 16) % count].append(name)
+            if all(shares):
+                break
+            count -= 1
+        parts[""] += shares[0]
+        parts.update((f"{lang}-{number}", share) for number, share in enumerate(shares[1:], 1))
+    return parts
+
+
+def _languages(parts: dict[str, list[str]]) -> list[str]:
+    return sorted({folder.rsplit("-", 1)[0] for folder in parts if folder})
 
 
 def _to_index(page: Path) -> str:
-    """A digest of a page with parts to index; "" for one without."""
+    """The language and a digest of a page with parts to index ("zh-cn 3f…"); "" for one without."""
     data = page.read_bytes()
-    return hashlib.sha1(data).hexdigest() if MARKER in data else ""
+    if MARKER not in data:
+        return ""
+    found = LANGUAGE.search(data, 0, 4096)
+    return f"{found[1].decode().lower() if found else 'unknown'} {hashlib.sha1(data).hexdigest()}"
 
 
 def _room_in_memory(pages: int) -> bool:
@@ -224,9 +307,12 @@ def _start(pelican) -> None:
     manifest = active()
     if pelican.settings.get("SEARCH_INDEX", True) == "previous":  # pages first (office/builder.py)
         if manifest is not None:
-            manifest.keep_as_is("pagefind")
+            for step in [step for step in manifest.steps if step.split("/")[0] == "pagefind"]:
+                manifest.keep_as_is(step)
     elif pelican.settings.get("SEARCH_INDEX", True):
-        _indexes[pelican.output_path] = SearchIndex(Path(pelican.output_path), manifest)
+        _indexes[pelican.output_path] = SearchIndex(
+            Path(pelican.output_path), manifest, pelican.settings.get("SEARCH_PART_PAGES", 1000)
+        )
 
 
 def _written(path: str, context: dict) -> None:

@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from office.build import build_site
-from tests.support import BUILD_DATE, ROOT, free_port, wait_until_up
+from tests.support import BUILD_DATE, ROOT, preview_server
 
 # Real servers (the handler under gunicorn, git servers) for the tests of forms/ and office/.
 pytest_plugins = ["tests.servers"]
@@ -50,30 +48,5 @@ def site_inbox(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def site_server(demo_site, site_inbox, tmp_path_factory) -> Iterator[str]:
     """The preview server (site and form handler) in its own process on a free port."""
-    port = free_port()
-    log = (tmp_path_factory.mktemp("server") / "server.log").open("w")
-    command = [
-        sys.executable,
-        "-m",
-        "office.preview",
-        "--directory",
-        str(demo_site),
-        "--port",
-        str(port),
-        "--inbox",
-        str(site_inbox),
-    ]
-    process = subprocess.Popen(
-        command,
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(url + "/")
+    with preview_server(demo_site, site_inbox, tmp_path_factory.mktemp("server") / "server.log") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        log.close()

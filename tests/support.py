@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from office.build import build_site
@@ -32,6 +36,23 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+@contextmanager
+def preview_server(site: Path, inbox: Path, log: Path, port: int | None = None) -> Iterator[str]:
+    """The preview server (site and form handler) in its own process on 127.0.0.1: its address."""
+    port = port or free_port()
+    command = [sys.executable, "-m", "office.preview", "--directory", str(site), "--port", str(port),
+               "--inbox", str(inbox)]  # fmt: skip
+    with log.open("w") as written:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=written, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(url + "/")
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
 
 
 def wait_until_up(url: str, timeout: float = 15) -> None:

@@ -4,15 +4,13 @@ load, a gallery that works without JavaScript, and share images that social site
 import io
 import re
 import shutil
-import subprocess
-import sys
 
 import pytest
 from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import screenshot
-from tests.support import ROOT, build_repo, free_port, photo_file, wait_until_up
+from tests.support import ROOT, build_repo, free_port, photo_file, preview_server
 
 PHONE, DESKTOP = 375, 1280
 ARTICLE = "/news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming.html"
@@ -100,17 +98,8 @@ def published_site(tmp_path_factory):
     (news / "b.md").write_text("Title: 乙\nDate: 2026-01-01\n\n正文\n", encoding="utf-8")
     photo_file(news / "a/cover.jpg", (1600, 900))
     build_repo(root, SITEURL=origin, PHOTO_CACHE=str(root / "cache"))
-    log = (root / "server.log").open("w")
-    command = [sys.executable, "-m", "office.preview", "--directory", str(root / "output"), "--port", str(port),
-               "--inbox", str(root / "inbox")]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(origin + "/")
+    with preview_server(root / "output", root / "inbox", root / "server.log", port):
         yield origin
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
-        log.close()
 
 
 @pytest.mark.parametrize("path", ["news/jia.html", "news/yi.html", "", "en/events/"])

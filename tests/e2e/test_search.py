@@ -1,9 +1,14 @@
 """Search in the real Chromium: Pagefind's index of the built site, Chinese words and English apart,
 a chapter's or project's own page first for its name, excerpts from the text only."""
 
+import json
 import re
 
 import pytest
+from playwright.sync_api import expect
+
+from office.build import build_site
+from tests.support import BUILD_DATE, ROOT, preview_server
 
 
 def results(page, path: str, words: str) -> list[tuple[str, str, str]]:
@@ -104,3 +109,49 @@ def test_a_search_can_be_linked_to(open_page):
         == "/stories/he-jian-hua-shan-lu-shang-de-xiang-cun-yi-sheng.html"
     )
     assert page.locator(".search-status").inner_text() == "找到 1 个页面"
+
+
+@pytest.fixture(scope="module")
+def parted_server(tmp_path_factory):
+    """The demo site with each edition's index in parts of 20 pages, as a big site's is."""
+    root = tmp_path_factory.mktemp("parted")
+    build_site(ROOT / "pelicanconf.py", {"OUTPUT_PATH": str(root / "output"), "BUILD_DATE": BUILD_DATE,
+                                         "SEARCH_PART_PAGES": 20})  # fmt: skip
+    layout = json.loads((root / "output/pagefind/parts.json").read_text(encoding="utf-8"))
+    assert len(layout["zh-cn"]) >= 2 and len(layout["en"]) >= 2, layout
+    with preview_server(root / "output", root / "inbox", root / "server.log") as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    ("path", "words"),
+    [("/search/", "返校"), ("/search/", "校友"), ("/search/", "重庆校友会"), ("/search/", "奖学金 校友"),
+     ("/en/search/", "alumni"), ("/en/search/", "homecoming"), ("/en/search/", "chongqing chapter"),
+     ("/en/search/", "chongqing xyzzy")],  # words some parts lack; one no part has
+)  # fmt: skip
+def test_an_index_in_parts_finds_what_one_index_finds(open_page, parted_server, path, words):
+    """Pagefind's one index of the same pages is the oracle: the same pages are found (in an
+    order that may differ, as each part weighs words by its own pages)."""
+    page = open_page(1280)
+    whole = every_result(page, path, words)
+    page.base = parted_server
+    parted = every_result(page, path, words)
+    assert sorted(parted) == sorted(whole) and len(whole) >= 2
+    assert page.problems == []
+
+
+def every_result(page, path: str, words: str) -> list[str]:
+    """The addresses of all that is found, "More results" clicked until there are no more."""
+    results(page, path, words)
+    while page.locator(".search-more").is_visible():
+        shown = page.locator(".search-results li").count()
+        page.click(".search-more")
+        expect(page.locator(".search-results li")).not_to_have_count(shown)
+    found = page.eval_on_selector_all(
+        ".search-results li a", "links => links.map(a => a.getAttribute('href'))"
+    )
+    assert page.locator(".search-status").inner_text() in (
+        f"找到 {len(found)} 个页面",
+        f"Pages found: {len(found)}",
+    )
+    return found

@@ -1,6 +1,8 @@
 """Builds that redo only what changed (core/manifest.py): after any sequence of edits, the
 output is byte for byte what a clean build makes, and unchanged files are not touched."""
 
+import gzip
+import json
 import os
 import random
 import re
@@ -33,6 +35,7 @@ def test_after_any_sequence_of_edits_a_build_is_what_a_clean_build_makes(tmp_pat
     build that keeps what did not change; after each, output/ is compared with a clean build."""
     rng = random.Random(int(os.environ.get("EDIT_SEED", 27)))
     repo, overrides = _demo(tmp_path)
+    overrides["SEARCH_PART_PAGES"] = 30  # each edition's index in parts, as a big site's is
     content = repo / "content"
 
     def articles():
@@ -114,6 +117,35 @@ def test_a_body_edit_draws_its_page_and_the_lists_it_is_in_and_keeps_the_rest(tm
     assert len(report.written) < 40, report.written
     untouched = [p for p, mtime in before.items() if p.exists() and p.stat().st_mtime_ns == mtime]
     assert len(untouched) > len(before) - 40
+
+
+def test_an_edit_makes_again_only_the_part_of_the_index_its_page_is_in(tmp_path):
+    repo, overrides = _demo(tmp_path)
+    overrides["SEARCH_PART_PAGES"] = 20
+    build_site(ROOT / "pelicanconf.py", overrides)
+    index = repo / "output/pagefind"
+    layout = json.loads((index / "parts.json").read_text(encoding="utf-8"))
+    assert len(layout["zh-cn"]) >= 2 and len(layout["en"]) >= 2, layout
+    folders = {folder.rstrip("/") for parts in layout.values() for folder in parts}
+
+    def part(path) -> str:
+        inside = path.relative_to(index).parts
+        return inside[0] if inside[0] in folders else ""
+
+    before = {p: p.stat().st_mtime_ns for p in index.rglob("*") if p.is_file()}
+    source = repo / "content/news/alumni-forum-2026.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\n论坛后记一句。\n", encoding="utf-8")
+
+    report = build_site(ROOT / "pelicanconf.py", overrides)
+
+    made = {part(repo / "output" / name) for name in report.written if name.startswith("pagefind/")}
+    assert len(made) == 1, made
+    fragments = (index / next(iter(made))).glob("fragment/*")
+    assert any(
+        "论坛后记一句" in gzip.decompress(p.read_bytes()).decode().replace("\u200b", "") for p in fragments
+    )
+    assert [p for p, mtime in before.items() if part(p) not in made and p.stat().st_mtime_ns != mtime] == []
+    assert len(report.written) < 30, report.written
 
 
 def test_nothing_changed_nothing_is_written_or_drawn(tmp_path):

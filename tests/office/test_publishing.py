@@ -88,6 +88,11 @@ CACHE = {
     "pagefind/pagefind-entry.json": "public, max-age=300",
     "pagefind/index/en_3afbe46.pf_index": "public, max-age=31536000, immutable",
     "pagefind/pagefind.en_8456463dd7.pf_meta": "public, max-age=31536000, immutable",
+    "pagefind/parts.json": "public, max-age=300",
+    "pagefind/zh-cn-1/pagefind-entry.json": "public, max-age=300",
+    "pagefind/zh-cn-1/fragment/zh-cn_2d1b.pf_fragment": "public, max-age=31536000, immutable",
+    "pagefind/zh-cn-1/index/zh-cn_9a0c.pf_index": "public, max-age=31536000, immutable",
+    "pagefind/zh-cn-1/pagefind.zh-cn_77f3.pf_meta": "public, max-age=31536000, immutable",
     "images/campus.jpg": "public, max-age=2592000",
     "theme/css/site.css": "public, max-age=3600",
 }

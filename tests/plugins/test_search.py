@@ -150,7 +150,8 @@ def test_a_build_asked_to_stop_stops_while_pagefind_runs_and_leaves_nothing(tmp_
             index.finish()
     finally:
         stopping.allow(False)
-    assert index.process.returncode is not None  # Pagefind was stopped too
+    [part] = index.parts
+    assert part.process.returncode is not None  # Pagefind was stopped too
     assert [p.name for p in tmp_path.iterdir() if p.name != "site"] == []
     assert not (site / "pagefind").exists()
 
@@ -160,3 +161,56 @@ def test_a_build_asked_to_stop_stops_while_pagefind_runs_and_leaves_nothing(tmp_
     index.finish()
     assert (site / "pagefind/pagefind-entry.json").exists()
     stopping.allow(False)
+
+
+def test_a_language_with_more_pages_than_a_part_holds_is_spread_over_parts():
+    pages = {f"news/{n}.html": f"zh-cn {n:040x}" for n in range(2500)}
+    pages |= {f"en/news/{n}.html": f"en {n:040x}" for n in range(30)}
+    parts = search.divide(pages, 1000)
+    assert sorted(parts) == ["", "zh-cn-1", "zh-cn-2"]
+    assert sorted(name for names in parts.values() for name in names) == sorted(pages)
+    assert all(name.startswith("news/") for folder in parts if folder for name in parts[folder])
+    assert {pages[name].split()[0] for name in parts[""]} == {
+        "zh-cn",
+        "en",
+    }  # every language has a first part
+    assert all(600 < len(names) < 1100 for folder, names in parts.items() if folder)
+    # A page stays in its part while others come and go (as long as the number of parts stays).
+    pages["news/new.html"] = "zh-cn 1"
+    del pages["news/7.html"]
+    again = search.divide(pages, 1000)
+    assert {folder: set(names) - {"news/7.html"} for folder, names in parts.items()} == {
+        folder: set(names) - {"news/new.html"} for folder, names in again.items()
+    }
+
+
+@pytest.mark.parametrize("part_pages", [1, 2, 3])
+def test_no_part_is_empty_however_small_the_parts(part_pages):
+    pages = {f"news/{n}.html": f"zh-cn {n}" for n in range(5)} | {"en/a.html": "en 1"}
+    parts = search.divide(pages, part_pages)
+    assert all(parts.values()) and sum(map(len, parts.values())) == 6
+
+
+def test_an_index_in_parts_has_every_page_once_and_the_script_only_in_the_first(tmp_path):
+    index = SearchIndex(tmp_path, part_pages=4)
+    for n in range(13):
+        index.add(write(tmp_path, f"news/{n}.html", "zh-CN", f"<main data-pagefind-body>返校第{n}天</main>"))
+    for n in range(3):
+        index.add(write(tmp_path, f"en/news/{n}.html", "en", f"<main data-pagefind-body>Day {n}</main>"))
+    index.finish()
+    folder = tmp_path / "pagefind"
+    layout = json.loads((folder / "parts.json").read_text(encoding="utf-8"))
+    assert list(layout) == ["zh-cn"] and len(layout["zh-cn"]) >= 2  # English fits in the first
+    counts = {"zh-cn": 0, "en": 0}
+    for entry in [folder, *(folder / part for part in layout["zh-cn"])]:
+        for lang, found in json.loads((entry / "pagefind-entry.json").read_text())["languages"].items():
+            counts[lang] += found["page_count"]
+    assert counts == {"zh-cn": 13, "en": 3}
+    for part in layout["zh-cn"]:  # merged into the first: its own script and WebAssembly would go unused
+        top = sorted(p.name for p in (folder / part).iterdir() if p.is_file())
+        assert top[0] == "pagefind-entry.json" and [n[-8:] for n in top[1:]] == [".pf_meta"], top
+        assert {p.name for p in (folder / part).iterdir() if p.is_dir()} == {"fragment", "index"}
+    assert (folder / "pagefind.js").exists() and (folder / "wasm.en.pagefind").exists()
+    assert sorted(index.files) == sorted(
+        p.relative_to(tmp_path).as_posix() for p in folder.rglob("*") if p.is_file()
+    )

@@ -18,15 +18,42 @@ if (box) {
 
   // As search.html writes the names: case and runs of spaces do not matter.
   const key = (text) => text.trim().toLowerCase().split(/\s+/).join(" ");
-  const load = () => (engine ??= import(`${box.dataset.bundle}pagefind.js`).then((pagefind) => pagefind.init().then(() => pagefind)));
+  const load = () => (engine ??= openIndex());
   const said = (template, count) => template.replace("{n}", count);
+
+  // A big site's index is in parts (plugins/search.py): the first comes with the script, and
+  // parts.json names the others of each language, merged into it to be searched as one.
+  async function openIndex() {
+    const bundle = box.dataset.bundle;
+    const parts = fetch(`${bundle}parts.json`, { cache: "no-cache" }).then((response) => response.json());
+    const pagefind = await import(`${bundle}pagefind.js`);
+    await pagefind.init();
+    const merged = (await parts)[document.documentElement.lang.toLowerCase()] || [];
+    await Promise.all(merged.map((part) => pagefind.mergeIndex(bundle + part)));
+    return { pagefind, merged: merged.length > 0 };
+  }
+
+  // Pagefind leaves out of a search each word its index does not have. Each part is an index of
+  // its own, so a part without one of the words would offer its pages that have only the others:
+  // keep the pages that have every word some part has, as one index would.
+  async function everyWord(pagefind, words, results) {
+    const language = document.documentElement.lang;
+    const split = /^(zh|ja|th)\b/i.test(language) && window.Intl?.Segmenter
+      ? [...new Intl.Segmenter(language, { granularity: "word" }).segment(words)].filter((s) => s.isWordLike).map((s) => s.segment)
+      : words.split(/\s+/);
+    if (split.length < 2) return results;
+    const alone = await Promise.all(split.map((word) => pagefind.search(word)));
+    const known = alone.filter((each) => each?.results.length).map((each) => new Set(each.results.map((result) => result.id)));
+    return results.filter((result) => known.every((ids) => ids.has(result.id)));
+  }
 
   async function search(words) {
     const ask = ++asked;
-    const pagefind = await load();
+    const { pagefind, merged } = await load();
     const matched = await pagefind.search(words);
+    const results = matched && merged ? await everyWord(pagefind, words, matched.results) : matched?.results;
     if (ask !== asked) return; // a newer search has started
-    found = matched ? [...matched.results] : [];
+    found = results ? [...results] : [];
     const named = names[key(words)];
     for (let at = 0; named && at < Math.min(found.length, 50); at++) {
       if ((await found[at].data()).url === named) {
