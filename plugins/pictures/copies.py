@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from core.manifest import active
 from plugins.pictures import cards
 from plugins.pictures.cache import Store, key_of, make_entry, publish, read_entry
 from plugins.pictures.photos import EXTENSIONS, Copy, Recipe, UnreadablePhoto, make_copies
@@ -99,24 +100,26 @@ def publish_cards(
 ) -> tuple[dict[CardText, ShareImage], int]:
     """A share card per text, drawn where the cache has none, published in output/; and how
     many had to be drawn."""
-    look = settings.look
+    look, manifest = settings.look, active()
     folders = {
         text: store.folder(
             "cards", key_of(look.key(), text.title, text.site_name, text.subtitle, text.address)
         )
         for text in dict.fromkeys(texts)
     }
-    entries = {text: read_entry(folder) for text, folder in folders.items()}
-    missing = [text for text, entry in entries.items() if entry is None]
-    for text, made in zip(
-        missing, run_everywhere(_draw_card, [(t, look, folders[t]) for t in missing]), strict=True
-    ):
-        entries[text] = made
-    found = {}
-    for text, entry in entries.items():
-        save_as = settings.card_save_as.format(key=folders[text].name[:16])
-        publish(folders[text] / "card.png", output / save_as)
-        found[text] = ShareImage(save_as, entry["width"], entry["height"], text.title, "image/png")
+    saved_as = {text: settings.card_save_as.format(key=folder.name[:16]) for text, folder in folders.items()}
+    # A card published as this very cached file is kept without reading its entry: after an
+    # edit to one of 5,000 articles that is every card but one or none.
+    kept = {
+        text
+        for text, folder in folders.items()
+        if manifest is not None and manifest.published_as(output / saved_as[text], folder / "card.png")
+    }
+    missing = [text for text, folder in folders.items() if text not in kept and read_entry(folder) is None]
+    run_everywhere(_draw_card, [(text, look, folders[text]) for text in missing])
+    for text in folders.keys() - kept:
+        publish(folders[text] / "card.png", output / saved_as[text])
+    found = {text: ShareImage(saved_as[text], *cards.CARD_SIZE, text.title, "image/png") for text in folders}
     return found, len(missing)
 
 
