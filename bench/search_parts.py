@@ -37,22 +37,25 @@ QUERIES = ["返校日", "校友", "重庆 读书会", "校友 不存在的词"]
 ONE_INDEX = 10**9
 
 
-def first_search(browser, site: str, words: str) -> tuple[int, int, float]:
-    """Requests, bytes received and seconds from typing the words to results (or "nothing") shown."""
+def first_search(browser, site: str, words: str) -> tuple[int, int, int, float]:
+    """Requests, bytes received (all, the index's) and seconds from typing the words to results
+    (or "nothing") shown."""
     context = browser.new_context()  # an empty cache: the visitor's first search
     page = context.new_page()
     page.goto(f"{site}/search/")
     page.wait_for_load_state("networkidle")
     finished: list = []
-    page.on("requestfinished", finished.append)
+    page.on("requestfinished", lambda request: finished.append(request))
     started = time.perf_counter()
     page.fill("#search-words", words)
     page.wait_for_function("document.querySelector('.search-status').textContent !== ''", timeout=60_000)
     seconds = time.perf_counter() - started - 0.25  # search.js waits 0.25 s after typing
     page.wait_for_load_state("networkidle")
-    received = sum(request.sizes()["responseBodySize"] for request in finished)
+    sizes = [(request.url, request.sizes()["responseBodySize"]) for request in finished]
     context.close()
-    return len(finished), received, seconds
+    # The index's own files, apart from Pagefind's script and WebAssembly (the same either way).
+    index = sum(size for url, size in sizes if not url.endswith((".js", ".pagefind")))
+    return len(sizes), sum(size for _, size in sizes), index, seconds
 
 
 def measure(size: int, part_pages: list[int], rounds: int) -> list[dict]:
@@ -73,9 +76,10 @@ def measure(size: int, part_pages: list[int], rounds: int) -> list[dict]:
             with preview_server(output, root / "inbox", root / "server.log") as site:
                 found = [first_search(browser, site, words) for words in QUERIES for _ in range(rounds)]
             rows.append({"pages": pages, "parts": parts, "build": built,
-                         "requests": statistics.median(r for r, _, _ in found),
-                         "kb": statistics.median(b for _, b, _ in found) / 1024,
-                         "seconds": statistics.median(s for _, _, s in found)})  # fmt: skip
+                         "requests": statistics.median(f[0] for f in found),
+                         "kb": statistics.median(f[1] for f in found) / 1024,
+                         "index_kb": statistics.median(f[2] for f in found) / 1024,
+                         "seconds": statistics.median(f[3] for f in found)})  # fmt: skip
         browser.close()
     return rows
 
@@ -86,14 +90,13 @@ def main() -> None:
     parser.add_argument("--part-pages", type=int, nargs="+", default=[1000, 500])
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    print(
-        f"{'N':>6} {'part pages':>10} {'parts':>5} {'build':>8} {'requests':>8} {'received':>9} {'to results':>10}"
-    )
+    print(f"{'N':>6} {'part pages':>10} {'parts':>5} {'build':>8} {'requests':>8} {'received':>9} "
+          f"{'of the index':>12} {'to results':>10}")  # fmt: skip
     for size in args.sizes:
         for row in measure(size, args.part_pages, args.rounds):
             label = "one index" if row["pages"] == ONE_INDEX else str(row["pages"])
             print(f"{size:>6} {label:>10} {row['parts']:>5} {row['build']:>7.2f}s {row['requests']:>8.0f} "
-                  f"{row['kb']:>7.0f}KB {row['seconds']:>9.2f}s", flush=True)  # fmt: skip
+                  f"{row['kb']:>7.0f}KB {row['index_kb']:>10.0f}KB {row['seconds']:>9.2f}s", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -10,8 +10,9 @@ write them, and has plugins.writing write its held pages of that kind first), Pa
 command indexes them, while the build goes on with the pages left (lists, form pages) and
 the personal-data guard. Each run is given a folder of hard links to exactly its pages, ones
 this build wrote and ones it kept from the last, and writes its index in memory, from where it
-is copied in. The index depends only on the pages, not on the order they were written in. (This plugin used to hand each page to Pagefind's service as it was written; the
-service reads pages on one core, which the rendering kept busy: the command is faster, see
+is copied in. The index depends only on the pages, not on the order they were written in.
+(This plugin used to hand each page to Pagefind's service as it was written; the service
+reads pages on one core, which the rendering kept busy: the command is faster, see
 docs/performance.md.) The build swaps in its output only when every check, the guard among
 them, has passed, so nothing indexed from a refused page is ever published.
 

@@ -135,8 +135,15 @@ def test_an_index_in_parts_finds_what_one_index_finds(open_page, parted_server, 
     page = open_page(1280)
     whole = every_result(page, path, words)
     page.base = parted_server
+    fetched: list[str] = []
+    page.on("requestfinished", lambda request: fetched.append(request.url))
     parted = every_result(page, path, words)
     assert sorted(parted) == sorted(whole) and len(whole) >= 2
+    # Every part is searched, with the first part's one WebAssembly file.
+    assert len([url for url in fetched if url.endswith(".pagefind")]) == 1
+    layout = page.request.get(f"{parted_server}/pagefind/parts.json").json()
+    entries = {url.split("?")[0] for url in fetched if url.split("?")[0].endswith("pagefind-entry.json")}
+    assert len(entries) == 1 + len(layout["en" if path.startswith("/en/") else "zh-cn"])
     assert page.problems == []
 
 
