@@ -62,8 +62,10 @@ class Store:
         return self.root / kind / key[:2] / key
 
     def save(self) -> None:
-        """Keep the digests for the next build (written whole, then renamed)."""
+        """Keep the digests for the next build (written whole, then renamed), of the photos that
+        still exist: every test's and benchmark's folder of photos used to stay in it for good."""
         if self._changed:
+            self._sources = {path: known for path, known in self._sources.items() if os.path.exists(path)}
             self.root.mkdir(parents=True, exist_ok=True)
             _write_atomically(self._sources_file, json.dumps(self._sources).encode())
             self._changed = False

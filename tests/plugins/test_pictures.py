@@ -1,6 +1,7 @@
 """Photos, covers, galleries and share cards: the functions on their own, then real builds."""
 
 import io
+import json
 import re
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pelicanconf
 from core.problems import ProblemsFound
 from core.values import mobiles_in
 from plugins.pictures import cards, markup
-from plugins.pictures.cache import key_of
+from plugins.pictures.cache import Store, key_of
 from plugins.pictures.photos import Recipe, UnreadablePhoto, make_copies
 from plugins.pictures.settings import read_settings
 from tests.support import ROOT, build_repo, photo_file
@@ -356,3 +357,14 @@ def test_every_demo_page_is_shared_with_an_image_that_exists(demo_site):
         if not found or not (demo_site / found.group(1)).is_file() or "summary_large_image" not in html:
             missing.append(page.relative_to(demo_site).as_posix())
     assert missing == []
+
+
+def test_the_cache_forgets_the_digests_of_photos_that_are_gone(tmp_path):
+    kept, gone = photo_file(tmp_path / "kept.jpg"), photo_file(tmp_path / "gone.jpg")
+    store = Store(tmp_path / "cache")
+    store.digest(kept), store.digest(gone)
+    gone.unlink()
+    store.save()
+    assert list(json.loads((tmp_path / "cache/sources.json").read_text(encoding="utf-8"))) == [
+        str(kept.resolve())
+    ]
