@@ -119,10 +119,10 @@ class SearchIndex:
         if not pages:
             return  # nothing to search
         parts = divide(pages, self.part_pages)
-        self.layout = json.dumps(
-            {lang: [f"{f}/" for f in parts if f.rsplit("-", 1)[0] == lang] for lang in _languages(parts)},
-            separators=(",", ":"),
-        )
+        layout: dict[str, list[str]] = {}
+        for folder in filter(None, parts):  # "zh-cn-1" is part 1 of zh-cn's index
+            layout.setdefault(folder.rsplit("-", 1)[0], []).append(f"{folder}/")
+        self.layout = json.dumps(dict(sorted(layout.items())), separators=(",", ":"))
         for folder, names in parts.items():
             key = digest(*(f"{name}\0{pages[name]}" for name in names), self.layout if not folder else "")
             part = _Part(folder, names, key)
@@ -235,21 +235,18 @@ def divide(pages: dict[str, str], part_pages: int) -> dict[str, list[str]]:
         languages.setdefault(found.split(" ")[0], []).append(name)
     parts: dict[str, list[str]] = {"": []}
     for lang, names in languages.items():
+        spots = [int(hashlib.sha1(name.encode()).hexdigest()[:12], 16) for name in names]
         count = -(-len(names) // part_pages)
         while True:  # as many parts as the size asks for, none of them empty
             shares: list[list[str]] = [[] for _ in range(count)]
-            for name in names:
-                shares[int(hashlib.sha1(name.encode()).hexdigest()[:12], 16) % count].append(name)
+            for name, spot in zip(names, spots, strict=True):
+                shares[spot % count].append(name)
             if all(shares):
                 break
             count -= 1
         parts[""] += shares[0]
         parts.update((f"{lang}-{number}", share) for number, share in enumerate(shares[1:], 1))
     return parts
-
-
-def _languages(parts: dict[str, list[str]]) -> list[str]:
-    return sorted({folder.rsplit("-", 1)[0] for folder in parts if folder})
 
 
 def _to_index(page: Path) -> str:
