@@ -158,11 +158,16 @@ class Manifest:
     def published_as(self, target: Path, source: Path) -> bool:
         """Whether a staged file would be the very file (a hard link to `source`) already
         published at its place; if so it is kept and need not be staged."""
+        return self.staging is not None and self.published(
+            target.relative_to(self.staging).as_posix(), source
+        )
+
+    def published(self, name: str, source: str | Path) -> bool:
+        """published_as, for the output file `name` (a string: callers ask for thousands)."""
         if self.staging is None or not self.steps:
             return False
-        name = target.relative_to(self.staging).as_posix()
         try:
-            if not os.path.samestat(os.stat(self.output / name), os.stat(source)):
+            if not os.path.samestat(os.stat(f"{self.output}/{name}"), os.stat(source)):
                 return False
         except OSError:
             return False

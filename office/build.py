@@ -125,7 +125,7 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
             collector.problems += found.problems
         if collector.problems:
             raise ProblemsFound(collector.problems)
-        written, deleted = _bring_in(staging, final, manifest.kept)
+        written, deleted, pages = _bring_in(staging, final, manifest.kept)
         manifest.save()
     finally:
         manifests.activate(None)
@@ -135,7 +135,6 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
             # finds no folder where it writes, so it cannot refill the one being removed.
             stopped = staging.rename(staging.with_name(staging.name + "-stopped"))
             shutil.rmtree(stopped, ignore_errors=True)
-    pages = sum(1 for _ in final.rglob("*.html"))
     return BuildReport(final, pages, time.perf_counter() - started, collector.warnings, written, deleted)
 
 
@@ -166,8 +165,9 @@ def _sources(settings: dict) -> str:
     )
 
 
-def _bring_in(staging: Path, final: Path, kept: set[str] = frozenset()) -> tuple[list[str], list[str]]:
-    """Make the output what the build staged, touching only the files whose content changed.
+def _bring_in(staging: Path, final: Path, kept: set[str] = frozenset()) -> tuple[list[str], list[str], int]:
+    """Make the output what the build staged, touching only the files whose content changed;
+    return the files written, those deleted, and how many pages (HTML files) the site has.
 
     A first build moves the staged folder in whole. Later ones replace each changed file in one
     step (a reader sees it old or new, never half), add new ones, then delete what the build no
@@ -176,7 +176,8 @@ def _bring_in(staging: Path, final: Path, kept: set[str] = frozenset()) -> tuple
     """
     if not final.exists():
         staging.rename(final)
-        return [p.relative_to(final).as_posix() for p in sorted(final.rglob("*")) if p.is_file()], []
+        written = [p.relative_to(final).as_posix() for p in sorted(final.rglob("*")) if p.is_file()]
+        return written, [], sum(name.endswith(".html") for name in written)
     written, staged = [], set()
     for folder, _, files in os.walk(staging):
         relative = Path(folder).relative_to(staging)
@@ -193,7 +194,7 @@ def _bring_in(staging: Path, final: Path, kept: set[str] = frozenset()) -> tuple
                 continue
             os.replace(new, old)
             written.append((relative / name).as_posix())
-    deleted = []
+    deleted, pages = [], 0
     for folder, _, files in os.walk(final, topdown=False):
         # Strings, not paths: this looks at every file of the site (5,000 pages: 0.15 s less).
         prefix = "" if folder == str(final) else Path(folder).relative_to(final).as_posix() + "/"
@@ -201,6 +202,8 @@ def _bring_in(staging: Path, final: Path, kept: set[str] = frozenset()) -> tuple
             if prefix + name not in staged and prefix + name not in kept:
                 os.unlink(os.path.join(folder, name))
                 deleted.append(prefix + name)
+            elif name.endswith(".html"):
+                pages += 1
         if prefix and not os.listdir(folder):
             os.rmdir(folder)
-    return sorted(written), sorted(deleted)
+    return sorted(written), sorted(deleted), pages

@@ -101,25 +101,29 @@ def publish_cards(
     """A share card per text, drawn where the cache has none, published in output/; and how
     many had to be drawn."""
     look, manifest = settings.look, active()
-    folders = {
-        text: store.folder(
-            "cards", key_of(look.key(), text.title, text.site_name, text.subtitle, text.address)
-        )
-        for text in dict.fromkeys(texts)
-    }
-    saved_as = {text: settings.card_save_as.format(key=folder.name[:16]) for text, folder in folders.items()}
-    # A card published as this very cached file is kept without reading its entry: after an
-    # edit to one of 5,000 articles that is every card but one or none.
+    look_key, card_root = look.key(), f"{store.root}/cards"  # as Store.folder names them
+    # Strings, not paths: a site of 5,000 pages has 5,000 cards, and after an edit to one
+    # article every card but one or none is already published as it is.
+    where: dict[CardText, tuple[str, str]] = {}  # text -> its cache folder, its published name
+    for text in dict.fromkeys(texts):
+        key = key_of(look_key, text.title, text.site_name, text.subtitle, text.address)
+        where[text] = (f"{card_root}/{key[:2]}/{key}", settings.card_save_as.format(key=key[:16]))
+    # A card published as this very cached file is kept without reading its entry.
     kept = {
         text
-        for text, folder in folders.items()
-        if manifest is not None and manifest.published_as(output / saved_as[text], folder / "card.png")
+        for text, (folder, name) in where.items()
+        if manifest is not None and manifest.published(name, f"{folder}/card.png")
     }
-    missing = [text for text, folder in folders.items() if text not in kept and read_entry(folder) is None]
-    run_everywhere(_draw_card, [(text, look, folders[text]) for text in missing])
-    for text in folders.keys() - kept:
-        publish(folders[text] / "card.png", output / saved_as[text])
-    found = {text: ShareImage(saved_as[text], *cards.CARD_SIZE, text.title, "image/png") for text in folders}
+    missing = [
+        text for text, (folder, _) in where.items() if text not in kept and read_entry(Path(folder)) is None
+    ]
+    run_everywhere(_draw_card, [(text, look, Path(where[text][0])) for text in missing])
+    for text in where.keys() - kept:
+        folder, name = where[text]
+        publish(Path(folder, "card.png"), output / name)
+    found = {
+        text: ShareImage(name, *cards.CARD_SIZE, text.title, "image/png") for text, (_, name) in where.items()
+    }
     return found, len(missing)
 
 

@@ -2,6 +2,10 @@
 
 import re
 
+from jinja2 import DictLoader, Environment
+
+from plugins.templates import SharedBytecode
+
 MENU = re.compile(r'<ul class="menu">(.*?)</ul>', re.S)
 FOOTER = re.compile(r'<ul class="footer-links">(.*?)</ul>', re.S)
 EXPECTED = {
@@ -28,3 +32,25 @@ def test_every_page_has_its_editions_menu_and_footer(demo_site):
         assert privacy_link in footer and feed in footer, where
         checked[lang.group(1)] += 1
     assert checked["zh-CN"] > 100 and checked["en"] > 100
+
+
+def test_compiled_templates_outlive_the_process_and_an_edited_one_is_compiled_again(tmp_path):
+    sources = {"page.html": "<p>{{ name }}</p>"}
+
+    def fresh(options: str = "trim") -> Environment:  # as a new process: nothing in memory
+        cache = SharedBytecode()
+        cache.folder, cache.options = tmp_path / "templates", options
+        return Environment(loader=DictLoader(sources), bytecode_cache=cache, autoescape=True)
+
+    assert fresh().get_template("page.html").render(name="校友") == "<p>校友</p>"
+    (saved,) = (tmp_path / "templates").iterdir()
+    before = saved.stat()
+    assert fresh().get_template("page.html").render(name="a&b") == "<p>a&amp;b</p>"
+    assert saved.stat().st_ino == before.st_ino  # read, not compiled and written again
+    sources["page.html"] = "<h1>{{ name }}</h1>"
+    assert fresh().get_template("page.html").render(name="x") == "<h1>x</h1>"
+    edited = saved.stat()
+    assert edited.st_ino != before.st_ino
+    # Code compiled with other options is not read, but compiled again.
+    assert fresh("other").get_template("page.html").render(name="y") == "<h1>y</h1>"
+    assert saved.stat().st_ino != edited.st_ino
