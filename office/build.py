@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import gc
 import json
 import logging
 import os
@@ -101,6 +102,11 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
     root = logging.getLogger()
     root.addHandler(collector)  # before reading settings: Pelican warns about them too
     staging = None
+    # Nearly every object a build makes lives until it ends, and they are millions: the cycle
+    # collector walked them again and again (a tenth of a build after one edit). It is back on,
+    # for what the build left, once the build is over.
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         settings = collector.settings = read_settings(str(settings_file), override=overrides or {})
         # Like Pelican's own paths, data and form definitions are found relative to the settings file.
@@ -128,6 +134,8 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
         written, deleted, pages = _bring_in(staging, final, manifest.kept)
         manifest.save()
     finally:
+        if collecting:
+            gc.enable()
         manifests.activate(None)
         root.removeHandler(collector)
         if staging and staging.exists():  # it is gone when it was moved in whole

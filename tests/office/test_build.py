@@ -1,3 +1,5 @@
+import gc
+
 import pytest
 
 from core.problems import ProblemsFound
@@ -52,6 +54,18 @@ def test_a_failed_build_leaves_the_published_site_as_it_was(make_repo):
         build_repo(repo)
     assert (repo / "output/index.html").read_text(encoding="utf-8") == before
     assert [p.name for p in repo.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_a_build_turns_the_cycle_collector_back_on_whether_it_succeeds_or_not(make_repo):
+    # build_site turns it off while it runs; the live preview builds again and again in one
+    # process, which must not keep what its builds left.
+    repo = make_repo({"news/good.md": GOOD})
+    build_repo(repo)
+    assert gc.isenabled()
+    (repo / "content/news/bad.md").write_text("Title: 坏\nDate: 2025/13/01\n\n正文", encoding="utf-8")
+    with pytest.raises(ProblemsFound):
+        build_repo(repo)
+    assert gc.isenabled()
 
 
 def test_bad_data_stops_the_build_with_row_and_field(make_repo):
