@@ -9,8 +9,9 @@ demo data and times, in one run:
 - preview: `invoke serve`'s live preview (office/live.py) on 127.0.0.1, from saving an edited
   article body to the served page showing the new text, and from saving a changed donation row
   to the served project page changing (each polled over HTTP every 10 ms, median of --rounds);
-  and the same for an edit saved while the preview makes the search index (which it stops),
-  as that build reads the sources and once Pagefind runs;
+  and the same for an edit saved while the preview builds the last edit's pages, or makes
+  the search index (it stops either build), as that build reads the sources and once Pagefind
+  runs;
 - build: `build_site` in a fresh process after a one-article edit, as `invoke build` runs it:
   seconds, files written, and the same with the search index's own time left out (when an
   indexed page changed, Pagefind makes its part of the index again: it cannot update one page).
@@ -89,16 +90,16 @@ def _index_made(index: Path, timeout: float) -> None:
     time.sleep(1)
 
 
-def _index_build_started(root: Path, phase: str, timeout: float = 120.0) -> None:
-    """Wait until the preview's index build has started (its staging folder, after the one of the
-    pages-first build before it), then 0.2 s more ("reading"), or until Pagefind runs ("pagefind":
-    its folder of links)."""
+def _build_started(root: Path, phase: str, timeout: float = 120.0) -> None:
+    """Wait until the preview builds the pages after an edit ("pages": its staging folder), or
+    until the index build after it has started, then 0.2 s more ("reading") or until Pagefind
+    runs ("pagefind": its folder of links)."""
 
     def staging() -> list[Path]:
         return [p for p in root.glob(".output-building-*") if "-index-" not in p.name]
 
     started = time.perf_counter()
-    for waited in (staging, lambda: not staging(), staging):
+    for waited in [staging] if phase == "pages" else [staging, lambda: not staging(), staging]:
         while not waited() and time.perf_counter() - started < timeout:
             time.sleep(0.005)
     if phase == "reading":
@@ -201,14 +202,14 @@ def measure(size: int, rounds: int) -> dict:
                 seen.append(_wait_for(project, lambda b, old=before: b != old))
                 _index_made(root / "output/pagefind", INDEX_AFTER + 2 * figures["build"] + 10)
             figures["donation"] = statistics.median(seen)
-            # An edit that comes while the index is being made (it stops that build): made as the
-            # index build starts reading, and once Pagefind runs.
-            for phase in ("reading", "pagefind"):
+            # An edit that comes while the last one's pages are built, or while the index is
+            # made (it stops that build): as the index build starts reading, and once Pagefind runs.
+            for phase in ("pages", "reading", "pagefind"):
                 seen = []
                 for number in range(rounds):
                     source = articles[(number * 15485863 + 17) % len(articles)]
                     shown(source, f"先行第{number}句{size}{phase}")
-                    _index_build_started(root, phase)
+                    _build_started(root, phase)
                     seen.append(shown(source, f"索引中第{number}句{size}{phase}"))
                     _index_made(root / "output/pagefind", INDEX_AFTER + 2 * figures["build"] + 10)
                 figures[f"during_{phase}"] = statistics.median(seen)
@@ -231,8 +232,9 @@ def main() -> None:
         print(f"{size:>6} {f['full']:>9.2f}s {f['bare']:>9.2f}s {f['preview']:>9.2f}s {f['donation']:>8.2f}s "
               f"{f['build']:>16.2f}s {f['build_no_index']:>10.2f}s {f['written']:>6.0f} "
               f"{f['build'] / f['full']:>10.0%}", flush=True)  # fmt: skip
-        print(f"{'':>6} an edit while the preview makes the index -> page: {f['during_reading']:.2f}s "
-              f"(as it reads the sources), {f['during_pagefind']:.2f}s (as Pagefind runs)", flush=True)  # fmt: skip
+        print(f"{'':>6} an edit while the preview builds the last one's pages -> page: {f['during_pages']:.2f}s; "
+              f"while it makes the index: {f['during_reading']:.2f}s (as it reads the sources), "
+              f"{f['during_pagefind']:.2f}s (as Pagefind runs)", flush=True)  # fmt: skip
 
 
 if __name__ == "__main__":

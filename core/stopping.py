@@ -1,11 +1,15 @@
 """Stopping a build that a newer edit has made stale.
 
-The live preview makes the search index in a whole build once the editor pauses; on a big
-site that takes seconds. When the editor saves again meanwhile, the preview asks the build to
-stop (office/builder.py turns a signal into `ask()`), so the new edit is drawn at once instead
-of waiting. A build stops only at the points that call `check()`, where nothing has been
-brought into the output yet (the build swaps its folder in at the very end), so a stopped
-build leaves the site as it was.
+The live preview builds the pages after each edit, and the search index once the editor
+pauses; on a big site each takes seconds. When the editor saves again meanwhile, the preview
+asks the build to stop (office/builder.py turns a signal into `ask()`), so the new edit is
+drawn at once instead of waiting. A build stops only at the points that call `check()`, where
+nothing has been brought into the output yet (the build swaps its folder in at the very end),
+so a stopped build leaves the site as it was.
+
+Each build the preview may stop has a number, and a request to stop names the build it is
+for: one that arrives after its build ended (the build won the race) stops no later build,
+and one that arrives before its build started stops it as soon as it starts.
 """
 
 from __future__ import annotations
@@ -16,24 +20,21 @@ class BuildStopped(BaseException):
     Pelican's reading, which reports and skips a file that raises one, lets it through."""
 
 
-_state = {"stoppable": False, "asked": False}
+_state: dict[str, int | None] = {"running": None, "asked": None}
 
 
-def allow(stoppable: bool) -> None:
-    """Start a build that may (or may not) be stopped. A request to stop made just before a
-    stoppable build starts still counts: it may have been sent as that build was asked for."""
-    _state["stoppable"] = stoppable
-    if not stoppable:
-        _state["asked"] = False
+def allow(build: int | None) -> None:
+    """Start the build numbered `build`, which may be stopped; None: one that may not be."""
+    _state["running"] = build
 
 
-def ask(*_) -> None:
-    """Ask the running build to stop (a signal handler: takes the signal's arguments)."""
-    _state["asked"] = True
+def ask(build: int) -> None:
+    """Ask the build numbered `build` to stop, if it runs or when it starts."""
+    _state["asked"] = build
 
 
 def check() -> None:
     """Stop here if the running build may be stopped and was asked to."""
-    if _state["stoppable"] and _state["asked"]:
-        _state["asked"] = False
+    if _state["running"] is not None and _state["running"] == _state["asked"]:
+        _state["asked"] = None
         raise BuildStopped

@@ -10,15 +10,17 @@ article or page can be drawn again at once, alone, into the site being served: t
 the edit in a fraction of a second whatever the size of the site, and the whole build that
 follows puts every list, feed and index in step (writing only what changed).
 
-    python -m office.builder SETTINGS_FILE [OVERRIDES_JSON]
+    python -m office.builder SETTINGS_FILE [OVERRIDES_JSON [STOPS_FD]]
 
 Each line on stdin asks for something ({"build": true} or {"quick": [paths]}); each answer is
 one JSON line on the worker's own channel (its original stdout; what Pelican prints goes to
-stderr).
+stderr). A build the preview may stop has a number (core/stopping.py); to stop it, the server
+writes that number to a pipe (STOPS_FD) and sends a signal, on which the worker reads it.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -60,20 +62,38 @@ class Builder:
             str(settings_file),
             json.dumps(overrides or {}),
         ]
+        self.stops: tuple[int, int] | None = None  # the pipe that names the build to stop
+        if STOP is not None:
+            self.stops = os.pipe()
+            os.set_blocking(self.stops[1], False)  # stop() never waits on a worker that reads nothing
+            self.command.append(str(self.stops[0]))
         self.log, self.process = log, None
         self.lock = threading.Lock()
+        self.numbers = itertools.count(1)
+        self.stoppable: int | None = None  # the stoppable build asked for, until it answers
 
     def build(self, pages_first: bool = False, stoppable: bool = False) -> Outcome:
         """A whole build, writing only the files whose content changed; `pages_first`: keep the
         last search index as it is (the build that follows brings it up to date); `stoppable`:
         stop() may stop it."""
-        return self._ask({"build": True, "pages_first": pages_first, "stoppable": stoppable})
+        number = next(self.numbers) if stoppable else None
+        self.stoppable = number
+        try:
+            return self._ask({"build": True, "pages_first": pages_first, "stoppable": number})
+        finally:
+            if self.stoppable == number:
+                self.stoppable = None
 
     def stop(self) -> None:
-        """Ask a stoppable build, running or about to run, to stop: it answers at once, stopped.
-        Not under the lock, which the build holds; a build that is not stoppable ignores it."""
-        process = self.process
-        if process is not None and process.poll() is None and STOP is not None:
+        """Ask the stoppable build asked for, running or about to run, to stop: it answers at
+        once, stopped. Not under the lock, which the build holds. A request that comes too late
+        (the build has ended meanwhile) stops nothing, not even the next build."""
+        number, process = self.stoppable, self.process
+        if number is not None and self.stops and process is not None and process.poll() is None:
+            try:
+                os.write(self.stops[1], f"{number}\n".encode())
+            except BlockingIOError:  # thousands of requests it never read: it is stuck, not building
+                return
             process.send_signal(STOP)
 
     def quick(self, paths: list[str]) -> Outcome:
@@ -87,7 +107,8 @@ class Builder:
                 if self.process is None or self.process.poll() is not None:
                     self.process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                                     stderr=self.log or subprocess.DEVNULL, text=True,
-                                                    cwd=Path(__file__).resolve().parents[1])  # fmt: skip
+                                                    cwd=Path(__file__).resolve().parents[1],
+                                                    pass_fds=self.stops[:1] if self.stops else ())  # fmt: skip
                 try:
                     self.process.stdin.write(json.dumps(request) + "\n")
                     self.process.stdin.flush()
@@ -111,11 +132,26 @@ class Builder:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
+        if self.stops:
+            for end in self.stops:
+                os.close(end)
+            self.stops = None
 
 
 def main() -> None:
-    if STOP is not None:  # first: by default the signal ends the process
-        signal.signal(STOP, stopping.ask)
+    if STOP is not None and len(sys.argv) > 3:  # first: by default the signal ends the process
+        stops = int(sys.argv[3])
+        os.set_blocking(stops, False)
+
+        def asked(*_) -> None:
+            try:
+                numbers = os.read(stops, 4096).split()
+            except BlockingIOError:
+                return
+            if numbers:
+                stopping.ask(int(numbers[-1]))
+
+        signal.signal(STOP, asked)
     # Stopped from outside (a harness, a service manager): clean up as on Ctrl-C, no folder left.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     from pelican import signals  # here, not at the top: the server side never loads Pelican
@@ -133,7 +169,7 @@ def main() -> None:
     signals.all_generators_finalized.connect(keep, weak=False)
     for line in sys.stdin:
         request = json.loads(line)
-        stopping.allow(bool(request.get("stoppable")))
+        stopping.allow(request.get("stoppable"))
         if "quick" in request:
             outcome = quick(last, request["quick"])
         else:
@@ -146,7 +182,7 @@ def main() -> None:
                 outcome = Outcome(False, [problem.sentence() for problem in found.problems])
             except stopping.BuildStopped:
                 outcome = Outcome(False, stopped=True)
-        stopping.allow(False)
+        stopping.allow(None)
         answers.write(json.dumps(outcome.__dict__, ensure_ascii=False) + "\n")
         answers.flush()
 

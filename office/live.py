@@ -52,14 +52,14 @@ class LivePreview:
         self.version, self.problems, self.pages = 0, [], ["*"]
         self.index_later = False  # set by serve() when the site has a search index
         self.index_due = False  # pages were built with the last index
-        self.indexing: threading.Thread | None = None
+        self.building: threading.Thread | None = None  # the pages or the index, beside the watcher
         self.changed = threading.Condition()
         self.stopping = threading.Event()
 
     def rebuild(self, edited: Iterable[str] = ()) -> Outcome:
         """Edited articles or pages, or the data pages when only tables changed, are drawn again
-        at once, alone; then the whole build follows. Open pages reload when their own file
-        changed, or all of them when the problems did."""
+        at once, alone; then the whole build follows, which a newer edit stops (stop_building()).
+        Open pages reload when their own file changed, or all of them when the problems did."""
         edited = list(edited)
         if edited and (all(p.endswith(".md") for p in edited) or all(p.endswith(".csv") for p in edited)):
             quick = self.builder.quick(edited)
@@ -67,14 +67,15 @@ class LivePreview:
                 self.tell(quick.written, quick.deleted, self.problems)
         # Changed pages first, with the last search index; the index (Pagefind makes it again
         # from every page, seconds on a big site) follows once the editor pauses (index()).
-        outcome = self.builder.build(pages_first=self.index_later)
-        self.index_due = self.index_later and (outcome.ok or self.index_due)
-        self.report(outcome)
+        outcome = self.builder.build(pages_first=self.index_later, stoppable=True)
+        if not outcome.stopped:  # stopped: the newer edit builds again
+            self.index_due = self.index_later and (outcome.ok or self.index_due)
+            self.report(outcome)
         return outcome
 
     def index(self) -> Outcome:
         """Bring the search index up to date: a whole build that keeps every unchanged page, and
-        that stop_index() stops (the index is then still due)."""
+        that stop_building() stops (the index is then still due)."""
         self.index_due = False
         outcome = self.builder.build(stoppable=True)
         if outcome.stopped:
@@ -83,12 +84,28 @@ class LivePreview:
             self.report(outcome)
         return outcome
 
-    def stop_index(self) -> None:
-        """Stop the search index being made, if it is, and wait until its build has stopped."""
-        if self.indexing is not None and self.indexing.is_alive():
+    def edited(self, paths: list[str]) -> None:
+        """New changes: stop the build under way, which they make stale, then draw them and
+        build again beside the watcher, so that the next edit need not wait for this one."""
+        self.stop_building()
+        self._beside(self.rebuild, paths)
+
+    def paused(self) -> None:
+        """No change for a while: bring the search index up to date if it is due."""
+        if self.index_due and not (self.building and self.building.is_alive()):
+            self._beside(self.index)
+
+    def stop_building(self) -> None:
+        """Stop the build under way (the pages, or the index), if any, and wait until it has
+        stopped. Asked again until it has: the thread may not have asked for its build yet."""
+        while self.building is not None and self.building.is_alive():
             self.builder.stop()
-            self.indexing.join()
-        self.indexing = None
+            self.building.join(0.05)
+        self.building = None
+
+    def _beside(self, work: Callable, *args) -> None:
+        self.building = threading.Thread(target=work, args=args, name="preview-build", daemon=True)
+        self.building.start()
 
     def report(self, outcome: Outcome) -> None:
         self.tell(outcome.written, outcome.deleted, outcome.problems)
@@ -112,19 +129,16 @@ class LivePreview:
 
     def watch(self) -> None:
         """Build again after each burst of changes, and the search index once they pause, until
-        stopped. The index is made beside the watcher, which stops it when a new change comes:
-        the editor's next edit does not wait seconds for an index it makes stale."""
+        stopped. Builds run beside the watcher, which stops them when a new change comes: the
+        editor's next edit does not wait seconds for pages or an index it makes stale."""
         for changes in watchfiles.watch(*self.sources, watch_filter=_sources_only, stop_event=self.stopping,
                                         debounce=200, step=30, rust_timeout=int(INDEX_AFTER * 1000),
                                         yield_on_timeout=True):  # fmt: skip
-            if not changes:
-                if self.index_due and not (self.indexing and self.indexing.is_alive()):
-                    self.indexing = threading.Thread(target=self.index, name="preview-index", daemon=True)
-                    self.indexing.start()
-                continue
-            self.stop_index()
-            self.rebuild(sorted({path for _, path in changes}))
-        self.stop_index()
+            if changes:
+                self.edited(sorted({path for _, path in changes}))
+            else:
+                self.paused()
+        self.stop_building()
 
     def start(self) -> threading.Thread:
         watcher = threading.Thread(target=self.watch, name="preview-watch", daemon=True)

@@ -2,6 +2,7 @@
 the whole build then draws them."""
 
 import shutil
+import threading
 
 from office.builder import Builder
 from tests.office.conftest import demo_copy, files
@@ -138,8 +139,15 @@ def test_after_any_sequence_of_edits_the_site_is_what_a_clean_build_makes(tmp_pa
                 assert builder.build().ok
             else:  # the preview's way: pages first, then an index build that a new edit stops
                 assert builder.build(pages_first=True).ok
-                builder.stop()
-                assert builder.build(stoppable=True).stopped
+                outcome = []
+                index = threading.Thread(
+                    target=lambda found=outcome: found.append(builder.build(stoppable=True))
+                )
+                index.start()
+                while index.is_alive():
+                    builder.stop()
+                    index.join(0.05)
+                assert outcome[0].stopped
         assert builder.build().ok
     finally:
         builder.close()
@@ -150,7 +158,6 @@ def test_after_any_sequence_of_edits_the_site_is_what_a_clean_build_makes(tmp_pa
 def test_a_worker_stopped_from_outside_mid_build_leaves_no_folder_behind(tmp_path):
     """SIGTERM, as a harness or a service manager stops it: cleaned up as on Ctrl-C."""
     import signal
-    import threading
     import time
 
     output = tmp_path / "site/output"

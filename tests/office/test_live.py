@@ -1,6 +1,7 @@
-"""The live preview's builds, without a browser: a new edit stops the search index being made."""
+"""The live preview's builds, without a browser: a new edit stops the build under way, of the
+pages or of the search index."""
 
-import threading
+import time
 from pathlib import Path
 
 from office.builder import Builder
@@ -9,6 +10,11 @@ from tests.office.conftest import demo_copy
 from tests.support import ROOT
 
 ARTICLE = "news/alumni-forum-2026.md"
+OTHER = "news/chongqing-annual-meeting-2025.md"
+PAGES = {  # the page of each
+    ARTICLE: "news/di-shi-er-jie-xiao-you-lun-tan-zai-jing-ju-xing-ju-jiao.html",
+    OTHER: "news/chong-qing-xiao-you-hui-ju-xing-2025-nian-nian-hui.html",
+}
 
 
 def test_a_new_edit_stops_the_search_index_being_made_and_it_is_made_at_the_next_pause(tmp_path):
@@ -25,9 +31,8 @@ def test_a_new_edit_stops_the_search_index_being_made_and_it_is_made_at_the_next
         said.clear()
 
         # The editor paused, the index is being made, and a new edit comes.
-        preview.indexing = threading.Thread(target=preview.index)
-        preview.indexing.start()
-        preview.stop_index()
+        preview.paused()
+        preview.stop_building()
         assert preview.index_due and said == []  # stopped: nothing said, the index still due
         assert {p: p.stat().st_mtime_ns for p in (output / "pagefind").rglob("*") if p.is_file()} == index
         assert sorted(p.name for p in output.parent.iterdir()) == ["output"]  # no folder left behind
@@ -38,6 +43,38 @@ def test_a_new_edit_stops_the_search_index_being_made_and_it_is_made_at_the_next
         assert any(name.startswith("pagefind/") for name in outcome.written)
     finally:
         builder.close()
+
+
+def test_an_edit_saved_while_the_pages_are_built_stops_that_build_and_is_drawn_at_once(tmp_path):
+    output = tmp_path / "site/output"
+    builder, said = Builder(ROOT / "pelicanconf.py", demo_copy(tmp_path, output)), []
+    preview = LivePreview(builder, output, tmp_path / "inbox", [], ROOT / "theme", said.append)
+    first, second = tmp_path / "content" / ARTICLE, tmp_path / "content" / OTHER
+    try:
+        assert preview.rebuild().ok
+        preview.index_later = True
+        said.clear()
+        append(first, "第一次保存。")
+        preview.edited([str(first)])
+        while not any(output.parent.glob(".output-building-*")):  # its pages are being built
+            assert preview.building.is_alive()
+            time.sleep(0.005)
+        append(second, "第二次保存。")
+        preview.edited([str(second)])  # stops the first build, draws the second edit, builds again
+        while "第二次保存。" not in (output / PAGES[OTHER]).read_text(encoding="utf-8"):
+            assert preview.building.is_alive()  # drawn before the build that follows ends
+            time.sleep(0.005)
+        preview.building.join()
+        assert len(said) == 1, said  # the first build, stopped, said nothing
+        assert preview.index_due
+        assert "第一次保存。" in (output / PAGES[ARTICLE]).read_text(encoding="utf-8")
+        assert sorted(p.name for p in output.parent.iterdir()) == ["output"]
+    finally:
+        builder.close()
+
+
+def append(source: Path, sentence: str) -> None:
+    source.write_text(source.read_text(encoding="utf-8") + f"\n{sentence}\n", encoding="utf-8")
 
 
 def _children(pid: int) -> list[str]:

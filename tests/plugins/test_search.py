@@ -144,12 +144,12 @@ def test_a_build_asked_to_stop_stops_while_pagefind_runs_and_leaves_nothing(tmp_
     index.add(write(site, "news/a.html", "zh-CN", "<main data-pagefind-body>返校</main>"))
     index.start()
     try:
-        stopping.allow(True)
-        stopping.ask()
+        stopping.allow(7)
+        stopping.ask(7)
         with pytest.raises(stopping.BuildStopped):
             index.finish()
     finally:
-        stopping.allow(False)
+        stopping.allow(None)
     [part] = index.parts
     assert part.process.returncode is not None  # Pagefind was stopped too
     assert [p.name for p in tmp_path.iterdir() if p.name != "site"] == []
@@ -157,10 +157,9 @@ def test_a_build_asked_to_stop_stops_while_pagefind_runs_and_leaves_nothing(tmp_
 
     index = SearchIndex(site)
     index.add(site / "news/a.html")
-    stopping.ask()  # a build that may not be stopped (allow(False)): asking changes nothing
+    stopping.ask(8)  # a build that may not be stopped (allow(None)): asking changes nothing
     index.finish()
     assert (site / "pagefind/pagefind-entry.json").exists()
-    stopping.allow(False)
 
 
 def test_a_language_with_more_pages_than_a_part_holds_is_spread_over_parts():

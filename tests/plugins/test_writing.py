@@ -137,11 +137,11 @@ def test_a_build_asked_to_stop_stops_before_the_next_page(tmp_path):
     page = jinja2.Environment().from_string("<h1>{{ item.n }}</h1>")
     for n in range(3):
         writer.write_file(f"items/{n}.html", page, {"SITEURL": ""}, item={"n": n})
-    stopping.allow(True)
-    stopping.ask()
+    stopping.allow(3)
+    stopping.ask(3)
     try:
         with pytest.raises(stopping.BuildStopped):
             writer.flush()
     finally:
-        stopping.allow(False)
+        stopping.allow(None)
     assert list(tmp_path.rglob("*.html")) == []
