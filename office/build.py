@@ -21,6 +21,7 @@ from pelican import Pelican
 from pelican.readers import MarkdownReader
 from pelican.settings import read_settings
 
+from core import leftovers
 from core import manifest as manifests
 from core.problems import PROBLEM, Problem, ProblemsFound, source_label
 
@@ -118,8 +119,10 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
             Path(settings["BUILD_CACHE"]), final, _basis(settings, settings_file)
         )
         manifest.wide = _sources(settings)
+        building = f".{final.name}-building-"  # and the process id: a killed build's are removed
+        leftovers.clear(final.parent, building)
         staging = manifest.staging = Path(
-            tempfile.mkdtemp(prefix=f".{final.name}-building-", dir=final.parent)
+            tempfile.mkdtemp(prefix=leftovers.named(building), dir=final.parent)
         )
         settings["OUTPUT_PATH"] = str(staging)
         # Pelican keeps what it read of each source file (its reader cache) beside the manifest.

@@ -49,7 +49,7 @@ from pagefind_bin_extended import get_executable
 from pelican import signals
 from pelican.generators import Generator
 
-from core import stopping
+from core import leftovers, stopping
 from core.manifest import Manifest, active, digest, same_file
 from core.problems import Problem, ProblemsFound
 from plugins import check_order
@@ -57,6 +57,7 @@ from plugins import check_order
 MEMORY = "/dev/shm"  # a folder in memory, on Linux
 MARKER = b"data-pagefind-body"
 LANGUAGE = re.compile(rb"<html[^>]*?\slang=[\"']?([A-Za-z0-9-]+)")
+SCRATCH = "pagefind-"  # Pagefind's folders in memory, with the process id (core/leftovers.py)
 PARTS = "parts.json"  # the parts of each language's index but the first, for the search script
 # Pagefind runs at a time, each on about one core (of those this process may use).
 AT_ONCE = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -143,7 +144,7 @@ class SearchIndex:
         # (Where memory is short, beside the staging folder too.)
         memory = _room_in_memory(len(part.pages))
         part.scratch = Path(
-            tempfile.mkdtemp(prefix="pagefind-", dir=MEMORY)
+            tempfile.mkdtemp(prefix=leftovers.named(SCRATCH), dir=MEMORY)
             if memory
             else tempfile.mkdtemp(prefix=f"{self.output.name}-pagefind-", dir=self.output.parent)
         )
@@ -308,6 +309,8 @@ def _start(pelican) -> None:
             for step in [step for step in manifest.steps if step.split("/")[0] == "pagefind"]:
                 manifest.keep_as_is(step)
     elif pelican.settings.get("SEARCH_INDEX", True):
+        if os.access(MEMORY, os.W_OK):  # what killed builds left in memory stays until a restart
+            leftovers.clear(Path(MEMORY), SCRATCH)
         _indexes[pelican.output_path] = SearchIndex(
             Path(pelican.output_path), manifest, pelican.settings.get("SEARCH_PART_PAGES", 1000)
         )

@@ -1,4 +1,9 @@
 import gc
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -54,6 +59,28 @@ def test_a_failed_build_leaves_the_published_site_as_it_was(make_repo):
         build_repo(repo)
     assert (repo / "output/index.html").read_text(encoding="utf-8") == before
     assert [p.name for p in repo.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_what_a_build_killed_outright_left_is_removed_by_the_next(make_repo):
+    """kill -9 (or the machine running out of memory) runs no clean-up: the staging folder, the
+    folder of links for Pagefind and Pagefind's folder in memory stay, until the next build."""
+    repo = make_repo({"news/good.md": GOOD})
+    code = f"from tests.support import build_repo; from pathlib import Path; build_repo(Path({str(repo)!r}))"
+    build = subprocess.Popen([sys.executable, "-c", code], cwd=ROOT)
+    memory, started = Path("/dev/shm"), time.monotonic()
+    scratch = (memory, f"pagefind-{build.pid}-*") if os.access(memory, os.W_OK) else (repo, "*-pagefind-*")
+    while not any(scratch[0].glob(scratch[1])):  # Pagefind runs: every folder is there
+        assert build.poll() is None and time.monotonic() - started < 120
+        time.sleep(0.002)
+    build.kill()
+    build.wait()
+    left = [p.name for p in repo.iterdir() if p.name.startswith(".output-building-")]
+    in_memory = list(memory.glob(f"pagefind-{build.pid}-*"))
+    assert len(left) >= 2 and all(f"-{build.pid}-" in name for name in left)
+    build_repo(repo)
+    assert [p.name for p in repo.iterdir() if p.name.startswith(".output")] == []
+    assert [p for p in in_memory if p.exists()] == []
+    assert (repo / "output/index.html").exists()
 
 
 def test_a_build_turns_the_cycle_collector_back_on_whether_it_succeeds_or_not(make_repo):
