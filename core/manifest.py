@@ -66,6 +66,19 @@ def tree_digest(folders: Iterable[Path]) -> str:
     return found.hexdigest()
 
 
+def write_whole(path: Path, data: bytes) -> None:
+    """Replace a file in one step (a temporary file renamed over it): a reader, or a build
+    running beside this one, sees the old file or the new, never half of one."""
+    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(scratch, path)
+    except BaseException:
+        Path(scratch).unlink(missing_ok=True)
+        raise
+
+
 def same_file(old: Path, new: Path) -> bool:
     """Whether two files hold the same bytes (or are the same file: photos are hard links to
     one cached copy)."""
@@ -190,12 +203,8 @@ class Manifest:
                 files[name] = [stat.st_size, stat.st_mtime_ns, self.facts.get(name, {})]
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / WHERE).write_text(str(self.output), encoding="utf-8")
-        handle, scratch = tempfile.mkstemp(prefix=".manifest-", dir=self.folder)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:  # dumps: 5x faster than dump's chunks
-            stream.write(
-                json.dumps({"basis": self.basis, "steps": self.done, "files": files, "guarded": self.guarded})
-            )
-        os.replace(scratch, self.folder / FILE)
+        saved = {"basis": self.basis, "steps": self.done, "files": files, "guarded": self.guarded}
+        write_whole(self.folder / FILE, json.dumps(saved).encode())  # dumps: 5x faster than dump's chunks
         _prune(self.folder.parent)
 
     def _intact(self, name: str) -> bool:

@@ -16,8 +16,6 @@ such a partial the first time an edition needs it and reuses the HTML for the bu
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import jinja2
@@ -27,7 +25,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 from pelican import signals
 
-from core.manifest import digest
+from core.manifest import digest, write_whole
 from plugins.i18n import page_lang
 
 
@@ -57,12 +55,9 @@ class SharedBytecode(BytecodeCache):
 
     def dump_bytecode(self, bucket: Bucket) -> None:
         self.compiled[bucket.key] = code = bucket.bytecode_to_string()
-        if self.folder is not None:  # written whole, then renamed: builds may run side by side
+        if self.folder is not None:
             self.folder.mkdir(parents=True, exist_ok=True)
-            handle, scratch = tempfile.mkstemp(prefix=".", dir=self.folder)
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(self.stamp + b"\n" + code)
-            os.replace(scratch, self.folder / bucket.key)
+            write_whole(self.folder / bucket.key, self.stamp + b"\n" + code)
 
 
 _shared = SharedBytecode()

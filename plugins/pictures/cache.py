@@ -19,7 +19,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from core.manifest import active
+from core.manifest import active, write_whole
 from plugins.pictures.photos import file_digest
 
 MANIFEST = "entry.json"
@@ -72,7 +72,7 @@ class Store:
         if self._changed:
             self._sources = {path: known for path, known in self._sources.items() if os.path.exists(path)}
             self.root.mkdir(parents=True, exist_ok=True)
-            _write_atomically(self._sources_file, json.dumps(self._sources).encode())
+            write_whole(self._sources_file, json.dumps(self._sources).encode())
             self._changed = False
 
 
@@ -122,14 +122,3 @@ def publish(source: Path, target: Path, folders: set[Path] | None = None) -> Non
         pass  # the same file, asked for twice
     except OSError:
         shutil.copyfile(source, target)
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(scratch, path)
-    except BaseException:
-        Path(scratch).unlink(missing_ok=True)
-        raise
