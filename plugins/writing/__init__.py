@@ -1,12 +1,14 @@
-"""Pages rendered on two cores: Pelican's writer, with a forked copy rendering half of them.
+"""Pages rendered on two cores: Pelican's writer, with a forked copy rendering part of them.
 
 Pelican renders one page after another on one core. This writer holds back the pages it is
 asked to write until the search index wants its pages or the build ends. Then it forks: the
-copy renders the second half of the held pages and hands the HTML back, while this process
-renders and writes the first half; this process then writes the copy's pages, in order,
-through Pelican's own writer, with a template that returns what the copy rendered. So every
-page is written, checked for overwrites and announced (`content_written`) here, with
-Pelican's context; the copy writes nothing.
+copy renders the last part of the held pages and sends the HTML back page by page, while this
+process renders and writes the first part; this process then writes the copy's pages, in
+order, as they come, through Pelican's own writer, with a template that returns what the copy
+rendered. So every page is written, checked for overwrites and announced (`content_written`)
+here, in Pelican's order, with Pelican's context; the copy writes nothing. As this process
+also writes every file, the copy renders more than half, and this process writes the copy's
+first pages while the copy renders its last.
 
 The copy shares every object built so far, so nothing but HTML crosses between them. If the
 copy fails on a page, this process renders that page and the rest itself, and meets the same
@@ -22,7 +24,9 @@ import io
 import logging
 import os
 import pickle
-import tempfile
+import queue
+import signal
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
@@ -32,7 +36,7 @@ from pelican.writers import Writer
 
 from core import stopping
 from core.manifest import active
-from plugins import capture, check_order, relog
+from plugins import Lines, capture, check_order, relog
 from plugins.writing.fingerprints import Keys
 
 logger = logging.getLogger(__name__)
@@ -40,7 +44,7 @@ logger = logging.getLogger(__name__)
 # Below this many held pages, starting a copy costs more than it saves.
 FORK_FROM = 40
 # This process renders a little less than half: it also writes every file.
-OUR_SHARE = 0.45
+OUR_SHARE = 0.3
 
 
 @dataclass
@@ -132,43 +136,86 @@ class ForkingWriter(Writer):
             return
         cut = int(len(held) * OUR_SHARE)
         ours, theirs = held[:cut], held[cut:]
-        with tempfile.TemporaryFile() as results:
-            pid = os.fork()
-            if pid == 0:  # the copy: whatever happens, it leaves here, running nothing of the build's
-                done = 1
-                try:
-                    self._render(theirs, results)
-                    done = 0
-                finally:
-                    # os._exit: no atexit handlers, no flushing of the parent's buffers (the search pipe)
-                    os._exit(done)
+        reading, sending = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the copy: whatever happens, it leaves here, running nothing of the build's
+            done = 1
             try:
-                for call in ours:
-                    call.write(self)
+                os.close(reading)
+                with open(sending, "wb") as out:
+                    self._render(theirs, out)
+                done = 0
             finally:
-                _, status = os.waitpid(pid, 0)
-            results.seek(0)
-            rendered, lines = pickle.load(results) if status == 0 else ([], [])
-        logger.debug("%d of %d pages rendered by a forked copy", len(rendered), len(theirs))
-        relog(logger, lines)
-        for number, call in enumerate(theirs):  # what the copy rendered, written here, in order
-            call.write(self, _Rendered(rendered[number]) if number < len(rendered) else None)
+                # os._exit: no atexit handlers, no flushing of the parent's buffers (the search pipe)
+                os._exit(done)
+        os.close(sending)
+        received, rendered, finished = _Received(reading), 0, False
+        try:
+            for call in ours:
+                call.write(self)
+            # What the copy rendered, written here, in order, as it comes; from a page it could
+            # not render (or if it died), this process renders the rest itself.
+            for call in theirs:
+                outputs, lines = received.next()
+                relog(logger, lines)
+                call.write(self, None if outputs is None else _Rendered(outputs))
+                rendered += outputs is not None
+            finished = True
+        finally:
+            if not finished:  # this build stopped or failed: so does the copy
+                os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            received.close()
+        logger.debug("%d of %d pages rendered by a forked copy", rendered, len(theirs))
 
-    def _render(self, calls: list[_Call], results: IO[bytes]) -> None:
-        """In the copy: render the calls and store the HTML of each for the parent."""
+    def _render(self, calls: list[_Call], out: IO[bytes]) -> None:
+        """In the copy: render the calls and send the HTML of each, with its warnings, as it is done."""
         warnings = capture()
         signals.content_written.receivers.clear()  # the parent announces these pages
         self.dry = True
-        rendered = []
-        try:
-            for call in calls:
-                recording = _Recording(call.template)
+        for call in calls:
+            recording = _Recording(call.template)
+            try:
                 call.write(self, recording)
-                rendered.append(recording.outputs)
-        except Exception:  # the parent renders this page itself and reports the error as usual
+            except Exception:  # the parent renders this page itself and meets the error as usual
+                pickle.dump((None, []), out)
+                return
+            pickle.dump((recording.outputs, warnings.lines), out)
+            out.flush()
+            warnings.lines = []
+
+
+class _Received:
+    """What the copy sends, read beside the rendering as it comes (a pipe holds 64 KB: the copy
+    would otherwise wait for this process to finish its own half)."""
+
+    def __init__(self, reading: int) -> None:
+        self.pipe = open(reading, "rb")  # noqa: SIM115 (closed by close())
+        self.queue: queue.SimpleQueue = queue.SimpleQueue()
+        self.thread = threading.Thread(target=self._read, daemon=True)
+        self.thread.start()
+        self.done = False
+
+    def _read(self) -> None:
+        try:
+            while (record := pickle.load(self.pipe))[0] is not None:
+                self.queue.put(record)
+        except Exception:  # the copy died mid-way (end of pipe or half a record): the rest is ours
             pass
-        pickle.dump((rendered, warnings.lines), results)
-        results.flush()
+        finally:
+            self.queue.put((None, []))
+
+    def next(self) -> tuple[list[str] | None, Lines]:
+        """The next page's outputs and warnings; outputs None once the copy has no more."""
+        if self.done:
+            return None, []
+        record = self.queue.get()
+        self.done = record[0] is None
+        return record
+
+    def close(self) -> None:
+        self.thread.join()
+        self.pipe.close()
 
 
 def _kept(call: _Call, manifest) -> bool:

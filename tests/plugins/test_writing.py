@@ -4,6 +4,7 @@ import filecmp
 import logging
 import os
 import re
+import time
 from pathlib import Path
 
 import jinja2
@@ -31,6 +32,8 @@ def _templates(parent: int) -> jinja2.Environment:
             logging.getLogger("theme").warning("item %s drew a warning", item["n"])
         if item.get("trouble") == "copy dies" and os.getpid() != parent:
             os._exit(3)  # a copy killed mid-way: the parent draws these pages itself
+        if item.get("trouble") == "slow" and os.getpid() != parent:
+            time.sleep(60)
         return ""
 
     environment = jinja2.Environment()
@@ -111,6 +114,15 @@ def test_a_copy_that_dies_leaves_its_pages_to_the_parent(tmp_path):
     announced = _write_all(ForkingWriter(str(tmp_path), _settings()), environment, {PAGES - 5: "copy dies"})
     assert len(announced) == PAGES + 3
     assert (tmp_path / f"items/{PAGES - 1}.html").read_text() == f"<h1>{PAGES - 1}</h1>"
+
+
+def test_an_error_in_this_processs_half_stops_the_copy_at_once(tmp_path):
+    """A build that fails (or is stopped) in its own half does not wait for the copy's."""
+    environment = _templates(os.getpid())
+    started = time.monotonic()
+    with pytest.raises(ValueError, match="item 1 cannot be drawn"):
+        _write_all(ForkingWriter(str(tmp_path), _settings()), environment, {1: "error", PAGES - 2: "slow"})
+    assert time.monotonic() - started < 30
 
 
 def test_the_demo_site_is_byte_for_byte_the_site_one_core_builds(tmp_path):
