@@ -12,7 +12,7 @@ from pathlib import Path
 
 from core.manifest import active
 from plugins.pictures import cards
-from plugins.pictures.cache import Store, key_of, make_entry, publish, read_entry
+from plugins.pictures.cache import MANIFEST, Store, key_of, make_entry, publish, read_entry
 from plugins.pictures.photos import EXTENSIONS, Copy, Recipe, UnreadablePhoto, make_copies
 from plugins.pictures.published import Photo, PublishedCopy, ShareImage
 from plugins.pictures.settings import PictureSettings
@@ -114,13 +114,18 @@ def publish_cards(
         for text, (folder, name) in where.items()
         if manifest is not None and manifest.published(name, f"{folder}/card.png")
     }
+    # An entry is renamed into place whole (cache.make_entry): its list of files is there only
+    # once it is finished, and a look for that file costs a fifth of reading it.
     missing = [
-        text for text, (folder, _) in where.items() if text not in kept and read_entry(Path(folder)) is None
+        text
+        for text, (folder, _) in where.items()
+        if text not in kept and not os.path.exists(f"{folder}/{MANIFEST}")
     ]
     run_everywhere(_draw_card, [(text, look, Path(where[text][0])) for text in missing])
+    folders: set[Path] = set()
     for text in where.keys() - kept:
         folder, name = where[text]
-        publish(Path(folder, "card.png"), output / name)
+        publish(Path(folder, "card.png"), output / name, folders)
     found = {
         text: ShareImage(name, *cards.CARD_SIZE, text.title, "image/png") for text, (_, name) in where.items()
     }

@@ -329,6 +329,24 @@ def test_a_second_build_makes_no_photo_or_card_again(make_repo, picture_cache):
     assert published <= {inode for inode, _ in made.values()}  # linked from the cache, not copied
 
 
+def test_a_card_whose_cache_entry_was_left_unfinished_is_drawn_again(make_repo, picture_cache):
+    repo, _ = build_with_photos(
+        make_repo, picture_cache, {"news/b.md": "Title: 乙\nDate: 2026-01-01\n\n正文\n"}, {}
+    )
+    shared = {card.stem for card in (repo / "output/images/share").iterdir()}  # a key's first 16 letters
+    lists = [
+        found for found in (picture_cache / "cards").rglob("entry.json") if found.parent.name[:16] in shared
+    ]
+    assert len(lists) == len(shared) > 0
+    for found in lists:  # as a folder left by hand, or by an older build, would be
+        found.unlink()
+    build_repo(repo, PHOTO_CACHE=str(picture_cache), OUTPUT_PATH=str(repo / "again"))
+    assert all(found.is_file() for found in lists)
+    html = (repo / "again/news/yi.html").read_text(encoding="utf-8")
+    card = re.search(r'<meta property="og:image" content="/(images/share/\w+\.png)">', html).group(1)
+    assert Image.open(repo / "again" / card).size == (1200, 630)
+
+
 def test_an_oversized_original_is_reported_and_still_published(make_repo, picture_cache):
     _, report = build_with_photos(
         make_repo, picture_cache, {"news/a.md": "Title: 甲\nDate: 2026-01-02\n\n![大图](a/big.jpg)\n"},
