@@ -213,3 +213,9 @@ def test_an_index_in_parts_has_every_page_once_and_the_script_only_in_the_first(
     assert sorted(index.files) == sorted(
         p.relative_to(tmp_path).as_posix() for p in folder.rglob("*") if p.is_file()
     )
+
+
+def test_pagefind_runs_at_a_time_fill_the_cores_as_far_as_memory_goes():
+    assert search.CORES <= search.at_once(1000) <= 4 * search.CORES
+    # Parts too big for the free memory to hold more than one a core: one a core.
+    assert search.at_once(10**9) == search.CORES
