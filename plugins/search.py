@@ -50,7 +50,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from core import leftovers, stopping
-from core.manifest import Manifest, active, digest, same_file
+from core.manifest import Manifest, active, digest, files_under, same_file
 from core.problems import Problem, ProblemsFound
 from plugins import check_order
 
@@ -191,18 +191,21 @@ class SearchIndex:
         steady_entry(made)
         if not part.folder:
             (made / PARTS).write_text(self.layout, encoding="utf-8")
-        names = sorted(p.relative_to(made).as_posix() for p in made.rglob("*") if p.is_file())
+        names = files_under(made)
         if part.folder:  # a part merged into the first is read by the first's script
             names = [name for name in names if "/" in name or name.endswith((".pf_meta", "entry.json"))]
         base = f"{part.step}/"
         files = [base + name for name in names]
         published = self.manifest is not None and self.manifest.steps
+        folders: set[str] = set()
         for name in names:
             if published and same_file(made / name, self.manifest.output / base / name):
                 self.manifest.kept.add(base + name)
                 continue
-            target = self.output / base / name
-            target.parent.mkdir(parents=True, exist_ok=True)
+            target = os.path.join(self.output, base, name)
+            if (folder := os.path.dirname(target)) not in folders:
+                os.makedirs(folder, exist_ok=True)
+                folders.add(folder)
             shutil.copyfile(made / name, target)
         if self.manifest is not None:
             self.manifest.made(part.step, part.key, files)

@@ -8,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from pelican import signals
 
-from core.manifest import active
+from core.manifest import active, files_under
 
 # <meta name="robots" content="noindex">, as the theme writes it (thank-you pages, 404s).
 _NOINDEX = re.compile(r'<meta name="robots" content="[^"]*noindex')
@@ -30,7 +30,7 @@ def page_urls(output: Path, site_url: str, exclude: list[str]) -> list[str]:
     """Addresses of the HTML pages of the build that may be indexed (those under output, and
     those it kept as published), folders shown as folder/ like the site links."""
     manifest = active()
-    pages = {path.relative_to(output).as_posix(): path for path in output.rglob("*.html")}
+    pages = {name: output / name for name in files_under(output) if name.endswith(".html")}
     if manifest is not None:
         pages.update((name, manifest.where(name)) for name in manifest.kept if name.endswith(".html"))
     urls = []
