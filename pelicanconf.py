@@ -62,6 +62,7 @@ PLUGINS = [
     "plugins.reading",
     "plugins.writing",
     "plugins.templates",
+    "plugins.paths",
     "plugins.slugs",
     "plugins.taxonomies",
     "plugins.schedule",
