@@ -18,7 +18,7 @@ them, has passed, so nothing indexed from a refused page is ever published.
 
 Pagefind runs on one core and cannot take a page out of an index it has written, so a big
 site's index is made in parts of at most SEARCH_PART_PAGES pages per language (`divide`), run
-side by side on every core; the search script merges a language's parts (Pagefind's
+side by side, several a core (`at_once`); the search script merges a language's parts (Pagefind's
 mergeIndex, sharing one WebAssembly file). A build that keeps what has not changed
 (core/manifest.py) keeps each part whose pages did not change, and makes again only the others;
 of those, only the files whose bytes changed are copied in.
