@@ -64,7 +64,11 @@ class Store:
         return digest
 
     def folder(self, kind: str, key: str) -> Path:
-        return self.root / kind / key[:2] / key
+        return Path(self.place(kind, key))
+
+    def place(self, kind: str, key: str) -> str:
+        """folder(), as a string: callers that name thousands of entries."""
+        return f"{self.root}/{kind}/{key[:2]}/{key}"
 
     def save(self) -> None:
         """Keep the digests for the next build (written whole, then renamed), of the photos that

@@ -101,13 +101,13 @@ def publish_cards(
     """A share card per text, drawn where the cache has none, published in output/; and how
     many had to be drawn."""
     look, manifest = settings.look, active()
-    look_key, card_root = look.key(), f"{store.root}/cards"  # as Store.folder names them
+    look_key = look.key()
     # Strings, not paths: a site of 5,000 pages has 5,000 cards, and after an edit to one
     # article every card but one or none is already published as it is.
     where: dict[CardText, tuple[str, str]] = {}  # text -> its cache folder, its published name
     for text in dict.fromkeys(texts):
         key = key_of(look_key, text.title, text.site_name, text.subtitle, text.address)
-        where[text] = (f"{card_root}/{key[:2]}/{key}", settings.card_save_as.format(key=key[:16]))
+        where[text] = (store.place("cards", key), settings.card_save_as.format(key=key[:16]))
     # A card published as this very cached file is kept without reading its entry.
     kept = {
         text

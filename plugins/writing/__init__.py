@@ -43,7 +43,8 @@ logger = logging.getLogger(__name__)
 
 # Below this many held pages, starting a copy costs more than it saves.
 FORK_FROM = 40
-# This process renders a little less than half: it also writes every file.
+# This process renders less than the copy: it also writes every file (writing a page costs it
+# about two thirds of rendering one).
 OUR_SHARE = 0.3
 
 
