@@ -32,6 +32,7 @@ the index spends its time.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import json
 import os
@@ -42,6 +43,7 @@ import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from typing import IO
 
@@ -50,6 +52,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from core import leftovers, stopping
+from core.entries import make_entry, read_entry
 from core.manifest import Manifest, active, digest, files_under, same_file
 from core.problems import Problem, ProblemsFound
 from plugins import check_order
@@ -59,6 +62,7 @@ MARKER = b"data-pagefind-body"
 LANGUAGE = re.compile(rb"<html[^>]*?\slang=[\"']?([A-Za-z0-9-]+)")
 SCRATCH = "pagefind-"  # Pagefind's folders in memory, with the process id (core/leftovers.py)
 PARTS = "parts.json"  # the parts of each language's index but the first, for the search script
+PAGEFIND = version("pagefind_bin_extended")  # in each part's key: another Pagefind, another index
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -91,6 +95,11 @@ class SearchIndex:
         self.layout = ""  # parts.json
         self.files: list[str] = []  # the index's files made by this build, as output paths
         self.at_once = at_once(part_pages)
+        # Parts made before, by key (core/entries.py), as hard links to the files published:
+        # a build into an emptied output folder, or in CI with cache/ kept, runs no Pagefind
+        # for the parts whose pages it has indexed before.
+        self.cache = manifest.folder / "index" if manifest is not None else None
+        self.keys: set[str] = set()  # of every part of this build's index
 
     def add(self, path: Path) -> None:
         """Note a written page; its language and digest, if it has parts to index, go in the manifest."""
@@ -125,9 +134,14 @@ class SearchIndex:
             layout.setdefault(folder.rsplit("-", 1)[0], []).append(f"{folder}/")
         self.layout = json.dumps(dict(sorted(layout.items())), separators=(",", ":"))
         for folder, names in parts.items():
-            key = digest(*(f"{name}\0{pages[name]}" for name in names), self.layout if not folder else "")
+            key = digest(
+                PAGEFIND, *(f"{name}\0{pages[name]}" for name in names), self.layout if not folder else ""
+            )
+            self.keys.add(key)
             part = _Part(folder, names, key)
-            if self.manifest is None or not self.manifest.unchanged(part.step, key):
+            if self.manifest is not None and self.manifest.unchanged(part.step, key):
+                continue
+            if not self._from_cache(part):
                 self.parts.append(part)
         for part in self.parts[: self.at_once]:
             self._launch(part)
@@ -169,7 +183,7 @@ class SearchIndex:
                 ]
                 for part in done:
                     waiting.remove(part)
-                    self._bring_in(part)
+                    self._store(part, self._bring_in(part))
                 queued = [part for part in waiting if part.process is None]
                 for part in queued[: self.at_once - (len(waiting) - len(queued))]:
                     self._launch(part)
@@ -177,12 +191,12 @@ class SearchIndex:
                     if time.monotonic() > deadline:
                         raise _failed("Pagefind did not finish in 10 minutes")
                     time.sleep(0.02)
+            self._prune()
         finally:
             self.close()
 
-    def _bring_in(self, part: _Part) -> None:
-        """Copy a part Pagefind has made into the output, but for the files already published
-        with the same bytes (kept as they are); a first part also gets parts.json."""
+    def _bring_in(self, part: _Part) -> dict[str, str]:
+        """Bring in a part Pagefind has made; a first part also gets parts.json."""
         if part.process.returncode != 0:
             part.complaints.seek(0)
             said = part.complaints.read().decode(errors="replace").strip()
@@ -194,22 +208,84 @@ class SearchIndex:
         names = files_under(made)
         if part.folder:  # a part merged into the first is read by the first's script
             names = [name for name in names if "/" in name or name.endswith((".pf_meta", "entry.json"))]
+        return self._place(part, made, names, link=False)
+
+    def _place(self, part: _Part, made: Path, names: list[str], link: bool) -> dict[str, str]:
+        """Put a part's files into the output, but for those already published with the same
+        bytes (kept as they are); return where each file now is."""
         base = f"{part.step}/"
-        files = [base + name for name in names]
         published = self.manifest is not None and self.manifest.steps
         folders: set[str] = set()
+        where = {}
         for name in names:
             if published and same_file(made / name, self.manifest.output / base / name):
                 self.manifest.kept.add(base + name)
+                where[name] = f"{self.manifest.output}/{base}{name}"
                 continue
             target = os.path.join(self.output, base, name)
             if (folder := os.path.dirname(target)) not in folders:
                 os.makedirs(folder, exist_ok=True)
                 folders.add(folder)
-            shutil.copyfile(made / name, target)
+            if link:
+                try:
+                    os.link(made / name, target)
+                except OSError:
+                    shutil.copyfile(made / name, target)
+            else:
+                shutil.copyfile(made / name, target)
+            where[name] = target
+        files = [base + name for name in names]
         if self.manifest is not None:
             self.manifest.made(part.step, part.key, files)
         self.files += files
+        return where
+
+    def _from_cache(self, part: _Part) -> bool:
+        """Bring in a part made before with the same pages, if the cache has it whole."""
+        if self.cache is None:
+            return False
+        entry = self.cache / part.key
+        found = read_entry(entry)
+        if found is None:
+            return False
+        stored = entry / "part"
+        for name, (size, mtime) in found["files"].items():
+            try:
+                stat = os.stat(f"{stored}/{name}")
+            except OSError:
+                stat = None
+            if stat is None or stat.st_size != size or stat.st_mtime_ns != mtime:  # changed in place
+                shutil.rmtree(entry, ignore_errors=True)
+                return False
+        self._place(part, stored, sorted(found["files"]), link=True)
+        return True
+
+    def _store(self, part: _Part, where: dict[str, str]) -> None:
+        """Keep a part just made in the cache, as hard links to its published files."""
+        if self.cache is None:
+            return
+
+        def make(scratch: Path) -> dict:
+            files, folders = {}, set()
+            for name, path in where.items():
+                link = f"{scratch}/part/{name}"
+                if (folder := os.path.dirname(link)) not in folders:
+                    os.makedirs(folder, exist_ok=True)
+                    folders.add(folder)
+                os.link(path, link)
+                stat = os.stat(link)
+                files[name] = [stat.st_size, stat.st_mtime_ns]
+            return {"files": files}
+
+        with contextlib.suppress(OSError):  # cache/ on another disk than the output: no links, no cache
+            make_entry(self.cache / part.key, make)
+
+    def _prune(self) -> None:
+        """Keep in the cache only the parts of this build's index (one index per output folder)."""
+        if self.cache is not None and self.cache.is_dir():
+            for entry in os.scandir(self.cache):
+                if entry.name not in self.keys:
+                    shutil.rmtree(entry.path, ignore_errors=True)
 
     def close(self) -> None:
         """Stop Pagefind where it still runs (the build stopped), and remove its folders."""

@@ -4,9 +4,8 @@ An entry is a folder named by what it was made from: a photo's digest (of its by
 recipe, a card's text and looks. So a renamed or moved photo is found again, an edited one is
 made anew, and nothing is ever made twice. Finding a photo's digest would mean reading every
 photo at every build: sources.json remembers each file's digest with its size and modification
-time, as git's index does, so an unchanged file costs one stat(). An entry is made in a
-temporary folder and renamed into place with its list of files last, so a build stopped
-halfway leaves nothing half made. Entries reach output/ as hard links: no bytes are copied.
+time, as git's index does, so an unchanged file costs one stat(). Entries are made whole
+(core/entries.py) and reach output/ as hard links: no bytes are copied.
 """
 
 from __future__ import annotations
@@ -15,14 +14,10 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 from core.manifest import active, write_whole
 from plugins.pictures.photos import file_digest
-
-MANIFEST = "entry.json"
 
 
 def key_of(*parts: str) -> str:
@@ -78,32 +73,6 @@ class Store:
             self.root.mkdir(parents=True, exist_ok=True)
             write_whole(self._sources_file, json.dumps(self._sources).encode())
             self._changed = False
-
-
-def read_entry(folder: Path) -> dict | None:
-    """What an entry holds, or None if it was never made (or not finished)."""
-    try:
-        return json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-
-
-def make_entry(folder: Path, make: Callable[[Path], dict]) -> dict:
-    """Make an entry: `make` writes its files into a fresh folder and says what they are."""
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
-    try:
-        manifest = make(scratch)
-        (scratch / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-        try:
-            os.rename(scratch, folder)
-        except OSError:  # made meanwhile by another build (theirs is as good), or left broken
-            if read_entry(folder) is None:
-                shutil.rmtree(folder, ignore_errors=True)
-                os.rename(scratch, folder)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-    return manifest
 
 
 def publish(source: Path, target: Path, folders: set[Path] | None = None) -> None:

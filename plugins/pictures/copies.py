@@ -10,9 +10,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from core.entries import MANIFEST, make_entry, read_entry
 from core.manifest import active
 from plugins.pictures import cards
-from plugins.pictures.cache import MANIFEST, Store, key_of, make_entry, publish, read_entry
+from plugins.pictures.cache import Store, key_of, publish
 from plugins.pictures.photos import EXTENSIONS, Copy, Recipe, UnreadablePhoto, make_copies
 from plugins.pictures.published import Photo, PublishedCopy, ShareImage
 from plugins.pictures.settings import PictureSettings
@@ -114,7 +115,7 @@ def publish_cards(
         for text, (folder, name) in where.items()
         if manifest is not None and manifest.published(name, f"{folder}/card.png")
     }
-    # An entry is renamed into place whole (cache.make_entry): its list of files is there only
+    # An entry is renamed into place whole (core/entries.py): its list of files is there only
     # once it is finished, and a look for that file costs a fifth of reading it.
     missing = [
         text

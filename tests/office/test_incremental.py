@@ -11,8 +11,10 @@ import shutil
 import pytest
 from pelican import signals
 
+from core.manifest import digest
 from core.problems import ProblemsFound
 from office.build import build_site
+from plugins import search
 from tests.office.conftest import files
 from tests.support import BUILD_DATE, ROOT
 
@@ -216,3 +218,46 @@ def test_pages_first_keeps_the_last_index_and_the_next_build_brings_it_up_to_dat
     assert not any(name.startswith("news/") for name in then.written)  # the pages were kept
     build_site(ROOT / "pelicanconf.py", {**overrides, "OUTPUT_PATH": str(tmp_path / "clean")})
     assert files(repo / "output") == files(tmp_path / "clean")
+
+
+def test_a_build_into_an_emptied_output_takes_the_index_parts_it_made_before_from_the_cache(
+    tmp_path, monkeypatch
+):
+    """Output deleted (or a CI build with cache/ kept): Pagefind runs for no part whose pages
+    it indexed before, and the site is byte for byte the same. An edit makes its part again; a
+    cached file changed in place is not used; the cache holds only the last index's parts."""
+    repo, overrides = _demo(tmp_path)
+    overrides["SEARCH_PART_PAGES"] = 20
+    output = repo / "output"
+    runs = []
+    launch = search.SearchIndex._launch
+    monkeypatch.setattr(search.SearchIndex, "_launch", lambda index, part: (runs.append(part.step), launch(index, part))[1])  # fmt: skip
+    cache = ROOT / "cache/build" / digest(output.resolve())[:16] / "index"
+
+    build_site(ROOT / "pelicanconf.py", overrides)
+    made, first = sorted(runs), files(output)
+    assert len(made) >= 3 and sorted(p.name for p in cache.iterdir()) == sorted(search_keys(output, made))
+    shutil.rmtree(output)
+    runs.clear()
+    build_site(ROOT / "pelicanconf.py", overrides)
+    assert runs == [] and files(output) == first
+
+    source = repo / "content/news/alumni-forum-2026.md"
+    source.write_text(source.read_text(encoding="utf-8") + "\n论坛后记一句。\n", encoding="utf-8")
+    build_site(ROOT / "pelicanconf.py", overrides)
+    assert len(runs) == 1 and len(list(cache.iterdir())) == len(made)
+    edited = files(output)
+
+    [fragment] = list((output / "pagefind/fragment").iterdir())[:1]
+    with fragment.open("r+b") as stream:  # in place: the cached file is the same file
+        stream.write(b"x")
+    shutil.rmtree(output)
+    runs.clear()
+    build_site(ROOT / "pelicanconf.py", overrides)
+    assert runs == ["pagefind"] and files(output) == edited
+
+
+def search_keys(output, steps) -> list[str]:
+    """The keys the manifest recorded for these steps of the index."""
+    saved = json.loads((ROOT / "cache/build" / digest(output.resolve())[:16] / "manifest.json").read_text())
+    return [saved["steps"][step][0] for step in steps]
