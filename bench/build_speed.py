@@ -5,9 +5,10 @@ temporary content folder, then times, alternately and --repeat times each:
 
 - ours: office.build.build_site("pelicanconf.py", ...) with our plugins and theme, both
   editions and the Pagefind search index. Like every build into an emptied output folder, or
-  in CI with cache/ kept, it takes the parts of the index whose pages are unchanged from
-  cache/ (made in its first round) and the share cards likewise;
-- cold: the same with its index's cache emptied before each run, so Pagefind makes every part;
+  in CI with cache/ kept, it takes from cache/ (filled in its first round) what Pelican read
+  of each unchanged source, the parts of the index whose pages are unchanged, and share cards;
+- cold: the same with its build cache (what Pelican read, the index's parts) emptied before
+  each run, so every source is read and Pagefind makes every part;
 - pages: the same without the search index (SEARCH_INDEX=False), to show what rendering costs
   and what indexing costs;
 - bare: `python -m pelican` with an empty settings file (default theme, no plugins).
@@ -102,13 +103,13 @@ def timed_run(command: list[str], cwd: Path, output: Path) -> tuple[float, int] 
     return seconds, sum(1 for _ in output.rglob("*.html"))
 
 
-def index_cache(output: Path) -> Path:
-    """Where builds into this output keep the parts of their search index (plugins/search.py)."""
+def build_cache(output: Path) -> Path:
+    """Where builds into this output keep what they read and their index's parts (core/manifest.py)."""
     sys.path.insert(0, str(REPO))
     from core.manifest import digest
     from pelicanconf import BUILD_CACHE
 
-    return REPO / BUILD_CACHE / digest(output.resolve())[:16] / "index"
+    return REPO / BUILD_CACHE / digest(output.resolve())[:16]
 
 
 def measure(count: int, repeat: int) -> dict[str, tuple[float, int]]:
@@ -137,7 +138,7 @@ def measure(count: int, repeat: int) -> dict[str, tuple[float, int]]:
         for round_number in range(1, repeat + 1):
             for name, (command, cwd, output) in commands.items():
                 if name == "cold":
-                    shutil.rmtree(index_cache(output), ignore_errors=True)
+                    shutil.rmtree(build_cache(output), ignore_errors=True)
                 run = timed_run(command, cwd, output)
                 if run:
                     runs[name].append(run)
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{name:<6}{seconds:>10.2f}{written:>8}")
         line = (
             f"N={count} ours={ours:.1f}s bare={bare:.1f}s ratio={ours / bare:.2f} (target <= {TARGET}), "
-            f"median of the rounds' ratios {paired:.2f}; every index part made anew {cold:.1f}s, ratio "
+            f"median of the rounds' ratios {paired:.2f}; with no build cache {cold:.1f}s, ratio "
             f"{cold / bare:.2f}; without the search index {pages:.1f}s, ratio {pages / bare:.2f}"
         )
         print(line + "\n", flush=True)

@@ -125,12 +125,14 @@ class Manifest:
             saved = json.loads((folder / FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             saved = {}
-        if saved.get("basis") == basis and output.is_dir():
+        if (
+            saved.get("basis") != basis
+        ):  # what Pelican read of the sources was read under other settings or code
+            shutil.rmtree(found.readers, ignore_errors=True)
+        elif output.is_dir():  # an emptied output folder keeps nothing, but what was read holds
             found.steps = {name: (key, files) for name, (key, files) in saved["steps"].items()}
             found.files = saved["files"]
             found.guarded = saved.get("guarded", "")
-        else:  # what Pelican read of the sources was read under other settings or code
-            shutil.rmtree(found.readers, ignore_errors=True)
         return found
 
     @property
