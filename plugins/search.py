@@ -21,7 +21,9 @@ site's index is made in parts of at most SEARCH_PART_PAGES pages per language (`
 side by side, several a core (`at_once`); the search script merges a language's parts (Pagefind's
 mergeIndex, sharing one WebAssembly file). A build that keeps what has not changed
 (core/manifest.py) keeps each part whose pages did not change, and makes again only the others;
-of those, only the files whose bytes changed are copied in.
+of those, only the files whose bytes changed are copied in. Each part made is also kept in
+cache/ under its key, as hard links: a build into an emptied output folder, or in CI with
+cache/ kept, links a part whose pages it indexed before instead of running Pagefind.
 
 The live preview makes the index in a build of its own once the editor pauses, and stops that
 build when a new edit comes (core/stopping.py): as each source is read, before each page is
