@@ -229,10 +229,7 @@ class SearchIndex:
                 os.makedirs(folder, exist_ok=True)
                 folders.add(folder)
             if link:
-                try:
-                    os.link(made / name, target)
-                except OSError:
-                    shutil.copyfile(made / name, target)
+                os.link(made / name, target)
             else:
                 shutil.copyfile(made / name, target)
             where[name] = target
@@ -259,7 +256,13 @@ class SearchIndex:
             if stat is None or stat.st_size != size or stat.st_mtime_ns != mtime:  # changed in place
                 shutil.rmtree(entry, ignore_errors=True)
                 return False
-        self._place(part, stored, sorted(found["files"]), link=True)
+        try:
+            self._place(part, stored, sorted(found["files"]), link=True)
+        except OSError:  # removed meanwhile by a build of the same output beside this one
+            for name in found["files"]:
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(self.output, part.step, name))
+            return False
         return True
 
     def _store(self, part: _Part, where: dict[str, str]) -> None:

@@ -225,7 +225,8 @@ def test_a_build_into_an_emptied_output_takes_the_index_parts_it_made_before_fro
 ):
     """Output deleted (or a CI build with cache/ kept): Pagefind runs for no part whose pages
     it indexed before, and the site is byte for byte the same. An edit makes its part again; a
-    cached file changed in place is not used; the cache holds only the last index's parts."""
+    cached file changed in place, or removed while it is linked, is not used; the cache holds
+    only the last index's parts."""
     repo, overrides = _demo(tmp_path)
     overrides["SEARCH_PART_PAGES"] = 20
     output = repo / "output"
@@ -255,6 +256,23 @@ def test_a_build_into_an_emptied_output_takes_the_index_parts_it_made_before_fro
     runs.clear()
     build_site(ROOT / "pelicanconf.py", overrides)
     assert runs == ["pagefind"] and files(output) == edited
+
+    # A part's entry removed while it is linked (by a build of the same output beside this
+    # one): the files linked so far are taken out again and Pagefind makes the part.
+    real_link, linked = os.link, []
+
+    def link(source, target, *args, **kwargs):
+        if f"{cache}/" in str(source):
+            linked.append(source)
+            if len(linked) == 5:
+                raise FileNotFoundError(source)
+        return real_link(source, target, *args, **kwargs)
+
+    monkeypatch.setattr(os, "link", link)
+    shutil.rmtree(output)
+    runs.clear()
+    build_site(ROOT / "pelicanconf.py", overrides)
+    assert len(runs) == 1 and files(output) == edited
 
 
 def search_keys(output, steps) -> list[str]:
