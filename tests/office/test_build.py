@@ -3,9 +3,11 @@ import os
 import subprocess
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
+from pelican import signals
 
 from core.problems import ProblemsFound
 from office.build import build_site
@@ -93,6 +95,26 @@ def test_a_build_turns_the_cycle_collector_back_on_whether_it_succeeds_or_not(ma
     with pytest.raises(ProblemsFound):
         build_repo(repo)
     assert gc.isenabled()
+
+
+def test_a_process_that_builds_again_lets_go_of_the_builds_before(make_repo):
+    """Pelican memoizes each item's HTML on its class, keyed by the item: the preview's worker,
+    which builds again and again, kept every item of every build."""
+    repo = make_repo({"news/good.md": GOOD, "news/other.md": GOOD.replace("Title: ", "Title: 又")})
+    first = []
+
+    def note(generator):
+        first.extend(weakref.ref(article) for article in generator.articles)
+
+    signals.article_generator_finalized.connect(note)
+    try:
+        build_repo(repo)
+    finally:
+        signals.article_generator_finalized.disconnect(note)
+    assert len(first) == 2 and all(ref() is not None for ref in first)  # the last build's stay
+    build_repo(repo)
+    gc.collect()
+    assert [ref for ref in first if ref() is not None] == []
 
 
 def test_bad_data_stops_the_build_with_row_and_field(make_repo):
