@@ -162,3 +162,15 @@ def every_result(page, path: str, words: str) -> list[str]:
         f"Pages found: {len(found)}",
     )
     return found
+
+
+def test_a_search_without_its_index_says_so_in_a_sentence(open_page):
+    """No index to load (a site with nothing to index yet, or the network gone): the visitor
+    reads one sentence, nothing is left uncaught, and the search box still works."""
+    page = open_page(1280)
+    page.route("**/pagefind/pagefind.js", lambda route: route.fulfill(status=404, body=""))
+    page.goto(page.base + "/search/")
+    page.fill("#search-words", "返校")
+    expect(page.locator(".search-status")).to_have_text("搜索暂时无法使用，请稍后再试，或浏览归档。")
+    assert page.locator(".search-results li").count() == 0
+    assert [problem for problem in page.problems if "Failed to load resource" not in problem] == []

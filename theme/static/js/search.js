@@ -25,10 +25,15 @@ if (box) {
   // parts.json names the others of each language, merged into it to be searched as one.
   async function openIndex() {
     const bundle = box.dataset.bundle;
-    const parts = fetch(`${bundle}parts.json`, { cache: "no-cache" }).then((response) => response.json());
-    const pagefind = await import(`${bundle}pagefind.js`);
+    const [pagefind, parts] = await Promise.all([
+      import(`${bundle}pagefind.js`),
+      fetch(`${bundle}parts.json`, { cache: "no-cache" }).then((response) => {
+        if (!response.ok) throw new Error(`parts.json: ${response.status}`);
+        return response.json();
+      }),
+    ]);
     await pagefind.init();
-    const merged = (await parts)[document.documentElement.lang.toLowerCase()] || [];
+    const merged = parts[document.documentElement.lang.toLowerCase()] || [];
     await Promise.all(merged.map((part) => pagefind.mergeIndex(bundle + part)));
     return { pagefind, merged: merged.length > 0 };
   }
@@ -49,7 +54,19 @@ if (box) {
 
   async function search(words) {
     const ask = ++asked;
-    const { pagefind, merged } = await load();
+    let loaded;
+    try {
+      loaded = await load();
+    } catch {
+      // No index (a site with nothing to index yet) or no network: say so; the next search tries again.
+      engine = null;
+      if (ask !== asked) return;
+      list.replaceChildren();
+      more.hidden = true;
+      status.textContent = box.dataset.unavailable;
+      return;
+    }
+    const { pagefind, merged } = loaded;
     const matched = await pagefind.search(words);
     const results = matched && merged ? await everyWord(pagefind, words, matched.results) : matched?.results;
     if (ask !== asked) return; // a newer search has started
