@@ -36,7 +36,11 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
 TARGET = 1.0
+
+from core.manifest import digest  # noqa: E402
+from pelicanconf import BUILD_CACHE  # noqa: E402
 
 
 def _words(text: str) -> list[str]:
@@ -105,10 +109,6 @@ def timed_run(command: list[str], cwd: Path, output: Path) -> tuple[float, int] 
 
 def build_cache(output: Path) -> Path:
     """Where builds into this output keep what they read and their index's parts (core/manifest.py)."""
-    sys.path.insert(0, str(REPO))
-    from core.manifest import digest
-    from pelicanconf import BUILD_CACHE
-
     return REPO / BUILD_CACHE / digest(output.resolve())[:16]
 
 

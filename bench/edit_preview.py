@@ -39,9 +39,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "bench"))
 
-from build_speed import write_content  # noqa: E402
+from build_speed import build_cache, write_content  # noqa: E402
 
-from core.manifest import digest  # noqa: E402
 from office.live import INDEX_AFTER  # noqa: E402
 from tests.support import free_port, wait_until_up  # noqa: E402
 
@@ -129,7 +128,7 @@ def measure(size: int, rounds: int) -> dict:
             for folder in (
                 root / "output",
                 root / "bare",
-                REPO / "cache/build" / digest((root / "output").resolve())[:16],
+                build_cache(root / "output"),
             ):
                 shutil.rmtree(folder, ignore_errors=True)
             fulls.append(_build(overrides)[0])

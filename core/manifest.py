@@ -125,9 +125,8 @@ class Manifest:
             saved = json.loads((folder / FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             saved = {}
-        if (
-            saved.get("basis") != basis
-        ):  # what Pelican read of the sources was read under other settings or code
+        if saved.get("basis") != basis:
+            # What Pelican read of the sources was read under other settings or code.
             shutil.rmtree(found.readers, ignore_errors=True)
         elif output.is_dir():  # an emptied output folder keeps nothing, but what was read holds
             found.steps = {name: (key, files) for name, (key, files) in saved["steps"].items()}

@@ -225,9 +225,7 @@ class SearchIndex:
                 where[name] = f"{self.manifest.output}/{base}{name}"
                 continue
             target = os.path.join(self.output, base, name)
-            if (folder := os.path.dirname(target)) not in folders:
-                os.makedirs(folder, exist_ok=True)
-                folders.add(folder)
+            _make_folder(target, folders)
             if link:
                 os.link(made / name, target)
             else:
@@ -274,9 +272,7 @@ class SearchIndex:
             files, folders = {}, set()
             for name, path in where.items():
                 link = f"{scratch}/part/{name}"
-                if (folder := os.path.dirname(link)) not in folders:
-                    os.makedirs(folder, exist_ok=True)
-                    folders.add(folder)
+                _make_folder(link, folders)
                 os.link(path, link)
                 stat = os.stat(link)
                 files[name] = [stat.st_size, stat.st_mtime_ns]
@@ -303,6 +299,13 @@ class SearchIndex:
             for folder in (part.farm, part.scratch):
                 if folder is not None:
                     shutil.rmtree(folder, ignore_errors=True)
+
+
+def _make_folder(path: str, made: set[str]) -> None:
+    """The folder of a file about to be written, made once for the thousands of files in it."""
+    if (folder := os.path.dirname(path)) not in made:
+        os.makedirs(folder, exist_ok=True)
+        made.add(folder)
 
 
 def divide(pages: dict[str, str], part_pages: int) -> dict[str, list[str]]:
