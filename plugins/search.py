@@ -65,6 +65,9 @@ LANGUAGE = re.compile(rb"<html[^>]*?\slang=[\"']?([A-Za-z0-9-]+)")
 SCRATCH = "pagefind-"  # Pagefind's folders in memory, with the process id (core/leftovers.py)
 PARTS = "parts.json"  # the parts of each language's index but the first, for the search script
 PAGEFIND = version("pagefind_bin_extended")  # in each part's key: another Pagefind, another index
+# Pagefind's ready-made search interfaces are not published: the theme's search.js uses only
+# pagefind.js and the index, and their code names their translators by e-mail address.
+UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
@@ -137,7 +140,10 @@ class SearchIndex:
         self.layout = json.dumps(dict(sorted(layout.items())), separators=(",", ":"))
         for folder, names in parts.items():
             key = digest(
-                PAGEFIND, *(f"{name}\0{pages[name]}" for name in names), self.layout if not folder else ""
+                PAGEFIND,
+                *UNUSED,
+                *(f"{name}\0{pages[name]}" for name in names),
+                self.layout if not folder else "",
             )
             self.keys.add(key)
             part = _Part(folder, names, key)
@@ -207,7 +213,7 @@ class SearchIndex:
         steady_entry(made)
         if not part.folder:
             (made / PARTS).write_text(self.layout, encoding="utf-8")
-        names = files_under(made)
+        names = [name for name in files_under(made) if not name.startswith(UNUSED)]
         if part.folder:  # a part merged into the first is read by the first's script
             names = [name for name in names if "/" in name or name.endswith((".pf_meta", "entry.json"))]
         return self._place(part, made, names, link=False)
