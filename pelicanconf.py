@@ -3,6 +3,9 @@
 SITENAME = "示例大学校友总会"
 SITE_DESCRIPTION = "示例大学校友总会官方网站：校友新闻、校友风采、捐赠项目、各地校友会与校友活动。"
 SITEURL = ""
+# What must name the site in full (the sitemap, robots.txt, feed entries) names the preview's
+# address while SITEURL is empty, as in local builds; publishconf.py sets SITEURL.
+PREVIEW_URL = "http://127.0.0.1:8000"
 TIMEZONE = "Asia/Shanghai"
 DEFAULT_LANG = "zh"
 # The editions: the first is the site's root, each other lives under /<lang>/. Text that

@@ -231,7 +231,9 @@ def serve(settings_file: Path, inbox: Path, host: str = "127.0.0.1", port: int =
     """Build, then serve the site and the form handler, building again on every change, until Ctrl-C."""
     from pelican.settings import read_settings  # only to know where the sources and the output are
 
-    settings = read_settings(str(settings_file), override=overrides or {})
+    # The sitemap, robots.txt and feeds of a local build name the address it is served at.
+    overrides = {"PREVIEW_URL": f"http://{host}:{port}", **(overrides or {})}
+    settings = read_settings(str(settings_file), override=overrides)
     builder = Builder(settings_file, overrides)
     preview = LivePreview(builder, Path(settings["OUTPUT_PATH"]), inbox, sources_of(settings, settings_file),
                           Path(settings["THEME"]), say)  # fmt: skip

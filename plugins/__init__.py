@@ -25,6 +25,12 @@ class WarningLines(logging.Handler):
         self.lines.append((record.levelno, record.getMessage()))
 
 
+def full_address(settings: dict) -> str:
+    """The site's address, for what must name it in full (a sitemap, robots.txt, feeds):
+    SITEURL, or in a local build, where it is empty, the preview's (PREVIEW_URL)."""
+    return settings["SITEURL"] or settings["PREVIEW_URL"]
+
+
 def capture() -> WarningLines:
     """In a forked process: keep warnings for the parent instead of the parent's handlers."""
     lines = WarningLines()

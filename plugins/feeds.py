@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from pelican import signals
 from pelican.urlwrappers import Author
 
+from plugins import full_address
 from plugins.datapages import build_date
 from plugins.editions import edition_articles
 
@@ -31,7 +32,11 @@ def _write_edition_feeds(generator, writer) -> None:
     settings, context = generator.settings, generator.context
     for lang in settings["LANGUAGES"]:
         articles = edition_articles(generator.articles, lang)
-        feed_context = {**context, "SITENAME": settings["SITE_NAMES"][lang], "feed_lang": lang}
+        # A feed names each entry in full, also in a local build (a feed reader has no page to
+        # resolve a relative address against, and an entry's id holds the site's host).
+        address = full_address(settings)
+        feed_context = {**context, "SITENAME": settings["SITE_NAMES"][lang], "feed_lang": lang,
+                        "SITEURL": address, "FEED_DOMAIN": settings["FEED_DOMAIN"] or address}  # fmt: skip
         names = settings["CATEGORY_NAMES"][lang]
         slugs = [category.slug for category, _ in generator.categories]
         for slug, path in feed_paths(settings, lang, slugs).items():

@@ -9,6 +9,7 @@ from xml.sax.saxutils import escape
 from pelican import signals
 
 from core.manifest import active, files_under
+from plugins import full_address
 
 # <meta name="robots" content="noindex">, as the theme writes it (thank-you pages, 404s).
 _NOINDEX = re.compile(r'<meta name="robots" content="[^"]*noindex')
@@ -57,7 +58,7 @@ def write_sitemap(output: Path, site_url: str, exclude: list[str]) -> None:
 
 def _finalized(pelican) -> None:
     settings = pelican.settings
-    write_sitemap(Path(pelican.output_path), settings["SITEURL"], settings["SITEMAP_EXCLUDE"])
+    write_sitemap(Path(pelican.output_path), full_address(settings), settings["SITEMAP_EXCLUDE"])
 
 
 def register() -> None:

@@ -44,6 +44,8 @@ def edit(path, old: str, new: str) -> None:
 
 def test_a_saved_edit_shows_in_the_open_tab_by_itself(live, browser):
     url, repo = live
+    # What names the site in full names the address the preview serves it at (another port here).
+    assert f"Sitemap: {url}/sitemap.xml" in (repo / "output/robots.txt").read_text(encoding="utf-8")
     [built] = (repo / "output/news").glob("*xiao-you-lun-tan*.html")
     page = browser.new_page()
     page.goto(f"{url}/news/{built.name}")

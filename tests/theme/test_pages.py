@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from pelicanconf import PREVIEW_URL
 from tests.support import ROOT
 
 PAGE_TYPES = {
@@ -157,9 +158,11 @@ def test_each_edition_links_a_feed_of_its_own_articles_under_its_own_name(demo_s
         entries = root.findall(f"{atom}entry")
         links = [e.find(f"{atom}link").get("href") for e in entries]
         assert root.findtext(f"{atom}title") == title
-        assert entries and all(link.startswith("/en/") == feed.endswith("-en.atom.xml") for link in links), (
-            feed
-        )
+        english = feed.endswith("-en.atom.xml")
+        assert entries and all(link.startswith(f"{PREVIEW_URL}/en/") == english for link in links), feed
+        # In full, also in a local build: an entry's id names the site's host (it was tag:None).
+        assert all(link.startswith(f"{PREVIEW_URL}/") for link in links), feed
+        assert {e.findtext(f"{atom}id").split(",")[0] for e in entries} == {"tag:127.0.0.1"}, feed
         assert {e.findtext(f"{atom}author/{atom}name") for e in entries} == {author}, feed
     assert not (demo_site / "feeds/all-zh.atom.xml").exists()  # it repeated feeds/all.atom.xml
 
@@ -167,16 +170,22 @@ def test_each_edition_links_a_feed_of_its_own_articles_under_its_own_name(demo_s
 def test_sitemap_lists_every_page_but_those_that_say_noindex(demo_site):
     namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     listed = {loc.text for loc in ET.parse(demo_site / "sitemap.xml").getroot().iter(f"{namespace}loc")}
-    assert "/chapters/uk/" in listed and "/" in listed and "/en/forms/update/" in listed
+    # A sitemap names pages in full: a local build's, at the preview's address.
+    assert {f"{PREVIEW_URL}{path}" for path in ("/chapters/uk/", "/", "/en/forms/update/")} <= listed
     noindex = [
         p for p in html_pages(demo_site) if 'name="robots" content="noindex"' in p.read_text(encoding="utf-8")
     ]
     assert {"404.html", "en/404.html", "forms/update/thanks/index.html"} <= {
         p.relative_to(demo_site).as_posix() for p in noindex
     }
-    assert not listed & {"/404.html", "/en/404.html", "/forms/update/thanks/", "/en/forms/contact/thanks/"}
+    assert not {url.removeprefix(PREVIEW_URL) for url in listed} & {
+        "/404.html",
+        "/en/404.html",
+        "/forms/update/thanks/",
+        "/en/forms/contact/thanks/",
+    }
     assert len(listed) == len(html_pages(demo_site)) - len(noindex)
-    assert "Sitemap: /sitemap.xml" in (demo_site / "robots.txt").read_text(encoding="utf-8")
+    assert f"Sitemap: {PREVIEW_URL}/sitemap.xml" in (demo_site / "robots.txt").read_text(encoding="utf-8")
 
 
 def test_no_personal_contact_details_are_published(demo_site):
