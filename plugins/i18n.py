@@ -10,12 +10,14 @@ handler), so only .po files live in git.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 from pelican import signals
 
 from core.translations import load_translations
@@ -80,6 +82,17 @@ def format_yuan(value: Decimal, lang: str = "zh") -> str:
     return f"CNY {value:,.2f}" if lang == "en" else f"¥{value:,.2f}"
 
 
+HAN = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def as_written(text: str, page: str, settings: Mapping) -> str:
+    """Text people wrote (a donor's name, a class note), marked as Chinese where it is Chinese
+    on a page of another edition, so a screen reader reads it in Chinese, not as English."""
+    if page == "zh" or not HAN.search(str(text)):
+        return text
+    return Markup('<span lang="{}">{}</span>').format(settings["HTML_LANG"]["zh"], text)
+
+
 def _install(generator) -> None:
     settings = generator.settings
     directory = Path(settings["THEME"]) / "translations"
@@ -101,6 +114,9 @@ def _install(generator) -> None:
     )
     generator.env.filters["format_date"] = pass_context(
         lambda context, value: format_date(value, settings, page_lang(context))
+    )
+    generator.env.filters["as_written"] = pass_context(
+        lambda context, text: as_written(text, page_lang(context), settings)
     )
     generator.env.filters["yuan"] = pass_context(
         lambda context, value: format_yuan(value, page_lang(context))

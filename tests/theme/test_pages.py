@@ -188,6 +188,50 @@ def test_sitemap_lists_every_page_but_those_that_say_noindex(demo_site):
     assert f"Sitemap: {PREVIEW_URL}/sitemap.xml" in (demo_site / "robots.txt").read_text(encoding="utf-8")
 
 
+class ChineseOutsideItsLanguage(HTMLParser):
+    """Text with Chinese characters in no element marked as Chinese (lang="zh...")."""
+
+    VOID = frozenset({"area", "br", "hr", "img", "input", "link", "meta", "source", "wbr"})
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.open: list[tuple[str, bool]] = []  # (tag, marked Chinese), innermost last
+        self.found: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        if tag not in self.VOID:
+            lang = dict(attrs).get("lang")
+            chinese = lang.startswith("zh") if lang else bool(self.open and self.open[-1][1])
+            self.open.append((tag, chinese))
+
+    def handle_endtag(self, tag):
+        while self.open and self.open.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        inside = {tag for tag, _ in self.open}
+        if (
+            re.search("[\u3400-\u9fff]", data)
+            and not (self.open and self.open[-1][1])
+            and not inside & {"title", "script", "style"}
+        ):
+            self.found.append(data.strip()[:20])
+
+
+def test_chinese_on_english_pages_is_marked_as_chinese_for_screen_readers(demo_site):
+    """Donors' names, class notes and the footer's name of the association, written in Chinese,
+    are read as Chinese, not spelled out as English."""
+    unmarked = {
+        path.relative_to(demo_site).as_posix(): found
+        for path in html_pages(demo_site / "en")
+        if (found := ChineseOutsideItsLanguage(path.read_text(encoding="utf-8")).found)
+    }
+    assert unmarked == {}
+    notes = (demo_site / "en/class-notes/index.html").read_text(encoding="utf-8")
+    assert "School of Foreign Languages" in notes and "外国语学院" not in notes  # colleges translated
+
+
 def test_no_personal_contact_details_are_published(demo_site):
     """In every file but pictures: pages, feeds, scripts, and the search index decompressed."""
     for path in demo_site.rglob("*"):
