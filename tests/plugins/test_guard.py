@@ -3,6 +3,7 @@
 import pytest
 
 from core.problems import ProblemsFound
+from plugins import guard
 from plugins.guard import leaks, mask
 from tests.support import build_repo
 
@@ -72,6 +73,36 @@ def test_a_mobile_is_found_however_it_is_written(tmp_path, text):
     (tmp_path / "a.html").write_text(f"<p>{text}</p>", encoding="utf-8")
     [problem] = leaks(tmp_path, {}, [])
     assert problem.value == "139****5678" and "手机号码" in problem.zh
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "masked"),
+    [
+        ("电话 139&#8203;1234&#8203;5678", "mobile", "139****5678"),  # zero-width spaces, as entities
+        ("电话 139\u200b1234\u200c5678", "mobile", "139****5678"),  # and as characters
+        ("电话 &#49;&#51;&#57;12345678", "mobile", "139****5678"),
+        ("电话 １３９１２３４５６７８", "mobile", "139****5678"),  # full-width digits
+        ("电话 139<span>1234</span>5678", "mobile", "139****5678"),
+        ("电话 139-<b>1234</b>-5678", "mobile", "139****5678"),
+        ("写信给 zhou&#64;example.com", "email", "z***@example.com"),
+        ("写信给 zhou＠example.com", "email", "z***@example.com"),
+        ("写信给 zhou<em>@</em>example.com", "email", "z***@example.com"),
+        ("写信给 zhou@exam&shy;ple.com", "email", "z***@example.com"),
+    ],
+)
+def test_a_value_hidden_from_a_plain_search_of_the_file_is_found_as_the_page_shows_it(
+    tmp_path, text, kind, masked
+):
+    (tmp_path / "a.html").write_text(f"<p>{text}</p>", encoding="utf-8")
+    [problem] = leaks(tmp_path, {}, [])
+    assert problem.value == masked and problem.kind == "personal-data"
+    assert ("手机号码" if kind == "mobile" else "电子邮箱") in problem.zh
+
+
+def test_ordinary_pages_are_searched_once(demo_site):
+    """Only pages with something that could hide a value are read a second time, as shown."""
+    pages = list(demo_site.rglob("*.html"))
+    assert sum(guard.shown(page.read_bytes()) is not None for page in pages) < len(pages) / 10
 
 
 @pytest.mark.parametrize(
