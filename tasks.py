@@ -28,7 +28,7 @@ from forms.fold import fold_from_env
 from forms.gitinbox import DEFAULT_BRANCH
 from office import live
 from office.attendees import write_attendees
-from office.build import build_site
+from office.build import build_once, build_site
 from office.importer import import_register
 from office.keys import default_key_directory, keygen_instructions, office_opener, write_keypair
 from office.publishing import open_target, publish_site
@@ -63,7 +63,7 @@ def task(*args, **kwargs):
 
 def _build(settings_file: str) -> None:
     try:
-        report = build_site(ROOT / settings_file)
+        report = build_once(ROOT / settings_file)
     except ProblemsFound as found:
         raise ProblemsFound(found.problems, after="网站没有更新 / The site was not updated.") from None
     for warning in report.warnings:

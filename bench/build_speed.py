@@ -3,10 +3,11 @@
 For each size N (default 1,000 and 5,000) this writes N synthetic Chinese news items to a
 temporary content folder, then times, alternately and --repeat times each:
 
-- ours: office.build.build_site("pelicanconf.py", ...) with our plugins and theme, both
-  editions and the Pagefind search index. Like every build into an emptied output folder, or
-  in CI with cache/ kept, it takes from cache/ (filled in its first round) what Pelican read
-  of each unchanged source, the parts of the index whose pages are unchanged, and share cards;
+- ours: office.build.build_once("pelicanconf.py", ...), as `invoke build` runs it, with our
+  plugins and theme, both editions and the Pagefind search index. Like every build into an
+  emptied output folder, or in CI with cache/ kept, it takes from cache/ (filled in its
+  first round) what Pelican read of each unchanged source, the parts of the index whose pages
+  are unchanged, and share cards;
 - cold: the same with its build cache (what Pelican read, the index's parts) emptied before
   each run, so every source is read and Pagefind makes every part;
 - pages: the same without the search index (SEARCH_INDEX=False), to show what rendering costs
@@ -122,10 +123,10 @@ def measure(count: int, repeat: int) -> dict[str, tuple[float, int]]:
         empty_settings.write_text("", encoding="utf-8")
         ours_out, bare_out, cold_out = tmp_path / "ours-out", tmp_path / "bare-out", tmp_path / "cold-out"
         overrides = {"PATH": str(content), "OUTPUT_PATH": str(ours_out), "BUILD_DATE": "2026-11-23"}
-        ours_code = f"from office.build import build_site; build_site('pelicanconf.py', {overrides!r})"
+        ours_code = f"from office.build import build_once; build_once('pelicanconf.py', {overrides!r})"
         cold_code = ours_code.replace(str(ours_out), str(cold_out))
         pages_overrides = {**overrides, "OUTPUT_PATH": str(tmp_path / "pages-out"), "SEARCH_INDEX": False}
-        pages_code = f"from office.build import build_site; build_site('pelicanconf.py', {pages_overrides!r})"
+        pages_code = f"from office.build import build_once; build_once('pelicanconf.py', {pages_overrides!r})"
         bare_command = [sys.executable, "-m", "pelican", str(content), "-o", str(bare_out)]
         bare_command += ["-s", str(empty_settings), "-q"]
         commands = {

@@ -52,9 +52,9 @@ def _timed(command: list[str], cwd: Path) -> float:
 
 
 def _build(overrides: dict) -> tuple[float, dict]:
-    """One build_site in a fresh process: its wall time and its report."""
-    code = ("import json, sys; from office.build import build_site; "
-            f"r = build_site('pelicanconf.py', {overrides!r}); "
+    """One build in a fresh process, as `invoke build` makes it: its wall time and its report."""
+    code = ("import json, sys; from office.build import build_once; "
+            f"r = build_once('pelicanconf.py', {overrides!r}); "
             "print(json.dumps({'written': len(r.written) + len(r.deleted), "
             "'index': sum(n.startswith('pagefind/') for n in r.written)}))")  # fmt: skip
     started = time.perf_counter()

@@ -1,4 +1,5 @@
 import gc
+import json
 import os
 import subprocess
 import sys
@@ -12,7 +13,7 @@ from pelican import signals
 from core.problems import ProblemsFound
 from office.build import build_site
 from tests.office.conftest import files
-from tests.support import ROOT, build_repo
+from tests.support import BUILD_DATE, ROOT, build_repo
 
 GOOD = "Title: 好消息\nDate: 2026-01-02\n\n正文"
 
@@ -115,6 +116,23 @@ def test_a_process_that_builds_again_lets_go_of_the_builds_before(make_repo):
     build_repo(repo)
     gc.collect()
     assert [ref for ref in first if ref() is not None] == []
+
+
+def test_a_build_in_a_process_that_then_ends_leaves_what_it_made_to_the_end(make_repo):
+    """invoke build: the collector does not walk the build's objects again as the process ends."""
+    repo = make_repo({"news/good.md": GOOD})
+    overrides = {"PATH": str(repo / "content"), "OUTPUT_PATH": str(repo / "output"),
+                 "DATA_PACKAGE": str(repo / "data/datapackage.yaml"), "BUILD_DATE": BUILD_DATE}  # fmt: skip
+    code = (
+        "import gc, json; from office.build import build_once\n"
+        f"before = gc.get_freeze_count(); report = build_once('pelicanconf.py', {overrides!r})\n"
+        "print(json.dumps([before, gc.get_freeze_count(), gc.isenabled(), report.pages]))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    before, after, collecting, pages = json.loads(result.stdout.strip().splitlines()[-1])
+    assert before == 0 and after > 10_000 and collecting and pages > 0, result.stderr[-2000:]
 
 
 def test_bad_data_stops_the_build_with_row_and_field(make_repo):
