@@ -151,10 +151,21 @@ def test_an_edit_makes_again_only_the_part_of_the_index_its_page_is_in(tmp_path)
 
 
 def test_nothing_changed_nothing_is_written_or_drawn(tmp_path):
+    """Not a page is drawn again: its key is the same in a build with nothing to keep."""
     _, overrides = _demo(tmp_path)
     build_site(ROOT / "pelicanconf.py", overrides)
-    report = build_site(ROOT / "pelicanconf.py", overrides)
+    drawn = []
+
+    def note(path, context):
+        drawn.append(path)
+
+    signals.content_written.connect(note)
+    try:
+        report = build_site(ROOT / "pelicanconf.py", overrides)
+    finally:
+        signals.content_written.disconnect(note)
     assert report.written == [] and report.deleted == []
+    assert [p for p in drawn if p.endswith(".html")] == []
 
 
 def test_new_private_data_checks_the_kept_pages_again_and_draws_none(tmp_path):
