@@ -13,8 +13,10 @@ $(READY): requirements.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(READY)
 
+PORT ?= 8000
+
 serve: $(READY)
-	$(BIN)/invoke serve
+	$(BIN)/invoke serve --port $(PORT)
 
 build: $(READY)
 	$(BIN)/invoke build

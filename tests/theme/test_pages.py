@@ -270,3 +270,22 @@ def test_every_page_has_the_larger_text_switch_with_and_without_javascript(demo_
         or 'localStorage.getItem("text-size")' not in text
     ]
     assert missing == []
+
+
+def test_a_field_required_only_for_some_answers_says_for_which(demo_site):
+    """Without JavaScript the form cannot show it when it applies: the label says when."""
+    from core.definitions import load_forms
+
+    for form in load_forms(ROOT / "forms").values():
+        for field in (f for f in form.fields if f.required_if):
+            other = form.field(field.required_if[0])
+            [answer] = [c.label for c in other.choices if c.value == field.required_if[1]]
+            for page, lang, said in (
+                (f"forms/{form.name}/index.html", "zh", "“{q}”为“{a}”时必填"),
+                (f"en/forms/{form.name}/index.html", "en", "(required when “{q}” is “{a}”)"),
+            ):
+                label = re.search(
+                    rf'<label for="f-{field.name}">(.*?)</label>', (demo_site / page).read_text()
+                )[1]
+                words = {"q": getattr(other.label, lang), "a": getattr(answer, lang)}
+                assert said.format(**words) in label, (page, field.name)
