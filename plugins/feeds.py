@@ -30,11 +30,11 @@ def feed_paths(settings: dict, lang: str, categories: Iterable[str]) -> dict[str
 
 def _write_edition_feeds(generator, writer) -> None:
     settings, context = generator.settings, generator.context
+    # A feed names each entry in full, also in a local build (a feed reader has no page to
+    # resolve a relative address against, and an entry's id holds the site's host).
+    address = full_address(settings)
     for lang in settings["LANGUAGES"]:
         articles = edition_articles(generator.articles, lang)
-        # A feed names each entry in full, also in a local build (a feed reader has no page to
-        # resolve a relative address against, and an entry's id holds the site's host).
-        address = full_address(settings)
         feed_context = {**context, "SITENAME": settings["SITE_NAMES"][lang], "feed_lang": lang,
                         "SITEURL": address, "FEED_DOMAIN": settings["FEED_DOMAIN"] or address}  # fmt: skip
         names = settings["CATEGORY_NAMES"][lang]

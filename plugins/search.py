@@ -66,7 +66,8 @@ SCRATCH = "pagefind-"  # Pagefind's folders in memory, with the process id (core
 PARTS = "parts.json"  # the parts of each language's index but the first, for the search script
 PAGEFIND = version("pagefind_bin_extended")  # in each part's key: another Pagefind, another index
 # Pagefind's ready-made search interfaces are not published: the theme's search.js uses only
-# pagefind.js and the index, and their code names their translators by e-mail address.
+# pagefind.js and the index, and their code names their translators by e-mail address. (In
+# each part's key too: a part kept or cached from before they were left out is made again.)
 UNUSED = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.", "pagefind-highlight.")
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
