@@ -22,10 +22,11 @@ import hashlib
 import json
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from core.files import write_whole
 
 FILE = "manifest.json"
 WHERE = "output.txt"  # the output folder a manifest belongs to, for pruning
@@ -74,19 +75,6 @@ def files_under(root: Path) -> list[str]:
         prefix = "" if folder == top else os.path.relpath(folder, top).replace(os.sep, "/") + "/"
         found += [prefix + name for name in files]
     return sorted(found)
-
-
-def write_whole(path: Path, data: bytes) -> None:
-    """Replace a file in one step (a temporary file renamed over it): a reader, or a build
-    running beside this one, sees the old file or the new, never half of one."""
-    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        os.replace(scratch, path)
-    except BaseException:
-        Path(scratch).unlink(missing_ok=True)
-        raise
 
 
 def same_file(old: Path, new: Path) -> bool:

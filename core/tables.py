@@ -24,12 +24,12 @@ import fcntl
 import io
 import os
 import re
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core import files
 from core.problems import Problem, ProblemsFound
 
 # A cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.
@@ -242,25 +242,14 @@ def write_table(
     for_people: bool = False,
     private: bool = True,
 ) -> None:
-    """Replace a file in one step: a temporary file, synced, renamed over, so a crash leaves the
-    old file or the new one, never half. Owner-only unless it is for the published site.
+    """Replace a file in one step, synced (core/files.py): a crash leaves the old file or the
+    new one, never half. Owner-only unless it is for the published site.
     for_people: a BOM first, so a double-click opens it in Excel as UTF-8. A mapping row is read
     by the header. Rows are written as they come: a large register is never held twice."""
-    path.parent.mkdir(mode=0o700 if private else 0o777, parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)  # created 0600
-    try:
-        if not private:
-            os.fchmod(fd, 0o644)  # a web server reads what is published
-        with os.fdopen(fd, "w", encoding="utf-8-sig" if for_people else "utf-8", newline="") as out:
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(header)
-            writer.writerows(_cells(header, row) for row in rows)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    with files.replacing(path, private=private, encoding="utf-8-sig" if for_people else "utf-8") as out:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(_cells(header, row) for row in rows)
 
 
 def append_row(path: Path, header: Sequence[str], cells: Sequence[object]) -> None:

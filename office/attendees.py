@@ -12,15 +12,12 @@ sends the code, and the handler finds the registration without knowing who it is
 from __future__ import annotations
 
 import collections
-import contextlib
-import os
 import re
-import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import tables
+from core import files, tables
 from core.problems import Problem, ProblemsFound
 from core.sealing import Opener, Unreadable, is_sealed
 from core.translations import page_environment
@@ -198,7 +195,7 @@ def write_sheet(path: Path, written: Written) -> None:
     sheet.oddFooter.left.text = f"{len(written.attendees)} 人 / attendees, 同行 {guests} 人 / guests"
     sheet.oddFooter.right.text = "&P / &N"
     workbook.properties.title = f"{written.title} 签到表"
-    with _private_file(path) as out:
+    with files.replacing(path) as out:
         workbook.save(out)
 
 
@@ -209,7 +206,7 @@ def write_codes(folder: Path, attendees: list[Attendee]) -> None:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     wanted = {f"{a.code}.png" for a in attendees}
     for attendee in attendees:
-        with _private_file(folder / f"{attendee.code}.png") as out:
+        with files.replacing(folder / f"{attendee.code}.png") as out:
             _qr(attendee.code, segno).save(out, kind="png", scale=10, border=4)
     for old in folder.glob("*.png"):
         if old.name not in wanted:  # cancelled or rejected since the last run: no badge for it
@@ -226,7 +223,7 @@ def write_page(path: Path, theme_dir: Path, event: Mapping[str, str], written: W
     page = (
         page_environment(theme_dir, "zh").get_template("checkin_codes.html").render(event=event, cards=cards)
     )
-    with _private_file(path) as out:
+    with files.replacing(path) as out:
         out.write(page.encode("utf-8"))
 
 
@@ -234,18 +231,3 @@ def _qr(text: str, segno):
     """A full QR code (never a Micro QR, which phones' cameras do not read), quartile error
     correction so a creased or smudged badge still reads."""
     return segno.make_qr(text, error="q")
-
-
-@contextlib.contextmanager
-def _private_file(path: Path) -> Iterator:
-    """A file written owner-only and put in place in one step, as core/tables.py writes the register."""
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)  # created 0600
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    finally:
-        Path(temporary).unlink(missing_ok=True)

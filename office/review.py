@@ -19,13 +19,12 @@ from __future__ import annotations
 import datetime
 import io
 import os
-import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image
 
-from core import tables
+from core import files, tables
 from core.datapackage import read_descriptor
 from core.definitions import CONSENT, Form
 from core.problems import Problem, ProblemsFound
@@ -288,7 +287,11 @@ class Review:
         folder = self.note_photos / submission.id
         folder.mkdir(parents=True, exist_ok=True)
         for photo in photos:
-            _replace_file(folder / photo.name, photo.data)
+            target = folder / photo.name
+            if not (
+                target.is_file() and target.read_bytes() == photo.data
+            ):  # kept: the build keeps its copies
+                files.write_whole(target, photo.data, private=False, sync=True)
         tables.write_table(
             folder / "photos.csv", ["file", "alt"], [[p.name, alt] for p in photos], private=False
         )
@@ -300,23 +303,6 @@ class Review:
         if not _append_once(self.private / "attendees.csv", columns, "submission", row):
             return "已在名单中 / already on the list"
         return f"已加入 {row['event']} 的报名名单 / added to the attendees of {row['event']}"
-
-
-def _replace_file(path: Path, data: bytes) -> None:
-    """Write a file in one step (a temporary file renamed over it), readable by a web server."""
-    if path.is_file() and path.read_bytes() == data:
-        return
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}-", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def _columns(descriptor: Path, resource: str) -> list[str]:

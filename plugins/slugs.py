@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import tempfile
 
 from pelican import signals
 
+from core import files
 from core.manifest import active
 from core.slugs import MAX_LENGTH, pinyin_slug
 
@@ -61,11 +60,7 @@ def _keep(pelican) -> None:
     global _new
     manifest = active()
     if manifest is not None and _new:
-        manifest.readers.mkdir(parents=True, exist_ok=True)
-        handle, scratch = tempfile.mkstemp(prefix=".slugs-", dir=manifest.readers)
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            json.dump(_memo, stream, ensure_ascii=False)
-        os.replace(scratch, manifest.readers / MEMO)
+        files.write_whole(manifest.readers / MEMO, json.dumps(_memo, ensure_ascii=False).encode())
         _new = False
 
 

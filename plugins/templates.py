@@ -25,7 +25,8 @@ from jinja2.runtime import Context
 from markupsafe import Markup
 from pelican import signals
 
-from core.manifest import digest, write_whole
+from core.files import write_whole
+from core.manifest import digest
 from plugins.i18n import page_lang
 
 

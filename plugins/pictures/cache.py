@@ -16,7 +16,8 @@ import os
 import shutil
 from pathlib import Path
 
-from core.manifest import active, write_whole
+from core.files import write_whole
+from core.manifest import active
 from plugins.pictures.photos import file_digest
 
 

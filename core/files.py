@@ -1,0 +1,52 @@
+"""Files replaced in one step: written beside the old one under a temporary name, then renamed
+over it, so a reader, a crash or a build running beside this one sees the old file or the new,
+never half of one.
+
+The temporary name carries the writer's process id (core/leftovers.py): one killed outright
+(kill -9, a power cut) leaves it behind, and the next write of the same file removes it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from core import leftovers
+
+
+@contextlib.contextmanager
+def replacing(
+    path: Path, *, private: bool = True, sync: bool = True, encoding: str | None = None
+) -> Iterator[IO]:
+    """A stream to write `path`'s new content into; it replaces the file when the block ends
+    without an exception, and nothing changes otherwise. private: owner-only (the folder made
+    owner-only too), else readable by a web server. sync: on disk before the rename (the register,
+    the office's files), not for what a build can make again. encoding: a text stream, else bytes."""
+    path.parent.mkdir(mode=0o700 if private else 0o777, parents=True, exist_ok=True)
+    prefix = f".{path.name}-"
+    leftovers.clear(path.parent, prefix)
+    fd, temporary = tempfile.mkstemp(prefix=leftovers.named(prefix), dir=path.parent)  # created 0600
+    try:
+        if not private:
+            os.fchmod(fd, 0o644)
+        with os.fdopen(
+            fd, "w" if encoding else "wb", encoding=encoding, newline="" if encoding else None
+        ) as out:
+            yield out
+            if sync:
+                out.flush()
+                os.fsync(out.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def write_whole(path: Path, data: bytes, *, private: bool = True, sync: bool = False) -> None:
+    """Replace a file with `data` in one step (see `replacing`)."""
+    with replacing(path, private=private, sync=sync) as out:
+        out.write(data)

@@ -1,0 +1,71 @@
+"""A file replaced in one step: old or new, never half; a writer killed outright leaves a
+temporary file that the next write of the same file removes."""
+
+import os
+import signal
+import stat
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from core import files
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def test_a_writer_killed_outright_leaves_the_old_file_and_the_next_write_clears_its_leftover(tmp_path):
+    target = tmp_path / "register.csv"
+    files.write_whole(target, b"old\n")
+    killed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
+            import os, signal
+            from pathlib import Path
+            from core import files
+            with files.replacing(Path({str(target)!r})) as out:
+                out.write(b"half of the new")
+                out.flush()
+                os.kill(os.getpid(), signal.SIGKILL)
+            """),
+        ],
+        cwd=ROOT,
+        timeout=60,
+    )
+    assert killed.returncode == -signal.SIGKILL
+    assert target.read_bytes() == b"old\n"
+    (left,) = [p.name for p in tmp_path.iterdir() if p.name != "register.csv"]
+    assert left.startswith(".register.csv-")
+
+    files.write_whole(target, b"new\n", sync=True)
+    assert target.read_bytes() == b"new\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["register.csv"]
+
+
+def test_a_write_that_fails_changes_nothing_and_leaves_nothing(tmp_path):
+    target = tmp_path / "attendees.csv"
+    target.write_bytes(b"kept\n")
+    with pytest.raises(RuntimeError), files.replacing(target, encoding="utf-8") as out:
+        out.write("partial")
+        raise RuntimeError("the disk is full")
+    assert target.read_bytes() == b"kept\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["attendees.csv"]
+
+
+def test_a_running_writers_temporary_file_is_left_alone(tmp_path):
+    target = tmp_path / "manifest.json"
+    with files.replacing(target) as out:
+        out.write(b"mine")
+        files.write_whole(target, b"another writer's")  # must not remove the file being written
+    assert target.read_bytes() == b"mine"
+
+
+def test_private_files_are_owner_only_and_published_ones_readable(tmp_path):
+    files.write_whole(tmp_path / "private/register.csv", b"x")
+    files.write_whole(tmp_path / "site/photo.jpg", b"x", private=False)
+    assert stat.S_IMODE((tmp_path / "private/register.csv").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "private").stat().st_mode) == 0o700
+    assert stat.S_IMODE((tmp_path / "site/photo.jpg").stat().st_mode) == 0o644
