@@ -59,21 +59,23 @@ def restore(value: str) -> str:
     return value[1:] if value[:1] == "'" and value[1:2] and value[1:2] in FORMULA_STARTS else value
 
 
-def decode(raw: bytes, label: str) -> tuple[str, list[Problem]]:
+def decode(raw: bytes, label: str, ours: bool = False) -> tuple[str, list[Problem]]:
     """The text of a CSV file's bytes and notes on its encoding; ProblemsFound for bytes that are
-    not text in any encoding we accept, or text garbled by a wrong encoding once."""
+    not text in any encoding we accept, or text garbled by a wrong encoding once. ours: a file
+    the product wrote (the inbox, the register), whose text is what people sent, looked at as it
+    is: no guess at garbling, which anyone could otherwise trigger with one value."""
     for encoding in ("utf-8-sig",) if raw.startswith(BOM) else ("utf-8", "gb18030"):
         try:
             text = raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        return text, _said(encoding, text[:_SAMPLE], label)
+        return text, _said(encoding, "" if ours else text[:_SAMPLE], label)
     raise _undecodable(label)
 
 
 def _said(encoding: str, sample: str, label: str) -> list[Problem]:
-    """Notes on the encoding a file was read in; ProblemsFound if its text is garbled."""
-    garbled = find_mojibake(sample)
+    """Notes on the encoding a file was read in; ProblemsFound if its sample of text is garbled."""
+    garbled = find_mojibake(sample) if sample else None
     if garbled:
         raise ProblemsFound([Problem(
             label,
@@ -99,9 +101,10 @@ def _undecodable(label: str) -> ProblemsFound:
     )])  # fmt: skip
 
 
-def _sniff(path: Path, label: str) -> tuple[str, list[Problem], bool]:
+def _sniff(path: Path, label: str, ours: bool) -> tuple[str, list[Problem], bool]:
     """A CSV file's encoding, the notes on it, and whether it holds an apostrophe (a formula guard
-    to take off). Read in chunks, so a file of any size is checked without being held."""
+    to take off). Read in chunks, so a file of any size is checked without being held. ours: as
+    in `decode`."""
     try:
         with path.open("rb") as file:
             bom = file.read(len(BOM)) == BOM
@@ -112,7 +115,7 @@ def _sniff(path: Path, label: str) -> tuple[str, list[Problem], bool]:
                     while chunk := file.read(_CHUNK):
                         text = decoder.decode(chunk)
                         quoted = quoted or "'" in text
-                        if len(sample) < _SAMPLE:
+                        if len(sample) < _SAMPLE and not ours:
                             sample += text[: _SAMPLE - len(sample)]
                     decoder.decode(b"", final=True)
                 except UnicodeDecodeError:
@@ -174,9 +177,11 @@ def read_rows(path: Path, label: str | None = None) -> Table:
     return Table(list(rows), notes)
 
 
-def iter_rows(path: Path, label: str | None = None) -> tuple[Iterator[list[str]], list[Problem]]:
+def iter_rows(
+    path: Path, label: str | None = None, ours: bool = False
+) -> tuple[Iterator[list[str]], list[Problem]]:
     """The rows of a .csv or .xlsx file one at a time, and notes on how it was read; a file that
-    cannot be read at all is ProblemsFound at once, before the first row."""
+    cannot be read at all is ProblemsFound at once, before the first row. ours: see `decode`."""
     label = label or path.name
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
@@ -188,7 +193,7 @@ def iter_rows(path: Path, label: str | None = None) -> tuple[Iterator[list[str]]
             "is in an old or foreign spreadsheet format; save it from Excel or WPS as .xlsx or 'CSV UTF-8 (comma delimited)' and import that",
             kind="file",
         )])  # fmt: skip
-    encoding, notes, quoted = _sniff(path, label)
+    encoding, notes, quoted = _sniff(path, label, ours)
 
     def rows() -> Iterator[list[str]]:
         with path.open(encoding=encoding, newline="") as text:
@@ -202,12 +207,12 @@ def read_records(path: Path, label: str | None = None) -> list[dict[str, str]]:
     """The rows of one of our own CSV files as {column: value}; a file not yet written has none."""
     if not path.exists():
         return []
-    return _records(iter_rows(path, label)[0])
+    return _records(iter_rows(path, label, ours=True)[0])
 
 
 def parse_records(data: bytes, label: str) -> list[dict[str, str]]:
     """The rows of a CSV file's bytes (a file on a git branch, say) as {column: value}."""
-    text, _ = decode(data, label)
+    text, _ = decode(data, label, ours=True)
     return _records(reader(text))
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from core.datapackage import check_data, read_descriptor, validate_package
 from core.problems import ProblemsFound
-from core.tables import find_mojibake, write_table
+from core.tables import find_mojibake, parse_records, read_records, read_rows, write_table
 from tests.support import ROOT
 
 
@@ -149,6 +149,18 @@ def test_a_renamed_column_is_named(data):
     found = problems(data)
     assert found[0].startswith("data/projects.csv, 第 1 行 (row 1), 字段 name_en: 缺少这一列")
     assert found[1].startswith("data/projects.csv, 第 1 行 (row 1), 字段 english: 数据包里没有这一列")
+
+
+def test_our_own_files_are_read_as_written_whatever_people_sent(tmp_path):
+    # One value that looks garbled must not make the inbox or the register unreadable: the
+    # guess at garbling is for files people hand in, not for what the product wrote itself.
+    sent = ["x\ufffd", "锟斤拷", "鍖椾含", "CafÃ©"]
+    path = tmp_path / "inbox/contact-v1.csv"
+    write_table(path, ["id", "name"], [[str(i), value] for i, value in enumerate(sent)])
+    assert [row["name"] for row in read_records(path)] == sent
+    assert [row["name"] for row in parse_records(path.read_bytes(), "contact-v1.csv")] == sent
+    with pytest.raises(ProblemsFound):
+        read_rows(path)  # handed in by people, the same file is refused
 
 
 def test_genuine_chinese_is_not_mistaken_for_mojibake():
