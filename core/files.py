@@ -1,14 +1,19 @@
-"""Files replaced in one step: written beside the old one under a temporary name, then renamed
-over it, so a reader, a crash or a build running beside this one sees the old file or the new,
-never half of one.
+"""Files written whole or not at all.
 
-The temporary name carries the writer's process id (core/leftovers.py): one killed outright
-(kill -9, a power cut) leaves it behind, and the next write of the same file removes it.
+Replaced (`replacing`, `write_whole`): written beside the old one under a temporary name, then
+renamed over it, so a reader, a crash or a build running beside this one sees the old file or
+the new, never half of one. The temporary name carries the writer's process id
+(core/leftovers.py): one killed outright (kill -9, a power cut) leaves it behind, and the next
+write of the same file removes it.
+
+Appended (`append_whole`): rows added to the end of a file several processes share (the inbox,
+the decision log), all of them or none, so a full disk never leaves a torn row.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import tempfile
 from collections.abc import Iterator
@@ -50,3 +55,23 @@ def write_whole(path: Path, data: bytes, *, private: bool = True, sync: bool = F
     """Replace a file with `data` in one step (see `replacing`)."""
     with replacing(path, private=private, sync=sync) as out:
         out.write(data)
+
+
+def append_whole(fd: int, payload: bytes) -> None:
+    """Write all of `payload` at the end of a file opened O_APPEND (and locked by the caller
+    against other writers), or none of it. A disk that fills part-way makes write() store only a
+    part and then fail: the part is cut off again, so the file keeps ending in a whole row rather
+    than in a torn one that the next row would run on from, and the caller's error says the rows
+    were not stored."""
+    size = os.fstat(fd).st_size
+    view = memoryview(payload)
+    try:
+        while view:
+            written = os.write(fd, view)
+            if not written:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            view = view[written:]
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.ftruncate(fd, size)
+        raise

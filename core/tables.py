@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import files
+from core.files import append_whole
 from core.problems import Problem, ProblemsFound
 
 # A cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.
@@ -278,9 +279,7 @@ def append_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[objec
         fcntl.flock(fd, fcntl.LOCK_EX)
         if os.fstat(fd).st_size == 0:
             payload = line(header) + payload
-        view = memoryview(payload)
-        while view:  # one call writes it all for a regular file, but nothing promises that
-            view = view[os.write(fd, view) :]
+        append_whole(fd, payload)
         os.fsync(fd)
     finally:
         os.close(fd)

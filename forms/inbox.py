@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from core import tables
 from core.definitions import Form
+from core.files import append_whole
 from forms.checkin import ARRIVED, arrivals_file, new_arrivals
 from forms.places import CANCELLED, cancellations_file
 
@@ -125,7 +126,7 @@ class LocalInbox:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 rows, cancelled = self.registrations(form)
                 line = 1 + sum(1 for r in rows if r.get(key) == values.get(key) and r["id"] not in cancelled)
-                os.write(fd, (header(form) if os.fstat(fd).st_size == 0 else b"") + row)
+                append_whole(fd, (header(form) if os.fstat(fd).st_size == 0 else b"") + row)
                 os.fsync(fd)
             finally:
                 os.close(fd)  # and the lock with it
@@ -159,7 +160,7 @@ class LocalInbox:
                 new = new_arrivals(arrivals, marks)
                 if new:
                     payload = b"".join(tables.line(row.values()) for row in new)
-                    os.write(fd, (tables.line(ARRIVED) if os.fstat(fd).st_size == 0 else b"") + payload)
+                    append_whole(fd, (tables.line(ARRIVED) if os.fstat(fd).st_size == 0 else b"") + payload)
                     os.fsync(fd)
             finally:
                 os.close(fd)  # and the lock with it
@@ -254,7 +255,7 @@ class _AppendOnlyFile:
             try:
                 if os.fstat(self.fd).st_size == 0:
                     payload = self.header + payload
-                os.write(self.fd, payload)
+                append_whole(self.fd, payload)
             finally:
                 fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.fdatasync(self.fd)  # outside the lock, so other processes' rows share the flush
@@ -324,7 +325,7 @@ def _write_photos(folder: Path, photos: Sequence[Photo]) -> None:
         for photo in photos:
             fd = os.open(scratch / photo.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
-                os.write(fd, photo.data)
+                append_whole(fd, photo.data)
                 os.fsync(fd)
             finally:
                 os.close(fd)

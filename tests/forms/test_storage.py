@@ -107,3 +107,53 @@ def test_a_hidden_photo_folder_another_worker_renames_while_it_is_swept_is_left_
     inbox._sweep(photos)
     monkeypatch.undo()
     assert sorted(p.name for p in photos.iterdir()) == [".young", "renamed"]
+
+
+DISK_FULL = """
+import json, resource, sys
+from pathlib import Path
+from core.definitions import load_forms
+from forms.inbox import LocalInbox
+from forms.photos import Photo
+
+forms = load_forms(Path("forms"))
+inbox = LocalInbox(Path(sys.argv[1]))
+values = {"name": "校友", "email": "a@example.com", "message": "留言，含逗号, 和换行\\n第二行", "consent": "yes"}
+told = {"stored": [], "refused": []}
+# The file-size limit stands in for a full disk: write() stores a part, then fails (EFBIG, as
+# ENOSPC would); Python ignores SIGXFSZ.
+resource.setrlimit(resource.RLIMIT_FSIZE, (4000, resource.RLIM_INFINITY))
+for n in range(60):
+    try:
+        inbox.append(forms["contact"], {**values, "subject": f"m{n}"})
+        told["stored"].append(f"m{n}")
+    except OSError:
+        told["refused"].append(f"m{n}")
+try:
+    inbox.append(forms["class-note"], {"name": "x"}, photos=[Photo("1.jpg", b"\\xff" * 5000, 10, 10)])
+except OSError:
+    told["photo"] = "refused"
+resource.setrlimit(resource.RLIMIT_FSIZE, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+inbox.append(forms["contact"], {**values, "subject": "after"})  # space freed
+told["stored"].append("after")
+print(json.dumps(told))
+"""
+
+
+def test_a_disk_that_fills_part_way_leaves_no_torn_row_and_no_row_told_stored_is_lost(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from core import tables
+
+    done = subprocess.run(
+        [sys.executable, "-c", DISK_FULL, str(tmp_path)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    told = json.loads(done.stdout)
+    assert told["refused"] and told["photo"] == "refused"
+    rows = tables.read_records(tmp_path / "contact-v1.csv")
+    assert [row["subject"] for row in rows] == told["stored"]
+    assert {row["consent"] for row in rows} == {"yes"}  # no row ran on from a torn one
+    assert not [path for path in (tmp_path / "photos").rglob("*") if path.is_file()]
