@@ -77,6 +77,18 @@ class CredentialsRefused(BranchUnavailable):
     """The server wants other credentials: trying again would not help."""
 
 
+class PushRefused(BranchUnavailable):
+    """A rule of the server (a hook, a protected branch) refused the push: trying again would
+    not help."""
+
+
+# How a server says another push came first (then fetch and try again); any other refusal is
+# one of its rules.
+_RACE = re.compile(
+    r"non-fast-forward|fetch first|stale info|cannot lock|failed to lock|failed to update|is at", re.I
+)
+
+
 @dataclass(frozen=True, repr=False)
 class Remote:
     """Where the review branch is, how to sign in, and how long to keep trying."""
@@ -242,15 +254,19 @@ class Branch:
             if not isinstance(store[entry.sha], Tree)
         }
 
-    def commit(self, change: Callable[[Branch], Change | None]) -> Attempts:
+    def commit(self, change: Callable[[Branch], Change | None], since: float | None = None) -> Attempts:
         """Commit change(self) on the tip and push it, fetching and calling change again on a
         newer tip until the push is taken; None from change means there is nothing to do.
 
-        Raises BranchUnavailable when the tries or seconds allowed run out.
+        Raises BranchUnavailable when the tries run out or the seconds allowed since `since`
+        (time.monotonic() when the oldest row arrived: it may have waited for an earlier batch)
+        have passed, and at once when the server refuses by a rule of its own.
         """
         remote, attempts = self.remote, Attempts()
-        deadline = time.monotonic() + remote.seconds
+        deadline = (time.monotonic() if since is None else since) + remote.seconds
         while True:
+            if time.monotonic() >= deadline:
+                raise BranchUnavailable(f"could not push to {remote.branch} within {remote.seconds:g} s")
             attempts.tries += 1
             try:
                 if not self.fetched:
@@ -260,7 +276,7 @@ class Branch:
                     return attempts
                 attempts.moved += 1
                 reason = f"{remote.address}: other instances pushed first"
-            except CredentialsRefused:
+            except (CredentialsRefused, PushRefused):
                 raise
             except BranchUnavailable as error:
                 reason = str(error)
@@ -315,9 +331,8 @@ class Branch:
             return False
         refused = (result.ref_status or {}).get(self.remote.ref)
         if refused:  # another push won the race after all, or a rule of the host
-            raise BranchUnavailable(
-                f"{self.remote.address} refused the push: {self.remote.redact(str(refused))}"
-            )
+            said = f"{self.remote.address} refused the push: {self.remote.redact(str(refused))}"
+            raise BranchUnavailable(said) if _RACE.search(str(refused)) else PushRefused(said)
         self._move_to(commit.id)
         return True
 
@@ -382,6 +397,7 @@ class _Row:
     count: tuple[str, str] | None = None  # (key, value): say the row's place in line (forms/places.py)
     rank: int = 0
     photos: dict[str, bytes] = field(default_factory=dict)  # path on the branch: bytes
+    since: float = field(default_factory=time.monotonic)  # when it arrived
 
 
 class GitInbox:
@@ -490,7 +506,7 @@ class GitInbox:
             return Change(files, commit_message(added)) if files else None
 
         with self.using:  # one batch at a time, and no other thread's fetch meanwhile
-            attempts = self.branch.commit(change)
+            attempts = self.branch.commit(change, since=min(row.since for row in rows))
         self.commits += 1
         self.rows += len(rows)
         self.moved += attempts.moved

@@ -19,7 +19,7 @@ import pytest
 
 from core.definitions import load_forms
 from core.sealing import Opener, generate_keypair
-from forms.gitinbox import Branch, BranchUnavailable, GitInbox, Remote
+from forms.gitinbox import Branch, BranchUnavailable, GitInbox, PushRefused, Remote
 from tests.servers import GIT_TOKEN, GIT_USER
 from tests.support import ROOT, free_port
 
@@ -162,6 +162,36 @@ def test_a_server_that_does_not_answer_fails_within_the_bounds(caplog):
     )
     assert len(pauses) == 3 and all(0 <= p <= 2 for p in pauses)  # exponential, with jitter, capped
     assert time.monotonic() - started < 5
+
+
+def test_a_push_a_rule_of_the_server_refuses_is_not_tried_again(git_daemon):
+    hook = git_daemon.bare / "hooks/pre-receive"
+    hook.write_text("#!/bin/sh\necho 'pushes are closed' >&2\nexit 1\n", encoding="utf-8")
+    hook.chmod(0o755)
+    pauses = []
+    inbox = GitInbox(Remote(git_daemon.url), sleep=pauses.append)
+    with pytest.raises(PushRefused, match="refused the push"):
+        inbox.append(FORMS["contact"], CONTACT)
+    assert pauses == []  # one try, then the 503: no other would be taken
+
+
+def test_the_time_allowed_counts_from_the_rows_arrival_not_from_its_turn(git_daemon):
+    inbox = GitInbox(Remote(git_daemon.url, seconds=1.5))
+    failures = []
+
+    def send() -> None:
+        try:
+            inbox.append(FORMS["contact"], CONTACT)
+        except BranchUnavailable as error:
+            failures.append((error, time.monotonic()))
+
+    with ThreadPoolExecutor(1) as pool, inbox.using:  # an earlier batch is still being pushed
+        pool.submit(send)
+        time.sleep(2.0)
+        released = time.monotonic()
+    [(error, when)] = failures
+    assert "within 1.5 s" in str(error) and when - released < 0.5
+    assert "refs/heads/submissions" not in git_daemon.git("for-each-ref", "--format=%(refname)")
 
 
 def test_a_token_reaches_the_server_over_http(git_http):
