@@ -54,8 +54,11 @@ _PHOTO = re.compile(r"(?P<form>[a-z0-9]+(?:-[a-z0-9]+)*)-v(?P<version>[0-9]+)/(?
 # them in memory and pushes them in one commit.
 FOLD_PHOTO_BYTES = 64 * 2**20
 ORPHAN_SECONDS = 3600  # a photo without its row may be one whose row is being stored right now
-# A request that hangs is a failed try; API Gateway waits 29 s, so three tries fit with room.
-CONNECT_SECONDS, READ_SECONDS, TRIES = 3, 6, 3
+# A request that hangs is a failed try. API Gateway waits 29 s: three tries, and boto3's pauses
+# between them (up to 1 s, then 2 s), must end before it, or the visitor sees the gateway's
+# timeout instead of our 503 (tests/forms/test_storage.py).
+CONNECT_SECONDS, READ_SECONDS, TRIES = 3, 5, 3
+GATEWAY_SECONDS = 29
 CONNECTIONS = 32  # at least a gunicorn worker's threads, or the fold's
 
 

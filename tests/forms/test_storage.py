@@ -157,3 +157,30 @@ def test_a_disk_that_fills_part_way_leaves_no_torn_row_and_no_row_told_stored_is
     assert [row["subject"] for row in rows] == told["stored"]
     assert {row["consent"] for row in rows} == {"yes"}  # no row ran on from a torn one
     assert not [path for path in (tmp_path / "photos").rglob("*") if path.is_file()]
+
+
+def test_a_bucket_that_takes_requests_and_never_answers_gets_its_503_before_the_gateway_gives_up(
+    tmp_path, monkeypatch
+):
+    import socket
+    import time
+
+    from forms import s3inbox
+    from forms.s3inbox import LandingUnavailable
+    from tests.servers import S3_KEY, S3_SECRET
+
+    worst = s3inbox.TRIES * (s3inbox.CONNECT_SECONDS + s3inbox.READ_SECONDS) + 1 + 2  # boto3's pauses
+    assert worst < s3inbox.GATEWAY_SECONDS
+    monkeypatch.setattr(s3inbox, "READ_SECONDS", 1)  # the same sum, measured quickly
+    frozen = socket.create_server(("127.0.0.1", 0), backlog=64)  # accepts, never answers
+    env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{frozen.getsockname()[1]}", "AWS_ACCESS_KEY_ID": S3_KEY,
+           "AWS_SECRET_ACCESS_KEY": S3_SECRET, "AWS_REGION": "us-east-1", "FORMS_S3_URL": "s3://landing/x"}  # fmt: skip
+    try:
+        inbox = S3Inbox(bucket_from_env(env))
+        started = time.monotonic()
+        with pytest.raises(LandingUnavailable):
+            inbox.append(CONTACT, dict(TYPED))
+        took = time.monotonic() - started
+    finally:
+        frozen.close()
+    assert s3inbox.READ_SECONDS * s3inbox.TRIES <= took <= s3inbox.TRIES * (s3inbox.CONNECT_SECONDS + 1) + 3
