@@ -17,6 +17,7 @@ import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
+from ahocorasick_rs import BytesAhoCorasick
 from pelican import signals
 
 from core import tables
@@ -51,6 +52,10 @@ _HIDING = tuple(
         rb"<(?:(?<=[0-9A-Za-z@.]<)|(?<=[0-9A-Za-z@.][ .-]<))" + _TAG_IN + rb"[0-9@]",  # or before one
     )
 )
+# A private value made only of digits and separators (a birth date, a postcode) is found as a
+# number of its own on a page, never inside a longer one: postcode 200000 is not in 1200000.00.
+_NUMERIC = re.compile(r"[0-9][0-9./-]*[0-9]")
+_NUMBER = re.compile(rb"[0-9][0-9./-]*")
 _INLINE_TAG = re.compile(rf"</?(?:{_INLINE})\b[^>]*>")
 _TAG = re.compile(r"<[^>]*>")
 _FORMAT = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
@@ -92,10 +97,12 @@ def leaks(output: Path, private: dict[str, str], public_contacts: list[str],
     """One problem per leaked value, naming the page that holds it (and how many others do):
     in the files written to `output`, and in `kept` (the published files of an earlier build
     that this one keeps, by their names in the output)."""
-    # Mobiles and e-mails are found by their shape; the rest are searched for as they are.
-    free_text = {
-        v: v.encode() for v in private if mobiles_in(v.encode()) != {v} and not EMAIL_IN_TEXT.fullmatch(v)
-    }
+    # Mobiles and e-mails are found by their shape; numbers as numbers; the rest as they are,
+    # all at once (Aho-Corasick: a register's 70,000 values, one by one, took 37 s a build).
+    free_text = [v for v in private if mobiles_in(v.encode()) != {v} and not EMAIL_IN_TEXT.fullmatch(v)]
+    private_numbers = {v.encode() for v in free_text if _NUMERIC.fullmatch(v)}
+    words = [v.encode() for v in free_text if not _NUMERIC.fullmatch(v)]
+    search = BytesAhoCorasick(words) if words else None
     found: dict[tuple[str, str], list[str]] = {}  # (kind, value) -> files
     checked = {path.relative_to(output).as_posix(): path for path in _text_files(output)}
     checked.update((name, path) for name, path in (kept or {}).items() if _is_text(name))
@@ -109,7 +116,12 @@ def leaks(output: Path, private: dict[str, str], public_contacts: list[str],
             addresses = {a.decode() for a in _EMAIL_BYTES.findall(text)} if b"@" in text else set()
             hits.update(("mobile", n) for n in numbers if n not in public_contacts)
             hits.update(("email", a) for a in addresses if not _public(a, public_contacts))
-            hits.update(("private", v) for v, encoded in free_text.items() if encoded in text)
+            if private_numbers:
+                shown_numbers = {n.rstrip(b"./-") for n in _NUMBER.findall(text)}
+                hits.update(("private", n.decode()) for n in shown_numbers & private_numbers)
+            if search is not None:
+                matches = search.find_matches_as_indexes(text, overlapping=True)
+                hits.update(("private", words[i].decode()) for i, _, _ in matches)
         for hit in hits:
             found.setdefault(hit, []).append(f"output/{name}")
     return [_leak(kind, value, private.get(value), files) for (kind, value), files in sorted(found.items())]

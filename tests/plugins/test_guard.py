@@ -1,6 +1,8 @@
 """The guard: a build that would publish personal data stops, naming the file and the field."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from core.problems import ProblemsFound
 from plugins import guard
@@ -117,3 +119,37 @@ def test_ordinary_pages_are_searched_once(demo_site):
 def test_digits_inside_ids_and_longer_numbers_are_not_mobiles(tmp_path, text):
     (tmp_path / "a.html").write_text(text, encoding="utf-8")
     assert leaks(tmp_path, {}, []) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("邮编 200000。", True),
+        ("<time datetime='1980-05-01'>1980-05-01</time>", True),
+        ("捐款 1200000.00 元", False),  # the postcode inside an amount
+        ("捐款 200000.00 元", False),
+        ("电话 0755-22000001", False),  # inside an office's number
+        ("编号 21980-05-011", False),
+    ],
+)
+def test_a_private_number_is_found_standing_alone_not_inside_a_longer_one(tmp_path, text, found):
+    (tmp_path / "a.html").write_text(f"<p>{text}</p>", encoding="utf-8")
+    private = {"200000": "private/register.csv postcode", "1980-05-01": "private/register.csv birth_date"}
+    assert bool(leaks(tmp_path, private, [])) is found
+
+
+@given(
+    values=st.lists(
+        st.text("示例市学府路88号栋室 -AB", min_size=6, max_size=12), min_size=1, max_size=30, unique=True
+    ),
+    picks=st.lists(st.integers(0, 29), max_size=5),
+    noise=st.text("学府路号 <>/b", max_size=20),
+)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_private_text_is_found_as_a_search_for_each_value_would_find_it(tmp_path, values, picks, noise):
+    values = [v for v in values if not guard._NUMERIC.fullmatch(v) and v.strip() == v] or ["示例市学府路88号"]
+    page = noise.join(values[i % len(values)] for i in picks) + noise
+    (tmp_path / "a.html").write_text(page, encoding="utf-8")
+    found = {p.value for p in leaks(tmp_path, dict.fromkeys(values, "register.csv address"), [])}
+    # The oracle: each value looked for on its own, as the page's bytes hold it.
+    assert found == {mask(v) for v in values if v.encode() in page.encode()}
