@@ -57,6 +57,7 @@ _HIDING = tuple(
 _NUMERIC = re.compile(r"[0-9][0-9./-]*[0-9]")
 _NUMBER = re.compile(rb"[0-9][0-9./-]*")
 _INLINE_TAG = re.compile(rf"</?(?:{_INLINE})\b[^>]*>")
+_INLINE_TAG_BYTES = re.compile(_INLINE_TAG.pattern.encode())
 _TAG = re.compile(r"<[^>]*>")
 _FORMAT = re.compile("[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
@@ -120,8 +121,11 @@ def leaks(output: Path, private: dict[str, str], public_contacts: list[str],
                 shown_numbers = {n.rstrip(b"./-") for n in _NUMBER.findall(text)}
                 hits.update(("private", n.decode()) for n in shown_numbers & private_numbers)
             if search is not None:
-                matches = search.find_matches_as_indexes(text, overlapping=True)
-                hits.update(("private", words[i].decode()) for i, _, _ in matches)
+                # Also without inline tags: an address split by them (重庆市<b>渝中区</b>…) is
+                # whole on the page.
+                for searched in (text, _INLINE_TAG_BYTES.sub(b"", text) if b"<" in text else b""):
+                    matches = search.find_matches_as_indexes(searched, overlapping=True)
+                    hits.update(("private", words[i].decode()) for i, _, _ in matches)
         for hit in hits:
             found.setdefault(hit, []).append(f"output/{name}")
     return [_leak(kind, value, private.get(value), files) for (kind, value), files in sorted(found.items())]
