@@ -10,6 +10,7 @@ caveat, marked as taken.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import itertools
 import re
@@ -18,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import tables
-from core.definitions import Form
+from core.definitions import CONSENT, Form
 from core.problems import Problem, ProblemsFound
 from core.records import record_problems
 from core.sealing import Opener, Unreadable, is_sealed
 from core.values import clean_name, lost_characters
+from forms.inbox import LocalFiles
 from office.normalise import NotTaken, header_names, is_footer, normaliser, squeeze
-from office.register import ID_FIELD, Register
+from office.register import HISTORY, ID_FIELD, Register
 
 REPORT = ["行 row", "字段 field", "值 value", "处理 action", "原因", "reason"]
 _REGISTER_ID = re.compile(r"A[0-9]{7}")
@@ -71,6 +73,7 @@ def import_register(
     result.notes += [Problem(source.name, "是标题或说明，已跳过", "is a title or a remark; skipped", row=n + 1, kind="title")
                      for n in range(start) if any(c.strip() for c in head[n])]  # fmt: skip
     register = Register.open(register_path, update)
+    _learn_what_alumni_gave(register, register_path.parent.parent, update)
     run = _Run(source.name, college, register, normaliser(update, today), {f.name: f.label.zh for f in update.fields},
                opener, datetime.datetime.combine(today, datetime.time()), editor, fields)  # fmt: skip
     listed = itertools.chain(head[start + 1 :], rows)
@@ -315,6 +318,28 @@ class _Run:
             return _UNCHANGED
         register.change(index, gaps, self.source, self.by, self.when)
         return _UPDATED
+
+
+def _learn_what_alumni_gave(register: Register, data: Path, update: Form) -> None:
+    """Registers written before every given field was marked (only the changed ones were): the
+    history says which approved update reached which record, this computer's inbox what it gave."""
+    given = {
+        row["id"]: [f.name for f in update.fields if f.name != CONSENT and row.get(f.name)]
+        for _, rows in LocalFiles(data).files(update.name)
+        for row in rows
+    }
+    history = register.path.with_name("register-history.csv")
+    if not given or not history.exists():
+        return
+    with history.open(encoding="utf-8", newline="") as lines:
+        reached = {
+            (line[HISTORY.index("record")], line[HISTORY.index("source")].removeprefix("form:"))
+            for line in csv.reader(line for line in lines if ",form:" in line)
+        }
+    for record, submission in reached:
+        index = register.by_id.get(record)
+        if index is not None and submission in given:
+            register.protect(index, given[submission])
 
 
 def _header(rows: list[list[str]], update: Form) -> tuple[int, dict[int, str]]:

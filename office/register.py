@@ -180,9 +180,10 @@ class Register:
         return index
 
     def change(self, index: int, changes: dict[str, str], source: str, by: str, when: datetime.datetime,
-               alumnus: bool = False) -> None:  # fmt: skip
+               alumnus: bool = False, gave: Iterable[str] = ()) -> None:  # fmt: skip
         """Set these fields, each change kept in the history; an alumnus's own update also says
-        the record is confirmed today and which fields came from the alumnus."""
+        the record is confirmed today and which fields came from the alumnus: every field given
+        (`gave`), the ones equal to the record's too, for a value confirmed is the alumnus's word."""
         record = self.records[index]
         moved = self.key(record) != self.key({**self.as_dict(index), **changes})
         if moved:
@@ -199,9 +200,16 @@ class Register:
         record[self.at["updated"]], record[self.at["source"]] = when.date().isoformat(), source
         if alumnus:
             record[self.at["confirmed"]] = when.date().isoformat()
-            given = self.alumni_fields(index) | set(changes)
-            record[self.at["alumni_fields"]] = " ".join(sorted(given))
+            self.protect(index, set(changes) | set(gave))
         self.changed = True
+
+    def protect(self, index: int, names: Iterable[str]) -> None:
+        """Mark fields as the alumnus's own: no list overwrites them."""
+        own = self.alumni_fields(index)
+        given = own | {n for n in names if n in self.at and n not in BOOKKEEPING}
+        if given != own:
+            self.records[index][self.at["alumni_fields"]] = " ".join(sorted(given))
+            self.changed = True
 
     def tick(self, key: tuple[str, str]) -> None:
         self.clock += 1

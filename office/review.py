@@ -249,7 +249,13 @@ class Review:
             return f"登记册新增记录 {register.get(index, 'id')} / register record {register.get(index, 'id')} added"
         diff = changes(register.as_dict(match.record), values, fields)
         register.change(
-            match.record, {name: new for name, (_, new) in diff.items()}, source, editor, when, alumnus=True
+            match.record,
+            {name: new for name, (_, new) in diff.items()},
+            source,
+            editor,
+            when,
+            alumnus=True,
+            gave=[name for name in fields if values.get(name)],
         )
         register.save()
         ident = register.get(match.record, "id")
