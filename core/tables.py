@@ -21,11 +21,12 @@ import codecs
 import csv
 import datetime
 import fcntl
+import functools
 import io
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -203,6 +204,34 @@ def iter_rows(
     return rows(), notes
 
 
+@dataclass
+class Sheet:
+    """One sheet of a workbook (a CSV file is one sheet without a name): its rows, read afresh
+    each time `rows()` is called, and whether Excel hides it."""
+
+    name: str | None
+    rows: Callable[[], Iterator[list[str]]]
+    hidden: bool = False
+
+
+def iter_sheets(path: Path, label: str | None = None) -> tuple[list[Sheet], list[Problem]]:
+    """Every sheet of a workbook, or the one of a CSV file, and notes on how it was read; a file
+    that cannot be read at all is ProblemsFound at once."""
+    label = label or path.name
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        rows, notes = iter_rows(path, label)
+        first = [rows]  # the rows already opened serve the first reading
+
+        def again() -> Iterator[list[str]]:
+            return first.pop() if first else iter_rows(path, label)[0]
+
+        return [Sheet(None, again)], notes
+    names = [(sheet.title, sheet.sheet_state != "visible") for sheet in _workbook(path, label).worksheets]
+    return [
+        Sheet(name, functools.partial(_xlsx_rows, path, label, name), hidden) for name, hidden in names
+    ], []
+
+
 def read_records(path: Path, label: str | None = None) -> list[dict[str, str]]:
     """The rows of one of our own CSV files as {column: value}; a file not yet written has none."""
     if not path.exists():
@@ -286,21 +315,27 @@ def append_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[objec
         os.close(fd)
 
 
-def _xlsx_rows(path: Path, label: str) -> Iterator[list[str]]:
+def _workbook(path: Path, label: str):
     from openpyxl import load_workbook  # only imports that read workbooks need it
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise ProblemsFound([Problem(label, "文件不存在，请检查文件名", "does not exist; check the file name", kind="file")]) from None  # fmt: skip
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError):
         # openpyxl raises these for an empty file, a file that is not a workbook, or a damaged one.
         raise _unreadable_workbook(label) from None
 
+
+def _xlsx_rows(path: Path, label: str, sheet: str | None = None) -> Iterator[list[str]]:
+    """The rows of one sheet (the first if none is named)."""
+    workbook = _workbook(path, label)
+
     def rows() -> Iterator[list[str]]:
         try:
             if workbook.worksheets:
-                for row in workbook.worksheets[0].iter_rows(values_only=True):
+                found = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+                for row in found.iter_rows(values_only=True):
                     yield [_cell_text(v) for v in row]
         except Exception:  # a sheet damaged inside a sound zip fails only as it is read, in many ways
             raise _unreadable_workbook(label) from None

@@ -28,7 +28,7 @@ from forms.inbox import LocalFiles
 from office.normalise import NotTaken, header_names, is_footer, normaliser, squeeze
 from office.register import HISTORY, ID_FIELD, Register
 
-REPORT = ["行 row", "字段 field", "值 value", "处理 action", "原因", "reason"]
+REPORT = ["工作表 sheet", "行 row", "字段 field", "值 value", "处理 action", "原因", "reason"]
 _REGISTER_ID = re.compile(r"A[0-9]{7}")
 
 
@@ -62,47 +62,94 @@ def import_register(
     changed its name's records, until a pass over the list changes nothing. The register left
     behind is then one the same list leaves unchanged: a second import changes nothing.
     """
-    rows, notes = tables.iter_rows(source)
+    sheets, notes = tables.iter_sheets(source)
     result = ImportReport(notes=list(notes))
-    head = list(itertools.islice(rows, 10))
-    start, fields = _header(head, update)
-    if not fields:
-        raise ProblemsFound([Problem(source.name, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
-                                     "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
-                                     row=1, kind="header")])  # fmt: skip
-    result.notes += [Problem(source.name, "是标题或说明，已跳过", "is a title or a remark; skipped", row=n + 1, kind="title")
-                     for n in range(start) if any(c.strip() for c in head[n])]  # fmt: skip
+    parts = _parts(sheets, source.name, update, result.notes)
     register = Register.open(register_path, update)
     _learn_what_alumni_gave(register, register_path.parent.parent, update)
+    named = sum(1 for sheet in sheets if sheet.name is not None) > 1  # rows say their sheet
     run = _Run(source.name, college, register, normaliser(update, today), {f.name: f.label.zh for f in update.fields},
-               opener, datetime.datetime.combine(today, datetime.time()), editor, fields)  # fmt: skip
-    listed = itertools.chain(head[start + 1 :], rows)
+               opener, datetime.datetime.combine(today, datetime.time()), editor,
+               [sheet.name if named else None for sheet in sheets])  # fmt: skip
     for passes in range(MAX_PASSES):
-        clock = register.clock
-        for position, (number, cells) in enumerate(
-            _people(listed, start, source.name, result.notes if passes == 0 else [])
-        ):
-            run.decide(position, number, cells, again=passes > 0)
+        clock, position = register.clock, 0
+        for part in parts:
+            run.fields, run.name_at = part.fields, part.name_at
+            listed = itertools.islice(part.sheet.rows(), part.start + 1, None)
+            said = result.notes if passes == 0 else []
+            for number, cells in _people(listed, part, source.name, run.sheets[part.index], said):
+                run.decide(position, part.index * _PLACE + number, cells, again=passes > 0)
+                position += 1
         if register.clock == clock:
             break
-        listed = itertools.islice(tables.iter_rows(source)[0], start + 1, None)
     register.save()
     run.report(result)
     result.report_file = _write_report(register_path.parent, source, result)
     return result
 
 
+_PLACE = 1 << 32  # a row's place in the file: its sheet times this, plus its row number
+
+
+@dataclass
+class _Part:
+    """A sheet to import: where its header is and which of its columns are which field."""
+
+    index: int
+    sheet: tables.Sheet
+    start: int
+    fields: dict[int, str]
+
+    @property
+    def name_at(self) -> int:
+        return next((i for i, name in self.fields.items() if name == "name"), 1 << 30)
+
+
+def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Problem]) -> list[_Part]:
+    """Every visible sheet with a header row; hidden sheets and sheets without a header are
+    named in a note, and a file without any header is refused."""
+    parts, unread = [], []
+    named = sum(1 for sheet in sheets if sheet.name is not None) > 1
+    for index, sheet in enumerate(sheets):
+        if sheet.hidden:
+            notes.append(Problem(label, "是隐藏的工作表，未读取；如要导入，请在 Excel 中取消隐藏后再导入",
+                                 "is a hidden sheet and was not read; unhide it in Excel to import it", kind="sheet", sheet=sheet.name))  # fmt: skip
+            continue
+        head = list(itertools.islice(sheet.rows(), 10))
+        start, fields = _header(head, update)
+        if not fields:
+            unread.append((sheet, any(c.strip() for row in head for c in row)))
+            continue
+        notes.extend(Problem(label, "是标题或说明，已跳过", "is a title or a remark; skipped", row=n + 1, kind="title",
+                             sheet=sheet.name if named else None)
+                     for n in range(start) if any(c.strip() for c in head[n]))  # fmt: skip
+        parts.append(_Part(index, sheet, start, fields))
+    if not parts:
+        raise ProblemsFound([Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
+                                     "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
+                                     row=1, kind="header")])  # fmt: skip
+    for sheet, filled in unread:
+        if filled:
+            notes.append(Problem(label, "没有表头（“姓名”“性别”“出生日期”等列名），未读取；如是名单，请在前几行加上表头后再导入",
+                                 "has no header row (columns such as 姓名, 性别, 出生日期) and was not read; if it is a list, add a header and import again",
+                                 kind="sheet", sheet=sheet.name))  # fmt: skip
+        else:
+            notes.append(Problem(label, "是空的工作表，未读取", "is an empty sheet; nothing to read", kind="sheet", sheet=sheet.name))  # fmt: skip
+    return parts
+
+
 MAX_PASSES = 10  # a list settles in two or three; the bound only stops a list that never would
 
 
-def _people(rows, start: int, label: str, notes: list[Problem]):
+def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Problem]):
     """(row number, cells) of the rows that are people: empty lines skipped, footers noted."""
-    for number, cells in enumerate(rows, start=start + 2):
+    for number, cells in enumerate(rows, start=part.start + 2):
         if not any(c.strip() for c in cells):
             continue
         if is_footer(cells):
             notes.append(Problem(label, "是表尾（制表人、合计、备注等），已跳过",
-                                 "is a footer line (who made the list, totals, remarks); skipped", row=number, kind="footer"))  # fmt: skip
+                                 "is a footer line (who made the list, totals, remarks); skipped", row=number, kind="footer",
+                                 sheet=sheet))  # fmt: skip
             continue
         yield number, cells
 
@@ -114,11 +161,12 @@ class _Run:
     """One import: each row read, checked, matched and merged, or reported; decided again when a
     later row changed the records of its name."""
 
-    def __init__(self, label, college, register, normalise, labels, opener, when, editor, fields) -> None:  # fmt: skip
+    def __init__(self, label, college, register, normalise, labels, opener, when, editor, sheets) -> None:  # fmt: skip
         self.label, self.college, self.register, self.normalise = label, college, register, normalise
-        self.labels, self.opener, self.when, self.fields = labels, opener, when, fields
+        self.labels, self.opener, self.when, self.sheets = labels, opener, when, sheets
         self.source, self.by = f"import:{college}:{label}", editor
-        self.name_at = next((i for i, name in fields.items() if name == "name"), 1 << 30)
+        self.fields: dict[int, str] = {}  # the sheet being read: column -> field
+        self.name_at = 1 << 30
         self.taken = array("q")  # record -> the row of this list that matched it first, or -1
         # Per row of the list, by position: the register's clock once it was decided, the record
         # it took, what came of it. Arrays: a list of 300,000 rows costs a few megabytes.
@@ -166,14 +214,20 @@ class _Run:
                 (result.problems if said.kind == "import" else result.notes).append(said)
 
     def refuse(self, number: int, name: str, value: str | None, zh: str, en: str) -> None:
-        self.said.setdefault(number, []).append(Problem(self.label, zh, en, row=number, field=self.labels.get(name, name),
-                                                        value=value, kind="import"))  # fmt: skip
+        self.said.setdefault(number, []).append(Problem(self.label, zh, en, row=number % _PLACE, field=self.labels.get(name, name),
+                                                        value=value, kind="import", sheet=self.sheets[number // _PLACE]))  # fmt: skip
 
     def note(self, number: int, name: str | None, value: str | None, zh: str, en: str, kind: str) -> None:
         field = self.labels.get(name, name) if name else None
-        self.said.setdefault(number, []).append(
-            Problem(self.label, zh, en, row=number, field=field, value=value, kind=kind)
-        )
+        self.said.setdefault(number, []).append(Problem(self.label, zh, en, row=number % _PLACE, field=field, value=value,
+                                                        kind=kind, sheet=self.sheets[number // _PLACE]))  # fmt: skip
+
+    def row_of(self, place: int, number: int) -> tuple[str, str]:
+        """Another row of the list as this row's sentence names it: "row 4", or "sheet 一班, row 4"."""
+        row, sheet = place % _PLACE, self.sheets[place // _PLACE]
+        if sheet is None or place // _PLACE == number // _PLACE:
+            return f"第 {row} 行", f"row {row}"
+        return f"工作表 {sheet} 第 {row} 行", f"sheet {sheet}, row {row}"
 
     def row(self, number: int, values: dict[str, str]) -> tuple[int, int]:
         """What comes of one row: (outcome, the record it took or -1)."""
@@ -301,17 +355,17 @@ class _Run:
     def again(self, number: int, index: int, values: dict[str, str]) -> int:
         """The same person twice in one list: the first row's values stay, the other fills gaps;
         an exact repeat is folded with a note, a value that differs is reported."""
-        register, first = self.register, self.first(index)
+        register, (zh, en) = self.register, self.row_of(self.first(index), number)
         if register.brings_nothing(index, values):
-            self.note(number, None, None, f"与第 {first} 行完全相同，已合并为一条记录", f"repeats row {first}; folded into one record", kind="duplicate")  # fmt: skip
+            self.note(number, None, None, f"与{zh}完全相同，已合并为一条记录", f"repeats {en}; folded into one record", kind="duplicate")  # fmt: skip
             return _UNCHANGED
         gaps = {}
         for name, value in values.items():
             if name not in register.at or name == ID_FIELD or value == register.get(index, name):
                 continue
             if register.get(index, name):
-                self.refuse(number, name, value, f"与第 {first} 行是同一人，但这一项不同：保留了第 {first} 行的 {register.get(index, name)}，请核对哪个是现在的",
-                            f"is the same person as row {first} with another value: row {first}'s {register.get(index, name)} was kept; check which is current")  # fmt: skip
+                self.refuse(number, name, value, f"与{zh}是同一人，但这一项不同：保留了{zh}的 {register.get(index, name)}，请核对哪个是现在的",
+                            f"is the same person as {en} with another value: {en}'s {register.get(index, name)} was kept; check which is current")  # fmt: skip
             else:
                 gaps[name] = value
         if not gaps:
@@ -355,9 +409,11 @@ def _header(rows: list[list[str]], update: Form) -> tuple[int, dict[int, str]]:
 def _write_report(folder: Path, source: Path, result: ImportReport) -> Path:
     """Every value or row not taken, then every value taken with a caveat, for the college to check."""
     path = folder / f"import-report-{source.stem}.csv"
-    lines = [[p.row, p.field, p.value, "未导入 not taken", p.zh, p.en] for p in result.problems]
+    lines = [[p.sheet, p.row, p.field, p.value, "未导入 not taken", p.zh, p.en] for p in result.problems]
     lines += [
-        [p.row, p.field, p.value, "已导入 taken", p.zh, p.en] for p in result.notes if p.kind == "taken"
+        [p.sheet, p.row, p.field, p.value, "已导入 taken", p.zh, p.en]
+        for p in result.notes
+        if p.kind == "taken"
     ]
     tables.write_table(path, REPORT, lines, for_people=True)
     return path

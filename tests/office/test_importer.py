@@ -372,3 +372,53 @@ def test_cells_sealed_by_the_handler_are_opened_with_the_key_or_reported(tmp_pat
     assert imported(tmp_path, text, register="private/opened.csv", opener=Opener(identity)).problems == []
     [record] = read_register(tmp_path / "private/opened.csv")
     assert (record["birth_date"], record["mobile"]) == ("1978-07-01", "13900001111")
+
+
+def book(path, sheets: dict[str, list[list]], hidden=()):
+    """A workbook with these sheets, in order; the named ones hidden as Excel hides them."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        if name in hidden:
+            sheet.sheet_state = "hidden"
+    workbook.save(path)
+    return path
+
+
+SHORT = ["姓名", "性别", "出生日期", "手机"]
+
+
+def test_every_visible_sheet_with_a_header_is_read_and_the_others_are_named(tmp_path):
+    """The defect: only the first sheet was read; a hidden or empty first sheet stopped the import."""
+    path = book(tmp_path / "classes.xlsx", {
+        "字典": [["性别", "代码"], ["男", "1"]],
+        "空": [],
+        "一班": [SHORT, ["朱丽", "女", "1997-03-13", "13900010021"]],
+        "说明": [["本表由学院填写"]],
+        "二班": [SHORT, ["秦岭", "男", "1997-03-14", "13900010022"], ["秦岭", "男", "1997-03-14", "13900010099"]],
+    }, hidden=("字典",))  # fmt: skip
+    report = import_register(path, "法学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert (report.rows, report.added) == (3, 2)
+    assert sorted(r["name"] for r in read_register(tmp_path / "r.csv")) == ["朱丽", "秦岭"]
+    assert [(n.sheet, n.kind) for n in report.notes] == [
+        ("字典", "sheet"),
+        ("空", "sheet"),
+        ("说明", "sheet"),
+    ]
+    [problem] = report.problems
+    assert (problem.sheet, problem.row) == ("二班", 3)
+    assert problem.sentence().startswith("classes.xlsx, 工作表 二班 (sheet 二班), 第 3 行 (row 3)")
+    assert "is the same person as row 2" in problem.en
+    assert read_records(report.report_file)[0]["工作表 sheet"] == "二班"
+
+
+@pytest.mark.parametrize("first", [{"Sheet1": []}, {"字典": [["性别", "代码"]]}])
+def test_a_hidden_or_empty_first_sheet_does_not_stop_the_import(tmp_path, first):
+    path = book(
+        tmp_path / "list.xlsx", {**first, "名单": [SHORT, ["杨洋", "男", "1997-02-12", ""]]}, hidden=("字典",)
+    )
+    report = import_register(path, "法学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert report.added == 1 and [n.kind for n in report.notes] == ["sheet"]
