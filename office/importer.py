@@ -116,13 +116,19 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
                                  "is a hidden sheet and was not read; unhide it in Excel to import it", kind="sheet", sheet=sheet.name))  # fmt: skip
             continue
         head = list(itertools.islice(sheet.rows(), 10))
-        start, fields = _header(head, update)
+        first, start, fields, columns = _header(head, update)
         if not fields:
             unread.append((sheet, any(c.strip() for row in head for c in row)))
             continue
+        where = sheet.name if named else None
         notes.extend(Problem(label, "是标题或说明，已跳过", "is a title or a remark; skipped", row=n + 1, kind="title",
-                             sheet=sheet.name if named else None)
-                     for n in range(start) if any(c.strip() for c in head[n]))  # fmt: skip
+                             sheet=where)
+                     for n in range(first) if any(c.strip() for c in head[n]))  # fmt: skip
+        if columns:
+            zh, en = "、".join(columns), ", ".join(columns)
+            notes.append(Problem(label, f"这些列未导入：{zh}（登记册没有这些字段，或与前面的列重复）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
+                                 f"these columns were not imported: {en} (the register has no such field, or an earlier column gives it); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
+                                 row=start + 1, kind="columns", sheet=where))  # fmt: skip
         parts.append(_Part(index, sheet, start, fields))
     if not parts:
         raise ProblemsFound([Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
@@ -396,20 +402,52 @@ def _learn_what_alumni_gave(register: Register, data: Path, update: Form) -> Non
             register.protect(index, given[submission])
 
 
-def _header(rows: list[list[str]], update: Form) -> tuple[int, dict[int, str]]:
-    """The first row that names at least two known columns (titles above it are skipped)."""
+def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, str], list[str]]:
+    """The header: its first and last row, which column is which field, and the headings of the
+    columns not imported. It is the first row that names at least two known columns (titles
+    above it are skipped), with the row below when that one names columns under a group
+    (联系方式 over 手机 and 邮箱)."""
     known = header_names(update)
     for index, row in enumerate(rows):
-        found = {i: known[squeeze(cell)] for i, cell in enumerate(row) if squeeze(cell) in known}
-        if len(found) >= 2:
-            return index, found
-    return 0, {}
+        if sum(1 for cell in row if squeeze(cell) in known) < 2:
+            continue
+        last, headings = index, list(row)
+        below = rows[index + 1] if index + 1 < len(rows) else []
+        named = [i for i, cell in enumerate(below) if cell.strip()]
+        if (
+            named
+            and any(squeeze(below[i]) in known for i in named)
+            and all(
+                squeeze(below[i]) in known or below[i].strip() == (row[i] if i < len(row) else "").strip()
+                for i in named
+            )
+        ):
+            last = index + 1
+            headings += [""] * (len(below) - len(headings))
+            for i in named:
+                headings[i] = below[i]
+        fields: dict[int, str] = {}
+        unread = []
+        for i, heading in enumerate(headings):
+            name = known.get(squeeze(heading))
+            if name is not None and name not in fields.values():
+                fields[i] = name
+            elif heading.strip():
+                unread.append(heading.strip())  # the register has no such field, or the column repeats one
+        return index, last, fields, unread
+    return 0, 0, {}, []
+
+
+_NOT_READ = ("sheet", "columns")  # notes on what was not read, which the college should see too
 
 
 def _write_report(folder: Path, source: Path, result: ImportReport) -> Path:
     """Every value or row not taken, then every value taken with a caveat, for the college to check."""
     path = folder / f"import-report-{source.stem}.csv"
-    lines = [[p.sheet, p.row, p.field, p.value, "未导入 not taken", p.zh, p.en] for p in result.problems]
+    unread = [p for p in result.notes if p.kind in _NOT_READ]
+    lines = [
+        [p.sheet, p.row, p.field, p.value, "未导入 not taken", p.zh, p.en] for p in unread + result.problems
+    ]
     lines += [
         [p.sheet, p.row, p.field, p.value, "已导入 taken", p.zh, p.en]
         for p in result.notes

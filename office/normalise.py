@@ -38,7 +38,12 @@ HEADERS = {
     "职位": "job_title", "手机号": "mobile", "手机号码": "mobile", "移动电话": "mobile", "联系电话": "mobile",
     "电话": "mobile", "联系方式": "mobile", "邮箱": "email", "电子邮件": "email", "e-mail": "email", "email": "email",
     "地址": "address", "联系地址": "address", "家庭住址": "address", "邮编": "postcode", "编号": "id",
-    "校友编号": "id",
+    "校友编号": "id", "联系手机": "mobile", "电子信箱": "email", "届": "year_graduated", "届别": "year_graduated",
+    "毕业届别": "year_graduated", "工作单位及职务": "employer",
+    # English headings besides the form's own English labels
+    "name": "name", "sex": "gender", "birth date": "birth_date", "birthday": "birth_date", "mobile phone": "mobile",
+    "phone": "mobile", "cell phone": "mobile", "college": "college", "department": "college", "employer": "employer",
+    "company": "employer", "address": "address", "entered": "year_entered", "graduated": "year_graduated",
 }  # fmt: skip
 GENDERS = {"男": "male", "男性": "male", "m": "male", "male": "male", "1": "male",
            "女": "female", "女性": "female", "f": "female", "female": "female", "2": "female"}  # fmt: skip
@@ -91,8 +96,10 @@ def squeeze(text: str) -> str:
 
 
 def header_names(update: Form) -> dict[str, str]:
-    """Every header a list may use for a field, squeezed: the form's own labels, then aliases."""
-    return {squeeze(f.label.zh): f.name for f in update.fields} | {squeeze(k): v for k, v in HEADERS.items()}
+    """Every header a list may use for a field, squeezed: the form's own labels (Chinese and
+    English), then aliases."""
+    labels = {squeeze(label): f.name for f in update.fields for label in (f.label.zh, f.label.en) if label}
+    return labels | {squeeze(k): v for k, v in HEADERS.items()}
 
 
 def is_footer(cells: list[str]) -> bool:

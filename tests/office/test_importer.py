@@ -412,7 +412,7 @@ def test_every_visible_sheet_with_a_header_is_read_and_the_others_are_named(tmp_
     assert (problem.sheet, problem.row) == ("二班", 3)
     assert problem.sentence().startswith("classes.xlsx, 工作表 二班 (sheet 二班), 第 3 行 (row 3)")
     assert "is the same person as row 2" in problem.en
-    assert read_records(report.report_file)[0]["工作表 sheet"] == "二班"
+    assert read_records(report.report_file)[-1]["工作表 sheet"] == "二班"
 
 
 @pytest.mark.parametrize("first", [{"Sheet1": []}, {"字典": [["性别", "代码"]]}])
@@ -422,3 +422,42 @@ def test_a_hidden_or_empty_first_sheet_does_not_stop_the_import(tmp_path, first)
     )
     report = import_register(path, "法学院", tmp_path / "r.csv", UPDATE, DAY)
     assert report.added == 1 and [n.kind for n in report.notes] == ["sheet"]
+
+
+def test_every_column_not_imported_is_named_in_one_note(tmp_path):
+    """The defect: columns with headers the import did not know were dropped without a word."""
+    text = "学号,姓名,联系手机,电子信箱,毕业届别,工作单位及职务,班级,手机号码\n1,韩梅,13900010030,hm@example.com,2019届,示例公司 工程师,一班,13900010031\n"
+    report = imported(tmp_path, text, register="r.csv")
+    [record] = read_register(tmp_path / "r.csv")
+    assert (record["mobile"], record["email"], record["year_graduated"], record["employer"]) == (
+        "13900010030", "hm@example.com", "2019", "示例公司 工程师")  # fmt: skip
+    [note] = [n for n in report.notes if n.kind == "columns"]
+    assert note.row == 1 and "these columns were not imported: 学号, 班级, 手机号码" in note.en
+    assert [line["处理 action"] for line in read_records(report.report_file)] == ["未导入 not taken"]
+
+
+def test_english_headers_from_the_form_are_recognised(tmp_path):
+    text = "Name,Gender,Date of birth,Mobile,E-mail,College,Major,Year entered\nLi Ming,M,1990-01-02,13900010040,lm@example.com,计算机学院,AI,2008\n"
+    report = imported(tmp_path, text, register="r.csv")
+    [record] = read_register(tmp_path / "r.csv")
+    assert (report.added, record["mobile"], record["email"], record["major"], record["year_entered"]) == (
+        1, "13900010040", "lm@example.com", "AI", "2008")  # fmt: skip
+
+
+def test_a_two_row_grouped_header_reads_the_second_rows_names(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["姓名", "性别", "出生日期", "联系方式", None])
+    sheet.append([None, None, None, "手机", "邮箱"])
+    sheet.append(["褚红", "女", "1997-09-09", "13900010014", "ch@example.com"])
+    for merged in ("D1:E1", "A1:A2", "B1:B2", "C1:C2"):
+        sheet.merge_cells(merged)
+    workbook.save(tmp_path / "grouped.xlsx")
+    report = import_register(tmp_path / "grouped.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    [record] = read_register(tmp_path / "r.csv")
+    assert (report.rows, record["mobile"], record["email"], report.notes) == (
+        1,
+        "13900010014",
+        "ch@example.com",
+        [],
+    )
