@@ -327,22 +327,52 @@ def _workbook(path: Path, label: str):
         raise _unreadable_workbook(label) from None
 
 
+class Cells(list):
+    """A workbook row's cells as text, and what Excel shows of it besides: whether the row is hidden."""
+
+    hidden = False
+
+
 def _xlsx_rows(path: Path, label: str, sheet: str | None = None) -> Iterator[list[str]]:
-    """The rows of one sheet (the first if none is named)."""
+    """The rows of one sheet (the first if none is named), numbered as Excel numbers them: rows
+    the file leaves out come as empty rows."""
     workbook = _workbook(path, label)
 
     def rows() -> Iterator[list[str]]:
         try:
             if workbook.worksheets:
                 found = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-                for row in found.iter_rows(values_only=True):
-                    yield [_cell_text(v) for v in row]
+                yield from _sheet_rows(workbook, found)
         except Exception:  # a sheet damaged inside a sound zip fails only as it is read, in many ways
             raise _unreadable_workbook(label) from None
         finally:
             workbook.close()
 
     return rows()
+
+
+def _sheet_rows(workbook, sheet) -> Iterator[Cells]:
+    """A sheet's rows read as openpyxl's read-only sheet reads them (its own parser), keeping
+    what that sheet does not tell: which rows are hidden. (openpyxl's full reader knows, but
+    holds the whole workbook: hundreds of megabytes for a register-sized list.)"""
+    from openpyxl.worksheet._reader import WorkSheetParser  # openpyxl is pinned: see requirements.txt
+
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
+                                 date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)  # fmt: skip
+        expected = 1
+        for number, cells in parser.parse():
+            for _ in range(expected, number):
+                yield Cells()
+            expected = number + 1
+            row = Cells()
+            for cell in cells:
+                row.extend([""] * (cell["column"] - 1 - len(row)))
+                row.append(_cell_text(cell["value"]))
+            while row and not row[-1]:
+                row.pop()
+            row.hidden = parser.row_dimensions.get(str(number), {}).get("hidden") in ("1", "true")
+            yield row
 
 
 def _unreadable_workbook(label: str) -> ProblemsFound:

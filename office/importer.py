@@ -99,6 +99,7 @@ class _Part:
     sheet: tables.Sheet
     start: int
     fields: dict[int, str]
+    known: dict[str, str]  # every header wording, to tell a header repeated further down
 
     @property
     def name_at(self) -> int:
@@ -129,7 +130,7 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
             notes.append(Problem(label, f"这些列未导入：{zh}（登记册没有这些字段，或与前面的列重复）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
                                  f"these columns were not imported: {en} (the register has no such field, or an earlier column gives it); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
                                  row=start + 1, kind="columns", sheet=where))  # fmt: skip
-        parts.append(_Part(index, sheet, start, fields))
+        parts.append(_Part(index, sheet, start, fields, header_names(update)))
     if not parts:
         raise ProblemsFound([Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
                                      "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
@@ -150,12 +151,27 @@ MAX_PASSES = 10  # a list settles in two or three; the bound only stops a list t
 def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Problem]):
     """(row number, cells) of the rows that are people: empty lines skipped, footers noted."""
     for number, cells in enumerate(rows, start=part.start + 2):
-        if not any(c.strip() for c in cells):
+        filled = [i for i, c in enumerate(cells) if c.strip()]
+        if not filled:
             continue
         if is_footer(cells):
             notes.append(Problem(label, "是表尾（制表人、合计、备注等），已跳过",
                                  "is a footer line (who made the list, totals, remarks); skipped", row=number, kind="footer",
                                  sheet=sheet))  # fmt: skip
+            continue
+        if getattr(cells, "hidden", False):
+            notes.append(Problem(label, "是隐藏的行，未导入；如要导入，请在 Excel 中取消隐藏后再导入",
+                                 "is a hidden row and was not imported; unhide it in Excel to import it", row=number, kind="hidden",
+                                 sheet=sheet))  # fmt: skip
+            continue
+        if sum(1 for i in part.fields if i < len(cells) and squeeze(cells[i]) in part.known) >= 2:
+            notes.append(Problem(label, "重复了表头（如两份名单接在一起），已跳过", "repeats the header (two lists pasted one under the other, say); skipped",
+                                 row=number, kind="header", sheet=sheet))  # fmt: skip
+            continue
+        if filled == [part.name_at] and len(part.fields) > 1:
+            notes.append(Problem(label, f"只有姓名一栏有字（“{cells[part.name_at].strip()}”），像是小标题（如班级名），未导入；如是校友，请补上其他信息后再导入",
+                                 f"has only the name column filled (“{cells[part.name_at].strip()}”), like a subheading such as a class name; not imported: if it is an alumnus, add what else is known and import again",
+                                 row=number, kind="heading", sheet=sheet))  # fmt: skip
             continue
         yield number, cells
 
@@ -438,7 +454,7 @@ def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, st
     return 0, 0, {}, []
 
 
-_NOT_READ = ("sheet", "columns")  # notes on what was not read, which the college should see too
+_NOT_READ = ("sheet", "columns", "hidden")  # notes on what was not read, which the college should see too
 
 
 def _write_report(folder: Path, source: Path, result: ImportReport) -> Path:

@@ -76,6 +76,7 @@ _SHORT_CLASS = re.compile(r"(\d{2})\s*[级届]")
 _STAFF_YEARS = re.compile(r"((?:19|20)\d{2})\s*[-–—~至到]\s*((?:19|20)\d{2})?")
 _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
 _SEPARATORS = re.compile(r"[;；,，、/\s]+")
+_REMARK = re.compile(r"\s*[（(【\[]([^（()）【】\[\]]*)[）)】\]]\s*")
 _AS_WRITTEN = ("address", "employer", "job_title", "major", "native_place", "college", "staff_unit")
 
 
@@ -138,7 +139,7 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
 
     # Text as the office wrote it, only spaces evened out; the rest with full-width forms made plain.
     as_written = {name: lambda raw: (clean_text(raw), None) for name in _AS_WRITTEN}
-    plain = {"name": lambda raw: (clean_name(raw), None), "mobile": lambda raw: (_mobile(_plain(raw)), None),
+    plain = {"name": _name, "mobile": lambda raw: (_mobile(_plain(raw)), None),
              "email": lambda raw: _email(_plain(raw))}  # fmt: skip
 
     def normalise(name: str, raw: str) -> Taken:
@@ -146,6 +147,16 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
         return read(raw) if read else repeated(name, _plain(raw))
 
     return normalise
+
+
+def _name(raw: str) -> Taken:
+    """A name without what an office adds in brackets (王五（已故）, 李四(退休)), which is reported."""
+    remarks = _REMARK.findall(raw)
+    name = clean_name(_REMARK.sub("", raw))
+    if not remarks or not name:
+        return clean_name(raw), None
+    said = "、".join(r.strip() for r in remarks)
+    return name, (f"括号中的“{said}”不是姓名的一部分，已去掉；请核对", f"“{said}” in brackets is no part of the name and was left out; check it")  # fmt: skip
 
 
 def _plain(raw: str) -> str:

@@ -461,3 +461,39 @@ def test_a_two_row_grouped_header_reads_the_second_rows_names(tmp_path):
         "ch@example.com",
         [],
     )
+
+
+def test_rows_that_are_not_people_are_skipped_with_a_note(tmp_path):
+    """The defect: a class subtitle and a repeated header row became records named 二班 and 姓名."""
+    text = ("一班,,,\n姓名,性别,出生日期,专业\n己一,男,1991-01-01,法学\n,,,\n二班,,,\n姓名,性别,出生日期,专业\n"
+            "己二,女,1991-01-02,法学\nName,Gender,Date of birth,Major\n")  # fmt: skip
+    report = imported(tmp_path, text, register="r.csv")
+    assert sorted(r["name"] for r in read_register(tmp_path / "r.csv")) == ["己一", "己二"]
+    assert [(n.row, n.kind) for n in report.notes] == [
+        (1, "title"),
+        (5, "heading"),
+        (6, "header"),
+        (8, "header"),
+    ]
+    assert report.problems == []
+
+
+def test_a_hidden_row_is_skipped_and_a_bracketed_remark_is_not_part_of_the_name(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [
+        SHORT,
+        ["戊一", "男", "1990-03-01", ""],
+        ["戊二（已故）", "男", "1990-03-02", ""],
+        ["戊三", "男", "1990-03-03", ""],
+    ]:
+        sheet.append(row)
+    sheet.row_dimensions[4].hidden = True
+    workbook.save(tmp_path / "hidden.xlsx")
+    report = import_register(tmp_path / "hidden.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert sorted(r["name"] for r in read_register(tmp_path / "r.csv")) == ["戊一", "戊二"]
+    assert sorted((n.row, n.kind, n.value or "") for n in report.notes) == [
+        (3, "taken", "戊二（已故）"),
+        (4, "hidden", ""),
+    ]
+    assert "“已故” in brackets is no part of the name" in report.notes[-1].en
