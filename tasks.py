@@ -210,13 +210,21 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
         "file": "the college's spreadsheet (.xlsx or .csv)",
         "college": "the college it comes from, e.g. 计算机学院",
         "identity": REVIEW_OPTIONS["identity"] + "; opens cells sealed by the form handler",
+        "as-of": "the date the list is true of, YYYY-MM-DD (default: when the workbook was saved, else the file's time)",
     },
 )
-def import_register_task(c, file, college, identity=None):
+def import_register_task(c, file, college, identity=None, as_of=None):
     """Import a college's spreadsheet into the private register; report every row not taken."""
     update = load_forms(ROOT / "forms")["update"]
+    try:
+        dated = datetime.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise Exit(f"--as-of “{as_of}”: 请写成 YYYY-MM-DD，如 2026-03-01 / write it as YYYY-MM-DD, such as 2026-03-01", code=1) from None  # fmt: skip
     report = import_register(
-        Path(file), college, REGISTER, update, datetime.date.today(), office_opener(identity)
+        Path(file), college, REGISTER, update, datetime.date.today(), office_opener(identity), as_of=dated
+    )
+    print(
+        f"名单日期 {report.as_of}（{report.as_of_from[0]}）/ list dated {report.as_of} ({report.as_of_from[1]})"
     )
     for note in report.notes:
         print(f"注意 / note: {note.sentence()}")

@@ -327,6 +327,12 @@ def _workbook(path: Path, label: str):
         raise _unreadable_workbook(label) from None
 
 
+def workbook_saved(path: Path) -> datetime.datetime | None:
+    """When a workbook says it was last saved (its document properties), if it says."""
+    saved = _workbook(path, path.name).properties.modified
+    return saved.replace(tzinfo=datetime.UTC) if saved and not saved.tzinfo else saved
+
+
 class Cells(list):
     """A workbook row's cells as text, and what Excel shows of it besides: whether the row is hidden."""
 

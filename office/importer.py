@@ -41,6 +41,8 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)  # values and rows not taken
     notes: list[Problem] = field(default_factory=list)  # how the file was read; values taken with a caveat
     report_file: Path | None = None
+    as_of: str = ""  # the date the list's values are true of
+    as_of_from: tuple[str, str] = ("", "")  # where that date came from, in Chinese and English
 
 
 def import_register(
@@ -51,6 +53,7 @@ def import_register(
     today: datetime.date,
     opener: Opener | None = None,
     editor: str = "import",
+    as_of: datetime.date | None = None,
 ) -> ImportReport:
     """Normalise, match and merge a spreadsheet into the register; write the report of what was not taken.
 
@@ -64,8 +67,10 @@ def import_register(
     """
     sheets, notes = tables.iter_sheets(source)
     result = ImportReport(notes=list(notes))
+    result.as_of, result.as_of_from = list_date(source, as_of)
     parts = _parts(sheets, source.name, update, result.notes)
     register = Register.open(register_path, update)
+    register.newer_than(result.as_of)
     _learn_what_alumni_gave(register, register_path.parent.parent, update)
     named = sum(1 for sheet in sheets if sheet.name is not None) > 1  # rows say their sheet
     run = _Run(source.name, college, register, normaliser(update, today), {f.name: f.label.zh for f in update.fields},
@@ -86,6 +91,23 @@ def import_register(
     run.report(result)
     result.report_file = _write_report(register_path.parent, source, result)
     return result
+
+
+def list_date(source: Path, given: datetime.date | None = None) -> tuple[str, tuple[str, str]]:
+    """The date a list's values are true of, and where it came from: the one given (--as-of),
+    else the time a workbook was saved (its document properties), else the file's modification time."""
+    if given is not None:
+        return given.isoformat(), ("--as-of 指定", "given with --as-of")
+    if source.suffix.lower() in (".xlsx", ".xlsm"):
+        saved = tables.workbook_saved(source)
+        if saved is not None:
+            return saved.isoformat(timespec="seconds"), (
+                "表格文件记录的保存时间",
+                "the time the workbook says it was saved",
+            )
+    changed = datetime.datetime.fromtimestamp(source.stat().st_mtime, datetime.UTC).astimezone()
+    # To the microsecond: two lists written in one second are still one before the other.
+    return changed.isoformat(), ("文件的修改时间", "the file's modification time")
 
 
 _PLACE = 1 << 32  # a row's place in the file: its sheet times this, plus its row number
@@ -363,6 +385,11 @@ class _Run:
                 confirmed = register.get(index, "confirmed")
                 self.refuse(number, name, value, f"校友本人于 {confirmed} 通过表单填写了 {register.get(index, name) or '（空）'}，名单中的值未导入",
                             f"the alumnus gave {register.get(index, name) or '(empty)'} through the update form on {confirmed}; the list's value was not taken")  # fmt: skip
+                continue
+            newer = register.newer_value(index, name) if register.get(index, name) else None
+            if newer is not None:
+                self.refuse(number, name, value, f"登记册中的值 {register.get(index, name)} 更新：来自 {newer[1]}，日期 {newer[0][:10]}，晚于这份名单的日期，名单中的值未导入",
+                            f"the register's value {register.get(index, name)} is newer, from {newer[1]} on {newer[0][:10]}, after this list's date; the list's value was not taken")  # fmt: skip
                 continue
             changes[name] = value
         merged = {**register.as_dict(index), **changes}

@@ -29,7 +29,9 @@ from core import tables
 from core.definitions import CONSENT, Form
 
 BOOKKEEPING = ["id", "updated", "source", "confirmed", "alumni_fields"]
-HISTORY = ["at", "record", "field", "old", "new", "source", "by"]
+# as_of: the date the new value is true of (an import's list date, an approval's time): an older
+# list never replaces it. Registers written before it have it empty: their line's `at` stands in.
+HISTORY = ["at", "record", "field", "old", "new", "source", "by", "as_of"]
 ID_FIELD = "id"
 # Facts that tell two people with one name apart: if they differ, they are two people. (A mobile
 # or an address does not: people change them, and that is what an update says.)
@@ -79,6 +81,10 @@ class Register:
         # of its name changed after it was decided (_Pool.touched).
         self.clock = 0
         self._stamped: tuple[datetime.datetime | None, str] = (None, "")
+        self.as_of = ""  # the date of the values being merged now (see HISTORY)
+        # (record id, field or "" for the whole record) -> (as_of, source) of a value dated after
+        # the values being merged: only those are read from the history (see `newer_than`).
+        self.newer: dict[tuple[str, str], tuple[str, str]] = {}
 
     @classmethod
     def open(cls, path: Path, update: Form) -> Register:
@@ -175,7 +181,9 @@ class Register:
         self.records.append(record)
         self._index(index, record)
         self.tick(self.key(record))
-        self.history.append([self._stamp(when), record[self.at[ID_FIELD]], "", "", "added", source, by])
+        self.history.append(
+            [self._stamp(when), record[self.at[ID_FIELD]], "", "", "added", source, by, self.as_of]
+        )
         self.changed = True
         return index
 
@@ -191,7 +199,9 @@ class Register:
             self.tick(self.key(record))
         for name, new in changes.items():
             old = record[self.at[name]]
-            self.history.append([self._stamp(when), record[self.at[ID_FIELD]], name, old, new, source, by])
+            self.history.append(
+                [self._stamp(when), record[self.at[ID_FIELD]], name, old, new, source, by, self.as_of]
+            )
             record[self.at[name]] = new
         self._share(record)
         if moved:
@@ -221,12 +231,42 @@ class Register:
             self._stamped = (when, when.isoformat(timespec="seconds"))
         return self._stamped[1]
 
+    def newer_than(self, as_of: str) -> None:
+        """Merge values dated `as_of` from now on: note, from the history, which values of the
+        register are dated after it (few, unless an old list is imported after newer ones)."""
+        self.as_of, self.newer = as_of, {}
+        history = self.path.with_name("register-history.csv")
+        if not history.exists():
+            return
+        after = _moment(as_of)
+        rows = tables.iter_rows(history, "data/private/register-history.csv", ours=True)[0]
+        header = next(rows, [])
+        at = {name: header.index(name) for name in HISTORY if name in header}
+        for line in rows:
+            dated = (
+                line[at["as_of"]]
+                if "as_of" in at and len(line) > at["as_of"] and line[at["as_of"]]
+                else line[at["at"]]
+            )
+            if _moment(dated) > after:
+                key = (line[at["record"]], line[at["field"]])
+                if key not in self.newer or _moment(self.newer[key][0]) < _moment(dated):
+                    self.newer[key] = (dated, line[at["source"]])
+
+    def newer_value(self, index: int, name: str) -> tuple[str, str] | None:
+        """(as_of, source) of the record's value of this field if it is dated after the values
+        being merged: it came later, or with the record."""
+        ident = self.get(index, ID_FIELD)
+        return self.newer.get((ident, name)) or self.newer.get((ident, ""))
+
     def save(self) -> None:
         """Write the register in one step, then append its history; nothing if nothing changed."""
         if not self.changed:
             return
+        history = self.path.with_name("register-history.csv")
+        _add_as_of(history)
         tables.write_table(self.path, self.columns, self.records)
-        tables.append_rows(self.path.with_name("register-history.csv"), HISTORY, self.history)
+        tables.append_rows(history, HISTORY, self.history)
         self.history, self.changed = [], False
 
     def applied(self, source: str) -> bool:
@@ -243,6 +283,26 @@ class Register:
             self.last_number = max(numbers, default=0)
         self.last_number += 1
         return f"A{self.last_number:07d}"
+
+
+def _moment(text: str) -> datetime.datetime:
+    """A date or a time of the history as a moment to compare: a date alone is its midnight in UTC."""
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def _add_as_of(history: Path) -> None:
+    """A history written before the as_of column gets it, empty on its lines, once."""
+    if not history.exists():
+        return
+    rows = tables.iter_rows(history, "data/private/register-history.csv", ours=True)[0]
+    header = next(rows, None)
+    if header is None or "as_of" in header:
+        return
+    tables.write_table(history, [*header, "as_of"], rows)
 
 
 def changes(

@@ -242,6 +242,7 @@ class Review:
         if match.kind not in ("same", "new"):
             raise _unplaced(submission.id, register, match)
         when = datetime.datetime.combine(self.today, datetime.datetime.now().time(), datetime.UTC)
+        register.as_of = when.isoformat(timespec="seconds")  # the alumnus's word is as of now
         fields = [f.name for f in submission.form.fields if f.name != CONSENT]
         if match.kind == "new":
             index = register.add(values, source, editor, when, alumnus=True)

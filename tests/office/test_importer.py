@@ -2,6 +2,7 @@
 or reported, and nobody's record changed by a row that is not theirs."""
 
 import datetime
+import os
 import stat
 
 import pytest
@@ -497,3 +498,59 @@ def test_a_hidden_row_is_skipped_and_a_bracketed_remark_is_not_part_of_the_name(
         (4, "hidden", ""),
     ]
     assert "“已故” in brackets is no part of the name" in report.notes[-1].en
+
+
+def dated(path, day: str):
+    moment = datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.UTC).timestamp()
+    os.utime(path, (moment, moment))
+    return path
+
+
+def test_an_older_list_never_replaces_a_newer_value(tmp_path):
+    """The defect: importing an old list after a newer one put the old mobiles back."""
+    register = tmp_path / "r.csv"
+    old = dated(
+        write(tmp_path / "base.csv", "姓名,出生日期,手机\n基础01,1990-01-01,13800160000\n"),
+        "2025-01-10T09:00:00",
+    )
+    new = dated(
+        write(tmp_path / "fixed.csv", "姓名,出生日期,手机\n基础01,1990-01-01,13900160000\n"),
+        "2025-06-01T09:00:00",
+    )
+    for path in (old, new):
+        import_register(path, "土木学院", register, UPDATE, DAY)
+    before = register.read_bytes(), register.with_name("register-history.csv").read_bytes()
+    again = import_register(old, "土木学院", register, UPDATE, DAY)
+    assert (register.read_bytes(), register.with_name("register-history.csv").read_bytes()) == before
+    [problem] = again.problems
+    assert (problem.field, problem.value) == ("手机", "13800160000")
+    assert "is newer, from import:土木学院:fixed.csv on 2025-06-01" in problem.en
+    assert again.as_of_from[1] == "the file's modification time" and again.as_of.startswith("2025-01-10")
+    # A list said to be dated later than the fix is taken.
+    later = import_register(old, "土木学院", register, UPDATE, DAY, as_of=datetime.date(2025, 7, 1))
+    assert later.updated == 1 and read_register(register)[0]["mobile"] == "13800160000"
+    history = read_records(register.with_name("register-history.csv"))
+    assert [h["as_of"][:10] for h in history] == ["2025-01-10", "2025-06-01", "2025-07-01"]
+
+
+def test_a_workbook_is_dated_by_its_saved_time(tmp_path):
+    path = book(tmp_path / "list.xlsx", {"名单": [SHORT, ["杨洋", "男", "1997-02-12", ""]]})
+    dated(path, "2020-01-01T00:00:00")
+    report = import_register(path, "法学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert report.as_of_from[1] == "the time the workbook says it was saved"
+    assert report.as_of[:4] == str(datetime.date.today().year)
+
+
+def test_a_history_written_before_as_of_gets_the_column(tmp_path):
+    register = tmp_path / "r.csv"
+    import_register(
+        write(tmp_path / "a.csv", "姓名,出生日期\n甲,1990-01-01\n"), "法学院", register, UPDATE, DAY
+    )
+    history = register.with_name("register-history.csv")
+    lines = history.read_text(encoding="utf-8").splitlines()
+    history.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n", encoding="utf-8")
+    import_register(
+        write(tmp_path / "b.csv", "姓名,出生日期\n乙,1990-01-01\n"), "法学院", register, UPDATE, DAY
+    )
+    assert history.read_text(encoding="utf-8").splitlines()[0].endswith(",as_of")
+    assert [h["as_of"] != "" for h in read_records(history)] == [False, True]
