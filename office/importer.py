@@ -89,7 +89,7 @@ def import_register(
             break
     register.save()
     run.report(result)
-    result.report_file = _write_report(register_path.parent, source, result)
+    result.report_file = _write_report(register_path.parent / _report_name(college, source), result)
     return result
 
 
@@ -484,9 +484,13 @@ def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, st
 _NOT_READ = ("sheet", "columns", "hidden")  # notes on what was not read, which the college should see too
 
 
-def _write_report(folder: Path, source: Path, result: ImportReport) -> Path:
+def _report_name(college: str, source: Path) -> str:
+    """One report per college and file: two colleges' 校友名单.csv do not overwrite each other's."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", f"import-report-{college}-{source.stem}") + ".csv"
+
+
+def _write_report(path: Path, result: ImportReport) -> Path:
     """Every value or row not taken, then every value taken with a caveat, for the college to check."""
-    path = folder / f"import-report-{source.stem}.csv"
     unread = [p for p in result.notes if p.kind in _NOT_READ]
     lines = [
         [p.sheet, p.row, p.field, p.value, "未导入 not taken", p.zh, p.en] for p in unread + result.problems

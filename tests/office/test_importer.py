@@ -554,3 +554,17 @@ def test_a_history_written_before_as_of_gets_the_column(tmp_path):
     )
     assert history.read_text(encoding="utf-8").splitlines()[0].endswith(",as_of")
     assert [h["as_of"] != "" for h in read_records(history)] == [False, True]
+
+
+def test_two_colleges_lists_of_one_name_have_a_report_each(tmp_path):
+    """The defect: the report was named for the file only; the second college's replaced the first's."""
+    reports = []
+    for college in ("哲学学院", "艺术学院"):
+        (tmp_path / college).mkdir()
+        listed = write(tmp_path / college / "校友名单.csv", "姓名,出生日期,手机\n甲,1990-01-01,12345\n")
+        reports.append(import_register(listed, college, tmp_path / "r.csv", UPDATE, DAY).report_file)
+    assert [p.name for p in reports] == [
+        "import-report-哲学学院-校友名单.csv",
+        "import-report-艺术学院-校友名单.csv",
+    ]
+    assert all(len(read_records(p)) == 1 for p in reports)
