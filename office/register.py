@@ -20,6 +20,8 @@ in a few hundred megabytes.
 from __future__ import annotations
 
 import datetime
+import fcntl
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -100,6 +102,7 @@ class Register:
                 register._share(record)
                 register._index(len(register.records), record)
                 register.records.append(record)
+        _reconcile(path.with_name("register-history.csv"), register)
         return register
 
     def _share(self, record: list[str]) -> None:
@@ -260,13 +263,17 @@ class Register:
         return self.newer.get((ident, name)) or self.newer.get((ident, ""))
 
     def save(self) -> None:
-        """Write the register in one step, then append its history; nothing if nothing changed."""
+        """Append the history, then write the register in one step; nothing if nothing changed.
+
+        In that order, a process killed between the two leaves history lines the register does
+        not show, which the next `open` takes off (`_reconcile`) and the next run writes again;
+        the other order left records with no history that nothing could restore."""
         if not self.changed:
             return
         history = self.path.with_name("register-history.csv")
         _add_as_of(history)
-        tables.write_table(self.path, self.columns, self.records)
         tables.append_rows(history, HISTORY, self.history)
+        tables.write_table(self.path, self.columns, self.records)
         self.history, self.changed = [], False
 
     def applied(self, source: str) -> bool:
@@ -292,6 +299,39 @@ def _moment(text: str) -> datetime.datetime:
     except ValueError:
         return datetime.datetime.min.replace(tzinfo=datetime.UTC)
     return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def _reconcile(history: Path, register: Register) -> None:
+    """Take off the history's last save if the register does not show it (see Register.save).
+
+    A save appends its lines in one write, all with one time, source and editor; it shows in the
+    register when every record it added is there and every field it set last holds its new value.
+    A line cut short by the kill goes too."""
+    if not history.exists() or history.stat().st_size == 0:
+        return
+    data = history.read_bytes()
+    end = data.rfind(b"\n") + 1  # a last line without its end was cut short
+    lines = data[:end].splitlines(keepends=True)[1:]
+    start, batch, last = end, None, {}
+    for raw in reversed(lines):  # the last save's lines: the same time, source and editor
+        [cells] = tables.reader(raw.decode("utf-8"))
+        cells += [""] * (len(HISTORY) - len(cells))
+        if batch not in (None, (cells[0], cells[5], cells[6])):
+            break
+        batch, start = (cells[0], cells[5], cells[6]), start - len(raw)
+        last.setdefault((cells[1], cells[2]), cells[4])  # read backwards: the first seen is the last set
+
+    def shows(record: str, name: str, new: str) -> bool:
+        index = register.by_id.get(record)
+        return index is not None and (name not in register.at or register.get(index, name) == new)
+
+    shown = all(shows(record, name, new) for (record, name), new in last.items())
+    if shown and end == len(data):
+        return
+    with history.open("r+b") as file:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX)
+        file.truncate(end if shown else start)
+        os.fsync(file.fileno())
 
 
 def _add_as_of(history: Path) -> None:

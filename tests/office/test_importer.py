@@ -2,8 +2,12 @@
 or reported, and nobody's record changed by a row that is not theirs."""
 
 import datetime
+import functools
 import os
 import stat
+import subprocess
+import sys
+import time
 
 import pytest
 from openpyxl import Workbook
@@ -568,3 +572,65 @@ def test_two_colleges_lists_of_one_name_have_a_report_each(tmp_path):
         "import-report-艺术学院-校友名单.csv",
     ]
     assert all(len(read_records(p)) == 1 for p in reports)
+
+
+KILLED_IMPORT = """
+import datetime, sys
+from pathlib import Path
+from core.definitions import load_forms
+from office.importer import import_register
+update = load_forms(Path("forms"))["update"]
+import_register(Path(sys.argv[1]), "材料学院", Path(sys.argv[2]), update, datetime.date(2026, 11, 23),
+                as_of=datetime.date(2026, 11, 1))
+"""
+
+
+def _kill_when(command: list[str], ready) -> None:
+    """Run the command and kill it outright (SIGKILL) the moment `ready()` holds."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while process.poll() is None and not ready():
+            time.sleep(0.001)
+    finally:
+        process.kill()
+        process.wait()
+
+
+def _added(history):
+    return {h["record"] for h in read_records(history) if h["new"] == "added"}
+
+
+def test_a_kill_at_any_moment_of_an_import_leaves_the_register_and_its_history_agreeing(tmp_path):
+    """The defect: the register was replaced before its history was appended; a kill -9 between
+    them left 49,601 records with no history, and the next run said "unchanged"."""
+    people = "\n".join(f"校友{n},1990-01-{n % 28 + 1:02d},139{n:08d}" for n in range(8000))
+    listed = write(tmp_path / "big.csv", "姓名,出生日期,手机\n" + people + "\n")
+    reference = tmp_path / "reference" / "r.csv"
+    import_register(listed, "材料学院", reference, UPDATE, DAY, as_of=datetime.date(2026, 11, 1))
+    points = {  # (register, seconds since the start) -> kill now
+        "while the list is read": lambda r, seconds: seconds > 0.3,
+        "after the history is appended": lambda r, seconds: r.with_name("register-history.csv").exists(),
+        "while the register is written": lambda r, seconds: any(r.parent.glob(".r.csv-*")),
+        "after the register is replaced": lambda r, seconds: r.exists(),
+    }
+    for point, ready in points.items():
+        register = tmp_path / point.replace(" ", "-") / "r.csv"
+        register.parent.mkdir()
+        history = register.with_name("register-history.csv")
+        started = time.monotonic()
+        command = [sys.executable, "-c", KILLED_IMPORT, str(listed), str(register)]
+        _kill_when(
+            command,
+            functools.partial(lambda r, s, ready: ready(r, time.monotonic() - s), register, started, ready),
+        )
+        if point == "after the history is appended":  # the kill fell between the two writes
+            assert history.exists() and not register.exists()
+        Register.open(register, UPDATE)  # what the next run sees first
+        ids = {r["id"] for r in read_register(register)} if register.exists() else set()
+        assert ids == (_added(history) if history.exists() else set()), point
+        import_register(listed, "材料学院", register, UPDATE, DAY, as_of=datetime.date(2026, 11, 1))
+        assert register.read_bytes() == reference.read_bytes(), point
+        assert _added(history) == _added(reference.with_name("register-history.csv")), point
+        before = register.read_bytes(), history.read_bytes()
+        again = import_register(listed, "材料学院", register, UPDATE, DAY, as_of=datetime.date(2026, 11, 1))
+        assert (again.unchanged, (register.read_bytes(), history.read_bytes())) == (8000, before), point
