@@ -320,6 +320,13 @@ class _Run:
                     continue
             if name == ID_FIELD and not _REGISTER_ID.fullmatch(raw):
                 continue  # a college's own numbering (序号, 学号), not the register's id
+            if (
+                name == "year_entered" and "届" in raw
+            ):  # 2019届 is the class graduating in 2019; 2019级 entered then
+                name = "year_graduated"
+                self.note(number, "year_entered", raw, "“届”是毕业年份，已作为毕业时间导入", "届 is the year of graduation; taken as the year graduated", kind="taken")  # fmt: skip
+                if values.get(name) or any(cells[i].strip() for i, f in self.fields.items() if f == name):
+                    continue  # the row's own 毕业时间 column says it
             try:
                 value, note = self.normalise(name, raw)
             except NotTaken as why:

@@ -634,3 +634,13 @@ def test_a_kill_at_any_moment_of_an_import_leaves_the_register_and_its_history_a
         before = register.read_bytes(), history.read_bytes()
         again = import_register(listed, "材料学院", register, UPDATE, DAY, as_of=datetime.date(2026, 11, 1))
         assert (again.unchanged, (register.read_bytes(), history.read_bytes())) == (8000, before), point
+
+
+def test_a_class_of_2019_is_the_year_graduated_not_entered(tmp_path):
+    """The defect: 年级 2019届 was stored as the year entered."""
+    report = imported(
+        tmp_path, "姓名,出生日期,年级\n丙一,1997-01-01,2019届\n丙二,1997-02-02,2015级\n", register="r.csv"
+    )
+    records = {r["name"]: (r["year_entered"], r["year_graduated"]) for r in read_register(tmp_path / "r.csv")}
+    assert records == {"丙一": ("", "2019"), "丙二": ("2015", "")}
+    assert [(n.row, n.field, n.value) for n in report.notes] == [(2, "入校时间", "2019届")]
