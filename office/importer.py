@@ -74,7 +74,7 @@ def import_register(
     _learn_what_alumni_gave(register, register_path.parent.parent, update)
     named = sum(1 for sheet in sheets if sheet.name is not None) > 1  # rows say their sheet
     run = _Run(source.name, college, register, normaliser(update, today), {f.name: f.label.zh for f in update.fields},
-               opener, datetime.datetime.combine(today, datetime.time()), editor,
+               opener, _now(today), editor,
                [sheet.name if named else None for sheet in sheets])  # fmt: skip
     for passes in range(MAX_PASSES):
         clock, position = register.clock, 0
@@ -108,6 +108,11 @@ def list_date(source: Path, given: datetime.date | None = None) -> tuple[str, tu
     changed = datetime.datetime.fromtimestamp(source.stat().st_mtime, datetime.UTC).astimezone()
     # To the microsecond: two lists written in one second are still one before the other.
     return changed.isoformat(), ("文件的修改时间", "the file's modification time")
+
+
+def _now(today: datetime.date) -> datetime.datetime:
+    """The history's time of this import: the real time, with its zone, as approvals have it."""
+    return datetime.datetime.combine(today, datetime.datetime.now(datetime.UTC).time(), datetime.UTC)
 
 
 _PLACE = 1 << 32  # a row's place in the file: its sheet times this, plus its row number

@@ -4,10 +4,13 @@ or reported, and nobody's record changed by a row that is not theirs."""
 import datetime
 import functools
 import os
+import shutil
+import signal
 import stat
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -644,3 +647,54 @@ def test_a_class_of_2019_is_the_year_graduated_not_entered(tmp_path):
     records = {r["name"]: (r["year_entered"], r["year_graduated"]) for r in read_register(tmp_path / "r.csv")}
     assert records == {"丙一": ("", "2019"), "丙二": ("2015", "")}
     assert [(n.row, n.field, n.value) for n in report.notes] == [(2, "入校时间", "2019届")]
+
+
+def _site(tmp_path):
+    """A site checkout to run the real invoke tasks in: this tasks.py and forms, its own data/."""
+    site = tmp_path / "site"
+    (site / "data").mkdir(parents=True)
+    shutil.copy(ROOT / "tasks.py", site / "tasks.py")
+    (site / "forms").symlink_to(ROOT / "forms")
+    return site
+
+
+def _invoke(site, *arguments, **options):
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [str(Path(sys.executable).with_name("invoke")), *arguments]
+    return subprocess.Popen(
+        command,
+        cwd=site,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **options,
+    )
+
+
+def test_ctrl_c_says_one_sentence_and_leaves_the_register_as_it_was(tmp_path):
+    site = _site(tmp_path)
+    people = "\n".join(f"校友{n},1990-01-{n % 28 + 1:02d},139{n:08d}" for n in range(20000))
+    listed = write(tmp_path / "big.csv", "姓名,出生日期,手机\n" + people + "\n")
+    process = _invoke(site, "import-register", str(listed), "--college", "材料学院")
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert "Traceback" not in out + err
+    assert err.strip().splitlines() == ["已停止，登记册没有改动 / stopped; the register is unchanged"]
+    assert not (site / "data/private/register.csv").exists()
+
+
+def test_import_history_lines_carry_the_real_time_with_its_zone(tmp_path):
+    site = _site(tmp_path)
+    listed = write(tmp_path / "a.csv", "姓名,出生日期\n甲,1990-01-01\n")
+    out, err = _invoke(
+        site, "import-register", str(listed), "--college", "法学院", "--as-of", "2026-01-05"
+    ).communicate(timeout=60)
+    assert "名单日期 2026-01-05（--as-of 指定）/ list dated 2026-01-05 (given with --as-of)" in out, err
+    [line] = read_records(site / "data/private/register-history.csv")
+    at = datetime.datetime.fromisoformat(line["at"])
+    assert at.tzinfo is not None and abs(datetime.datetime.now(datetime.UTC) - at) < datetime.timedelta(
+        minutes=5
+    )
+    assert line["as_of"] == "2026-01-05"
