@@ -23,6 +23,7 @@ import datetime
 import fcntl
 import functools
 import io
+import itertools
 import os
 import re
 import zipfile
@@ -334,9 +335,15 @@ def workbook_saved(path: Path) -> datetime.datetime | None:
 
 
 class Cells(list):
-    """A workbook row's cells as text, and what Excel shows of it besides: whether the row is hidden."""
+    """A workbook row's cells as text, and what Excel shows of it besides: whether the row is
+    hidden, and which cells (0-based columns) hold a formula Excel never calculated."""
 
     hidden = False
+    uncalculated: tuple[int, ...] = ()
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+_UNCALCULATED = object()  # a formula cell without the value Excel keeps beside it
 
 
 def _xlsx_rows(path: Path, label: str, sheet: str | None = None) -> Iterator[list[str]]:
@@ -359,26 +366,64 @@ def _xlsx_rows(path: Path, label: str, sheet: str | None = None) -> Iterator[lis
 
 def _sheet_rows(workbook, sheet) -> Iterator[Cells]:
     """A sheet's rows read as openpyxl's read-only sheet reads them (its own parser), keeping
-    what that sheet does not tell: which rows are hidden. (openpyxl's full reader knows, but
-    holds the whole workbook: hundreds of megabytes for a register-sized list.)"""
-    from openpyxl.worksheet._reader import WorkSheetParser  # openpyxl is pinned: see requirements.txt
+    what that sheet does not tell: which rows are hidden, which formulas have no value (files
+    written by report generators), and cells merged down a column, whose value every row of the
+    merge gets. (openpyxl's full reader knows the first and the last, but holds the whole
+    workbook: hundreds of megabytes for a register-sized list.)"""
+    from openpyxl.utils import column_index_from_string
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # pinned: requirements.txt
 
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["value"] = _UNCALCULATED
+            return cell
+
+    down: dict[int, list[tuple[int, int]]] = {}  # first row -> (column, last row) of merges down a column
     with sheet._get_source() as source:
-        parser = WorkSheetParser(source, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
-                                 date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)  # fmt: skip
-        expected = 1
-        for number, cells in parser.parse():
-            for _ in range(expected, number):
-                yield Cells()
+        tail = b""
+        while chunk := source.read(_CHUNK):  # the merges come after the rows: found first by a scan
+            for merge in _MERGE.finditer(tail + chunk):
+                first, last = int(merge[2]), int(merge[4])
+                if last > first:
+                    down.setdefault(first, []).append((column_index_from_string(merge[1].decode()) - 1, last))
+            tail = chunk[-200:]
+    for merges in down.values():
+        merges[:] = sorted(set(merges))
+    with sheet._get_source() as source:
+        parser = Parser(source, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
+                        date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)  # fmt: skip
+        expected, filling = 1, []  # filling: (column, last row, value) of the merges this row is in
+        for number, cells in itertools.chain(parser.parse(), [(None, None)]):
+            for missing in range(expected, number or expected):
+                yield _merged(Cells(), missing, filling)
+            if number is None:
+                return
             expected = number + 1
-            row = Cells()
+            row, uncalculated = Cells(), []
             for cell in cells:
                 row.extend([""] * (cell["column"] - 1 - len(row)))
-                row.append(_cell_text(cell["value"]))
+                if cell["value"] is _UNCALCULATED:
+                    uncalculated.append(len(row))
+                row.append("" if cell["value"] is _UNCALCULATED else _cell_text(cell["value"]))
+            for column, last in down.get(number, ()):
+                filling.append((column, last, row[column] if column < len(row) else ""))
+            row = _merged(row, number, filling)
             while row and not row[-1]:
                 row.pop()
             row.hidden = parser.row_dimensions.get(str(number), {}).get("hidden") in ("1", "true")
+            row.uncalculated = tuple(uncalculated)
             yield row
+
+
+def _merged(row: Cells, number: int, filling: list[tuple[int, int, str]]) -> Cells:
+    """The row with the value of each merge down a column it is in."""
+    filling[:] = [(column, last, value) for column, last, value in filling if last >= number]
+    for column, _, value in filling:
+        row.extend([""] * (column + 1 - len(row)))
+        row[column] = row[column] or value
+    return row
 
 
 def _unreadable_workbook(label: str) -> ProblemsFound:

@@ -110,6 +110,12 @@ def list_date(source: Path, given: datetime.date | None = None) -> tuple[str, tu
     return changed.isoformat(), ("文件的修改时间", "the file's modification time")
 
 
+def _letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column + 1)
+
+
 def _now(today: datetime.date) -> datetime.datetime:
     """The history's time of this import: the real time, with its zone, as approvals have it."""
     return datetime.datetime.combine(today, datetime.datetime.now(datetime.UTC).time(), datetime.UTC)
@@ -244,6 +250,10 @@ class _Run:
         self.number, self.position, record = number, position, -1
         outcome = _REPORTED
         width = len(cells)
+        for column in getattr(cells, "uncalculated", ()):
+            if column in self.fields:
+                self.refuse(number, self.fields[column], None, f"{_letter(column)} 列是 Excel 尚未计算的公式，未导入：请在 Excel 中打开、保存后再导入",
+                            f"column {_letter(column)} holds a formula Excel has not calculated: open the file in Excel, save it, import again")  # fmt: skip
         values = self.values(number, {i: cells[i] if i < width else "" for i in self.fields})
         if values is not None:
             outcome, record = self.row(number, values)

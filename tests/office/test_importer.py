@@ -698,3 +698,35 @@ def test_import_history_lines_carry_the_real_time_with_its_zone(tmp_path):
         minutes=5
     )
     assert line["as_of"] == "2026-01-05"
+
+
+def test_cells_merged_down_a_column_give_every_row_the_value(tmp_path):
+    """The defect: 房玄 and 杜如, under a 专业 and 入学年份 merged over three rows, got neither."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [["班级", "专业", "入学年份", "姓名", "性别"], ["计科1班", "计算机科学", 2016, "魏征", "男"],
+                [None, None, None, "房玄", "男"], [None, None, None, "杜如", "男"]]:  # fmt: skip
+        sheet.append(row)
+    for merged in ("A2:A4", "B2:B4", "C2:C4"):
+        sheet.merge_cells(merged)
+    workbook.save(tmp_path / "merged.xlsx")
+    import_register(tmp_path / "merged.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert {(r["major"], r["year_entered"]) for r in read_register(tmp_path / "r.csv")} == {
+        ("计算机科学", "2016")
+    }
+
+
+def test_a_formula_excel_never_calculated_is_reported_per_cell(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([*SHORT, "电子邮箱"])
+    sheet.append(["许静", "女", "1997-05-15", '="1390001"&"0024"', '=LOWER("XJ@EXAMPLE.COM")'])
+    workbook.save(
+        tmp_path / "formulas.xlsx"
+    )  # openpyxl, like report generators, keeps no value beside a formula
+    report = import_register(tmp_path / "formulas.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert [(p.row, p.field) for p in report.problems] == [(2, "手机"), (2, "电子邮箱")]
+    assert (
+        "column D holds a formula Excel has not calculated: open the file in Excel, save it, import again"
+        in report.problems[0].en
+    )
