@@ -32,6 +32,7 @@ from office.build import build_once, build_site
 from office.importer import import_register
 from office.keys import default_key_directory, keygen_instructions, office_opener, write_keypair
 from office.publishing import open_target, publish_site
+from office.register import Register
 from office.review import Review, as_json, interactive, open_inbox
 from office.scaffold import new_content
 from office.screenshots import contact_sheet
@@ -210,13 +211,25 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
         "file": "the college's spreadsheet (.xlsx or .csv)",
         "college": "the college it comes from, e.g. 计算机学院",
         "identity": REVIEW_OPTIONS["identity"] + "; opens cells sealed by the form handler",
+        "as-of": "the date the list is true of, YYYY-MM-DD (default: when the workbook was saved, else the file's time)",
     },
 )
-def import_register_task(c, file, college, identity=None):
+def import_register_task(c, file, college, identity=None, as_of=None):
     """Import a college's spreadsheet into the private register; report every row not taken."""
     update = load_forms(ROOT / "forms")["update"]
-    report = import_register(
-        Path(file), college, REGISTER, update, datetime.date.today(), office_opener(identity)
+    try:
+        dated = datetime.date.fromisoformat(as_of) if as_of else None
+    except ValueError:
+        raise Exit(f"--as-of “{as_of}”: 请写成 YYYY-MM-DD，如 2026-03-01 / write it as YYYY-MM-DD, such as 2026-03-01", code=1) from None  # fmt: skip
+    try:
+        report = import_register(
+            Path(file), college, REGISTER, update, datetime.date.today(), office_opener(identity), as_of=dated
+        )
+    except KeyboardInterrupt:
+        Register.open(REGISTER, update)  # takes off history lines a save stopped half-way left
+        raise Exit("已停止，登记册没有改动 / stopped; the register is unchanged", code=130) from None
+    print(
+        f"名单日期 {report.as_of}（{report.as_of_from[0]}）/ list dated {report.as_of} ({report.as_of_from[1]})"
     )
     for note in report.notes:
         print(f"注意 / note: {note.sentence()}")

@@ -28,10 +28,13 @@ class Problem:
     field: str | None = None
     value: str | None = None
     kind: str = ""
+    sheet: str | None = None  # a workbook's sheet, when the file has several
 
     def sentence(self) -> str:
         """One line for an editor: where, which field, what is wrong and what to do."""
         where = [self.file]
+        if self.sheet is not None:
+            where.append(f"工作表 {self.sheet} (sheet {self.sheet})")
         if self.row is not None:
             where.append(f"第 {self.row} 行 (row {self.row})")
         if self.line is not None:

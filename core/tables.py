@@ -21,11 +21,13 @@ import codecs
 import csv
 import datetime
 import fcntl
+import functools
 import io
+import itertools
 import os
 import re
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -204,6 +206,34 @@ def iter_rows(
     return rows(), notes
 
 
+@dataclass
+class Sheet:
+    """One sheet of a workbook (a CSV file is one sheet without a name): its rows, read afresh
+    each time `rows()` is called, and whether Excel hides it."""
+
+    name: str | None
+    rows: Callable[[], Iterator[list[str]]]
+    hidden: bool = False
+
+
+def iter_sheets(path: Path, label: str | None = None) -> tuple[list[Sheet], list[Problem]]:
+    """Every sheet of a workbook, or the one of a CSV file, and notes on how it was read; a file
+    that cannot be read at all is ProblemsFound at once."""
+    label = label or path.name
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        rows, notes = iter_rows(path, label)
+        first = [rows]  # the rows already opened serve the first reading
+
+        def again() -> Iterator[list[str]]:
+            return first.pop() if first else iter_rows(path, label)[0]
+
+        return [Sheet(None, again)], notes
+    names = [(sheet.title, sheet.sheet_state != "visible") for sheet in _workbook(path, label).worksheets]
+    return [
+        Sheet(name, functools.partial(_xlsx_rows, path, label, name), hidden) for name, hidden in names
+    ], []
+
+
 def read_records(path: Path, label: str | None = None) -> list[dict[str, str]]:
     """The rows of one of our own CSV files as {column: value}; a file not yet written has none."""
     if not path.exists():
@@ -285,28 +315,114 @@ def append_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[objec
         os.close(fd)
 
 
-def _xlsx_rows(path: Path, label: str) -> Iterator[list[str]]:
+def _workbook(path: Path, label: str):
     from openpyxl import load_workbook  # only imports that read workbooks need it
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        return load_workbook(path, read_only=True, data_only=True)
     except FileNotFoundError:
         raise ProblemsFound([Problem(label, "文件不存在，请检查文件名", "does not exist; check the file name", kind="file")]) from None  # fmt: skip
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError):
         # openpyxl raises these for an empty file, a file that is not a workbook, or a damaged one.
         raise _unreadable_workbook(label) from None
 
+
+def workbook_saved(path: Path) -> datetime.datetime | None:
+    """When a workbook says it was last saved (its document properties), if it says."""
+    saved = _workbook(path, path.name).properties.modified
+    return saved.replace(tzinfo=datetime.UTC) if saved and not saved.tzinfo else saved
+
+
+class Cells(list):
+    """A workbook row's cells as text, and what Excel shows of it besides: whether the row is
+    hidden, and which cells (0-based columns) hold a formula Excel never calculated."""
+
+    hidden = False
+    uncalculated: tuple[int, ...] = ()
+
+
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]+)([0-9]+):([A-Z]+)([0-9]+)"')
+_UNCALCULATED = object()  # a formula cell without the value Excel keeps beside it
+
+
+def _xlsx_rows(path: Path, label: str, sheet: str | None = None) -> Iterator[list[str]]:
+    """The rows of one sheet (the first if none is named), numbered as Excel numbers them: rows
+    the file leaves out come as empty rows."""
+    workbook = _workbook(path, label)
+
     def rows() -> Iterator[list[str]]:
         try:
             if workbook.worksheets:
-                for row in workbook.worksheets[0].iter_rows(values_only=True):
-                    yield [_cell_text(v) for v in row]
+                found = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+                yield from _sheet_rows(workbook, found)
         except Exception:  # a sheet damaged inside a sound zip fails only as it is read, in many ways
             raise _unreadable_workbook(label) from None
         finally:
             workbook.close()
 
     return rows()
+
+
+def _sheet_rows(workbook, sheet) -> Iterator[Cells]:
+    """A sheet's rows read as openpyxl's read-only sheet reads them (its own parser), keeping
+    what that sheet does not tell: which rows are hidden, which formulas have no value (files
+    written by report generators), and cells merged down a column, whose value every row of the
+    merge gets. (openpyxl's full reader knows the first and the last, but holds the whole
+    workbook: hundreds of megabytes for a register-sized list.)"""
+    from openpyxl.utils import column_index_from_string
+    from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # pinned: requirements.txt
+
+    class Parser(WorkSheetParser):
+        def parse_cell(self, element):
+            cell = super().parse_cell(element)
+            if cell["value"] is None and element.find(FORMULA_TAG) is not None:
+                cell["value"] = _UNCALCULATED
+            return cell
+
+    down: dict[int, list[tuple[int, int]]] = {}  # first row -> (column, last row) of merges down a column
+    with sheet._get_source() as source:
+        tail = b""
+        while chunk := source.read(_CHUNK):  # the merges come after the rows: found first by a scan
+            for merge in _MERGE.finditer(tail + chunk):
+                first, last = int(merge[2]), int(merge[4])
+                if last > first:
+                    down.setdefault(first, []).append((column_index_from_string(merge[1].decode()) - 1, last))
+            tail = chunk[-200:]
+    for merges in down.values():
+        merges[:] = sorted(set(merges))
+    with sheet._get_source() as source:
+        parser = Parser(source, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
+                        date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)  # fmt: skip
+        expected, filling = 1, []  # filling: (column, last row, value) of the merges this row is in
+        for number, cells in itertools.chain(parser.parse(), [(None, None)]):
+            for missing in range(expected, number or expected):
+                yield _merged(Cells(), missing, filling)
+            if number is None:
+                return
+            expected = number + 1
+            row, uncalculated = Cells(), []
+            for cell in cells:
+                row.extend([""] * (cell["column"] - 1 - len(row)))
+                if cell["value"] is _UNCALCULATED:
+                    uncalculated.append(len(row))
+                row.append("" if cell["value"] is _UNCALCULATED else _cell_text(cell["value"]))
+            for column, last in down.get(number, ()):
+                filling.append((column, last, row[column] if column < len(row) else ""))
+            row = _merged(row, number, filling)
+            while row and not row[-1]:
+                row.pop()
+            row.hidden = parser.row_dimensions.get(str(number), {}).get("hidden") in ("1", "true")
+            row.uncalculated = tuple(uncalculated)
+            yield row
+
+
+def _merged(row: Cells, number: int, filling: list[tuple[int, int, str]]) -> Cells:
+    """The row with the value of each merge down a column it is in."""
+    filling[:] = [(column, last, value) for column, last, value in filling if last >= number]
+    for column, _, value in filling:
+        row.extend([""] * (column + 1 - len(row)))
+        row[column] = row[column] or value
+    return row
 
 
 def _unreadable_workbook(label: str) -> ProblemsFound:

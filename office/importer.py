@@ -10,6 +10,7 @@ caveat, marked as taken.
 
 from __future__ import annotations
 
+import csv
 import datetime
 import itertools
 import re
@@ -18,15 +19,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import tables
-from core.definitions import Form
+from core.definitions import CONSENT, Form
 from core.problems import Problem, ProblemsFound
 from core.records import record_problems
 from core.sealing import Opener, Unreadable, is_sealed
 from core.values import clean_name, lost_characters
+from forms.inbox import LocalFiles
 from office.normalise import NotTaken, header_names, is_footer, normaliser, squeeze
-from office.register import ID_FIELD, Register
+from office.register import HISTORY, ID_FIELD, Register
 
-REPORT = ["行 row", "字段 field", "值 value", "处理 action", "原因", "reason"]
+REPORT = ["工作表 sheet", "行 row", "字段 field", "值 value", "处理 action", "原因", "reason"]
 _REGISTER_ID = re.compile(r"A[0-9]{7}")
 
 
@@ -39,6 +41,8 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)  # values and rows not taken
     notes: list[Problem] = field(default_factory=list)  # how the file was read; values taken with a caveat
     report_file: Path | None = None
+    as_of: str = ""  # the date the list's values are true of
+    as_of_from: tuple[str, str] = ("", "")  # where that date came from, in Chinese and English
 
 
 def import_register(
@@ -49,6 +53,7 @@ def import_register(
     today: datetime.date,
     opener: Opener | None = None,
     editor: str = "import",
+    as_of: datetime.date | None = None,
 ) -> ImportReport:
     """Normalise, match and merge a spreadsheet into the register; write the report of what was not taken.
 
@@ -60,46 +65,146 @@ def import_register(
     changed its name's records, until a pass over the list changes nothing. The register left
     behind is then one the same list leaves unchanged: a second import changes nothing.
     """
-    rows, notes = tables.iter_rows(source)
+    sheets, notes = tables.iter_sheets(source)
     result = ImportReport(notes=list(notes))
-    head = list(itertools.islice(rows, 10))
-    start, fields = _header(head, update)
-    if not fields:
-        raise ProblemsFound([Problem(source.name, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
-                                     "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
-                                     row=1, kind="header")])  # fmt: skip
-    result.notes += [Problem(source.name, "是标题或说明，已跳过", "is a title or a remark; skipped", row=n + 1, kind="title")
-                     for n in range(start) if any(c.strip() for c in head[n])]  # fmt: skip
+    result.as_of, result.as_of_from = list_date(source, as_of)
+    parts = _parts(sheets, source.name, update, result.notes)
     register = Register.open(register_path, update)
+    register.newer_than(result.as_of)
+    _learn_what_alumni_gave(register, register_path.parent.parent, update)
+    named = sum(1 for sheet in sheets if sheet.name is not None) > 1  # rows say their sheet
     run = _Run(source.name, college, register, normaliser(update, today), {f.name: f.label.zh for f in update.fields},
-               opener, datetime.datetime.combine(today, datetime.time()), editor, fields)  # fmt: skip
-    listed = itertools.chain(head[start + 1 :], rows)
+               opener, _now(today), editor,
+               [sheet.name if named else None for sheet in sheets])  # fmt: skip
     for passes in range(MAX_PASSES):
-        clock = register.clock
-        for position, (number, cells) in enumerate(
-            _people(listed, start, source.name, result.notes if passes == 0 else [])
-        ):
-            run.decide(position, number, cells, again=passes > 0)
+        clock, position = register.clock, 0
+        for part in parts:
+            run.fields, run.name_at = part.fields, part.name_at
+            listed = itertools.islice(part.sheet.rows(), part.start + 1, None)
+            said = result.notes if passes == 0 else []
+            for number, cells in _people(listed, part, source.name, run.sheets[part.index], said):
+                run.decide(position, part.index * _PLACE + number, cells, again=passes > 0)
+                position += 1
         if register.clock == clock:
             break
-        listed = itertools.islice(tables.iter_rows(source)[0], start + 1, None)
     register.save()
     run.report(result)
-    result.report_file = _write_report(register_path.parent, source, result)
+    result.report_file = _write_report(register_path.parent / _report_name(college, source), result)
     return result
+
+
+def list_date(source: Path, given: datetime.date | None = None) -> tuple[str, tuple[str, str]]:
+    """The date a list's values are true of, and where it came from: the one given (--as-of),
+    else the time a workbook was saved (its document properties), else the file's modification time."""
+    if given is not None:
+        return given.isoformat(), ("--as-of 指定", "given with --as-of")
+    if source.suffix.lower() in (".xlsx", ".xlsm"):
+        saved = tables.workbook_saved(source)
+        if saved is not None:
+            return saved.isoformat(timespec="seconds"), (
+                "表格文件记录的保存时间",
+                "the time the workbook says it was saved",
+            )
+    changed = datetime.datetime.fromtimestamp(source.stat().st_mtime, datetime.UTC).astimezone()
+    # To the microsecond: two lists written in one second are still one before the other.
+    return changed.isoformat(), ("文件的修改时间", "the file's modification time")
+
+
+def _letter(column: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(column + 1)
+
+
+def _now(today: datetime.date) -> datetime.datetime:
+    """The history's time of this import: the real time, with its zone, as approvals have it."""
+    return datetime.datetime.combine(today, datetime.datetime.now(datetime.UTC).time(), datetime.UTC)
+
+
+_PLACE = 1 << 32  # a row's place in the file: its sheet times this, plus its row number
+
+
+@dataclass
+class _Part:
+    """A sheet to import: where its header is and which of its columns are which field."""
+
+    index: int
+    sheet: tables.Sheet
+    start: int
+    fields: dict[int, str]
+    known: dict[str, str]  # every header wording, to tell a header repeated further down
+
+    @property
+    def name_at(self) -> int:
+        return next((i for i, name in self.fields.items() if name == "name"), 1 << 30)
+
+
+def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Problem]) -> list[_Part]:
+    """Every visible sheet with a header row; hidden sheets and sheets without a header are
+    named in a note, and a file without any header is refused."""
+    parts, unread = [], []
+    named = sum(1 for sheet in sheets if sheet.name is not None) > 1
+    for index, sheet in enumerate(sheets):
+        if sheet.hidden:
+            notes.append(Problem(label, "是隐藏的工作表，未读取；如要导入，请在 Excel 中取消隐藏后再导入",
+                                 "is a hidden sheet and was not read; unhide it in Excel to import it", kind="sheet", sheet=sheet.name))  # fmt: skip
+            continue
+        head = list(itertools.islice(sheet.rows(), 10))
+        first, start, fields, columns = _header(head, update)
+        if not fields:
+            unread.append((sheet, any(c.strip() for row in head for c in row)))
+            continue
+        where = sheet.name if named else None
+        notes.extend(Problem(label, "是标题或说明，已跳过", "is a title or a remark; skipped", row=n + 1, kind="title",
+                             sheet=where)
+                     for n in range(first) if any(c.strip() for c in head[n]))  # fmt: skip
+        if columns:
+            zh, en = "、".join(columns), ", ".join(columns)
+            notes.append(Problem(label, f"这些列未导入：{zh}（登记册没有这些字段，或与前面的列重复）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
+                                 f"these columns were not imported: {en} (the register has no such field, or an earlier column gives it); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
+                                 row=start + 1, kind="columns", sheet=where))  # fmt: skip
+        parts.append(_Part(index, sheet, start, fields, header_names(update)))
+    if not parts:
+        raise ProblemsFound([Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
+                                     "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
+                                     row=1, kind="header")])  # fmt: skip
+    for sheet, filled in unread:
+        if filled:
+            notes.append(Problem(label, "没有表头（“姓名”“性别”“出生日期”等列名），未读取；如是名单，请在前几行加上表头后再导入",
+                                 "has no header row (columns such as 姓名, 性别, 出生日期) and was not read; if it is a list, add a header and import again",
+                                 kind="sheet", sheet=sheet.name))  # fmt: skip
+        else:
+            notes.append(Problem(label, "是空的工作表，未读取", "is an empty sheet; nothing to read", kind="sheet", sheet=sheet.name))  # fmt: skip
+    return parts
 
 
 MAX_PASSES = 10  # a list settles in two or three; the bound only stops a list that never would
 
 
-def _people(rows, start: int, label: str, notes: list[Problem]):
+def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Problem]):
     """(row number, cells) of the rows that are people: empty lines skipped, footers noted."""
-    for number, cells in enumerate(rows, start=start + 2):
-        if not any(c.strip() for c in cells):
+    for number, cells in enumerate(rows, start=part.start + 2):
+        filled = [i for i, c in enumerate(cells) if c.strip()]
+        if not filled:
             continue
         if is_footer(cells):
             notes.append(Problem(label, "是表尾（制表人、合计、备注等），已跳过",
-                                 "is a footer line (who made the list, totals, remarks); skipped", row=number, kind="footer"))  # fmt: skip
+                                 "is a footer line (who made the list, totals, remarks); skipped", row=number, kind="footer",
+                                 sheet=sheet))  # fmt: skip
+            continue
+        if getattr(cells, "hidden", False):
+            notes.append(Problem(label, "是隐藏的行，未导入；如要导入，请在 Excel 中取消隐藏后再导入",
+                                 "is a hidden row and was not imported; unhide it in Excel to import it", row=number, kind="hidden",
+                                 sheet=sheet))  # fmt: skip
+            continue
+        if sum(1 for i in part.fields if i < len(cells) and squeeze(cells[i]) in part.known) >= 2:
+            notes.append(Problem(label, "重复了表头（如两份名单接在一起），已跳过", "repeats the header (two lists pasted one under the other, say); skipped",
+                                 row=number, kind="header", sheet=sheet))  # fmt: skip
+            continue
+        if filled == [part.name_at] and len(part.fields) > 1:
+            notes.append(Problem(label, f"只有姓名一栏有字（“{cells[part.name_at].strip()}”），像是小标题（如班级名），未导入；如是校友，请补上其他信息后再导入",
+                                 f"has only the name column filled (“{cells[part.name_at].strip()}”), like a subheading such as a class name; not imported: if it is an alumnus, add what else is known and import again",
+                                 row=number, kind="heading", sheet=sheet))  # fmt: skip
             continue
         yield number, cells
 
@@ -111,11 +216,12 @@ class _Run:
     """One import: each row read, checked, matched and merged, or reported; decided again when a
     later row changed the records of its name."""
 
-    def __init__(self, label, college, register, normalise, labels, opener, when, editor, fields) -> None:  # fmt: skip
+    def __init__(self, label, college, register, normalise, labels, opener, when, editor, sheets) -> None:  # fmt: skip
         self.label, self.college, self.register, self.normalise = label, college, register, normalise
-        self.labels, self.opener, self.when, self.fields = labels, opener, when, fields
+        self.labels, self.opener, self.when, self.sheets = labels, opener, when, sheets
         self.source, self.by = f"import:{college}:{label}", editor
-        self.name_at = next((i for i, name in fields.items() if name == "name"), 1 << 30)
+        self.fields: dict[int, str] = {}  # the sheet being read: column -> field
+        self.name_at = 1 << 30
         self.taken = array("q")  # record -> the row of this list that matched it first, or -1
         # Per row of the list, by position: the register's clock once it was decided, the record
         # it took, what came of it. Arrays: a list of 300,000 rows costs a few megabytes.
@@ -144,6 +250,10 @@ class _Run:
         self.number, self.position, record = number, position, -1
         outcome = _REPORTED
         width = len(cells)
+        for column in getattr(cells, "uncalculated", ()):
+            if column in self.fields:
+                self.refuse(number, self.fields[column], None, f"{_letter(column)} 列是 Excel 尚未计算的公式，未导入：请在 Excel 中打开、保存后再导入",
+                            f"column {_letter(column)} holds a formula Excel has not calculated: open the file in Excel, save it, import again")  # fmt: skip
         values = self.values(number, {i: cells[i] if i < width else "" for i in self.fields})
         if values is not None:
             outcome, record = self.row(number, values)
@@ -163,14 +273,20 @@ class _Run:
                 (result.problems if said.kind == "import" else result.notes).append(said)
 
     def refuse(self, number: int, name: str, value: str | None, zh: str, en: str) -> None:
-        self.said.setdefault(number, []).append(Problem(self.label, zh, en, row=number, field=self.labels.get(name, name),
-                                                        value=value, kind="import"))  # fmt: skip
+        self.said.setdefault(number, []).append(Problem(self.label, zh, en, row=number % _PLACE, field=self.labels.get(name, name),
+                                                        value=value, kind="import", sheet=self.sheets[number // _PLACE]))  # fmt: skip
 
     def note(self, number: int, name: str | None, value: str | None, zh: str, en: str, kind: str) -> None:
         field = self.labels.get(name, name) if name else None
-        self.said.setdefault(number, []).append(
-            Problem(self.label, zh, en, row=number, field=field, value=value, kind=kind)
-        )
+        self.said.setdefault(number, []).append(Problem(self.label, zh, en, row=number % _PLACE, field=field, value=value,
+                                                        kind=kind, sheet=self.sheets[number // _PLACE]))  # fmt: skip
+
+    def row_of(self, place: int, number: int) -> tuple[str, str]:
+        """Another row of the list as this row's sentence names it: "row 4", or "sheet 一班, row 4"."""
+        row, sheet = place % _PLACE, self.sheets[place // _PLACE]
+        if sheet is None or place // _PLACE == number // _PLACE:
+            return f"第 {row} 行", f"row {row}"
+        return f"工作表 {sheet} 第 {row} 行", f"sheet {sheet}, row {row}"
 
     def row(self, number: int, values: dict[str, str]) -> tuple[int, int]:
         """What comes of one row: (outcome, the record it took or -1)."""
@@ -219,6 +335,13 @@ class _Run:
                     continue
             if name == ID_FIELD and not _REGISTER_ID.fullmatch(raw):
                 continue  # a college's own numbering (序号, 学号), not the register's id
+            if (
+                name == "year_entered" and "届" in raw
+            ):  # 2019届 is the class graduating in 2019; 2019级 entered then
+                name = "year_graduated"
+                self.note(number, "year_entered", raw, "“届”是毕业年份，已作为毕业时间导入", "届 is the year of graduation; taken as the year graduated", kind="taken")  # fmt: skip
+                if values.get(name) or any(cells[i].strip() for i, f in self.fields.items() if f == name):
+                    continue  # the row's own 毕业时间 column says it
             try:
                 value, note = self.normalise(name, raw)
             except NotTaken as why:
@@ -285,6 +408,11 @@ class _Run:
                 self.refuse(number, name, value, f"校友本人于 {confirmed} 通过表单填写了 {register.get(index, name) or '（空）'}，名单中的值未导入",
                             f"the alumnus gave {register.get(index, name) or '(empty)'} through the update form on {confirmed}; the list's value was not taken")  # fmt: skip
                 continue
+            newer = register.newer_value(index, name) if register.get(index, name) else None
+            if newer is not None:
+                self.refuse(number, name, value, f"登记册中的值 {register.get(index, name)} 更新：来自 {newer[1]}，日期 {newer[0][:10]}，晚于这份名单的日期，名单中的值未导入",
+                            f"the register's value {register.get(index, name)} is newer, from {newer[1]} on {newer[0][:10]}, after this list's date; the list's value was not taken")  # fmt: skip
+                continue
             changes[name] = value
         merged = {**register.as_dict(index), **changes}
         for name, zh, en in record_problems(merged):
@@ -298,17 +426,17 @@ class _Run:
     def again(self, number: int, index: int, values: dict[str, str]) -> int:
         """The same person twice in one list: the first row's values stay, the other fills gaps;
         an exact repeat is folded with a note, a value that differs is reported."""
-        register, first = self.register, self.first(index)
+        register, (zh, en) = self.register, self.row_of(self.first(index), number)
         if register.brings_nothing(index, values):
-            self.note(number, None, None, f"与第 {first} 行完全相同，已合并为一条记录", f"repeats row {first}; folded into one record", kind="duplicate")  # fmt: skip
+            self.note(number, None, None, f"与{zh}完全相同，已合并为一条记录", f"repeats {en}; folded into one record", kind="duplicate")  # fmt: skip
             return _UNCHANGED
         gaps = {}
         for name, value in values.items():
             if name not in register.at or name == ID_FIELD or value == register.get(index, name):
                 continue
             if register.get(index, name):
-                self.refuse(number, name, value, f"与第 {first} 行是同一人，但这一项不同：保留了第 {first} 行的 {register.get(index, name)}，请核对哪个是现在的",
-                            f"is the same person as row {first} with another value: row {first}'s {register.get(index, name)} was kept; check which is current")  # fmt: skip
+                self.refuse(number, name, value, f"与{zh}是同一人，但这一项不同：保留了{zh}的 {register.get(index, name)}，请核对哪个是现在的",
+                            f"is the same person as {en} with another value: {en}'s {register.get(index, name)} was kept; check which is current")  # fmt: skip
             else:
                 gaps[name] = value
         if not gaps:
@@ -317,22 +445,82 @@ class _Run:
         return _UPDATED
 
 
-def _header(rows: list[list[str]], update: Form) -> tuple[int, dict[int, str]]:
-    """The first row that names at least two known columns (titles above it are skipped)."""
+def _learn_what_alumni_gave(register: Register, data: Path, update: Form) -> None:
+    """Registers written before every given field was marked (only the changed ones were): the
+    history says which approved update reached which record, this computer's inbox what it gave."""
+    given = {
+        row["id"]: [f.name for f in update.fields if f.name != CONSENT and row.get(f.name)]
+        for _, rows in LocalFiles(data).files(update.name)
+        for row in rows
+    }
+    history = register.path.with_name("register-history.csv")
+    if not given or not history.exists():
+        return
+    with history.open(encoding="utf-8", newline="") as lines:
+        reached = {
+            (line[HISTORY.index("record")], line[HISTORY.index("source")].removeprefix("form:"))
+            for line in csv.reader(line for line in lines if ",form:" in line)
+        }
+    for record, submission in reached:
+        index = register.by_id.get(record)
+        if index is not None and submission in given:
+            register.protect(index, given[submission])
+
+
+def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, str], list[str]]:
+    """The header: its first and last row, which column is which field, and the headings of the
+    columns not imported. It is the first row that names at least two known columns (titles
+    above it are skipped), with the row below when that one names columns under a group
+    (联系方式 over 手机 and 邮箱)."""
     known = header_names(update)
     for index, row in enumerate(rows):
-        found = {i: known[squeeze(cell)] for i, cell in enumerate(row) if squeeze(cell) in known}
-        if len(found) >= 2:
-            return index, found
-    return 0, {}
+        if sum(1 for cell in row if squeeze(cell) in known) < 2:
+            continue
+        last, headings = index, list(row)
+        below = rows[index + 1] if index + 1 < len(rows) else []
+        named = [i for i, cell in enumerate(below) if cell.strip()]
+        if (
+            named
+            and any(squeeze(below[i]) in known for i in named)
+            and all(
+                squeeze(below[i]) in known or below[i].strip() == (row[i] if i < len(row) else "").strip()
+                for i in named
+            )
+        ):
+            last = index + 1
+            headings += [""] * (len(below) - len(headings))
+            for i in named:
+                headings[i] = below[i]
+        fields: dict[int, str] = {}
+        unread = []
+        for i, heading in enumerate(headings):
+            name = known.get(squeeze(heading))
+            if name is not None and name not in fields.values():
+                fields[i] = name
+            elif heading.strip():
+                unread.append(heading.strip())  # the register has no such field, or the column repeats one
+        return index, last, fields, unread
+    return 0, 0, {}, []
 
 
-def _write_report(folder: Path, source: Path, result: ImportReport) -> Path:
+_NOT_READ = ("sheet", "columns", "hidden")  # notes on what was not read, which the college should see too
+
+
+def _report_name(college: str, source: Path) -> str:
+    """One report per college and file: two colleges' 校友名单.csv do not overwrite each other's."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", f"import-report-{college}-{source.stem}") + ".csv"
+
+
+def _write_report(path: Path, result: ImportReport) -> Path:
     """Every value or row not taken, then every value taken with a caveat, for the college to check."""
-    path = folder / f"import-report-{source.stem}.csv"
-    lines = [[p.row, p.field, p.value, "未导入 not taken", p.zh, p.en] for p in result.problems]
+    unread = [p for p in result.notes if p.kind in _NOT_READ]
+    lines = [
+        [p.sheet, p.row, p.field, p.value, "未导入 not taken", p.zh, p.en] for p in unread + result.problems
+    ]
     lines += [
-        [p.row, p.field, p.value, "已导入 taken", p.zh, p.en] for p in result.notes if p.kind == "taken"
+        [p.sheet, p.row, p.field, p.value, "已导入 taken", p.zh, p.en]
+        for p in result.notes
+        if p.kind == "taken"
     ]
     tables.write_table(path, REPORT, lines, for_people=True)
     return path

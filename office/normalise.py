@@ -38,7 +38,12 @@ HEADERS = {
     "职位": "job_title", "手机号": "mobile", "手机号码": "mobile", "移动电话": "mobile", "联系电话": "mobile",
     "电话": "mobile", "联系方式": "mobile", "邮箱": "email", "电子邮件": "email", "e-mail": "email", "email": "email",
     "地址": "address", "联系地址": "address", "家庭住址": "address", "邮编": "postcode", "编号": "id",
-    "校友编号": "id",
+    "校友编号": "id", "联系手机": "mobile", "电子信箱": "email", "届": "year_graduated", "届别": "year_graduated",
+    "毕业届别": "year_graduated", "工作单位及职务": "employer",
+    # English headings besides the form's own English labels
+    "name": "name", "sex": "gender", "birth date": "birth_date", "birthday": "birth_date", "mobile phone": "mobile",
+    "phone": "mobile", "cell phone": "mobile", "college": "college", "department": "college", "employer": "employer",
+    "company": "employer", "address": "address", "entered": "year_entered", "graduated": "year_graduated",
 }  # fmt: skip
 GENDERS = {"男": "male", "男性": "male", "m": "male", "male": "male", "1": "male",
            "女": "female", "女性": "female", "f": "female", "female": "female", "2": "female"}  # fmt: skip
@@ -71,6 +76,7 @@ _SHORT_CLASS = re.compile(r"(\d{2})\s*[级届]")
 _STAFF_YEARS = re.compile(r"((?:19|20)\d{2})\s*[-–—~至到]\s*((?:19|20)\d{2})?")
 _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
 _SEPARATORS = re.compile(r"[;；,，、/\s]+")
+_REMARK = re.compile(r"\s*[（(【\[]([^（()）【】\[\]]*)[）)】\]]\s*")
 _AS_WRITTEN = ("address", "employer", "job_title", "major", "native_place", "college", "staff_unit")
 
 
@@ -91,8 +97,10 @@ def squeeze(text: str) -> str:
 
 
 def header_names(update: Form) -> dict[str, str]:
-    """Every header a list may use for a field, squeezed: the form's own labels, then aliases."""
-    return {squeeze(f.label.zh): f.name for f in update.fields} | {squeeze(k): v for k, v in HEADERS.items()}
+    """Every header a list may use for a field, squeezed: the form's own labels (Chinese and
+    English), then aliases."""
+    labels = {squeeze(label): f.name for f in update.fields for label in (f.label.zh, f.label.en) if label}
+    return labels | {squeeze(k): v for k, v in HEADERS.items()}
 
 
 def is_footer(cells: list[str]) -> bool:
@@ -131,7 +139,7 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
 
     # Text as the office wrote it, only spaces evened out; the rest with full-width forms made plain.
     as_written = {name: lambda raw: (clean_text(raw), None) for name in _AS_WRITTEN}
-    plain = {"name": lambda raw: (clean_name(raw), None), "mobile": lambda raw: (_mobile(_plain(raw)), None),
+    plain = {"name": _name, "mobile": lambda raw: (_mobile(_plain(raw)), None),
              "email": lambda raw: _email(_plain(raw))}  # fmt: skip
 
     def normalise(name: str, raw: str) -> Taken:
@@ -139,6 +147,16 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
         return read(raw) if read else repeated(name, _plain(raw))
 
     return normalise
+
+
+def _name(raw: str) -> Taken:
+    """A name without what an office adds in brackets (王五（已故）, 李四(退休)), which is reported."""
+    remarks = _REMARK.findall(raw)
+    name = clean_name(_REMARK.sub("", raw))
+    if not remarks or not name:
+        return clean_name(raw), None
+    said = "、".join(r.strip() for r in remarks)
+    return name, (f"括号中的“{said}”不是姓名的一部分，已去掉；请核对", f"“{said}” in brackets is no part of the name and was left out; check it")  # fmt: skip
 
 
 def _plain(raw: str) -> str:

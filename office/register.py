@@ -20,6 +20,8 @@ in a few hundred megabytes.
 from __future__ import annotations
 
 import datetime
+import fcntl
+import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -29,7 +31,9 @@ from core import tables
 from core.definitions import CONSENT, Form
 
 BOOKKEEPING = ["id", "updated", "source", "confirmed", "alumni_fields"]
-HISTORY = ["at", "record", "field", "old", "new", "source", "by"]
+# as_of: the date the new value is true of (an import's list date, an approval's time): an older
+# list never replaces it. Registers written before it have it empty: their line's `at` stands in.
+HISTORY = ["at", "record", "field", "old", "new", "source", "by", "as_of"]
 ID_FIELD = "id"
 # Facts that tell two people with one name apart: if they differ, they are two people. (A mobile
 # or an address does not: people change them, and that is what an update says.)
@@ -79,6 +83,10 @@ class Register:
         # of its name changed after it was decided (_Pool.touched).
         self.clock = 0
         self._stamped: tuple[datetime.datetime | None, str] = (None, "")
+        self.as_of = ""  # the date of the values being merged now (see HISTORY)
+        # (record id, field or "" for the whole record) -> (as_of, source) of a value dated after
+        # the values being merged: only those are read from the history (see `newer_than`).
+        self.newer: dict[tuple[str, str], tuple[str, str]] = {}
 
     @classmethod
     def open(cls, path: Path, update: Form) -> Register:
@@ -94,6 +102,7 @@ class Register:
                 register._share(record)
                 register._index(len(register.records), record)
                 register.records.append(record)
+        _reconcile(path.with_name("register-history.csv"), register)
         return register
 
     def _share(self, record: list[str]) -> None:
@@ -175,14 +184,17 @@ class Register:
         self.records.append(record)
         self._index(index, record)
         self.tick(self.key(record))
-        self.history.append([self._stamp(when), record[self.at[ID_FIELD]], "", "", "added", source, by])
+        self.history.append(
+            [self._stamp(when), record[self.at[ID_FIELD]], "", "", "added", source, by, self.as_of]
+        )
         self.changed = True
         return index
 
     def change(self, index: int, changes: dict[str, str], source: str, by: str, when: datetime.datetime,
-               alumnus: bool = False) -> None:  # fmt: skip
+               alumnus: bool = False, gave: Iterable[str] = ()) -> None:  # fmt: skip
         """Set these fields, each change kept in the history; an alumnus's own update also says
-        the record is confirmed today and which fields came from the alumnus."""
+        the record is confirmed today and which fields came from the alumnus: every field given
+        (`gave`), the ones equal to the record's too, for a value confirmed is the alumnus's word."""
         record = self.records[index]
         moved = self.key(record) != self.key({**self.as_dict(index), **changes})
         if moved:
@@ -190,7 +202,9 @@ class Register:
             self.tick(self.key(record))
         for name, new in changes.items():
             old = record[self.at[name]]
-            self.history.append([self._stamp(when), record[self.at[ID_FIELD]], name, old, new, source, by])
+            self.history.append(
+                [self._stamp(when), record[self.at[ID_FIELD]], name, old, new, source, by, self.as_of]
+            )
             record[self.at[name]] = new
         self._share(record)
         if moved:
@@ -199,9 +213,16 @@ class Register:
         record[self.at["updated"]], record[self.at["source"]] = when.date().isoformat(), source
         if alumnus:
             record[self.at["confirmed"]] = when.date().isoformat()
-            given = self.alumni_fields(index) | set(changes)
-            record[self.at["alumni_fields"]] = " ".join(sorted(given))
+            self.protect(index, set(changes) | set(gave))
         self.changed = True
+
+    def protect(self, index: int, names: Iterable[str]) -> None:
+        """Mark fields as the alumnus's own: no list overwrites them."""
+        own = self.alumni_fields(index)
+        given = own | {n for n in names if n in self.at and n not in BOOKKEEPING}
+        if given != own:
+            self.records[index][self.at["alumni_fields"]] = " ".join(sorted(given))
+            self.changed = True
 
     def tick(self, key: tuple[str, str]) -> None:
         self.clock += 1
@@ -213,12 +234,46 @@ class Register:
             self._stamped = (when, when.isoformat(timespec="seconds"))
         return self._stamped[1]
 
+    def newer_than(self, as_of: str) -> None:
+        """Merge values dated `as_of` from now on: note, from the history, which values of the
+        register are dated after it (few, unless an old list is imported after newer ones)."""
+        self.as_of, self.newer = as_of, {}
+        history = self.path.with_name("register-history.csv")
+        if not history.exists():
+            return
+        after = _moment(as_of)
+        rows = tables.iter_rows(history, "data/private/register-history.csv", ours=True)[0]
+        header = next(rows, [])
+        at = {name: header.index(name) for name in HISTORY if name in header}
+        for line in rows:
+            dated = (
+                line[at["as_of"]]
+                if "as_of" in at and len(line) > at["as_of"] and line[at["as_of"]]
+                else line[at["at"]]
+            )
+            if _moment(dated) > after:
+                key = (line[at["record"]], line[at["field"]])
+                if key not in self.newer or _moment(self.newer[key][0]) < _moment(dated):
+                    self.newer[key] = (dated, line[at["source"]])
+
+    def newer_value(self, index: int, name: str) -> tuple[str, str] | None:
+        """(as_of, source) of the record's value of this field if it is dated after the values
+        being merged: it came later, or with the record."""
+        ident = self.get(index, ID_FIELD)
+        return self.newer.get((ident, name)) or self.newer.get((ident, ""))
+
     def save(self) -> None:
-        """Write the register in one step, then append its history; nothing if nothing changed."""
+        """Append the history, then write the register in one step; nothing if nothing changed.
+
+        In that order, a process killed between the two leaves history lines the register does
+        not show, which the next `open` takes off (`_reconcile`) and the next run writes again;
+        the other order left records with no history that nothing could restore."""
         if not self.changed:
             return
+        history = self.path.with_name("register-history.csv")
+        _add_as_of(history)
+        tables.append_rows(history, HISTORY, self.history)
         tables.write_table(self.path, self.columns, self.records)
-        tables.append_rows(self.path.with_name("register-history.csv"), HISTORY, self.history)
         self.history, self.changed = [], False
 
     def applied(self, source: str) -> bool:
@@ -235,6 +290,59 @@ class Register:
             self.last_number = max(numbers, default=0)
         self.last_number += 1
         return f"A{self.last_number:07d}"
+
+
+def _moment(text: str) -> datetime.datetime:
+    """A date or a time of the history as a moment to compare: a date alone is its midnight in UTC."""
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+    except ValueError:
+        return datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=datetime.UTC)
+
+
+def _reconcile(history: Path, register: Register) -> None:
+    """Take off the history's last save if the register does not show it (see Register.save).
+
+    A save appends its lines in one write, all with one time, source and editor; it shows in the
+    register when every record it added is there and every field it set last holds its new value.
+    A line cut short by the kill goes too."""
+    if not history.exists() or history.stat().st_size == 0:
+        return
+    data = history.read_bytes()
+    end = data.rfind(b"\n") + 1  # a last line without its end was cut short
+    lines = data[:end].splitlines(keepends=True)[1:]
+    start, batch, last = end, None, {}
+    for raw in reversed(lines):  # the last save's lines: the same time, source and editor
+        [cells] = tables.reader(raw.decode("utf-8"))
+        cells += [""] * (len(HISTORY) - len(cells))
+        if batch not in (None, (cells[0], cells[5], cells[6])):
+            break
+        batch, start = (cells[0], cells[5], cells[6]), start - len(raw)
+        last.setdefault((cells[1], cells[2]), cells[4])  # read backwards: the first seen is the last set
+
+    def shows(record: str, name: str, new: str) -> bool:
+        index = register.by_id.get(record)
+        return index is not None and (name not in register.at or register.get(index, name) == new)
+
+    shown = all(shows(record, name, new) for (record, name), new in last.items())
+    if shown and end == len(data):
+        return
+    with history.open("r+b") as file:
+        fcntl.flock(file.fileno(), fcntl.LOCK_EX)
+        file.truncate(end if shown else start)
+        os.fsync(file.fileno())
+
+
+def _add_as_of(history: Path) -> None:
+    """A history written before the as_of column gets it, empty on its lines, once."""
+    if not history.exists():
+        return
+    rows = tables.iter_rows(history, "data/private/register-history.csv", ours=True)[0]
+    header = next(rows, None)
+    if header is None or "as_of" in header:
+        return
+    tables.write_table(history, [*header, "as_of"], rows)
 
 
 def changes(

@@ -242,6 +242,7 @@ class Review:
         if match.kind not in ("same", "new"):
             raise _unplaced(submission.id, register, match)
         when = datetime.datetime.combine(self.today, datetime.datetime.now().time(), datetime.UTC)
+        register.as_of = when.isoformat(timespec="seconds")  # the alumnus's word is as of now
         fields = [f.name for f in submission.form.fields if f.name != CONSENT]
         if match.kind == "new":
             index = register.add(values, source, editor, when, alumnus=True)
@@ -249,7 +250,13 @@ class Review:
             return f"登记册新增记录 {register.get(index, 'id')} / register record {register.get(index, 'id')} added"
         diff = changes(register.as_dict(match.record), values, fields)
         register.change(
-            match.record, {name: new for name, (_, new) in diff.items()}, source, editor, when, alumnus=True
+            match.record,
+            {name: new for name, (_, new) in diff.items()},
+            source,
+            editor,
+            when,
+            alumnus=True,
+            gave=[name for name in fields if values.get(name)],
         )
         register.save()
         ident = register.get(match.record, "id")

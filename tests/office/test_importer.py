@@ -2,7 +2,15 @@
 or reported, and nobody's record changed by a row that is not theirs."""
 
 import datetime
+import functools
+import os
+import shutil
+import signal
 import stat
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -372,3 +380,353 @@ def test_cells_sealed_by_the_handler_are_opened_with_the_key_or_reported(tmp_pat
     assert imported(tmp_path, text, register="private/opened.csv", opener=Opener(identity)).problems == []
     [record] = read_register(tmp_path / "private/opened.csv")
     assert (record["birth_date"], record["mobile"]) == ("1978-07-01", "13900001111")
+
+
+def book(path, sheets: dict[str, list[list]], hidden=()):
+    """A workbook with these sheets, in order; the named ones hidden as Excel hides them."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for name, rows in sheets.items():
+        sheet = workbook.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        if name in hidden:
+            sheet.sheet_state = "hidden"
+    workbook.save(path)
+    return path
+
+
+SHORT = ["姓名", "性别", "出生日期", "手机"]
+
+
+def test_every_visible_sheet_with_a_header_is_read_and_the_others_are_named(tmp_path):
+    """The defect: only the first sheet was read; a hidden or empty first sheet stopped the import."""
+    path = book(tmp_path / "classes.xlsx", {
+        "字典": [["性别", "代码"], ["男", "1"]],
+        "空": [],
+        "一班": [SHORT, ["朱丽", "女", "1997-03-13", "13900010021"]],
+        "说明": [["本表由学院填写"]],
+        "二班": [SHORT, ["秦岭", "男", "1997-03-14", "13900010022"], ["秦岭", "男", "1997-03-14", "13900010099"]],
+    }, hidden=("字典",))  # fmt: skip
+    report = import_register(path, "法学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert (report.rows, report.added) == (3, 2)
+    assert sorted(r["name"] for r in read_register(tmp_path / "r.csv")) == ["朱丽", "秦岭"]
+    assert [(n.sheet, n.kind) for n in report.notes] == [
+        ("字典", "sheet"),
+        ("空", "sheet"),
+        ("说明", "sheet"),
+    ]
+    [problem] = report.problems
+    assert (problem.sheet, problem.row) == ("二班", 3)
+    assert problem.sentence().startswith("classes.xlsx, 工作表 二班 (sheet 二班), 第 3 行 (row 3)")
+    assert "is the same person as row 2" in problem.en
+    assert read_records(report.report_file)[-1]["工作表 sheet"] == "二班"
+
+
+@pytest.mark.parametrize("first", [{"Sheet1": []}, {"字典": [["性别", "代码"]]}])
+def test_a_hidden_or_empty_first_sheet_does_not_stop_the_import(tmp_path, first):
+    path = book(
+        tmp_path / "list.xlsx", {**first, "名单": [SHORT, ["杨洋", "男", "1997-02-12", ""]]}, hidden=("字典",)
+    )
+    report = import_register(path, "法学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert report.added == 1 and [n.kind for n in report.notes] == ["sheet"]
+
+
+def test_every_column_not_imported_is_named_in_one_note(tmp_path):
+    """The defect: columns with headers the import did not know were dropped without a word."""
+    text = "学号,姓名,联系手机,电子信箱,毕业届别,工作单位及职务,班级,手机号码\n1,韩梅,13900010030,hm@example.com,2019届,示例公司 工程师,一班,13900010031\n"
+    report = imported(tmp_path, text, register="r.csv")
+    [record] = read_register(tmp_path / "r.csv")
+    assert (record["mobile"], record["email"], record["year_graduated"], record["employer"]) == (
+        "13900010030", "hm@example.com", "2019", "示例公司 工程师")  # fmt: skip
+    [note] = [n for n in report.notes if n.kind == "columns"]
+    assert note.row == 1 and "these columns were not imported: 学号, 班级, 手机号码" in note.en
+    assert [line["处理 action"] for line in read_records(report.report_file)] == ["未导入 not taken"]
+
+
+def test_english_headers_from_the_form_are_recognised(tmp_path):
+    text = "Name,Gender,Date of birth,Mobile,E-mail,College,Major,Year entered\nLi Ming,M,1990-01-02,13900010040,lm@example.com,计算机学院,AI,2008\n"
+    report = imported(tmp_path, text, register="r.csv")
+    [record] = read_register(tmp_path / "r.csv")
+    assert (report.added, record["mobile"], record["email"], record["major"], record["year_entered"]) == (
+        1, "13900010040", "lm@example.com", "AI", "2008")  # fmt: skip
+
+
+def test_a_two_row_grouped_header_reads_the_second_rows_names(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["姓名", "性别", "出生日期", "联系方式", None])
+    sheet.append([None, None, None, "手机", "邮箱"])
+    sheet.append(["褚红", "女", "1997-09-09", "13900010014", "ch@example.com"])
+    for merged in ("D1:E1", "A1:A2", "B1:B2", "C1:C2"):
+        sheet.merge_cells(merged)
+    workbook.save(tmp_path / "grouped.xlsx")
+    report = import_register(tmp_path / "grouped.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    [record] = read_register(tmp_path / "r.csv")
+    assert (report.rows, record["mobile"], record["email"], report.notes) == (
+        1,
+        "13900010014",
+        "ch@example.com",
+        [],
+    )
+
+
+def test_rows_that_are_not_people_are_skipped_with_a_note(tmp_path):
+    """The defect: a class subtitle and a repeated header row became records named 二班 and 姓名."""
+    text = ("一班,,,\n姓名,性别,出生日期,专业\n己一,男,1991-01-01,法学\n,,,\n二班,,,\n姓名,性别,出生日期,专业\n"
+            "己二,女,1991-01-02,法学\nName,Gender,Date of birth,Major\n")  # fmt: skip
+    report = imported(tmp_path, text, register="r.csv")
+    assert sorted(r["name"] for r in read_register(tmp_path / "r.csv")) == ["己一", "己二"]
+    assert [(n.row, n.kind) for n in report.notes] == [
+        (1, "title"),
+        (5, "heading"),
+        (6, "header"),
+        (8, "header"),
+    ]
+    assert report.problems == []
+
+
+def test_a_hidden_row_is_skipped_and_a_bracketed_remark_is_not_part_of_the_name(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [
+        SHORT,
+        ["戊一", "男", "1990-03-01", ""],
+        ["戊二（已故）", "男", "1990-03-02", ""],
+        ["戊三", "男", "1990-03-03", ""],
+    ]:
+        sheet.append(row)
+    sheet.row_dimensions[4].hidden = True
+    workbook.save(tmp_path / "hidden.xlsx")
+    report = import_register(tmp_path / "hidden.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert sorted(r["name"] for r in read_register(tmp_path / "r.csv")) == ["戊一", "戊二"]
+    assert sorted((n.row, n.kind, n.value or "") for n in report.notes) == [
+        (3, "taken", "戊二（已故）"),
+        (4, "hidden", ""),
+    ]
+    assert "“已故” in brackets is no part of the name" in report.notes[-1].en
+
+
+def dated(path, day: str):
+    moment = datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.UTC).timestamp()
+    os.utime(path, (moment, moment))
+    return path
+
+
+def test_an_older_list_never_replaces_a_newer_value(tmp_path):
+    """The defect: importing an old list after a newer one put the old mobiles back."""
+    register = tmp_path / "r.csv"
+    old = dated(
+        write(tmp_path / "base.csv", "姓名,出生日期,手机\n基础01,1990-01-01,13800160000\n"),
+        "2025-01-10T09:00:00",
+    )
+    new = dated(
+        write(tmp_path / "fixed.csv", "姓名,出生日期,手机\n基础01,1990-01-01,13900160000\n"),
+        "2025-06-01T09:00:00",
+    )
+    for path in (old, new):
+        import_register(path, "土木学院", register, UPDATE, DAY)
+    before = register.read_bytes(), register.with_name("register-history.csv").read_bytes()
+    again = import_register(old, "土木学院", register, UPDATE, DAY)
+    assert (register.read_bytes(), register.with_name("register-history.csv").read_bytes()) == before
+    [problem] = again.problems
+    assert (problem.field, problem.value) == ("手机", "13800160000")
+    assert "is newer, from import:土木学院:fixed.csv on 2025-06-01" in problem.en
+    assert again.as_of_from[1] == "the file's modification time" and again.as_of.startswith("2025-01-10")
+    # A list said to be dated later than the fix is taken.
+    later = import_register(old, "土木学院", register, UPDATE, DAY, as_of=datetime.date(2025, 7, 1))
+    assert later.updated == 1 and read_register(register)[0]["mobile"] == "13800160000"
+    history = read_records(register.with_name("register-history.csv"))
+    assert [h["as_of"][:10] for h in history] == ["2025-01-10", "2025-06-01", "2025-07-01"]
+
+
+def test_a_workbook_is_dated_by_its_saved_time(tmp_path):
+    path = book(tmp_path / "list.xlsx", {"名单": [SHORT, ["杨洋", "男", "1997-02-12", ""]]})
+    dated(path, "2020-01-01T00:00:00")
+    report = import_register(path, "法学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert report.as_of_from[1] == "the time the workbook says it was saved"
+    assert report.as_of[:4] == str(datetime.date.today().year)
+
+
+def test_a_history_written_before_as_of_gets_the_column(tmp_path):
+    register = tmp_path / "r.csv"
+    import_register(
+        write(tmp_path / "a.csv", "姓名,出生日期\n甲,1990-01-01\n"), "法学院", register, UPDATE, DAY
+    )
+    history = register.with_name("register-history.csv")
+    lines = history.read_text(encoding="utf-8").splitlines()
+    history.write_text("\n".join(line.rsplit(",", 1)[0] for line in lines) + "\n", encoding="utf-8")
+    import_register(
+        write(tmp_path / "b.csv", "姓名,出生日期\n乙,1990-01-01\n"), "法学院", register, UPDATE, DAY
+    )
+    assert history.read_text(encoding="utf-8").splitlines()[0].endswith(",as_of")
+    assert [h["as_of"] != "" for h in read_records(history)] == [False, True]
+
+
+def test_two_colleges_lists_of_one_name_have_a_report_each(tmp_path):
+    """The defect: the report was named for the file only; the second college's replaced the first's."""
+    reports = []
+    for college in ("哲学学院", "艺术学院"):
+        (tmp_path / college).mkdir()
+        listed = write(tmp_path / college / "校友名单.csv", "姓名,出生日期,手机\n甲,1990-01-01,12345\n")
+        reports.append(import_register(listed, college, tmp_path / "r.csv", UPDATE, DAY).report_file)
+    assert [p.name for p in reports] == [
+        "import-report-哲学学院-校友名单.csv",
+        "import-report-艺术学院-校友名单.csv",
+    ]
+    assert all(len(read_records(p)) == 1 for p in reports)
+
+
+KILLED_IMPORT = """
+import datetime, sys
+from pathlib import Path
+from core.definitions import load_forms
+from office.importer import import_register
+update = load_forms(Path("forms"))["update"]
+import_register(Path(sys.argv[1]), "材料学院", Path(sys.argv[2]), update, datetime.date(2026, 11, 23),
+                as_of=datetime.date(2026, 11, 1))
+"""
+
+
+def _kill_when(command: list[str], ready) -> None:
+    """Run the command and kill it outright (SIGKILL) the moment `ready()` holds."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        while process.poll() is None and not ready():
+            time.sleep(0.001)
+    finally:
+        process.kill()
+        process.wait()
+
+
+def _added(history):
+    return {h["record"] for h in read_records(history) if h["new"] == "added"}
+
+
+def test_a_kill_at_any_moment_of_an_import_leaves_the_register_and_its_history_agreeing(tmp_path):
+    """The defect: the register was replaced before its history was appended; a kill -9 between
+    them left 49,601 records with no history, and the next run said "unchanged"."""
+    people = "\n".join(f"校友{n},1990-01-{n % 28 + 1:02d},139{n:08d}" for n in range(8000))
+    listed = write(tmp_path / "big.csv", "姓名,出生日期,手机\n" + people + "\n")
+    reference = tmp_path / "reference" / "r.csv"
+    import_register(listed, "材料学院", reference, UPDATE, DAY, as_of=datetime.date(2026, 11, 1))
+    points = {  # (register, seconds since the start) -> kill now
+        "while the list is read": lambda r, seconds: seconds > 0.3,
+        "after the history is appended": lambda r, seconds: r.with_name("register-history.csv").exists(),
+        "while the register is written": lambda r, seconds: any(r.parent.glob(".r.csv-*")),
+        "after the register is replaced": lambda r, seconds: r.exists(),
+    }
+    for point, ready in points.items():
+        register = tmp_path / point.replace(" ", "-") / "r.csv"
+        register.parent.mkdir()
+        history = register.with_name("register-history.csv")
+        started = time.monotonic()
+        command = [sys.executable, "-c", KILLED_IMPORT, str(listed), str(register)]
+        _kill_when(
+            command,
+            functools.partial(lambda r, s, ready: ready(r, time.monotonic() - s), register, started, ready),
+        )
+        if point == "after the history is appended":  # the kill fell between the two writes
+            assert history.exists() and not register.exists()
+        Register.open(register, UPDATE)  # what the next run sees first
+        ids = {r["id"] for r in read_register(register)} if register.exists() else set()
+        assert ids == (_added(history) if history.exists() else set()), point
+        import_register(listed, "材料学院", register, UPDATE, DAY, as_of=datetime.date(2026, 11, 1))
+        assert register.read_bytes() == reference.read_bytes(), point
+        assert _added(history) == _added(reference.with_name("register-history.csv")), point
+        before = register.read_bytes(), history.read_bytes()
+        again = import_register(listed, "材料学院", register, UPDATE, DAY, as_of=datetime.date(2026, 11, 1))
+        assert (again.unchanged, (register.read_bytes(), history.read_bytes())) == (8000, before), point
+
+
+def test_a_class_of_2019_is_the_year_graduated_not_entered(tmp_path):
+    """The defect: 年级 2019届 was stored as the year entered."""
+    report = imported(
+        tmp_path, "姓名,出生日期,年级\n丙一,1997-01-01,2019届\n丙二,1997-02-02,2015级\n", register="r.csv"
+    )
+    records = {r["name"]: (r["year_entered"], r["year_graduated"]) for r in read_register(tmp_path / "r.csv")}
+    assert records == {"丙一": ("", "2019"), "丙二": ("2015", "")}
+    assert [(n.row, n.field, n.value) for n in report.notes] == [(2, "入校时间", "2019届")]
+
+
+def _site(tmp_path):
+    """A site checkout to run the real invoke tasks in: this tasks.py and forms, its own data/."""
+    site = tmp_path / "site"
+    (site / "data").mkdir(parents=True)
+    shutil.copy(ROOT / "tasks.py", site / "tasks.py")
+    (site / "forms").symlink_to(ROOT / "forms")
+    return site
+
+
+def _invoke(site, *arguments, **options):
+    environment = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [str(Path(sys.executable).with_name("invoke")), *arguments]
+    return subprocess.Popen(
+        command,
+        cwd=site,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **options,
+    )
+
+
+def test_ctrl_c_says_one_sentence_and_leaves_the_register_as_it_was(tmp_path):
+    site = _site(tmp_path)
+    people = "\n".join(f"校友{n},1990-01-{n % 28 + 1:02d},139{n:08d}" for n in range(20000))
+    listed = write(tmp_path / "big.csv", "姓名,出生日期,手机\n" + people + "\n")
+    process = _invoke(site, "import-register", str(listed), "--college", "材料学院")
+    time.sleep(1.0)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert "Traceback" not in out + err
+    assert err.strip().splitlines() == ["已停止，登记册没有改动 / stopped; the register is unchanged"]
+    assert not (site / "data/private/register.csv").exists()
+
+
+def test_import_history_lines_carry_the_real_time_with_its_zone(tmp_path):
+    site = _site(tmp_path)
+    listed = write(tmp_path / "a.csv", "姓名,出生日期\n甲,1990-01-01\n")
+    out, err = _invoke(
+        site, "import-register", str(listed), "--college", "法学院", "--as-of", "2026-01-05"
+    ).communicate(timeout=60)
+    assert "名单日期 2026-01-05（--as-of 指定）/ list dated 2026-01-05 (given with --as-of)" in out, err
+    [line] = read_records(site / "data/private/register-history.csv")
+    at = datetime.datetime.fromisoformat(line["at"])
+    assert at.tzinfo is not None and abs(datetime.datetime.now(datetime.UTC) - at) < datetime.timedelta(
+        minutes=5
+    )
+    assert line["as_of"] == "2026-01-05"
+
+
+def test_cells_merged_down_a_column_give_every_row_the_value(tmp_path):
+    """The defect: 房玄 and 杜如, under a 专业 and 入学年份 merged over three rows, got neither."""
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [["班级", "专业", "入学年份", "姓名", "性别"], ["计科1班", "计算机科学", 2016, "魏征", "男"],
+                [None, None, None, "房玄", "男"], [None, None, None, "杜如", "男"]]:  # fmt: skip
+        sheet.append(row)
+    for merged in ("A2:A4", "B2:B4", "C2:C4"):
+        sheet.merge_cells(merged)
+    workbook.save(tmp_path / "merged.xlsx")
+    import_register(tmp_path / "merged.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert {(r["major"], r["year_entered"]) for r in read_register(tmp_path / "r.csv")} == {
+        ("计算机科学", "2016")
+    }
+
+
+def test_a_formula_excel_never_calculated_is_reported_per_cell(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append([*SHORT, "电子邮箱"])
+    sheet.append(["许静", "女", "1997-05-15", '="1390001"&"0024"', '=LOWER("XJ@EXAMPLE.COM")'])
+    workbook.save(
+        tmp_path / "formulas.xlsx"
+    )  # openpyxl, like report generators, keeps no value beside a formula
+    report = import_register(tmp_path / "formulas.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert [(p.row, p.field) for p in report.problems] == [(2, "手机"), (2, "电子邮箱")]
+    assert (
+        "column D holds a formula Excel has not calculated: open the file in Excel, save it, import again"
+        in report.problems[0].en
+    )

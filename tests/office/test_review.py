@@ -17,7 +17,7 @@ from core.definitions import load_forms
 from core.events import midday, open_events
 from core.problems import ProblemsFound
 from core.sealing import Opener, Sealer, generate_keypair
-from core.tables import read_records
+from core.tables import read_records, write_table
 from forms.digest import count
 from forms.gitinbox import Branch, BranchFiles, GitInbox, Remote
 from forms.inbox import LocalInbox
@@ -375,3 +375,48 @@ def test_an_update_the_rules_cannot_place_asks_the_editor(tmp_path, make_repo):
 def _write(path, text):
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def test_every_field_the_alumnus_gave_is_kept_from_later_lists_even_one_equal_to_the_register(
+    tmp_path, make_repo
+):
+    """The defect: only the fields an update changed were protected; a gender or a year the
+    alumnus confirmed as it was was overwritten by the next list."""
+    repo = make_repo({})
+    register_path = repo / "data/private/register.csv"
+    forms = load_forms(ROOT / "forms")
+    import_register(_write(tmp_path / "a.csv", "姓名,性别,出生日期,入校时间\n王立新,男,1978-07-01,1996\n"), "计算机学院",
+                    register_path, forms["update"], TODAY)  # fmt: skip
+    inbox = LocalInbox(repo / "data" / "inbox")
+    submission = inbox.append(forms["update"], {**STUDENT, "mobile": "13922223333"})
+    Review(repo / "data", forms, TODAY).approve(submission, "编辑甲")
+    [record] = read_register(register_path)
+    assert {"gender", "year_entered", "birth_date", "mobile"} <= set(record["alumni_fields"].split())
+    later = import_register(_write(tmp_path / "b.csv", "姓名,性别,出生日期,入校时间\n王立新,女,1978-07-01,1997\n"), "计算机学院",
+                            register_path, forms["update"], TODAY)  # fmt: skip
+    [kept] = read_register(register_path)
+    assert (kept["gender"], kept["year_entered"]) == ("male", "1996")
+    assert sorted((p.field, p.value) for p in later.problems) == [("入校时间", "1997"), ("性别", "female")]
+
+
+def test_an_older_register_learns_what_alumni_gave_from_the_history_and_the_inbox(tmp_path, make_repo):
+    repo = make_repo({})
+    register_path = repo / "data/private/register.csv"
+    forms = load_forms(ROOT / "forms")
+    import_register(_write(tmp_path / "a.csv", "姓名,性别,出生日期,入校时间\n王立新,男,1978-07-01,1996\n"), "计算机学院",
+                    register_path, forms["update"], TODAY)  # fmt: skip
+    submission = LocalInbox(repo / "data" / "inbox").append(
+        forms["update"], {**STUDENT, "mobile": "13922223333"}
+    )
+    Review(repo / "data", forms, TODAY).approve(submission, "编辑甲")
+    # As an older version left it: only the fields the update changed are marked.
+    rows = read_records(register_path)
+    rows[0]["alumni_fields"] = "email employer mobile year_graduated"
+
+    write_table(register_path, list(rows[0]), rows)
+    later = import_register(_write(tmp_path / "b.csv", "姓名,性别,出生日期,入校时间\n王立新,女,1978-07-01,1997\n"), "计算机学院",
+                            register_path, forms["update"], TODAY)  # fmt: skip
+    [kept] = read_register(register_path)
+    assert (kept["gender"], kept["year_entered"]) == ("male", "1996")
+    assert {"gender", "year_entered"} <= set(kept["alumni_fields"].split())
+    assert len(later.problems) == 2
