@@ -26,7 +26,7 @@ from core.sealing import Opener, Unreadable, is_sealed
 from core.values import clean_name, lost_characters
 from forms.inbox import LocalFiles
 from office.normalise import NotTaken, header_names, is_footer, normaliser, squeeze
-from office.register import HISTORY, ID_FIELD, Register
+from office.register import HISTORY, ID_FIELD, Register, now_on
 
 REPORT = ["工作表 sheet", "行 row", "字段 field", "值 value", "处理 action", "原因", "reason"]
 _REGISTER_ID = re.compile(r"A[0-9]{7}")
@@ -74,7 +74,7 @@ def import_register(
     _learn_what_alumni_gave(register, register_path.parent.parent, update)
     named = sum(1 for sheet in sheets if sheet.name is not None) > 1  # rows say their sheet
     run = _Run(source.name, college, register, normaliser(update, today), {f.name: f.label.zh for f in update.fields},
-               opener, _now(today), editor,
+               opener, now_on(today), editor,
                [sheet.name if named else None for sheet in sheets])  # fmt: skip
     for passes in range(MAX_PASSES):
         clock, position = register.clock, 0
@@ -115,10 +115,6 @@ def _letter(column: int) -> str:
 
     return get_column_letter(column + 1)
 
-
-def _now(today: datetime.date) -> datetime.datetime:
-    """The history's time of this import: the real time, with its zone, as approvals have it."""
-    return datetime.datetime.combine(today, datetime.datetime.now(datetime.UTC).time(), datetime.UTC)
 
 
 _PLACE = 1 << 32  # a row's place in the file: its sheet times this, plus its row number

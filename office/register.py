@@ -292,6 +292,12 @@ class Register:
         return f"A{self.last_number:07d}"
 
 
+def now_on(today: datetime.date) -> datetime.datetime:
+    """The moment a change is made, for the history: this machine's time of day with its zone
+    (an office in Beijing at 09:00 writes 09:00+08:00), on `today` (a test's day, or today)."""
+    return datetime.datetime.combine(today, datetime.datetime.now().astimezone().timetz())
+
+
 def _moment(text: str) -> datetime.datetime:
     """A date or a time of the history as a moment to compare: a date alone is its midnight in UTC."""
     try:

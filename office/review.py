@@ -33,7 +33,7 @@ from core.site import site_settings
 from core.values import clean_name, normalise_email
 from forms.gitinbox import Branch, BranchFiles, remote_from_env
 from forms.inbox import Inbox, LocalFiles, StoredPhoto
-from office.register import Match, Register, changes
+from office.register import Match, Register, changes, now_on
 
 
 @dataclass(frozen=True)
@@ -241,7 +241,7 @@ class Review:
             return "登记册已含此更新 / already in the register"
         if match.kind not in ("same", "new"):
             raise _unplaced(submission.id, register, match)
-        when = datetime.datetime.combine(self.today, datetime.datetime.now().time(), datetime.UTC)
+        when = now_on(self.today)
         register.as_of = when.isoformat(timespec="seconds")  # the alumnus's word is as of now
         fields = [f.name for f in submission.form.fields if f.name != CONSENT]
         if match.kind == "new":

@@ -730,3 +730,23 @@ def test_a_formula_excel_never_calculated_is_reported_per_cell(tmp_path):
         "column D holds a formula Excel has not calculated: open the file in Excel, save it, import again"
         in report.problems[0].en
     )
+
+
+def test_the_history_time_is_the_offices_own_time_with_its_zone(monkeypatch):
+    import time
+
+    from office.register import now_on
+
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    try:
+        when = now_on(datetime.date(2026, 11, 28))
+        utc = datetime.datetime.now(datetime.UTC)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+    assert when.date() == datetime.date(2026, 11, 28) and when.utcoffset() == datetime.timedelta(hours=8)
+    shanghai = utc.astimezone(datetime.timezone(datetime.timedelta(hours=8)))
+    assert abs(datetime.datetime.combine(shanghai.date(), when.timetz()) - shanghai) < datetime.timedelta(
+        minutes=1
+    )
