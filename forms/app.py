@@ -246,6 +246,10 @@ class FormHandler:
             answer = self.refuse(environ, _too_large(self.settings.max_body_bytes))
         except HTTPException:
             answer = self.refuse(environ, _Refusal(400, "请求无法解析", "The request could not be read"))
+        except ProblemsFound as found:  # a stored file that cannot be read, wherever it was read
+            logger.error("could not read the storage: %s", _unread(found))
+            answer = self.refuse(environ, _Refusal(503, "暂时无法处理，请稍后再试",
+                                                   "Cannot be handled just now; please try again in a moment"))  # fmt: skip
         except Exception:
             logger.exception("form handler failed")  # the form and id only; never the values
             answer = self.refuse(
@@ -342,8 +346,8 @@ class FormHandler:
                 submission_id, line = self.settings.storage.append_counted(form, values, "event")
             else:
                 submission_id = self.settings.storage.append(form, values, spam=spam, photos=photos)
-        except OSError as error:  # one line: a storage's message names no value and no credential
-            logger.error("could not store a submission of %s: %s", form.name, error)
+        except (OSError, ProblemsFound) as error:
+            logger.error("could not store a submission of %s: %s", form.name, _unread(error))
             raise _Refusal(
                 503,
                 "暂时无法保存，请稍后再试；您填写的内容没有丢失，请勿关闭页面",
@@ -398,8 +402,8 @@ class FormHandler:
             if cancel and not storage.cancel(form, submission_id):
                 raise _Refusal(404, "没有这条报名", "There is no such registration")
             rows, cancelled = storage.registrations(form)
-        except OSError as error:
-            logger.error("could not read the registrations of %s: %s", form.name, error)
+        except (OSError, ProblemsFound) as error:
+            logger.error("could not read the registrations of %s: %s", form.name, _unread(error))
             raise _Refusal(
                 503, "暂时查不到，请稍后再试", "Cannot be looked up just now; please try again in a moment"
             ) from None
@@ -492,8 +496,8 @@ class FormHandler:
             rows, cancelled = storage.registrations(form)
             door = check_in(str(event["id"]), int(places) if places.isdigit() else None, rows, cancelled,
                             scans, lambda marks: storage.arrive(form, marks))  # fmt: skip
-        except OSError as error:
-            logger.error("could not mark arrivals at %s: %s", event["id"], error)
+        except (OSError, ProblemsFound) as error:
+            logger.error("could not mark arrivals at %s: %s", event["id"], _unread(error))
             raise _Refusal(503, "暂时无法签到，扫过的码留在手机上，稍后会自动再发",
                            "Cannot check in just now; the codes stay on the phone and are sent again by themselves") from None  # fmt: skip
         logger.info("check-in at %s: %d scans, %d of %d arrived", event["id"], len(scans), door.arrived, door.expected)  # fmt: skip
@@ -681,6 +685,15 @@ class FormHandler:
             answer = _Answer(refusal.status, page.encode("utf-8"), _HTML)
         answer.headers.extend(refusal.headers.items())
         return answer
+
+
+def _unread(error: OSError | ProblemsFound) -> str:
+    """A storage failure for the log, in one line without a submitted value: an OSError's own
+    message (a storage's names no value and no credential), or the files a read refused, whose
+    sentences may quote what someone sent."""
+    if isinstance(error, ProblemsFound):
+        return "cannot read " + ", ".join(sorted({problem.file for problem in error.problems}))
+    return str(error)
 
 
 def _path(environ: dict) -> str:

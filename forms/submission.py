@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from core.definitions import CONSENT, HONEYPOT, Field, Form, Text
+from core.tables import find_mojibake
 from core.values import clean_text, is_email, is_mobile, normalise_mobile
 
 _YES = {"on", "yes", "true", "1", "是"}
@@ -81,6 +82,13 @@ def _text(value: object) -> str | None:
 
 def _field_value(spec: Field, value: str) -> tuple[str, Text | None]:
     """The value to store and, if it is wrong, what to tell the alumnus."""
+    # Text once read in a wrong encoding ("鍖椾含", "CafÃ©", "锟斤拷", "�") would be approved into
+    # data/ files the build refuses as garbled: the alumnus, who still has the original, types it again.
+    if find_mojibake(value):
+        return value, Text(
+            "有乱码（如 锟斤拷、鍖椾含、�），请删掉后重新输入",
+            "Holds garbled text (like 锟斤拷 or �): delete it and type it again",
+        )
     if len(value) > spec.limit:
         return value[: spec.limit], Text(
             f"太长了，最多 {spec.limit} 个字", f"Too long: at most {spec.limit} characters"
