@@ -27,6 +27,7 @@ from typing import BinaryIO
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header, parse_options_header
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_content_length, get_input_stream
@@ -82,7 +83,7 @@ class HandlerSettings:
     photo_width: int = field(default_factory=lambda: max(site_settings()["PHOTO_WIDTHS"]))
     rate_per_minute: int = 20  # per client; 0 turns the limit off
     rate_burst: int = 10
-    trust_forwarded_for: bool = False  # behind a proxy or API gateway that sets X-Forwarded-For
+    trust_forwarded_for: bool = False  # behind one proxy that adds the client's address to X-Forwarded-For
     lang: str = "zh"
     now: Callable[[], datetime.datetime] = field(default=lambda: datetime.datetime.now(datetime.UTC))
     sealer: Sealer | None = None  # seals private fields with the office's public key before storing
@@ -203,7 +204,12 @@ class _Answer:
 
 def create_app(settings: HandlerSettings) -> Callable:
     """The WSGI application; form definitions are checked now, so a broken one stops start-up."""
-    return FormHandler(settings)
+    handler = FormHandler(settings)
+    if settings.trust_forwarded_for:
+        # The client's address is the one the proxy added, the right-most: what comes before it
+        # the client wrote itself, and would rotate to escape the rate limit.
+        return ProxyFix(handler, x_for=1, x_proto=0, x_host=0, x_port=0, x_prefix=0)
+    return handler
 
 
 class FormHandler:
@@ -629,10 +635,6 @@ class FormHandler:
         ]
 
     def client(self, environ: dict) -> str:
-        if self.settings.trust_forwarded_for:
-            route = Request(environ).access_route
-            if route:
-                return route[0]
         return environ.get("REMOTE_ADDR") or "unknown"
 
     def wants_json(self, environ: dict) -> bool:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime
 import logging
 import os
+from collections.abc import Callable, Iterable
 
 from apig_wsgi import make_lambda_handler
 
@@ -27,7 +28,19 @@ from forms.gitinbox import Branch, BranchFiles, remote_from_env
 from forms.wsgi import application
 
 logger = logging.getLogger(__name__)
-handler = make_lambda_handler(application)
+
+
+def _from_gateway(environ: dict, start_response: Callable) -> Iterable[bytes]:
+    """The handler, seeing the caller's address as API Gateway saw the connection: X-Forwarded-For
+    is written by the client before the gateway adds to it (apig-wsgi takes its first entry)."""
+    context = environ.get("apig_wsgi.request_context") or {}
+    source = (context.get("http") or {}).get("sourceIp") or (context.get("identity") or {}).get("sourceIp")
+    environ["REMOTE_ADDR"] = str(source or "unknown")
+    environ.pop("HTTP_X_FORWARDED_FOR", None)
+    return application(environ, start_response)
+
+
+handler = make_lambda_handler(_from_gateway)
 
 
 def digest(event: dict, context: object) -> dict:

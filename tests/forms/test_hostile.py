@@ -252,6 +252,20 @@ def test_a_client_sending_too_fast_is_told_to_wait(start_handler):
     assert int(answers[3][1]["Retry-After"]) >= 1
 
 
+def test_a_client_writing_its_own_forwarded_for_is_still_told_to_wait(start_handler):
+    """Behind a proxy, the address it adds (the right-most) counts, not what the client wrote before it."""
+    limited = start_handler(
+        workers=1, FORMS_RATE_PER_MINUTE="60", FORMS_RATE_BURST="3", FORMS_TRUST_FORWARDED_FOR="1"
+    )
+    answers = [
+        request(limited.url, Case(form(), 201, headers={"X-Forwarded-For": f"10.9.{n}.1, 203.0.113.7"}))[0]
+        for n in range(5)
+    ]
+    assert answers == [201, 201, 201, 429, 429]
+    # Another visitor behind the same proxy has a bucket of its own.
+    assert request(limited.url, Case(form(), 201, headers={"X-Forwarded-For": "203.0.113.8"}))[0] == 201
+
+
 def test_a_form_sent_from_the_english_edition_is_answered_in_english(handler):
     english = {"Accept": "text/html"}
     status, headers, body = request(

@@ -42,6 +42,38 @@ def invoke(event: dict, inbox: Path, entry: str = "handler", **env: str) -> dict
     return json.loads(result.stdout)
 
 
+def invoke_all(events: list, inbox: Path, **env: str) -> list[dict]:
+    """Several events through one warm function instance (one process), in order."""
+    script = "import json, sys; from forms.lambda_function import handler; print(json.dumps([handler(e, None) for e in json.load(sys.stdin)]))"  # fmt: skip
+    env = {**os.environ, "FORMS_INBOX": str(inbox), "FORMS_TODAY": BUILD_DATE,
+           "FORMS_ALLOWED_ORIGINS": "https://alumni.example.org", **env}  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", script], input=json.dumps(events), capture_output=True,
+                            text=True, cwd=ROOT, env=env, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+@pytest.mark.parametrize("trust", ["", "1"])
+def test_the_rate_limit_counts_the_gateways_source_address_not_forwarded_for(tmp_path, version, trust):
+    event = json.loads((EVENTS / f"apigateway-{version}.json").read_text(encoding="utf-8"))
+    events = []
+    for number in range(5):
+        spoofed = {
+            **event,
+            "headers": {**event["headers"], "X-Forwarded-For": f"10.9.{number}.1, 203.0.113.7"},
+        }
+        if "multiValueHeaders" in event:
+            spoofed["multiValueHeaders"] = {
+                **event["multiValueHeaders"],
+                "X-Forwarded-For": [f"10.9.{number}.1"],
+            }
+        events.append(spoofed)
+    answers = invoke_all(events, tmp_path, FORMS_RATE_PER_MINUTE="60", FORMS_RATE_BURST="3",
+                         FORMS_TRUST_FORWARDED_FOR=trust)  # fmt: skip
+    assert [answer["statusCode"] for answer in answers] == [201, 201, 201, 429, 429]
+
+
 @pytest.mark.parametrize("version, subject", [("v1", "来自v1"), ("v2", "来自v2")])
 def test_an_api_gateway_event_stores_the_submission(tmp_path, version, subject):
     event = json.loads((EVENTS / f"apigateway-{version}.json").read_text(encoding="utf-8"))
