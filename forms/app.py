@@ -306,7 +306,7 @@ class FormHandler:
         if method == "OPTIONS":
             return _Answer(204)
         if match.group(2) == "stamp":
-            return self.stamp(method)
+            return self.stamp(form, method)
         if match.group(2) in ("checkin", "checkin.js"):
             return self.checkin(environ, form, method, match.group(2))
         if match.group(2):  # a registration's standing, or its cancellation
@@ -333,7 +333,7 @@ class FormHandler:
         if form.photos:  # what was sent, whatever a client typed into the field
             data[form.photos.name] = photo_names(len(uploads))
         submission = check(form, data)
-        spam = submission.spam or self.too_fast(data)
+        spam = submission.spam or self.too_fast(form, data)
         photos = [] if spam else self.photos(form, uploads, submission)
         if form.photos and not photos:  # kept apart as spam, or refused: the row names none
             submission.values[form.photos.name] = ""
@@ -509,7 +509,7 @@ class FormHandler:
         logger.info("check-in at %s: %d scans, %d of %d arrived", event["id"], len(scans), door.arrived, door.expected)  # fmt: skip
         return _json({"event": str(event["id"]), **door.as_json()}, 200)
 
-    def stamp(self, method: str) -> _Answer:
+    def stamp(self, form: Form, method: str) -> _Answer:
         """A fresh signed stamp for the form page's script, which sends it back with the post."""
         secret = self.settings.stamp_secret
         if secret is None:
@@ -518,15 +518,15 @@ class FormHandler:
             )
         if method not in ("GET", "HEAD"):
             raise _Refusal(405, "请用 GET 获取时间戳", "Fetch the stamp with GET", {"Allow": "GET, OPTIONS"})
-        body, headers = timetrap.fresh_stamp_answer(secret, time.time())
+        body, headers = timetrap.fresh_stamp_answer(secret, form.name, time.time())
         content_type = headers.pop("Content-Type")
         return _Answer(200, body.encode("utf-8"), content_type, list(headers.items()))
 
-    def too_fast(self, data: dict) -> bool:
-        """Sent sooner after the form was shown than a person could fill it in (or with no valid stamp)."""
+    def too_fast(self, form: Form, data: dict) -> bool:
+        """Sent sooner after the form was shown than a person could fill it in (or with no valid stamp for it)."""
         secret = self.settings.stamp_secret
         return secret is not None and timetrap.too_fast(
-            data.get(timetrap.STAMP_FIELD), secret, time.time(), self.settings.stamp_min_seconds
+            data.get(timetrap.STAMP_FIELD), secret, form.name, time.time(), self.settings.stamp_min_seconds
         )
 
     def read_body(self, environ: dict) -> dict:
@@ -668,7 +668,7 @@ class FormHandler:
         lang = self.lang(environ)
         action = path + ("" if lang == self.settings.lang else f"?lang={lang}")  # path as the client sees it
         secret = self.settings.stamp_secret  # the form again, with a stamp from now
-        stamp = timetrap.issue(secret, time.time()) if secret else None
+        stamp = timetrap.issue(secret, form.name, time.time()) if secret else None
         template = self.pages[lang].get_template("form_errors.html")
         page = template.render(
             form=form, values=submission.values, errors=submission.errors, action=action, stamp=stamp
