@@ -11,6 +11,7 @@ it keeps posts faster than a person apart, like a filled honeypot (core/stamps.p
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import io
@@ -19,7 +20,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -58,6 +59,7 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _HTML = "text/html; charset=utf-8"
 _DRAIN = 16 * 1024
 MAX_FORM_PARTS = 100  # fields of a multipart post; a form of ours has fewer than 30
+MAX_FORM_FIELDS = 1000  # fields of an urlencoded post, as parse_qsl's max_num_fields
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _STATUS_LINES = {code: f"{code} {text.upper()}" for code, text in HTTP_STATUS_CODES.items()}  # as Werkzeug's
 
@@ -296,6 +298,8 @@ class FormHandler:
         path = full_path = _path(environ)
         if path.startswith(self.settings.prefix):
             path = path[len(self.settings.prefix) :]
+        elif not _mounted(environ):  # mounted (invoke serve), the mount point is the prefix
+            raise _Refusal(404, "没有这个表单", "There is no such form")
         match = _FORM_PATH.fullmatch(path)
         forms = self.forms()
         if not match or match.group(1) not in forms:
@@ -534,13 +538,17 @@ class FormHandler:
         if mimetype != "application/json" and mimetype not in _FORM_TYPES:
             raise _Refusal(415, "只接受表单或 JSON 格式的提交", "Only form posts and JSON are accepted")
         body = self.body(environ)
+        if mimetype == _FORM_TYPES[0] and body.count(b"&") >= MAX_FORM_FIELDS:
+            raise _Refusal(413, f"表单的项太多（最多 {MAX_FORM_FIELDS} 项）",
+                           f"The form has too many fields (at most {MAX_FORM_FIELDS})")  # fmt: skip
         not_utf8 = _Refusal(400, "内容不是有效的 UTF-8 编码", "The body is not valid UTF-8")
         if mimetype == "application/json":
             try:
-                data = json.loads(body)
+                # UTF-8 only: given bytes, json.loads would also read UTF-16 and UTF-32.
+                data = json.loads(body.decode("utf-8"))
                 # A lone surrogate ("\\ud800") is valid JSON but no text: it could never be stored.
                 json.dumps(data, ensure_ascii=False).encode("utf-8")
-            # Not JSON, not UTF-8 (or UTF-16/32, which json.loads also reads), or nested too deep.
+            # Not JSON, not UTF-8, or nested too deep.
             except (ValueError, RecursionError):
                 raise _Refusal(
                     400, "内容不是有效的 JSON（UTF-8）", "The body is not valid JSON (UTF-8)"
@@ -581,8 +589,9 @@ class FormHandler:
         # end, 64 KB at a time: below its own default (500 KB) a photo would be refused as too long.
         request.max_form_memory_size = max(self.settings.max_body_bytes, 500 * 1024)
         try:
-            data = request.form.to_dict(flat=True)
-            files = request.files.getlist(form.photos.name)
+            with _reading():
+                data = request.form.to_dict(flat=True)
+                files = request.files.getlist(form.photos.name)
         except RequestEntityTooLarge:
             if get_content_length(environ) is None:  # a chunked body that went past the limit
                 raise _too_large(limit) from None
@@ -595,6 +604,10 @@ class FormHandler:
     def body(self, environ: dict) -> bytes:
         """The whole body, refused (413) when it is over the limit, whether its length was said
         (checked before reading) or not (a chunked body is read one byte past the limit to know)."""
+        with _reading():
+            return self._body(environ)
+
+    def _body(self, environ: dict) -> bytes:
         limit = self.settings.max_body_bytes
         if get_content_length(environ) is not None or not environ.get("wsgi.input_terminated"):
             return get_input_stream(environ, max_content_length=limit).read()
@@ -689,6 +702,19 @@ class FormHandler:
         return answer
 
 
+@contextlib.contextmanager
+def _reading() -> Iterator[None]:
+    """Reading the body: a body the server cannot read is the client's mistake, answered with a
+    400. Servers raise their own classes: gunicorn an OSError for a body cut short (NoMoreData),
+    a plain Exception for a malformed chunk (InvalidChunkSize)."""
+    try:
+        yield
+    except (_Refusal, HTTPException):  # our own answers and Werkzeug's limits, as they are
+        raise
+    except Exception:
+        raise _Refusal(400, "请求无法解析", "The request could not be read") from None
+
+
 def _unread(error: OSError | ProblemsFound) -> str:
     """A storage failure for the log, in one line without a submitted value: an OSError's own
     message (a storage's names no value and no credential), or the files a read refused, whose
@@ -699,8 +725,9 @@ def _unread(error: OSError | ProblemsFound) -> str:
 
 
 def _path(environ: dict) -> str:
-    """The request path as Werkzeug reads it from the environ."""
-    return "/" + environ.get("PATH_INFO", "").encode("latin1").decode(errors="replace").lstrip("/")
+    """The request path as Werkzeug reads it from the environ (a doubled slash kept: no form's)."""
+    path = environ.get("PATH_INFO", "").encode("latin1").decode(errors="replace")
+    return path if path.startswith("/") else "/" + path
 
 
 def _mounted(environ: dict) -> str:
@@ -709,16 +736,13 @@ def _mounted(environ: dict) -> str:
 
 
 def _form_fields(body: bytes) -> dict[str, str]:
-    """An urlencoded body as parse_qsl(keep_blank_values=True, errors="strict", max_num_fields=1000)
-    reads it, keeping a repeated field's first value; raises ValueError where it would.
+    """An urlencoded body as parse_qsl(keep_blank_values=True, errors="strict") reads it, keeping a repeated field's first value; raises ValueError where it would.
 
     Werkzeug would keep undecodable %XX escapes as text, so the standard library's strict rules
     apply. parse_qsl decodes escapes one at a time in Python, a third of the handler's time for a
     Chinese message; here each run of escapes is decoded in one call (_unquote).
     """
     text = body.decode("utf-8")
-    if text.count("&") >= 1000:
-        raise ValueError("too many fields")
     data: dict[str, str] = {}
     for pair in text.split("&"):
         if pair:

@@ -446,3 +446,50 @@ def test_a_bot_sending_photos_is_answered_alike_and_none_of_them_is_kept(handler
     assert status == 201 and json.loads(text)["id"] == "0"
     [row] = [r for r in read_records(handler.inbox / "spam" / "class-note-v2.csv") if r["title"] == "推广"]
     assert row["photos"] == "" and not (handler.inbox / "photos" / row["id"]).exists()
+
+
+def raw(url: str, head: bytes, body: bytes) -> str:
+    """Send bytes as they are, then close our side, and read the whole answer."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(head + body)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer.decode("utf-8", "replace")
+
+
+CHUNKED = (b"POST /api/forms/contact HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAccept: application/json\r\n"
+           b"Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "body", [b"zz\r\nabc\r\n0\r\n\r\n", b"ff\r\nname=abc"], ids=["bad size", "cut short"]
+)
+def test_a_malformed_chunked_body_is_a_400_with_a_sentence(handler, body):
+    answer = raw(handler.url, CHUNKED, body)
+    assert answer.startswith("HTTP/1.1 400"), answer
+    assert '"en": "The request could not be read"' in answer
+
+
+def test_a_thousand_fields_are_too_many_fields_not_bad_utf8(handler):
+    status, _, body = request(handler.url, Case(form() + b"&x=" * 1000, 413))
+    assert status == 413
+    assert json.loads(body)["error"] == {"zh": "表单的项太多（最多 1000 项）", "en": "The form has too many fields (at most 1000)"}  # fmt: skip
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_json_in_another_encoding_than_utf8_is_refused(handler, encoding):
+    body = json.dumps({**GOOD, "subject": "UTF-16 来信"}, ensure_ascii=False).encode(encoding)
+    assert request(handler.url, Case(body, 400, JSON))[0] == 400
+    assert "UTF-16 来信" not in (handler.inbox / "contact-v1.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "path", ["/contact", "//api/forms/contact", "/api/forms//contact", "/x/api/forms/contact"]
+)
+def test_forms_answer_only_under_their_prefix(handler, path):
+    status, _, _ = request(handler.url, Case(form(subject=f"旁门{path}"), 404, path=path))
+    assert status == 404
+    assert "旁门" not in (handler.inbox / "contact-v1.csv").read_text(encoding="utf-8")
