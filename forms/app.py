@@ -726,13 +726,14 @@ def _unread(error: OSError | ProblemsFound) -> str:
 
 def _path(environ: dict) -> str:
     """The request path as Werkzeug reads it from the environ (a doubled slash kept: no form's)."""
-    path = environ.get("PATH_INFO", "").encode("latin1").decode(errors="replace")
+    # A gateway may pass characters no WSGI path can hold (not Latin-1): they name no form.
+    path = environ.get("PATH_INFO", "").encode("latin1", "replace").decode(errors="replace")
     return path if path.startswith("/") else "/" + path
 
 
 def _mounted(environ: dict) -> str:
     """Where the handler is mounted (SCRIPT_NAME), as Werkzeug reads it: /api/forms under invoke serve."""
-    return environ.get("SCRIPT_NAME", "").encode("latin1").decode(errors="replace").rstrip("/")
+    return environ.get("SCRIPT_NAME", "").encode("latin1", "replace").decode(errors="replace").rstrip("/")
 
 
 def _form_fields(body: bytes) -> dict[str, str]:

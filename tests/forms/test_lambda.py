@@ -179,3 +179,34 @@ def test_a_class_note_with_a_photo_through_an_http_api_is_stored_with_it(tmp_pat
     assert row["id"] == json.loads(response["body"])["id"] and row["photos"] == "1.jpg"
     stored = (tmp_path / "inbox" / "photos" / row["id"] / "1.jpg").read_bytes()
     assert stored.startswith(b"\xff\xd8") and b"Exif" not in stored
+
+
+def test_odd_and_malformed_events_get_a_sentence_not_an_exception(tmp_path):
+    v1 = json.loads((EVENTS / "apigateway-v1.json").read_text(encoding="utf-8"))
+    v2 = json.loads((EVENTS / "apigateway-v2.json").read_text(encoding="utf-8"))
+    without = lambda event, key: {k: v for k, v in event.items() if k != key}  # noqa: E731
+    events = {
+        "v1 path not in Latin-1": ({**v1, "path": "/api/forms/林"}, 404),
+        "v2 path not in Latin-1": ({**v2, "rawPath": "/api/forms/林"}, 404),
+        "v2 with transfer-encoding": (
+            {**v2, "headers": {**v2["headers"], "transfer-encoding": "chunked"}},
+            201,
+        ),
+        "body that is not base64": ({**v2, "isBase64Encoded": True, "body": "not base64!"}, 400),
+        "lone surrogate in the body": ({**v2, "body": "name=\ud800"}, 400),
+        "v2 without headers": (without(v2, "headers"), 400),
+        "v2 without requestContext": (without(v2, "requestContext"), 400),
+        "v1 without httpMethod": (without(v1, "httpMethod"), 400),
+        "a list": ([], 400),
+        "nothing": ({}, 400),
+    }
+    answers = invoke_all([event for event, _ in events.values()], tmp_path)
+    assert {name: answer["statusCode"] for name, answer in zip(events, answers, strict=True)} == {
+        name: status for name, (_, status) in events.items()
+    }
+    for answer in answers:
+        if answer["statusCode"] == 400:
+            assert json.loads(answer["body"])["error"] == {
+                "zh": "请求无法解析",
+                "en": "The request could not be read",
+            }
