@@ -326,14 +326,7 @@ class FormHandler:
             data, uploads = self.read_with_photos(environ, form, limit)
         else:
             data = self.read_body(environ)
-        wait = self.limiter.wait(self.client(environ))
-        if wait:
-            raise _Refusal(
-                429,
-                "提交太频繁，请稍后再试",
-                "Too many submissions; please wait a little",
-                {"Retry-After": str(int(wait) + 1)},
-            )
+        self.hold_back(environ)
         if form.photos:  # what was sent, whatever a client typed into the field
             data[form.photos.name] = photo_names(len(uploads))
         submission = check(form, data)
@@ -392,7 +385,7 @@ class FormHandler:
         """GET .../status?id=: where a registration stands; POST .../cancel (id): give the place up,
         which moves the first on the waiting list up. The id, unguessable, is the registrant's key."""
         storage = self.settings.storage
-        if not hasattr(storage, "registrations"):
+        if not hasattr(storage, "registrations") or not any(f.choices_from == "events" for f in form.fields):
             raise _Refusal(
                 404,
                 "这里查不到报名情况，请联系主办方",
@@ -405,6 +398,7 @@ class FormHandler:
         if not cancel and method not in ("GET", "HEAD"):
             raise _Refusal(405, "请用 GET 查看", "Look it up with GET", {"Allow": "GET, OPTIONS"})
         fields = self.read_body(environ) if cancel else Request(environ).args
+        self.hold_back(environ)  # each look reads every registration: it costs what a submission does
         submission_id = str(fields.get("id") or "")
         if not re.fullmatch(r"[0-9a-f]{32}", submission_id):
             raise _Refusal(404, "没有这条报名", "There is no such registration")
@@ -484,10 +478,7 @@ class FormHandler:
         once per registration (forms/checkin.py); answered without names, which the handler
         cannot read anyway without the office's private key."""
         if not key_matches(self.settings.checkin_key or "", environ.get("HTTP_AUTHORIZATION")):
-            wait = self.limiter.wait(self.client(environ))  # a wrong key costs what a submission does
-            if wait:
-                raise _Refusal(429, "尝试太频繁，请稍后再试", "Too many tries; please wait a little",
-                               {"Retry-After": str(int(wait) + 1)})  # fmt: skip
+            self.hold_back(environ)  # a wrong key costs what a submission does
             raise _Refusal(401, "志愿者密钥不对：请向活动主办方要本次签到的密钥",
                            "The volunteers' key is wrong: ask the organisers for this check-in's key",
                            {"WWW-Authenticate": 'Bearer realm="check-in"'})  # fmt: skip
@@ -646,6 +637,13 @@ class FormHandler:
             ("Access-Control-Max-Age", "600"),
             ("Vary", "Origin"),
         ]
+
+    def hold_back(self, environ: dict) -> None:
+        """A 429 for a client that has sent more than the rate limit allows; else it takes a token."""
+        wait = self.limiter.wait(self.client(environ))
+        if wait:
+            raise _Refusal(429, "请求太频繁，请稍后再试", "Too many requests; please wait a little",
+                           {"Retry-After": str(int(wait) + 1)})  # fmt: skip
 
     def client(self, environ: dict) -> str:
         return environ.get("REMOTE_ADDR") or "unknown"
