@@ -127,6 +127,25 @@ CASES = {
     "emoji with joiners are kept": Case(
         form(message="全家福 👨‍👩‍👧‍👦 🇨🇳 👍🏽"), 201, stored={"message": "全家福 👨‍👩‍👧‍👦 🇨🇳 👍🏽"}
     ),
+    "tag characters hiding ASCII are dropped": Case(
+        form(subject="hi\U000e0041\U000e0042"), 201, stored={"subject": "hi"}
+    ),
+    "a name of Hangul fillers is no name": Case(form(name="\u3164\u115f"), 422),
+    "word joiners do not make a note long enough": Case(
+        urlencode(
+            {
+                "class_year": "1992",
+                "college": "化学学院",
+                "author": "九二级",
+                "title": "再聚",
+                "body": "a" + "\u2060" * 30,
+                "email": "n@example.com",
+                "consent": "yes",
+            }
+        ).encode(),
+        422,
+        path="/api/forms/class-note",
+    ),
     "rare CJK characters are kept": Case(form(name="𠮷𪚥䶮"), 201, stored={"name": "𠮷𪚥䶮"}),
     "decomposed accents become composed": Case(form(name="Rene\u0301"), 201, stored={"name": "René"}),
     "a repeated field keeps the first": Case(
