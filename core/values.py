@@ -24,7 +24,10 @@ _INVISIBLE = re.compile(
     "\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufff8\ufdd0-\ufdef\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
     f"\U000e0000-\U000e00ff\U000e01f0-\U000e0fff{_NONCHARACTERS}]"
 )
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
+# No space, control character or special (<>()[]\,;:") that an unquoted address cannot hold:
+# "mailto:a@b.cn", "<script>@x.cn" and "a@b.cn Bcc:…" are no addresses.
+_NOT_IN_ADDRESS = r'@\s<>()\[\]\\,;:"\x00-\x1f\x7f'
+_EMAIL = re.compile(rf"[^{_NOT_IN_ADDRESS}]{{1,64}}@[^{_NOT_IN_ADDRESS}]+\.[^{_NOT_IN_ADDRESS}]{{2,}}")
 _MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _INTERNATIONAL = re.compile(r"\+[1-9][0-9]{6,14}")
 _PHONE_NOISE = re.compile(r"[\s\-()（）.．·]")

@@ -329,7 +329,7 @@ class FormHandler:
         self.hold_back(environ)
         if form.photos:  # what was sent, whatever a client typed into the field
             data[form.photos.name] = photo_names(len(uploads))
-        submission = check(form, data)
+        submission = check(form, data, self.settings.now().date())
         spam = submission.spam or self.too_fast(form, data)
         photos = [] if spam else self.photos(form, uploads, submission)
         if form.photos and not photos:  # kept apart as spam, or refused: the row names none

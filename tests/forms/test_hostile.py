@@ -512,3 +512,47 @@ def test_forms_answer_only_under_their_prefix(handler, path):
     status, _, _ = request(handler.url, Case(form(subject=f"旁门{path}"), 404, path=path))
     assert status == 404
     assert "旁门" not in (handler.inbox / "contact-v1.csv").read_text(encoding="utf-8")
+
+
+UPDATE = {"name": "周晓梅", "gender": "female", "relation": "staff", "staff_years": "1990-2015", "staff_unit": "图书馆",
+          "birth_date": "1968-05-04", "mobile": "13911112222", "email": "zhou.xm@example.com", "consent": "yes"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "changes, stored",
+    [
+        (
+            {"email": "ｚｈｏｕ@ＥＸＡＭＰＬＥ.ｃｏｍ"},
+            {"email": "zhou@example.com"},
+        ),  # full width, as typed in Chinese
+        ({"birth_date": "１９６８-０５-０４"}, {"birth_date": "1968-05-04"}),
+    ],
+)
+def test_values_are_stored_in_one_way(handler, changes, stored):
+    status, _, body = request(handler.url, Case(form(**{**UPDATE, **changes}), 201, path="/api/forms/update"))
+    assert status == 201, body
+    row = read_records(handler.inbox / "update-v1.csv")[-1]
+    assert {key: row[key] for key in stored} == stored
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"birth_date": "1990-W10-1"},  # an ISO week date, which Python reads as a day
+        {"birth_date": "1990-071"},  # an ordinal date
+        {"birth_date": "2099-01-01"},  # not born yet
+        {"email": "mailto:zhou@example.com"},
+        {"email": "<script>@example.com"},
+        {"email": "zhou@example.com\nBcc: x@example.com"},
+        {"email": "zhou@exa mple.com"},
+    ],
+)
+def test_values_no_one_could_mean_are_refused(handler, changes):
+    status, _, body = request(handler.url, Case(form(**{**UPDATE, **changes}), 422, path="/api/forms/update"))
+    assert status == 422 and list(json.loads(body)["errors"]) == list(changes)
+
+
+def test_a_number_is_stored_as_a_number(handler):
+    body = urlencode({"event": "homecoming-2027", "name": "李华", "mobile": "13900001111", "guests": "0005", "consent": "yes"})  # fmt: skip
+    assert request(handler.url, Case(body.encode(), 201, path="/api/forms/event-registration"))[0] == 201
+    assert read_records(handler.inbox / "event-registration-v1.csv")[-1]["guests"] == "5"
