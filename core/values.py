@@ -11,12 +11,23 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# Invisible characters that reorder or hide text (the "RTL override" trick) or are noise.
-# Zero-width joiners stay: emoji sequences need them.
-_INVISIBLE = dict.fromkeys(
-    [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0xFEFF, 0x200B, 0x2028, 0x2029]
+# Characters that show nothing: Unicode's default-ignorable code points (direction overrides for
+# the "RTL override" trick, tag characters hiding ASCII, word joiners, the soft hyphen, Hangul
+# fillers that make a blank look like a name), noncharacters, and the line and paragraph
+# separators. Kept: the zero-width joiner (emoji sequences) and the variation selectors (emoji
+# and the chosen glyph of a name's character).
+_NONCHARACTERS = "".join(
+    chr(plane + end) for plane in range(0, 0x110000, 0x10000) for end in (0xFFFE, 0xFFFF)
 )
-_EMAIL = re.compile(r"[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}")
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b\u200c\u200e\u200f\u2028-\u202e"
+    "\u2060-\u206f\u3164\ufeff\uffa0\ufff0-\ufff8\ufdd0-\ufdef\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    f"\U000e0000-\U000e00ff\U000e01f0-\U000e0fff{_NONCHARACTERS}]"
+)
+# No space, control character or special (<>()[]\,;:") that an unquoted address cannot hold:
+# "mailto:a@b.cn", "<script>@x.cn" and "a@b.cn Bcc:…" are no addresses.
+_NOT_IN_ADDRESS = r'@\s<>()\[\]\\,;:"\x00-\x1f\x7f'
+_EMAIL = re.compile(rf"[^{_NOT_IN_ADDRESS}]{{1,64}}@[^{_NOT_IN_ADDRESS}]+\.[^{_NOT_IN_ADDRESS}]{{2,}}")
 _MAINLAND_MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _INTERNATIONAL = re.compile(r"\+[1-9][0-9]{6,14}")
 _PHONE_NOISE = re.compile(r"[\s\-()（）.．·]")
@@ -54,11 +65,11 @@ def mobiles_in(data: bytes) -> set[str]:
 
 
 def clean_text(value: str, multiline: bool = False) -> str:
-    """NFC, no control or direction-changing characters, no surrounding spaces."""
-    value = unicodedata.normalize("NFC", value)
-    if value.isprintable():  # the usual case: nothing invisible or controlling to remove
+    """NFC, no control, direction-changing or invisible characters, no surrounding spaces."""
+    value = _INVISIBLE.sub("", unicodedata.normalize("NFC", value))
+    if value.isprintable():  # the usual case: no control character to turn into a space
         return " ".join(value.split()) if not multiline else value.strip()
-    value = value.translate(_INVISIBLE).replace("\r\n", "\n").replace("\r", "\n")
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
     kept = "".join(
         ch if unicodedata.category(ch) != "Cc" or (multiline and ch == "\n") else " "
         for ch in value

@@ -11,6 +11,7 @@ it keeps posts faster than a person apart, like a filled honeypot (core/stamps.p
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import functools
 import io
@@ -19,7 +20,7 @@ import logging
 import os
 import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -27,6 +28,7 @@ from typing import BinaryIO
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header, parse_options_header
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.urls import iri_to_uri
 from werkzeug.wrappers import Request
 from werkzeug.wsgi import get_content_length, get_input_stream
@@ -57,6 +59,7 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _HTML = "text/html; charset=utf-8"
 _DRAIN = 16 * 1024
 MAX_FORM_PARTS = 100  # fields of a multipart post; a form of ours has fewer than 30
+MAX_FORM_FIELDS = 1000  # fields of an urlencoded post, as parse_qsl's max_num_fields
 _ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _STATUS_LINES = {code: f"{code} {text.upper()}" for code, text in HTTP_STATUS_CODES.items()}  # as Werkzeug's
 
@@ -82,7 +85,7 @@ class HandlerSettings:
     photo_width: int = field(default_factory=lambda: max(site_settings()["PHOTO_WIDTHS"]))
     rate_per_minute: int = 20  # per client; 0 turns the limit off
     rate_burst: int = 10
-    trust_forwarded_for: bool = False  # behind a proxy or API gateway that sets X-Forwarded-For
+    trust_forwarded_for: bool = False  # behind one proxy that adds the client's address to X-Forwarded-For
     lang: str = "zh"
     now: Callable[[], datetime.datetime] = field(default=lambda: datetime.datetime.now(datetime.UTC))
     sealer: Sealer | None = None  # seals private fields with the office's public key before storing
@@ -203,7 +206,12 @@ class _Answer:
 
 def create_app(settings: HandlerSettings) -> Callable:
     """The WSGI application; form definitions are checked now, so a broken one stops start-up."""
-    return FormHandler(settings)
+    handler = FormHandler(settings)
+    if settings.trust_forwarded_for:
+        # The client's address is the one the proxy added, the right-most: what comes before it
+        # the client wrote itself, and would rotate to escape the rate limit.
+        return ProxyFix(handler, x_for=1, x_proto=0, x_host=0, x_port=0, x_prefix=0)
+    return handler
 
 
 class FormHandler:
@@ -246,6 +254,10 @@ class FormHandler:
             answer = self.refuse(environ, _too_large(self.settings.max_body_bytes))
         except HTTPException:
             answer = self.refuse(environ, _Refusal(400, "请求无法解析", "The request could not be read"))
+        except ProblemsFound as found:  # a stored file that cannot be read, wherever it was read
+            logger.error("could not read the storage: %s", _unread(found))
+            answer = self.refuse(environ, _Refusal(503, "暂时无法处理，请稍后再试",
+                                                   "Cannot be handled just now; please try again in a moment"))  # fmt: skip
         except Exception:
             logger.exception("form handler failed")  # the form and id only; never the values
             answer = self.refuse(
@@ -286,6 +298,8 @@ class FormHandler:
         path = full_path = _path(environ)
         if path.startswith(self.settings.prefix):
             path = path[len(self.settings.prefix) :]
+        elif not _mounted(environ):  # mounted (invoke serve), the mount point is the prefix
+            raise _Refusal(404, "没有这个表单", "There is no such form")
         match = _FORM_PATH.fullmatch(path)
         forms = self.forms()
         if not match or match.group(1) not in forms:
@@ -296,7 +310,7 @@ class FormHandler:
         if method == "OPTIONS":
             return _Answer(204)
         if match.group(2) == "stamp":
-            return self.stamp(method)
+            return self.stamp(form, method)
         if match.group(2) in ("checkin", "checkin.js"):
             return self.checkin(environ, form, method, match.group(2))
         if match.group(2):  # a registration's standing, or its cancellation
@@ -312,18 +326,11 @@ class FormHandler:
             data, uploads = self.read_with_photos(environ, form, limit)
         else:
             data = self.read_body(environ)
-        wait = self.limiter.wait(self.client(environ))
-        if wait:
-            raise _Refusal(
-                429,
-                "提交太频繁，请稍后再试",
-                "Too many submissions; please wait a little",
-                {"Retry-After": str(int(wait) + 1)},
-            )
+        self.hold_back(environ)
         if form.photos:  # what was sent, whatever a client typed into the field
             data[form.photos.name] = photo_names(len(uploads))
-        submission = check(form, data)
-        spam = submission.spam or self.too_fast(data)
+        submission = check(form, data, self.settings.now().date())
+        spam = submission.spam or self.too_fast(form, data)
         photos = [] if spam else self.photos(form, uploads, submission)
         if form.photos and not photos:  # kept apart as spam, or refused: the row names none
             submission.values[form.photos.name] = ""
@@ -342,8 +349,8 @@ class FormHandler:
                 submission_id, line = self.settings.storage.append_counted(form, values, "event")
             else:
                 submission_id = self.settings.storage.append(form, values, spam=spam, photos=photos)
-        except OSError as error:  # one line: a storage's message names no value and no credential
-            logger.error("could not store a submission of %s: %s", form.name, error)
+        except (OSError, ProblemsFound) as error:
+            logger.error("could not store a submission of %s: %s", form.name, _unread(error))
             raise _Refusal(
                 503,
                 "暂时无法保存，请稍后再试；您填写的内容没有丢失，请勿关闭页面",
@@ -378,7 +385,7 @@ class FormHandler:
         """GET .../status?id=: where a registration stands; POST .../cancel (id): give the place up,
         which moves the first on the waiting list up. The id, unguessable, is the registrant's key."""
         storage = self.settings.storage
-        if not hasattr(storage, "registrations"):
+        if not hasattr(storage, "registrations") or not any(f.choices_from == "events" for f in form.fields):
             raise _Refusal(
                 404,
                 "这里查不到报名情况，请联系主办方",
@@ -391,6 +398,7 @@ class FormHandler:
         if not cancel and method not in ("GET", "HEAD"):
             raise _Refusal(405, "请用 GET 查看", "Look it up with GET", {"Allow": "GET, OPTIONS"})
         fields = self.read_body(environ) if cancel else Request(environ).args
+        self.hold_back(environ)  # each look reads every registration: it costs what a submission does
         submission_id = str(fields.get("id") or "")
         if not re.fullmatch(r"[0-9a-f]{32}", submission_id):
             raise _Refusal(404, "没有这条报名", "There is no such registration")
@@ -398,8 +406,8 @@ class FormHandler:
             if cancel and not storage.cancel(form, submission_id):
                 raise _Refusal(404, "没有这条报名", "There is no such registration")
             rows, cancelled = storage.registrations(form)
-        except OSError as error:
-            logger.error("could not read the registrations of %s: %s", form.name, error)
+        except (OSError, ProblemsFound) as error:
+            logger.error("could not read the registrations of %s: %s", form.name, _unread(error))
             raise _Refusal(
                 503, "暂时查不到，请稍后再试", "Cannot be looked up just now; please try again in a moment"
             ) from None
@@ -470,10 +478,7 @@ class FormHandler:
         once per registration (forms/checkin.py); answered without names, which the handler
         cannot read anyway without the office's private key."""
         if not key_matches(self.settings.checkin_key or "", environ.get("HTTP_AUTHORIZATION")):
-            wait = self.limiter.wait(self.client(environ))  # a wrong key costs what a submission does
-            if wait:
-                raise _Refusal(429, "尝试太频繁，请稍后再试", "Too many tries; please wait a little",
-                               {"Retry-After": str(int(wait) + 1)})  # fmt: skip
+            self.hold_back(environ)  # a wrong key costs what a submission does
             raise _Refusal(401, "志愿者密钥不对：请向活动主办方要本次签到的密钥",
                            "The volunteers' key is wrong: ask the organisers for this check-in's key",
                            {"WWW-Authenticate": 'Bearer realm="check-in"'})  # fmt: skip
@@ -492,14 +497,14 @@ class FormHandler:
             rows, cancelled = storage.registrations(form)
             door = check_in(str(event["id"]), int(places) if places.isdigit() else None, rows, cancelled,
                             scans, lambda marks: storage.arrive(form, marks))  # fmt: skip
-        except OSError as error:
-            logger.error("could not mark arrivals at %s: %s", event["id"], error)
+        except (OSError, ProblemsFound) as error:
+            logger.error("could not mark arrivals at %s: %s", event["id"], _unread(error))
             raise _Refusal(503, "暂时无法签到，扫过的码留在手机上，稍后会自动再发",
                            "Cannot check in just now; the codes stay on the phone and are sent again by themselves") from None  # fmt: skip
         logger.info("check-in at %s: %d scans, %d of %d arrived", event["id"], len(scans), door.arrived, door.expected)  # fmt: skip
         return _json({"event": str(event["id"]), **door.as_json()}, 200)
 
-    def stamp(self, method: str) -> _Answer:
+    def stamp(self, form: Form, method: str) -> _Answer:
         """A fresh signed stamp for the form page's script, which sends it back with the post."""
         secret = self.settings.stamp_secret
         if secret is None:
@@ -508,15 +513,15 @@ class FormHandler:
             )
         if method not in ("GET", "HEAD"):
             raise _Refusal(405, "请用 GET 获取时间戳", "Fetch the stamp with GET", {"Allow": "GET, OPTIONS"})
-        body, headers = timetrap.fresh_stamp_answer(secret, time.time())
+        body, headers = timetrap.fresh_stamp_answer(secret, form.name, time.time())
         content_type = headers.pop("Content-Type")
         return _Answer(200, body.encode("utf-8"), content_type, list(headers.items()))
 
-    def too_fast(self, data: dict) -> bool:
-        """Sent sooner after the form was shown than a person could fill it in (or with no valid stamp)."""
+    def too_fast(self, form: Form, data: dict) -> bool:
+        """Sent sooner after the form was shown than a person could fill it in (or with no valid stamp for it)."""
         secret = self.settings.stamp_secret
         return secret is not None and timetrap.too_fast(
-            data.get(timetrap.STAMP_FIELD), secret, time.time(), self.settings.stamp_min_seconds
+            data.get(timetrap.STAMP_FIELD), secret, form.name, time.time(), self.settings.stamp_min_seconds
         )
 
     def read_body(self, environ: dict) -> dict:
@@ -524,13 +529,17 @@ class FormHandler:
         if mimetype != "application/json" and mimetype not in _FORM_TYPES:
             raise _Refusal(415, "只接受表单或 JSON 格式的提交", "Only form posts and JSON are accepted")
         body = self.body(environ)
+        if mimetype == _FORM_TYPES[0] and body.count(b"&") >= MAX_FORM_FIELDS:
+            raise _Refusal(413, f"表单的项太多（最多 {MAX_FORM_FIELDS} 项）",
+                           f"The form has too many fields (at most {MAX_FORM_FIELDS})")  # fmt: skip
         not_utf8 = _Refusal(400, "内容不是有效的 UTF-8 编码", "The body is not valid UTF-8")
         if mimetype == "application/json":
             try:
-                data = json.loads(body)
+                # UTF-8 only: given bytes, json.loads would also read UTF-16 and UTF-32.
+                data = json.loads(body.decode("utf-8"))
                 # A lone surrogate ("\\ud800") is valid JSON but no text: it could never be stored.
                 json.dumps(data, ensure_ascii=False).encode("utf-8")
-            # Not JSON, not UTF-8 (or UTF-16/32, which json.loads also reads), or nested too deep.
+            # Not JSON, not UTF-8, or nested too deep.
             except (ValueError, RecursionError):
                 raise _Refusal(
                     400, "内容不是有效的 JSON（UTF-8）", "The body is not valid JSON (UTF-8)"
@@ -571,8 +580,9 @@ class FormHandler:
         # end, 64 KB at a time: below its own default (500 KB) a photo would be refused as too long.
         request.max_form_memory_size = max(self.settings.max_body_bytes, 500 * 1024)
         try:
-            data = request.form.to_dict(flat=True)
-            files = request.files.getlist(form.photos.name)
+            with _reading():
+                data = request.form.to_dict(flat=True)
+                files = request.files.getlist(form.photos.name)
         except RequestEntityTooLarge:
             if get_content_length(environ) is None:  # a chunked body that went past the limit
                 raise _too_large(limit) from None
@@ -585,6 +595,10 @@ class FormHandler:
     def body(self, environ: dict) -> bytes:
         """The whole body, refused (413) when it is over the limit, whether its length was said
         (checked before reading) or not (a chunked body is read one byte past the limit to know)."""
+        with _reading():
+            return self._body(environ)
+
+    def _body(self, environ: dict) -> bytes:
         limit = self.settings.max_body_bytes
         if get_content_length(environ) is not None or not environ.get("wsgi.input_terminated"):
             return get_input_stream(environ, max_content_length=limit).read()
@@ -624,11 +638,14 @@ class FormHandler:
             ("Vary", "Origin"),
         ]
 
+    def hold_back(self, environ: dict) -> None:
+        """A 429 for a client that has sent more than the rate limit allows; else it takes a token."""
+        wait = self.limiter.wait(self.client(environ))
+        if wait:
+            raise _Refusal(429, "请求太频繁，请稍后再试", "Too many requests; please wait a little",
+                           {"Retry-After": str(int(wait) + 1)})  # fmt: skip
+
     def client(self, environ: dict) -> str:
-        if self.settings.trust_forwarded_for:
-            route = Request(environ).access_route
-            if route:
-                return route[0]
         return environ.get("REMOTE_ADDR") or "unknown"
 
     def wants_json(self, environ: dict) -> bool:
@@ -662,7 +679,7 @@ class FormHandler:
         lang = self.lang(environ)
         action = path + ("" if lang == self.settings.lang else f"?lang={lang}")  # path as the client sees it
         secret = self.settings.stamp_secret  # the form again, with a stamp from now
-        stamp = timetrap.issue(secret, time.time()) if secret else None
+        stamp = timetrap.issue(secret, form.name, time.time()) if secret else None
         template = self.pages[lang].get_template("form_errors.html")
         page = template.render(
             form=form, values=submission.values, errors=submission.errors, action=action, stamp=stamp
@@ -683,27 +700,48 @@ class FormHandler:
         return answer
 
 
+@contextlib.contextmanager
+def _reading() -> Iterator[None]:
+    """Reading the body: a body the server cannot read is the client's mistake, answered with a
+    400. Servers raise their own classes: gunicorn an OSError for a body cut short (NoMoreData),
+    a plain Exception for a malformed chunk (InvalidChunkSize)."""
+    try:
+        yield
+    except (_Refusal, HTTPException):  # our own answers and Werkzeug's limits, as they are
+        raise
+    except Exception:
+        raise _Refusal(400, "请求无法解析", "The request could not be read") from None
+
+
+def _unread(error: OSError | ProblemsFound) -> str:
+    """A storage failure for the log, in one line without a submitted value: an OSError's own
+    message (a storage's names no value and no credential), or the files a read refused, whose
+    sentences may quote what someone sent."""
+    if isinstance(error, ProblemsFound):
+        return "cannot read " + ", ".join(sorted({problem.file for problem in error.problems}))
+    return str(error)
+
+
 def _path(environ: dict) -> str:
-    """The request path as Werkzeug reads it from the environ."""
-    return "/" + environ.get("PATH_INFO", "").encode("latin1").decode(errors="replace").lstrip("/")
+    """The request path as Werkzeug reads it from the environ (a doubled slash kept: no form's)."""
+    # A gateway may pass characters no WSGI path can hold (not Latin-1): they name no form.
+    path = environ.get("PATH_INFO", "").encode("latin1", "replace").decode(errors="replace")
+    return path if path.startswith("/") else "/" + path
 
 
 def _mounted(environ: dict) -> str:
     """Where the handler is mounted (SCRIPT_NAME), as Werkzeug reads it: /api/forms under invoke serve."""
-    return environ.get("SCRIPT_NAME", "").encode("latin1").decode(errors="replace").rstrip("/")
+    return environ.get("SCRIPT_NAME", "").encode("latin1", "replace").decode(errors="replace").rstrip("/")
 
 
 def _form_fields(body: bytes) -> dict[str, str]:
-    """An urlencoded body as parse_qsl(keep_blank_values=True, errors="strict", max_num_fields=1000)
-    reads it, keeping a repeated field's first value; raises ValueError where it would.
+    """An urlencoded body as parse_qsl(keep_blank_values=True, errors="strict") reads it, keeping a repeated field's first value; raises ValueError where it would.
 
     Werkzeug would keep undecodable %XX escapes as text, so the standard library's strict rules
     apply. parse_qsl decodes escapes one at a time in Python, a third of the handler's time for a
     Chinese message; here each run of escapes is decoded in one call (_unquote).
     """
     text = body.decode("utf-8")
-    if text.count("&") >= 1000:
-        raise ValueError("too many fields")
     data: dict[str, str] = {}
     for pair in text.split("&"):
         if pair:

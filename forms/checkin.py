@@ -110,11 +110,10 @@ def _when(value: object) -> str:
     """The phone's time of a scan, as an ISO time in UTC; empty if it sent none that reads."""
     try:
         moment = datetime.datetime.fromisoformat(str(value))
-    except ValueError:
+        # A bad clock's year 9999 or 1 in a far zone has no UTC time (OverflowError).
+        return moment.astimezone(datetime.UTC).isoformat(timespec="seconds") if moment.tzinfo else ""
+    except (ValueError, OverflowError):
         return ""
-    if moment.tzinfo is None:
-        return ""
-    return moment.astimezone(datetime.UTC).isoformat(timespec="seconds")
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ back into the shape API Gateway expects.
 from __future__ import annotations
 
 import datetime
+import json
 import logging
 import os
+from collections.abc import Callable, Iterable
 
 from apig_wsgi import make_lambda_handler
 
@@ -27,7 +29,34 @@ from forms.gitinbox import Branch, BranchFiles, remote_from_env
 from forms.wsgi import application
 
 logger = logging.getLogger(__name__)
-handler = make_lambda_handler(application)
+
+
+def _from_gateway(environ: dict, start_response: Callable) -> Iterable[bytes]:
+    """The handler, seeing the caller's address as API Gateway saw the connection: X-Forwarded-For
+    is written by the client before the gateway adds to it (apig-wsgi takes its first entry)."""
+    context = environ.get("apig_wsgi.request_context") or {}
+    source = (context.get("http") or {}).get("sourceIp") or (context.get("identity") or {}).get("sourceIp")
+    environ["REMOTE_ADDR"] = str(source or "unknown")
+    environ.pop("HTTP_X_FORWARDED_FOR", None)
+    # The event holds the whole body, its length given: a client's Transfer-Encoding header
+    # would make Werkzeug wait for a chunked stream's end that never comes, and read nothing.
+    environ.pop("HTTP_TRANSFER_ENCODING", None)
+    return application(environ, start_response)
+
+
+_gateway = make_lambda_handler(_from_gateway)
+
+
+def handler(event: dict, context: object) -> dict:
+    """API Gateway's event answered by the form handler; an event apig-wsgi cannot read (a body
+    that is not base64, a part missing) gets a 400 sentence rather than a failed invocation."""
+    try:
+        return _gateway(event, context)
+    except (KeyError, TypeError, AttributeError, ValueError):  # ValueError: binascii and Unicode errors too
+        logger.warning("an API Gateway event that cannot be read")
+        body = {"error": {"zh": "请求无法解析", "en": "The request could not be read"}}
+        return {"statusCode": 400, "headers": {"Content-Type": "application/json"},
+                "body": json.dumps(body, ensure_ascii=False), "isBase64Encoded": False}  # fmt: skip
 
 
 def digest(event: dict, context: object) -> dict:

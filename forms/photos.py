@@ -34,15 +34,22 @@ pillow_heif.register_heif_opener()  # iPhones' photos are HEIC
 # The formats Pillow may try; every other decoder it has (EPS through Ghostscript, PSD, TGA…) is
 # never offered an upload. (A JPEG that holds a second, depth picture opens as MPO through JPEG's.)
 FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
-# A 48-megapixel iPhone photo (8064 × 6048) is taken; 100 megapixels is refused, from the
-# header before decoding. Pillow's own process-wide check is left as it is (a decoder we did
-# not foresee still stops at its limit): the editors' builds may share this process.
+# A 48-megapixel phone photo (8064 × 6048, JPEG or HEIC) is taken; 100 megapixels is refused,
+# from the header before decoding. Pillow's own process-wide check is left as it is (a decoder
+# we did not foresee still stops at its limit): the editors' builds may share this process.
 MAX_PIXELS = 50_000_000
+# A JPEG is decoded at a reduced size (draft mode), so what it costs hardly grows with its
+# pixels (49 MP: 42 MB); every other format is decoded whole, from a file that compresses to
+# almost nothing, at about 9 bytes a pixel for HEIC and PNG and 18 for WebP. HEIC keeps the
+# phones' 48 megapixels (430 MB); PNG and WebP, which phones use for screenshots, are held to
+# 16 (160 and 280 MB), where 49 took 430 and 800 MB.
+MAX_PIXELS_WHOLE = {"PNG": 16_000_000, "WEBP": 16_000_000}
 # The stored photo is an intermediate the build encodes again: kept at a quality where a second
 # encoding shows nothing.
 QUALITY = 90
-# Decoding a 48-megapixel photo takes about 150 MB: at most this many at once per process, so a
-# burst of uploads to gunicorn's threads cannot take the server's memory.
+# Decoding the costliest photo taken (a 48-megapixel HEIC) takes about 430 MB, measured: at
+# most this many at once per process, so a burst of uploads to gunicorn's threads
+# cannot take the server's memory (docs/operators.md, Photos).
 DECODING = threading.BoundedSemaphore(2)
 
 
@@ -98,13 +105,14 @@ def _encoded(number: int, shown: str, stream: BinaryIO, width: int) -> Photo:
     with DECODING:
         try:
             with Image.open(stream, formats=FORMATS) as opened:
-                if opened.width * opened.height > MAX_PIXELS:
-                    raise _too_many_pixels(shown, opened.width * opened.height)
+                pixels, most = opened.width * opened.height, MAX_PIXELS_WHOLE.get(opened.format, MAX_PIXELS)
+                if pixels > most:
+                    raise _too_many_pixels(shown, pixels, most)
                 image, profile = upright(opened, width)
         except Refused:
             raise
         except Image.DecompressionBombError:  # Pillow's own check, in a decoder that reads ahead
-            raise _too_many_pixels(shown, None) from None
+            raise _too_many_pixels(shown, None, MAX_PIXELS) from None
         except (OSError, SyntaxError, ValueError, EOFError):
             raise not_a_photo from None
         image = _srgb(image, profile)
@@ -116,8 +124,8 @@ def _encoded(number: int, shown: str, stream: BinaryIO, width: int) -> Photo:
     return Photo(f"{number}.jpg", out.getvalue(), image.width, image.height)
 
 
-def _too_many_pixels(shown: str, pixels: int | None) -> Refused:
-    most = MAX_PIXELS // 1_000_000
+def _too_many_pixels(shown: str, pixels: int | None, most: int) -> Refused:
+    most //= 1_000_000
     zh, en = (f"{pixels / 1e6:.0f} 百万像素，", f"{pixels / 1e6:.0f} megapixels, ") if pixels else ("", "")
     return Refused(Text(f"“{shown}”的像素太多（{zh}最多 {most} 百万）：请缩小后再发送",
                         f"“{shown}” has too many pixels ({en}at most {most} million): make it smaller and send it again"))  # fmt: skip

@@ -9,9 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from core.definitions import CONSENT, HONEYPOT, Field, Form, Text
-from core.values import clean_text, is_email, is_mobile, normalise_mobile
+from core.tables import find_mojibake
+from core.values import clean_text, is_email, is_mobile, normalise_email, normalise_mobile
 
 _YES = {"on", "yes", "true", "1", "是"}
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 @dataclass
@@ -27,8 +29,11 @@ class Submission:
         return not self.errors
 
 
-def check(form: Form, data: Mapping[str, object]) -> Submission:
-    """Check every field (never only the first); unknown fields are dropped, not stored."""
+def check(form: Form, data: Mapping[str, object], today: datetime.date | None = None) -> Submission:
+    """Check every field (never only the first); unknown fields are dropped, not stored. Values
+    are stored one way: a day as YYYY-MM-DD, a number without leading zeros, an address as
+    normalise_email writes it. `today`: no date may be later (a birth date)."""
+    today = today or datetime.date.today()
     honeypot = _text(data.get(HONEYPOT))
     result = Submission(spam=honeypot is None or bool(honeypot))
     raw = {f.name: _text(data.get(f.name)) for f in form.fields}
@@ -51,7 +56,7 @@ def check(form: Form, data: Mapping[str, object]) -> Submission:
                 result.errors[spec.name] = Text("请填写此项", "Please fill this in")
             result.values[spec.name] = ""
             continue
-        value, error = _field_value(spec, value)
+        value, error = _field_value(spec, value, today)
         if error:
             result.errors[spec.name] = error
         result.values[spec.name] = value
@@ -79,8 +84,15 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
-def _field_value(spec: Field, value: str) -> tuple[str, Text | None]:
+def _field_value(spec: Field, value: str, today: datetime.date) -> tuple[str, Text | None]:
     """The value to store and, if it is wrong, what to tell the alumnus."""
+    # Text once read in a wrong encoding ("鍖椾含", "CafÃ©", "锟斤拷", "�") would be approved into
+    # data/ files the build refuses as garbled: the alumnus, who still has the original, types it again.
+    if find_mojibake(value):
+        return value, Text(
+            "有乱码（如 锟斤拷、鍖椾含、�），请删掉后重新输入",
+            "Holds garbled text (like 锟斤拷 or �): delete it and type it again",
+        )
     if len(value) > spec.limit:
         return value[: spec.limit], Text(
             f"太长了，最多 {spec.limit} 个字", f"Too long: at most {spec.limit} characters"
@@ -90,13 +102,17 @@ def _field_value(spec: Field, value: str) -> tuple[str, Text | None]:
             f"太短了，至少 {spec.min_length} 个字", f"Too short: at least {spec.min_length} characters"
         )
     kind = spec.type
-    if kind in ("year", "number", "date"):
-        value = unicodedata.normalize("NFKC", value)  # full-width digits, as Chinese keyboards type them
-    if kind == "email" and not is_email(value):
-        return value, Text(
-            "邮箱地址格式不对，请写成 name@example.com 的形式",
-            "Not an e-mail address; write it like name@example.com",
-        )
+    if kind in ("year", "number", "date", "email"):
+        value = unicodedata.normalize(
+            "NFKC", value
+        )  # full-width digits and letters, as Chinese keyboards type them
+    if kind == "email":
+        if not is_email(value):
+            return value, Text(
+                "邮箱地址格式不对，请写成 name@example.com 的形式",
+                "Not an e-mail address; write it like name@example.com",
+            )
+        value = normalise_email(value)
     if kind == "tel":
         value = normalise_mobile(value)
         if not is_mobile(value):
@@ -116,13 +132,17 @@ def _field_value(spec: Field, value: str) -> tuple[str, Text | None]:
             return value, Text(
                 f"请写 {spec.min} 到 {spec.max} 之间的数", f"Write a number from {spec.min} to {spec.max}"
             )
+        value = str(int(value))  # "0005" is 5
     if kind == "date":
         try:
-            day = datetime.date.fromisoformat(value) if len(value) == 10 else None
+            # Only YYYY-MM-DD: fromisoformat also reads week dates (1990-W10-1) and ordinals.
+            day = datetime.date.fromisoformat(value) if _DAY.fullmatch(value) else None
         except ValueError:
             day = None
         if day is None or (spec.min and value < str(spec.min)) or (spec.max and value > str(spec.max)):
             return value, Text("请写有效的日期，如 1980-05-01", "Write a real date, like 1980-05-01")
+        if day > today:  # every date a form asks for (a birth date) has happened
+            return value, Text("日期不能晚于今天", "The date cannot be later than today")
     if kind == "choice" and value not in {c.value for c in spec.choices}:
         return value, dict(spec.closed).get(value) or Text("请从列表中选择", "Choose one of the options")
     if kind == "checkbox":

@@ -43,7 +43,7 @@ class FormPagesGenerator(Generator):
         # runs scripts. Not the second of the build: an unchanged site must build to the same
         # bytes, or every publish would send the form pages again.
         secret = timetrap.secret_from_env(self.settings.get("FORMS_STAMP_SECRET"))
-        stamp = timetrap.issue(secret, _start_of_build_day(self.settings)) if secret else None
+        start = _start_of_build_day(self.settings)
         for lang in self.settings["LANGUAGES"]:
             for name, form in self.forms.items():
                 for save_as, template in (
@@ -52,7 +52,8 @@ class FormPagesGenerator(Generator):
                 ):
                     writer.write_file(edition_path(lang, save_as.format(slug=name), self.settings),
                                       self.get_template(template), self.context,
-                                      relative_urls=self.settings["RELATIVE_URLS"], form=form, lang=lang, stamp=stamp)  # fmt: skip
+                                      relative_urls=self.settings["RELATIVE_URLS"], form=form, lang=lang,
+                                      stamp=timetrap.issue(secret, name, start) if secret else None)  # fmt: skip
 
 
 def _start_of_build_day(settings: dict) -> float:

@@ -11,26 +11,27 @@ from core.stamps import STAMP_FIELD, age, fresh_stamp_answer, issue, secret_from
 SECRET = secret_from_env("r4nd0m-but-fixed-secret-for-the-tests-only")
 SHOWN = 1_795_000_000.0  # when the page was loaded
 MIN = 3.0
+FORM = "contact"
 
 
 def test_a_post_right_after_the_page_loaded_is_too_fast():
-    stamp = issue(SECRET, SHOWN)
-    assert too_fast(stamp, SECRET, SHOWN + 0.5, MIN)
-    assert too_fast(stamp, SECRET, SHOWN + 2.9, MIN)
+    stamp = issue(SECRET, FORM, SHOWN)
+    assert too_fast(stamp, SECRET, FORM, SHOWN + 0.5, MIN)
+    assert too_fast(stamp, SECRET, FORM, SHOWN + 2.9, MIN)
 
 
 def test_a_post_after_a_human_pause_passes():
-    stamp = issue(SECRET, SHOWN)
-    assert age(stamp, SECRET, SHOWN + 3) == 3
-    assert not too_fast(stamp, SECRET, SHOWN + 3, MIN)
-    assert not too_fast(stamp, SECRET, SHOWN + 14 * 86400, MIN)  # a build's stamp, weeks later
+    stamp = issue(SECRET, FORM, SHOWN)
+    assert age(stamp, SECRET, FORM, SHOWN + 3) == 3
+    assert not too_fast(stamp, SECRET, FORM, SHOWN + 3, MIN)
+    assert not too_fast(stamp, SECRET, FORM, SHOWN + 14 * 86400, MIN)  # a build's stamp, weeks later
 
 
 def test_stamp_made_to_look_older_is_too_fast():
-    seconds, signature = issue(SECRET, SHOWN).split(".")
+    seconds, signature = issue(SECRET, FORM, SHOWN).split(".")
     older = f"{int(seconds) - 60}.{signature}"
-    assert age(older, SECRET, SHOWN + 1) is None
-    assert too_fast(older, SECRET, SHOWN + 1, MIN)
+    assert age(older, SECRET, FORM, SHOWN + 1) is None
+    assert too_fast(older, SECRET, FORM, SHOWN + 1, MIN)
 
 
 @pytest.mark.parametrize(
@@ -41,27 +42,34 @@ def test_stamp_made_to_look_older_is_too_fast():
         "not a stamp",
         f"{int(SHOWN) - 60}.{'0' * 64}",  # forged: a guessed signature
         f"{int(SHOWN) - 60}",  # no signature at all
-        issue(SECRET, SHOWN - 60).upper(),  # upper-case hex is not what we issue
-        issue(SECRET, SHOWN - 60) + "0",
+        issue(SECRET, FORM, SHOWN - 60).upper(),  # upper-case hex is not what we issue
+        issue(SECRET, FORM, SHOWN - 60) + "0",
         "١٧٩٤٩٩٩٩٤٠." + "a" * 64,  # Arabic-Indic digits are digits to Python, not to us
         ["1794999940", "a" * 64],  # a JSON body can send anything
     ],
 )
 def test_missing_malformed_or_forged_stamp_is_too_fast(stamp):
-    assert age(stamp, SECRET, SHOWN) is None
-    assert too_fast(stamp, SECRET, SHOWN, MIN)
+    assert age(stamp, SECRET, FORM, SHOWN) is None
+    assert too_fast(stamp, SECRET, FORM, SHOWN, MIN)
+
+
+def test_a_stamp_for_one_form_is_no_stamp_for_another():
+    stamp = issue(SECRET, "contact", SHOWN)
+    assert age(stamp, SECRET, "update", SHOWN + 60) is None
+    assert too_fast(stamp, SECRET, "update", SHOWN + 60, MIN)
+    assert not too_fast(stamp, SECRET, "contact", SHOWN + 60, MIN)
 
 
 def test_stamp_signed_with_another_secret_is_too_fast():
-    foreign = issue(b"another-site-with-its-own-secret-of-32-chars", SHOWN - 600)
-    assert too_fast(foreign, SECRET, SHOWN, MIN)
+    foreign = issue(b"another-site-with-its-own-secret-of-32-chars", FORM, SHOWN - 600)
+    assert too_fast(foreign, SECRET, FORM, SHOWN, MIN)
 
 
 def test_stamp_from_the_future_is_too_fast():
-    assert age(issue(SECRET, SHOWN + 3600), SECRET, SHOWN) is None
+    assert age(issue(SECRET, FORM, SHOWN + 3600), SECRET, FORM, SHOWN) is None
     # A clock a few seconds ahead is forgiven, but the stamp counts as brand new.
-    assert age(issue(SECRET, SHOWN + 5), SECRET, SHOWN) == 0
-    assert too_fast(issue(SECRET, SHOWN + 5), SECRET, SHOWN, MIN)
+    assert age(issue(SECRET, FORM, SHOWN + 5), SECRET, FORM, SHOWN) == 0
+    assert too_fast(issue(SECRET, FORM, SHOWN + 5), SECRET, FORM, SHOWN, MIN)
 
 
 def test_signatures_are_compared_in_constant_time(monkeypatch):
@@ -73,16 +81,16 @@ def test_signatures_are_compared_in_constant_time(monkeypatch):
 
     real = hmac.compare_digest
     monkeypatch.setattr(hmac, "compare_digest", compare_digest)
-    stamp = issue(SECRET, SHOWN)
-    assert not too_fast(stamp, SECRET, SHOWN + 10, MIN)
+    stamp = issue(SECRET, FORM, SHOWN)
+    assert not too_fast(stamp, SECRET, FORM, SHOWN + 10, MIN)
     assert compared == [(stamp.split(".")[1], stamp.split(".")[1])]
 
 
 def test_fresh_stamp_answer_is_never_cached():
-    body, headers = fresh_stamp_answer(SECRET, SHOWN)
+    body, headers = fresh_stamp_answer(SECRET, FORM, SHOWN)
     answer = json.loads(body)
     assert answer["field"] == STAMP_FIELD == "_stamp"
-    assert age(answer["stamp"], SECRET, SHOWN + 4) == 4
+    assert age(answer["stamp"], SECRET, FORM, SHOWN + 4) == 4
     assert headers == {"Content-Type": "application/json", "Cache-Control": "no-store"}
 
 

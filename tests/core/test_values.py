@@ -2,10 +2,11 @@
 
 import re
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.values import mobiles_in
+from core.values import clean_text, mobiles_in
 
 # The rule in one plain pattern (too slow to scan a whole site with): the fast search must agree.
 PLAIN = re.compile(rb"(?<![0-9A-Za-z])(?:(?:\+|00)?86[ -]?)?(1[3-9][0-9](?:[ -]?[0-9]{4}){2})(?![0-9A-Za-z])")
@@ -21,3 +22,21 @@ def test_the_fast_search_finds_what_the_plain_pattern_finds(pieces):
 def test_mobiles_written_every_way_and_not_inside_words():
     assert mobiles_in("请拨打+86 139 1234 5678或0086-13912345678".encode()) == {"13912345678"}
     assert mobiles_in(b"note-3f2a9c1e-a13512341575 photo-13512341575b.webp 2026013912345678") == set()
+
+
+@pytest.mark.parametrize(
+    "typed, kept",
+    [
+        ("hi\U000e0041\U000e0042\U000e007f", "hi"),  # tag characters: hidden ASCII
+        ("Jo\u2060hn\u00ad", "John"),  # word joiner, soft hyphen
+        ("\u3164\u115f", ""),  # Hangul fillers, a blank that looks like a name
+        ("王\u1160\uffa0芳", "王芳"),
+        ("a\uffff\U0010ffff\ufdd0b", "ab"),  # noncharacters
+        ("x\u2061\u206fy\u034f\u180ez", "xyz"),
+        ("👨\u200d👩\u200d👧 ❤\ufe0f", "👨\u200d👩\u200d👧 ❤\ufe0f"),  # joiners and variation selectors stay
+        ("葛\U000e0100城", "葛\U000e0100城"),  # an ideographic variation selector, for a name's own glyph
+    ],
+)
+def test_clean_text_drops_what_is_invisible_and_keeps_what_shapes_text(typed, kept):
+    assert clean_text(typed) == kept
+    assert clean_text(typed, multiline=True) == kept

@@ -190,3 +190,13 @@ def test_instances_marking_arrivals_at_once_on_the_branch_count_each_once(git_da
     assert GitInbox(Remote(git_daemon.url)).registrations(FORM)[0][0]["id"] == ids[0]
     assert all(re.fullmatch(r"Record [0-9]+ arrivals?: event-registration [0-9]+", m)
                for m in git_daemon.git("log", "--format=%s", "-n", "1", "submissions").splitlines())  # fmt: skip
+
+
+def test_a_phone_clock_out_of_range_does_not_block_its_queue(door):
+    ids = register(door.inbox, 3)
+    times = ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+01:00", "2026-12-19T18:31:02Z"]
+    queue = [{**scan(code(i)), "scanned": when} for i, when in zip(ids, times, strict=True)]
+    status, answer = sync(door.url, queue)
+    assert status == 200 and [result for _, result in results(answer)] == ["arrived"] * 3
+    recorded = {row["id"]: row["scanned"] for row in read_records(door.inbox / ARRIVALS)}
+    assert [recorded[i] for i in ids] == ["", "", "2026-12-19T18:31:02+00:00"]  # taken with no time

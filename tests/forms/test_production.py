@@ -69,15 +69,17 @@ def test_the_time_trap_keeps_posts_faster_than_a_person_apart(start_handler):
     handler = start_handler(FORMS_STAMP_SECRET=SECRET, FORMS_AGE_RECIPIENT=RECIPIENT)
     status, headers, answer = request(handler.url, "GET", "/api/forms/contact/stamp")
     assert status == 200 and headers["Cache-Control"] == "no-store" and answer["field"] == STAMP_FIELD
-    fresh, old = answer["stamp"], issue(SECRET.encode(), time.time() - 60)
+    fresh, old = answer["stamp"], issue(SECRET.encode(), "contact", time.time() - 60)
     forged = old[:-1] + ("0" if old[-1] != "0" else "1")
+    elsewhere = issue(SECRET.encode(), "class-note", time.time() - 60)  # old enough, for another form
     answers = [request(handler.url, "POST", "/api/forms/contact", {**CONTACT, **extra})
-               for extra in ({}, {STAMP_FIELD: fresh}, {STAMP_FIELD: forged}, {STAMP_FIELD: old})]  # fmt: skip
-    assert [status for status, _, _ in answers] == [201] * 4  # a bot is not told it was caught
+               for extra in ({}, {STAMP_FIELD: fresh}, {STAMP_FIELD: forged}, {STAMP_FIELD: elsewhere},
+                             {STAMP_FIELD: old})]  # fmt: skip
+    assert [status for status, _, _ in answers] == [201] * 5  # a bot is not told it was caught
     [kept] = read_records(handler.inbox / "contact-v1.csv")
-    assert kept["id"] == answers[3][2]["id"] and STAMP_FIELD not in kept
+    assert kept["id"] == answers[4][2]["id"] and STAMP_FIELD not in kept
     spam = read_records(handler.inbox / "spam" / "contact-v1.csv")
-    assert len(spam) == 3 and all(row["email"].startswith("age:") for row in spam)  # sealed there too
+    assert len(spam) == 4 and all(row["email"].startswith("age:") for row in spam)  # sealed there too
 
 
 def test_without_a_stamp_secret_there_is_no_stamp_and_no_trap(handler):
