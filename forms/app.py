@@ -353,7 +353,7 @@ class FormHandler:
             logger.error("could not store a submission of %s: %s", form.name, _unread(error))
             raise _Refusal(
                 503,
-                "暂时无法保存，请稍后再试；您填写的内容没有丢失，请勿关闭页面",
+                "暂时无法保存，请稍后再试",  # the same in both: no promise the no-JavaScript page cannot keep
                 "Could not be saved just now; please try again in a moment",
             ) from None
         if spam:
