@@ -116,7 +116,6 @@ def _letter(column: int) -> str:
     return get_column_letter(column + 1)
 
 
-
 _PLACE = 1 << 32  # a row's place in the file: its sheet times this, plus its row number
 
 
