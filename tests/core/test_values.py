@@ -40,3 +40,12 @@ def test_mobiles_written_every_way_and_not_inside_words():
 def test_clean_text_drops_what_is_invisible_and_keeps_what_shapes_text(typed, kept):
     assert clean_text(typed) == kept
     assert clean_text(typed, multiline=True) == kept
+
+
+def test_the_quick_path_of_clean_text_misses_no_invisible_character():
+    # clean_text skips its search for text that is printable and holds none of these: they must
+    # be every invisible character Python calls printable.
+    from core.values import _INVISIBLE, _PRINTABLE_BLANKS
+
+    printable = {ch for ch in map(chr, range(0x110000)) if _INVISIBLE.match(ch) and ch.isprintable()}
+    assert printable == {ch for ch in map(chr, range(0x110000)) if _PRINTABLE_BLANKS.match(ch)}
