@@ -95,10 +95,14 @@ def test_without_javascript_a_class_note_with_mistakes_comes_back_in_the_sites_l
     page.click("button[type=submit]")
     expect(page.get_by_role("navigation", name="主菜单")).to_be_visible()  # the site's menu and footer
     expect(page.locator("footer.site-footer")).to_contain_text("隐私政策")
-    expect(page.locator("#form-errors li")).to_have_text(
-        ["院系：请填写此项", "署名：请填写此项", "联系邮箱：邮箱地址格式不对，请写成 name@example.com 的形式"]
+    expect(page.locator("#form-errors li")).to_have_text(  # the page's language first, then English
+        [
+            "院系：请填写此项 / Please fill this in",
+            "署名：请填写此项 / Please fill this in",
+            "联系邮箱：邮箱地址格式不对，请写成 name@example.com 的形式 / Not an e-mail address; write it like name@example.com",
+        ]
     )
-    page.get_by_role("link", name="署名：请填写此项").click()
+    page.get_by_role("link", name="署名：请填写此项 / Please fill this in").click()
     assert page.url.endswith("#f-author")
     expect(page.locator("#f-title")).to_have_value("八六级无脚本投稿")
     screenshot(page, "form-no-js-class-note-errors")
