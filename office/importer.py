@@ -23,7 +23,7 @@ from core.definitions import CONSENT, Form
 from core.problems import Problem, ProblemsFound
 from core.records import record_problems
 from core.sealing import Opener, Unreadable, is_sealed
-from core.values import clean_name, lost_characters
+from core.values import clean_text, lost_characters
 from forms.inbox import LocalFiles
 from office.normalise import NotTaken, header_names, is_footer, normaliser, squeeze
 from office.register import HISTORY, ID_FIELD, Register, now_on
@@ -114,7 +114,6 @@ def _letter(column: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(column + 1)
-
 
 
 _PLACE = 1 << 32  # a row's place in the file: its sheet times this, plus its row number
@@ -226,6 +225,9 @@ class _Run:
         self.redo: set[int] = set()  # rows (positions) that took a record an earlier row has taken since
         self.position = 0
         self.number = 0
+        self.deciding_again = False
+        self.shared: set[int] = set()  # rows (positions) reported for another name's mobile or e-mail
+        self.elsewhere: dict[str, int] = {}  # a college the list's own column names instead -> its rows
 
     def decide(self, position: int, number: int, cells: list[str], again: bool) -> None:
         if again:
@@ -235,15 +237,18 @@ class _Run:
             if self.outcome[position] != _REPORTED and number not in self.said and position not in self.redo:
                 return
             self.redo.discard(position)
-            key = (clean_name(cells[self.name_at] if self.name_at < len(cells) else ""), self.college)
-            if self.register.touched(key) <= self.decided[position]:
+            changed = self.register.touched(self.key(cells))
+            if position in self.shared:  # it depends on who has its mobile or e-mail, too
+                changed = max(changed, self.register.contacts_changed)
+            if changed <= self.decided[position]:
                 return  # nothing this row depends on has changed since it was decided
+            self.shared.discard(position)
             if self.took[position] >= 0 and self.first(self.took[position]) == number:
                 self.taken[self.took[position]] = -1
             self.said.pop(number, None)
         else:
             self.decided.append(0), self.took.append(-1), self.outcome.append(_REPORTED)
-        self.number, self.position, record = number, position, -1
+        self.number, self.position, self.deciding_again, record = number, position, again, -1
         outcome = _REPORTED
         width = len(cells)
         for column in getattr(cells, "uncalculated", ()):
@@ -258,12 +263,27 @@ class _Run:
             self.outcome[position] = outcome
         self.took[position], self.decided[position] = record, self.register.clock
 
+    def key(self, cells: list[str]) -> tuple[str, str]:
+        """The register's key (name, college) of a row, as its values would give it."""
+        name = self.normalise("name", cells[self.name_at])[0] if self.name_at < len(cells) else ""
+        at = next((i for i, f in self.fields.items() if f == "college"), None)
+        college = clean_text(cells[at]) if at is not None and at < len(cells) else ""
+        return self.register.key({"name": name, "college": college or self.college})
+
     def report(self, result: ImportReport) -> None:
-        """The counts, and every row's problems and notes in the order of the list."""
+        """The counts, every note on the whole list, and every row's problems and notes in the
+        order of the list."""
         result.rows = len(self.outcome)
         result.added, result.updated, result.unchanged = (
             self.outcome.count(code) for code in (_ADDED, _UPDATED, _UNCHANGED)
         )
+        if self.elsewhere:
+            rows, label = sum(self.elsewhere.values()), self.labels["college"]
+            zh = "、".join(f"{c} {n} 行" for c, n in self.elsewhere.items())
+            en = ", ".join(f"{c}: {n} row{'s' if n > 1 else ''}" for c, n in self.elsewhere.items())
+            result.notes.append(Problem(self.label, f"有 {rows} 行的院系列写的不是 --college {self.college}（{zh}），已按院系列归入这些院系；如应归入 {self.college}，请改正或删去这一列后再导入",
+                                        f"{rows} row{'s' if rows > 1 else ''} name another college than --college {self.college} in the college column ({en}) and were filed under it; if they belong to {self.college}, correct the column or remove it and import again",
+                                        field=label, kind="college"))  # fmt: skip
         for number in sorted(self.said):
             for said in self.said[number]:
                 (result.problems if said.kind == "import" else result.notes).append(said)
@@ -347,6 +367,8 @@ class _Run:
                 self.note(number, name, raw, *note, kind="taken")
             if value:
                 values[name] = value
+        if values["college"] != self.college and not self.deciding_again:
+            self.elsewhere[values["college"]] = self.elsewhere.get(values["college"], 0) + 1
         name = values.get("name", "")
         if not name:
             self.refuse(
@@ -385,6 +407,20 @@ class _Run:
         elif match.kind == "ambiguous":
             self.refuse(number, "name", name, f"可能是登记册中的 {ids} 中的任何一位，无法确定，这一行未导入：请在编号列写明是哪一位",
                         f"could be any of {ids} in the register, so the row was not imported: write which one in the id column")  # fmt: skip
+        elif match.kind == "shared":
+            self.shared.add(self.position)
+            record = match.record
+            field = (
+                "mobile"
+                if values.get("mobile") and values["mobile"] == self.register.get(record, "mobile")
+                else "email"
+            )
+            who = f"{self.register.get(record, ID_FIELD)} {self.register.get(record, 'name')}"
+            first = self.first(record)
+            zh_row, en_row = self.row_of(first, number) if 0 <= first != number else ("", "")
+            zh_field, en_field = ("手机", "mobile") if field == "mobile" else ("邮箱", "e-mail")
+            self.refuse(number, field, values[field], f"与登记册中的 {who}{f'（{zh_row}）' if zh_row else ''}{zh_field}相同，这一行未导入：如是同一人，请改正名单或登记册中的姓名后再导入；如不是，请改正名单中的{zh_field}或留空后再导入",
+                        f"has the same {en_field} as {who}{f' ({en_row})' if en_row else ''} in the register, so the row was not added: if it is the same person, correct the name in the list or the register and import again; if not, correct the {en_field} in the list or leave it empty and import again")  # fmt: skip
         elif match.kind == "conflict":
             self.refuse(number, "birth_date", values.get("birth_date"), f"手机或邮箱与登记册中的 {ids} 相同，出生日期却不同，这一行未导入：请核对是否同一人，是则在编号列写明 {ids}",
                         f"has the mobile or e-mail of {ids} in the register but another birth date, so the row was not imported: check whether it is the same person and if so write {ids} in the id column")  # fmt: skip
@@ -397,7 +433,7 @@ class _Run:
         register, own = self.register, self.register.alumni_fields(index)
         changes = {}
         for name, value in values.items():
-            if name == ID_FIELD or name not in register.at or value == register.get(index, name):
+            if name == ID_FIELD or name not in register.at or register.holds(index, name, value):
                 continue
             if name in own:
                 confirmed = register.get(index, "confirmed")
@@ -428,7 +464,7 @@ class _Run:
             return _UNCHANGED
         gaps = {}
         for name, value in values.items():
-            if name not in register.at or name == ID_FIELD or value == register.get(index, name):
+            if name not in register.at or name == ID_FIELD or register.holds(index, name, value):
                 continue
             if register.get(index, name):
                 self.refuse(number, name, value, f"与{zh}是同一人，但这一项不同：保留了{zh}的 {register.get(index, name)}，请核对哪个是现在的",
@@ -516,7 +552,7 @@ def _write_report(path: Path, result: ImportReport) -> Path:
     lines += [
         [p.sheet, p.row, p.field, p.value, "已导入 taken", p.zh, p.en]
         for p in result.notes
-        if p.kind == "taken"
+        if p.kind in ("taken", "college")
     ]
     tables.write_table(path, REPORT, lines, for_people=True)
     return path

@@ -750,3 +750,61 @@ def test_the_history_time_is_the_offices_own_time_with_its_zone(monkeypatch):
     assert abs(datetime.datetime.combine(shanghai.date(), when.timetz()) - shanghai) < datetime.timedelta(
         minutes=1
     )
+
+
+@pytest.mark.parametrize(
+    ("known", "written"),
+    [("阿依古丽·买买提", "阿依古丽•买买提"), ("阿依古丽·买买提", "阿依古丽.买买提"), ("阿依古丽·买买提", "阿依古丽・买买提"),
+     ("阿依古丽·买买提", "阿依古丽‧买买提"), ("阿依古丽·买买提", "阿依古丽･买买提"), ("ＬＩ　Ｍｉｎｇ", "LI Ming"),
+     ("John Smith", "john smith"), ("John Smith", "JohnSmith")],
+)  # fmt: skip
+def test_a_name_written_another_way_is_the_same_person(tmp_path, known, written):
+    imported(tmp_path, f"姓名,出生日期,手机\n{known},1997-01-04,13900120004\n", register="r.csv")
+    report = imported(tmp_path, f"姓名,出生日期,手机,职务\n{written},1997-01-04,13900120004,讲师\n", name="b.csv", register="r.csv")  # fmt: skip
+    assert (report.added, report.updated, report.problems) == (0, 1, [])
+    [record] = read_register(tmp_path / "r.csv")
+    assert record["job_title"] == "讲师" and record["name"] == known.replace("ＬＩ　Ｍｉｎｇ", "LI Ming")
+
+
+def test_a_name_in_full_width_letters_is_kept_in_plain_letters(tmp_path):
+    imported(tmp_path, "姓名,出生日期\nＬＩ　Ｍｉｎｇ,1997-01-01\n", register="r.csv")
+    assert [r["name"] for r in read_register(tmp_path / "r.csv")] == ["LI Ming"]
+
+
+def test_a_new_name_with_the_mobile_of_a_record_of_the_college_is_reported_not_added(tmp_path):
+    imported(tmp_path, "姓名,出生日期,手机\n張三豐,1997-01-03,13900120003\n", register="r.csv")
+    before = (tmp_path / "r.csv").read_bytes()
+    for _ in range(2):
+        report = imported(tmp_path, "姓名,出生日期,手机\n张三丰,1997-01-03,13900120003\n", name="b.csv", register="r.csv")  # fmt: skip
+        assert (report.added, [(p.row, p.field, p.value) for p in report.problems]) == (0, [(2, "手机", "13900120003")])  # fmt: skip
+        assert (tmp_path / "r.csv").read_bytes() == before
+    en = report.problems[0].en
+    assert (
+        en.startswith("has the same mobile as A0000001 張三豐 in the register") and "correct the name" in en
+    )
+
+
+def test_a_new_name_with_the_email_of_an_earlier_row_is_reported_naming_it(tmp_path):
+    text = "姓名,电子邮箱\n李明,lm@example.com\n李鸣,lm@example.com\n"
+    report = imported(tmp_path, text, register="r.csv")
+    assert (report.added, [(p.row, p.field) for p in report.problems]) == (1, [(3, "电子邮箱")])
+    assert "same e-mail as A0000001 李明 (row 2)" in report.problems[0].en
+
+
+def test_the_same_mobile_in_another_college_is_no_question(tmp_path):
+    imported(tmp_path, "姓名,出生日期,手机\n張三豐,1997-01-03,13900120003\n", register="r.csv")
+    report = import_register(write(tmp_path / "b.csv", "姓名,手机\n张三丰,13900120003\n"), "外语学院", tmp_path / "r.csv", UPDATE, DAY)  # fmt: skip
+    assert (report.added, report.problems) == (1, [])
+
+
+def test_a_college_column_other_than_the_college_given_is_said_once(tmp_path):
+    text = "姓名,学院,出生日期\n司马光,计算机系,1996-07-07\n司马迁,计算机与信息学院,1996-07-08\n司马懿,计算机系,1996-07-09\n司马相如,计算机学院,1996-07-10\n"  # fmt: skip
+    report = imported(tmp_path, text, register="r.csv")
+    [note] = [n for n in report.notes if n.kind == "college"]
+    assert note.en == (
+        "3 rows name another college than --college 计算机学院 in the college column (计算机系: 2 rows, "
+        "计算机与信息学院: 1 row) and were filed under it; if they belong to 计算机学院, correct the column "
+        "or remove it and import again"
+    )
+    assert "计算机系: 2 rows" in report.report_file.read_text(encoding="utf-8-sig")
+    assert sorted(r["college"] for r in read_register(tmp_path / "r.csv")) == ["计算机与信息学院", "计算机学院", "计算机系", "计算机系"]  # fmt: skip
