@@ -25,7 +25,7 @@ from core.records import record_problems
 from core.sealing import Opener, Unreadable, is_sealed
 from core.values import clean_text, lost_characters
 from forms.inbox import LocalFiles
-from office.normalise import NotTaken, header_names, is_footer, normaliser, squeeze
+from office.normalise import MARKED, NotTaken, header_names, is_footer, normaliser, squeeze, unmarked
 from office.register import HISTORY, ID_FIELD, Register, now_on
 
 REPORT = ["工作表 sheet", "行 row", "字段 field", "值 value", "处理 action", "原因", "reason"]
@@ -79,7 +79,7 @@ def import_register(
     for passes in range(MAX_PASSES):
         clock, position = register.clock, 0
         for part in parts:
-            run.fields, run.name_at = part.fields, part.name_at
+            run.fields, run.name_at, run.width = part.fields, part.name_at, part.width
             listed = itertools.islice(part.sheet.rows(), part.start + 1, None)
             said = result.notes if passes == 0 else []
             for number, cells in _people(listed, part, source.name, run.sheets[part.index], said):
@@ -98,7 +98,7 @@ def list_date(source: Path, given: datetime.date | None = None) -> tuple[str, tu
     else the time a workbook was saved (its document properties), else the file's modification time."""
     if given is not None:
         return given.isoformat(), ("--as-of 指定", "given with --as-of")
-    if source.suffix.lower() in (".xlsx", ".xlsm"):
+    if tables.is_workbook(source):
         saved = tables.workbook_saved(source)
         if saved is not None:
             return saved.isoformat(timespec="seconds"), (
@@ -128,6 +128,7 @@ class _Part:
     start: int
     fields: dict[int, str]
     known: dict[str, str]  # every header wording, to tell a header repeated further down
+    width: int  # columns the header names: a cell further right has no heading
 
     @property
     def name_at(self) -> int:
@@ -145,7 +146,7 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
                                  "is a hidden sheet and was not read; unhide it in Excel to import it", kind="sheet", sheet=sheet.name))  # fmt: skip
             continue
         head = list(itertools.islice(sheet.rows(), 10))
-        first, start, fields, columns = _header(head, update)
+        first, start, fields, columns, width = _header(head, update)
         if not fields:
             unread.append((sheet, any(c.strip() for row in head for c in row)))
             continue
@@ -158,7 +159,7 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
             notes.append(Problem(label, f"这些列未导入：{zh}（登记册没有这些字段，或与前面的列重复）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
                                  f"these columns were not imported: {en} (the register has no such field, or an earlier column gives it); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
                                  row=start + 1, kind="columns", sheet=where))  # fmt: skip
-        parts.append(_Part(index, sheet, start, fields, header_names(update)))
+        parts.append(_Part(index, sheet, start, fields, header_names(update), width))
     if not parts:
         raise ProblemsFound([Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
                                      "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
@@ -217,6 +218,7 @@ class _Run:
         self.source, self.by = f"import:{college}:{label}", editor
         self.fields: dict[int, str] = {}  # the sheet being read: column -> field
         self.name_at = 1 << 30
+        self.width = 0
         self.taken = array("q")  # record -> the row of this list that matched it first, or -1
         # Per row of the list, by position: the register's clock once it was decided, the record
         # it took, what came of it. Arrays: a list of 300,000 rows costs a few megabytes.
@@ -251,6 +253,22 @@ class _Run:
         self.number, self.position, self.deciding_again, record = number, position, again, -1
         outcome = _REPORTED
         width = len(cells)
+        beyond = [i for i in range(self.width, width) if cells[i].strip()]
+        if beyond and not isinstance(cells, tables.Cells):
+            # A CSV row longer than its header: a comma inside a value split it, and every value
+            # after it sits in the next column (a birth date as the year entered).
+            many = len(beyond)
+            self.refuse(number, None, None, f"比表头多 {many} 格（多半是某个值里有逗号，把它分成了两格），后面的值都错了列，这一行未导入：请给含逗号的值加上引号或去掉逗号后再导入",
+                        f"has {many} cell{'s' if many > 1 else ''} more than the header (a comma inside a value, most likely, split it), so the values after it are in the wrong columns; the row was not imported: quote the value with the comma or remove the comma, and import again")  # fmt: skip
+            self.outcome[position], self.took[position], self.decided[position] = (
+                _REPORTED,
+                -1,
+                self.register.clock,
+            )
+            return
+        for column in beyond:  # a workbook's cell under no heading
+            self.refuse(number, None, cells[column], f"{_letter(column)} 列没有列名，未导入：如要导入，请给这一列写上登记册的列名后再导入",
+                        f"column {_letter(column)} has no heading and was not imported: name it as the register does to import it")  # fmt: skip
         for column in getattr(cells, "uncalculated", ()):
             if column in self.fields:
                 self.refuse(number, self.fields[column], None, f"{_letter(column)} 列是 Excel 尚未计算的公式，未导入：请在 Excel 中打开、保存后再导入",
@@ -288,7 +306,7 @@ class _Run:
             for said in self.said[number]:
                 (result.problems if said.kind == "import" else result.notes).append(said)
 
-    def refuse(self, number: int, name: str, value: str | None, zh: str, en: str) -> None:
+    def refuse(self, number: int, name: str | None, value: str | None, zh: str, en: str) -> None:
         self.said.setdefault(number, []).append(Problem(self.label, zh, en, row=number % _PLACE, field=self.labels.get(name, name),
                                                         value=value, kind="import", sheet=self.sheets[number // _PLACE]))  # fmt: skip
 
@@ -349,6 +367,8 @@ class _Run:
                 raw = self.opened(number, name, raw)
                 if raw is None:
                     continue
+            if name in MARKED:
+                raw = unmarked(raw)
             if name == ID_FIELD and not _REGISTER_ID.fullmatch(raw):
                 continue  # a college's own numbering (序号, 学号), not the register's id
             if (
@@ -499,9 +519,9 @@ def _learn_what_alumni_gave(register: Register, data: Path, update: Form) -> Non
             register.protect(index, given[submission])
 
 
-def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, str], list[str]]:
-    """The header: its first and last row, which column is which field, and the headings of the
-    columns not imported. It is the first row that names at least two known columns (titles
+def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, str], list[str], int]:
+    """The header: its first and last row, which column is which field, the headings of the
+    columns not imported, and how many columns it names. It is the first row that names at least two known columns (titles
     above it are skipped), with the row below when that one names columns under a group
     (联系方式 over 手机 and 邮箱)."""
     known = header_names(update)
@@ -531,8 +551,9 @@ def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, st
                 fields[i] = name
             elif heading.strip():
                 unread.append(heading.strip())  # the register has no such field, or the column repeats one
-        return index, last, fields, unread
-    return 0, 0, {}, []
+        width = max((i + 1 for i, heading in enumerate(headings) if heading.strip()), default=0)
+        return index, last, fields, unread, width
+    return 0, 0, {}, [], 0
 
 
 _NOT_READ = ("sheet", "columns", "hidden")  # notes on what was not read, which the college should see too

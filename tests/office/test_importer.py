@@ -808,3 +808,89 @@ def test_a_college_column_other_than_the_college_given_is_said_once(tmp_path):
     )
     assert "计算机系: 2 rows" in report.report_file.read_text(encoding="utf-8-sig")
     assert sorted(r["college"] for r in read_register(tmp_path / "r.csv")) == ["计算机与信息学院", "计算机学院", "计算机系", "计算机系"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["unicode.txt", "unicode.csv"])
+def test_unicode_text_from_excel_is_read(tmp_path, name):
+    """Excel's "Unicode 文本" (Unicode text): UTF-16 with a BOM, tab-separated, CRLF."""
+    text = "\ufeff姓名\t出生日期\t手机\r\n钱进\t1998-04-04\t13900010008\r\n"
+    (tmp_path / name).write_bytes(text.encode("utf-16-le"))
+    report = import_register(tmp_path / name, "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert (report.added, report.problems) == (1, [])
+    assert [(r["name"], r["mobile"]) for r in read_register(tmp_path / "r.csv")] == [("钱进", "13900010008")]
+
+
+@pytest.mark.parametrize("separator", ["\t", ";"])
+def test_a_list_separated_by_tabs_or_semicolons_is_read(tmp_path, separator):
+    text = f"姓名{separator}出生日期{separator}手机\n孙立{separator}1998-04-05{separator}13900010009\n"
+    report = imported(tmp_path, text, register="r.csv")
+    assert (report.added, report.problems) == (1, [])
+    assert [(r["name"], r["birth_date"]) for r in read_register(tmp_path / "r.csv")] == [
+        ("孙立", "1998-04-05")
+    ]
+
+
+@pytest.mark.parametrize("name", ["cs.xls", "cs.csv"])
+def test_a_workbook_named_xls_or_csv_is_read_by_its_content(tmp_path, name):
+    report = import_register(workbook(tmp_path / name), "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert report.added == 5
+
+
+def test_a_password_protected_workbook_says_remove_the_password(tmp_path):
+    # files/password.xlsx: a two-row workbook encrypted by Excel's method (msoffcrypto-tool 6.1,
+    # OOXMLFile.encrypt, password "secret"): an OLE2 file holding an EncryptedPackage stream.
+    source = shutil.copy(Path(__file__).parent / "files/password.xlsx", tmp_path / "名单.xlsx")
+    with pytest.raises(ProblemsFound) as found:
+        import_register(Path(source), "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    [problem] = found.value.problems
+    assert (
+        problem.en.startswith("is protected with a password (encrypted): remove the password in Excel")
+        and "damaged" not in problem.en
+    )
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_an_excel_serial_number_in_a_date_column_is_taken_as_its_date_with_a_note(tmp_path):
+    book = Workbook()
+    book.active.append(["姓名", "出生日期", "入学年份"])
+    book.active.append(["王立新", 35600, "43709"])
+    book.active.append(["李娜", "99999", "2015"])  # 2173: no birth date of a living alumnus
+    book.save(tmp_path / "s.xlsx")
+    report = import_register(tmp_path / "s.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    records = {r["name"]: r for r in read_register(tmp_path / "r.csv")}
+    assert (records["王立新"]["birth_date"], records["王立新"]["year_entered"]) == ("1997-06-19", "2019")
+    assert [(n.row, n.field, n.value) for n in report.notes if n.kind == "taken"] == [(2, "出生日期", "35600"), (2, "入校时间", "43709")]  # fmt: skip
+    assert "Excel's day number 35600, taken as 1997-06-19" in report.notes[-2].en
+    assert [(p.row, p.field, p.value) for p in report.problems] == [(3, "出生日期", "99999")]
+
+
+def test_text_markers_are_taken_off_mobiles_and_numbers(tmp_path):
+    text = '姓名,出生日期,手机,邮政编码\n丁一,1990-02-02,="13900210001",="010000"\n丁二,1990-02-03,\'13900210002,\'010000\n'
+    report = imported(tmp_path, text, register="r.csv")
+    assert report.problems == []
+    assert [(r["mobile"], r["postcode"]) for r in read_register(tmp_path / "r.csv")] == [("13900210001", "010000"), ("13900210002", "010000")]  # fmt: skip
+
+
+@pytest.mark.parametrize("cell", ["13900120007/13800120007", "13900120007 13800120007", "13900120007；13800120007", "139 0012 0007, 138-0012-0007"])  # fmt: skip
+def test_two_mobiles_in_one_cell_take_the_first_and_report_the_second(tmp_path, cell):
+    report = imported(tmp_path, f"姓名,出生日期,手机\n马超,1997-01-07,{cell}\n".replace(", 138", "，138"), register="r.csv")  # fmt: skip
+    assert [r["mobile"] for r in read_register(tmp_path / "r.csv")] == ["13900120007"]
+    [note] = [n for n in report.notes if n.kind == "taken"]
+    assert note.field == "手机" and "the first was taken, not 138" in note.en
+    assert "138" in read_records(report.report_file)[0]["reason"]
+
+
+def test_a_csv_row_with_more_cells_than_the_header_is_reported_not_shifted(tmp_path):
+    text = "姓名,出生日期,入校时间,手机\n=HYPERLINK(\"http://x.example\",\"点我\"),1997-01-12,2015,13900120012\n李娜,1981-02-02,1999,13800002222\n"  # fmt: skip
+    report = imported(tmp_path, text, register="r.csv")
+    assert [(p.row, p.field) for p in report.problems] == [(2, None)]
+    assert "has 1 cell more than the header" in report.problems[0].en
+    assert [r["name"] for r in read_register(tmp_path / "r.csv")] == ["李娜"]
+
+
+def test_a_workbook_cell_beyond_the_header_is_reported(tmp_path):
+    workbook(tmp_path / "w.xlsx", rows=[["王立新", "男", "1978-07-01", *[""] * 11, "", "已故"]], title=False)
+    report = import_register(tmp_path / "w.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert report.added == 1
+    assert [(p.row, p.value) for p in report.problems] == [(2, "已故")]
+    assert "column P has no heading" in report.problems[0].en
