@@ -26,7 +26,7 @@ from core.sealing import Opener, Unreadable, is_sealed
 from core.values import clean_text, lost_characters
 from forms.inbox import LocalFiles
 from office.normalise import MARKED, NotTaken, header_names, is_footer, normaliser, squeeze, unmarked
-from office.register import HISTORY, ID_FIELD, Register, now_on
+from office.register import CONTACTS, HISTORY, ID_FIELD, Register, now_on
 
 REPORT = ["工作表 sheet", "行 row", "字段 field", "值 value", "处理 action", "原因", "reason"]
 _REGISTER_ID = re.compile(r"A[0-9]{7}")
@@ -325,6 +325,9 @@ class _Run:
     def row(self, number: int, values: dict[str, str]) -> tuple[int, int]:
         """What comes of one row: (outcome, the record it took or -1)."""
         match = self.register.match(values)
+        if match.kind == "unsure" and self.repeated(number, match.candidates, values):
+            # An earlier row of this list again but for a mobile or e-mail: that row's values stay.
+            return self.again(number, match.candidates[0], values, unsure=True), match.candidates[0]
         if match.kind not in ("same", "new"):
             self.ask(number, values, match)
             return _REPORTED, -1
@@ -343,6 +346,18 @@ class _Run:
             self.register.tick(self.register.key(values))
         self.take(match.record, number)
         return self.merge(number, match.record, values), match.record
+
+    def repeated(self, number: int, candidates: tuple[int, ...], values: dict[str, str]) -> bool:
+        """Whether the row repeats the one record an earlier row of this list took, every value the
+        same but a mobile or e-mail (a row with a birth date, a major... more is a namesake to ask)."""
+        if len(candidates) != 1 or not 0 <= self.first(candidates[0]) < number:
+            return False
+        register, [index] = self.register, candidates
+        return all(
+            name in CONTACTS or register.holds(index, name, value)
+            for name, value in values.items()
+            if value and name in register.at and name != ID_FIELD
+        )
 
     def first(self, record: int) -> int:
         """The row of this list that took the record, or -1."""
@@ -445,8 +460,31 @@ class _Run:
             self.refuse(number, "birth_date", values.get("birth_date"), f"手机或邮箱与登记册中的 {ids} 相同，出生日期却不同，这一行未导入：请核对是否同一人，是则在编号列写明 {ids}",
                         f"has the mobile or e-mail of {ids} in the register but another birth date, so the row was not imported: check whether it is the same person and if so write {ids} in the id column")  # fmt: skip
         else:
-            self.refuse(number, "name", name, f"与登记册中的 {ids} 同名同院系，但没有出生日期、手机或邮箱可以确认是否同一人，这一行未导入：请补上其中一项后再导入",
-                        f"has the name and college of {ids} in the register but no birth date, mobile or e-mail to tell whether it is the same person, so the row was not imported: add one of them and import again")  # fmt: skip
+            (zh, en), first = self.missing(values, match.candidates), ids.split("、")[0]
+            if values.get("mobile") or values.get("email"):
+                do_zh, do_en = f"如是同一人（如换了手机号），请在编号列写上 {first} 后再导入；如不是，请补上双方的出生日期", f"if it is the same person with a new mobile, write {first} in the 编号 column and import again; if not, add the birth dates to tell them apart"  # fmt: skip
+            else:
+                do_zh, do_en = f"请补上出生日期、手机或邮箱，或如是同一人，在编号列写上 {first}，然后再导入", f"add the birth date, mobile or e-mail, or if it is the same person write {first} in the 编号 column, and import again"  # fmt: skip
+            self.refuse(number, "name", name, f"与登记册中的 {ids} 同名同院系，无法确定是否同一人（{zh}），这一行未导入：{do_zh}",
+                        f"has the name and college of {ids} in the register and nothing tells whether it is the same person ({en}), so the row was not imported: {do_en}")  # fmt: skip
+
+    def missing(self, values: dict[str, str], candidates: tuple[int, ...]) -> tuple[str, str]:
+        """What would have told a namesake row from the records it could be, in words."""
+        register, ids = self.register, "、".join(self.register.get(i, ID_FIELD) for i in candidates)
+        zh, en = [], []
+        if not values.get("birth_date"):
+            zh.append("这一行没有出生日期"), en.append("the row has no birth date")
+        elif not any(register.get(i, "birth_date") for i in candidates):
+            zh.append(f"登记册中的 {ids} 没有出生日期"), en.append(f"{ids} has no birth date in the register")
+        for name, word_zh, word_en in (("mobile", "手机", "mobile"), ("email", "邮箱", "e-mail")):
+            if values.get(name) and any(register.get(i, name) for i in candidates):
+                (
+                    zh.append(f"这一行的{word_zh}与 {ids} 的不同"),
+                    en.append(f"the row's {word_en} is not {ids}'s"),
+                )
+        if not values.get("mobile") and not values.get("email"):
+            zh.append("这一行没有手机和邮箱"), en.append("the row has no mobile or e-mail")
+        return "，".join(zh), "; ".join(en)
 
     def merge(self, number: int, index: int, values: dict[str, str]) -> int:
         """The list's newer values into a known record, except what the alumnus gave."""
@@ -475,9 +513,10 @@ class _Run:
         register.change(index, changes, self.source, self.by, self.when)
         return _UPDATED
 
-    def again(self, number: int, index: int, values: dict[str, str]) -> int:
+    def again(self, number: int, index: int, values: dict[str, str], unsure: bool = False) -> int:
         """The same person twice in one list: the first row's values stay, the other fills gaps;
-        an exact repeat is folded with a note, a value that differs is reported."""
+        an exact repeat is folded with a note, a value that differs is reported. unsure: only the
+        name says it is the same person, so nothing of the row is taken."""
         register, (zh, en) = self.register, self.row_of(self.first(index), number)
         if register.brings_nothing(index, values):
             self.note(number, None, None, f"与{zh}完全相同，已合并为一条记录", f"repeats {en}; folded into one record", kind="duplicate")  # fmt: skip
@@ -486,9 +525,10 @@ class _Run:
         for name, value in values.items():
             if name not in register.at or name == ID_FIELD or register.holds(index, name, value):
                 continue
-            if register.get(index, name):
-                self.refuse(number, name, value, f"与{zh}是同一人，但这一项不同：保留了{zh}的 {register.get(index, name)}，请核对哪个是现在的",
-                            f"is the same person as {en} with another value: {en}'s {register.get(index, name)} was kept; check which is current")  # fmt: skip
+            if register.get(index, name) or unsure:
+                kept = register.get(index, name) or "（空）"
+                self.refuse(number, name, value, f"与{zh}是同一人，但这一项不同：保留了{zh}的 {kept}，请核对哪个是现在的" + ("（两行只有姓名相同，如是两个人，请补上出生日期后再导入）" if unsure else ""),
+                            f"is the same person as {en} with another value: {en}'s {kept if register.get(index, name) else '(empty)'} was kept; check which is current" + (" (only the name says so: if they are two people, add their birth dates and import again)" if unsure else ""))  # fmt: skip
             else:
                 gaps[name] = value
         if not gaps:

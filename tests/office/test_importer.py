@@ -222,7 +222,7 @@ def test_a_namesake_without_evidence_is_reported_not_merged_nor_doubled(tmp_path
     assert (problem.row, problem.field) == (
         2,
         "姓名",
-    ) and "no birth date, mobile or e-mail to tell" in problem.en
+    ) and "(the row has no birth date; the row has no mobile or e-mail)" in problem.en
     [record] = read_register(tmp_path / "r.csv")
     assert record["employer"] == ""
 
@@ -894,3 +894,37 @@ def test_a_workbook_cell_beyond_the_header_is_reported(tmp_path):
     assert report.added == 1
     assert [(p.row, p.value) for p in report.problems] == [(2, "已故")]
     assert "column P has no heading" in report.problems[0].en
+
+
+def test_a_namesake_row_is_told_what_is_missing(tmp_path):
+    imported(tmp_path, "姓名,性别,手机\n郝丽,女,13900200001\n", register="r.csv")
+    report = imported(tmp_path, "姓名,性别,出生日期\n郝丽,女,1990-01-01\n", name="b.csv", register="r.csv")
+    [problem] = report.problems
+    assert (
+        "A0000001 has no birth date in the register" in problem.en
+        and "no birth date, mobile" not in problem.en
+    )
+    report = imported(tmp_path, "姓名,性别,手机\n郝丽,女,13800200001\n", name="c.csv", register="r.csv")
+    [problem] = report.problems
+    assert "the row's mobile is not A0000001's" in problem.en
+    assert "if it is the same person with a new mobile, write A0000001 in the 编号 column" in problem.en
+    report = imported(
+        tmp_path, "编号,姓名,性别,手机\nA0000001,郝丽,女,13800200001\n", name="d.csv", register="r.csv"
+    )
+    assert (report.updated, report.problems) == (1, [])
+
+
+def test_a_name_repeated_in_one_list_with_another_mobile_keeps_the_first_rows_value(tmp_path):
+    text = "姓名,性别,入学年份,手机\n李娜,女,2016,13900130003\n李娜,女,2016,13900130003\n李娜,女,2016,13900130004\n"
+    for _ in range(2):
+        report = imported(tmp_path, text, register="r.csv")
+        assert [(p.row, p.field, p.value) for p in report.problems] == [(4, "手机", "13900130004")]
+        assert report.problems[0].en.startswith("is the same person as row 2 with another value: row 2's 13900130003 was kept")  # fmt: skip
+    assert [r["mobile"] for r in read_register(tmp_path / "r.csv")] == ["13900130003"]
+
+
+def test_a_namesake_with_another_birth_date_is_no_repeat_of_an_earlier_row(tmp_path):
+    text = "姓名,出生日期,专业,手机\n王伟,,机械工程,13900000001\n王伟,1990-01-01,车辆工程,13900000002\n"
+    report = imported(tmp_path, text, register="r.csv")
+    [problem] = report.problems
+    assert (problem.row, problem.field) == (3, "姓名") and "the row's mobile is not A0000001's" in problem.en
