@@ -39,6 +39,11 @@ from core.problems import Problem, ProblemsFound
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 _GUARDED = frozenset(FORMULA_STARTS)
 BOM = b"\xef\xbb\xbf"
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode 文本" (Unicode text)
+ZIP = b"PK\x03\x04"  # an .xlsx, whatever its name
+OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls, or a workbook encrypted with a password
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx is held in
+_SEPARATORS = ("\t", ";")  # besides the comma: Excel's text, and CSV from a comma-decimal locale
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CHUNK = 1 << 20
 _SAMPLE = 20_000  # characters enough to tell garbled text
@@ -89,6 +94,8 @@ def _said(encoding: str, sample: str, label: str) -> list[Problem]:
         )])  # fmt: skip
     if encoding == "utf-8-sig":
         return [Problem(label, "文件带 BOM（Excel 另存的 UTF-8），已正常读取", "has a BOM (UTF-8 from Excel); read as usual", kind="encoding")]  # fmt: skip
+    if encoding == "utf-16":
+        return [Problem(label, "文件是 UTF-16（Excel 的“Unicode 文本”），已按此读取", "is UTF-16 (Excel's Unicode text); read as such", kind="encoding")]  # fmt: skip
     if encoding == "gb18030":
         return [Problem(label, "文件是 GB18030（GBK）编码，已按此读取；建议另存为 CSV UTF-8",
                         "is in GB18030 (GBK); read as such; saving it as CSV UTF-8 is better", kind="encoding")]  # fmt: skip
@@ -110,8 +117,10 @@ def _sniff(path: Path, label: str, ours: bool) -> tuple[str, list[Problem], bool
     in `decode`."""
     try:
         with path.open("rb") as file:
-            bom = file.read(len(BOM)) == BOM
-            for encoding in ("utf-8-sig",) if bom else ("utf-8", "gb18030"):
+            start = file.read(len(BOM))
+            bom = start == BOM
+            wide = start[:2] in UTF16_BOMS
+            for encoding in ("utf-8-sig",) if bom else ("utf-16",) if wide else ("utf-8", "gb18030"):
                 file.seek(0)
                 decoder, sample, quoted = codecs.getincrementaldecoder(encoding)(), "", False
                 try:
@@ -186,10 +195,17 @@ def iter_rows(
     """The rows of a .csv or .xlsx file one at a time, and notes on how it was read; a file that
     cannot be read at all is ProblemsFound at once, before the first row. ours: see `decode`."""
     label = label or path.name
-    suffix = path.suffix.lower()
-    if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_rows(path, label), []
-    if suffix in (".xls", ".et", ".ods", ".numbers"):
+    kind = _content(path)
+    if kind == "xlsx" or (not kind and path.suffix.lower() in (".xlsx", ".xlsm")):
+        return _xlsx_rows(path, label), _renamed(path, label)
+    if kind == "encrypted" or (kind == "ole2" and path.suffix.lower() in (".xlsx", ".xlsm")):
+        raise ProblemsFound([Problem(
+            label,
+            "设有打开密码（已加密），无法读取：请在 Excel 中打开，去掉密码（文件 > 信息 > 保护工作簿 > 用密码进行加密，清空密码），保存后再导入",
+            "is protected with a password (encrypted): remove the password in Excel (File > Info > Protect Workbook > Encrypt with Password, clear it), save, and import again",
+            kind="file",
+        )])  # fmt: skip
+    if kind == "ole2" or path.suffix.lower() in (".xls", ".et", ".ods", ".numbers"):
         raise ProblemsFound([Problem(
             label,
             "是旧版或其他软件的表格格式，无法读取；请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8（逗号分隔）”后再导入",
@@ -200,10 +216,45 @@ def iter_rows(
 
     def rows() -> Iterator[list[str]]:
         with path.open(encoding=encoding, newline="") as text:
-            found = csv.reader(text)
+            # Our own files are CSV; a list may be separated by tabs or semicolons: the header
+            # line, which names the columns, holds more of its separator than of any other.
+            header = "" if ours else text.readline()
+            text.seek(0)
+            separator = max(_SEPARATORS, key=header.count)
+            found = csv.reader(
+                text, delimiter=separator if header.count(separator) > header.count(",") else ","
+            )
             yield from _restored(found) if quoted else found
 
     return rows(), notes
+
+
+def _content(path: Path) -> str:
+    """What a file holds by its first bytes, whatever its name: "xlsx", "encrypted" (a workbook
+    with a password), "ole2" (an old .xls), or "" (text, or a file that is not there)."""
+    try:
+        with path.open("rb") as file:
+            start = file.read(len(OLE2))
+            if start.startswith(ZIP):
+                return "xlsx"
+            if start == OLE2:
+                return "encrypted" if _ENCRYPTED in start + file.read() else "ole2"
+    except OSError:
+        pass
+    return ""
+
+
+def is_workbook(path: Path) -> bool:
+    """Whether a file is read as an .xlsx workbook: by its content (an .xlsx renamed .xls or .csv
+    is one), or by its name when its content is no other known kind."""
+    kind = _content(path)
+    return kind == "xlsx" or (not kind and path.suffix.lower() in (".xlsx", ".xlsm"))
+
+
+def _renamed(path: Path, label: str) -> list[Problem]:
+    if path.suffix.lower() in (".xlsx", ".xlsm"):
+        return []
+    return [Problem(label, "其实是 .xlsx 表格（扩展名不对），已按 .xlsx 读取", "is an .xlsx workbook under another name; read as .xlsx", kind="encoding")]  # fmt: skip
 
 
 @dataclass
@@ -220,7 +271,7 @@ def iter_sheets(path: Path, label: str | None = None) -> tuple[list[Sheet], list
     """Every sheet of a workbook, or the one of a CSV file, and notes on how it was read; a file
     that cannot be read at all is ProblemsFound at once."""
     label = label or path.name
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+    if not is_workbook(path):
         rows, notes = iter_rows(path, label)
         first = [rows]  # the rows already opened serve the first reading
 
@@ -231,7 +282,7 @@ def iter_sheets(path: Path, label: str | None = None) -> tuple[list[Sheet], list
     names = [(sheet.title, sheet.sheet_state != "visible") for sheet in _workbook(path, label).worksheets]
     return [
         Sheet(name, functools.partial(_xlsx_rows, path, label, name), hidden) for name, hidden in names
-    ], []
+    ], _renamed(path, label)
 
 
 def read_records(path: Path, label: str | None = None) -> list[dict[str, str]]:
@@ -319,7 +370,9 @@ def _workbook(path: Path, label: str):
     from openpyxl import load_workbook  # only imports that read workbooks need it
 
     try:
-        return load_workbook(path, read_only=True, data_only=True)
+        # Given a name, openpyxl refuses an .xlsx named .xls or .csv by its suffix: its bytes then.
+        named = path.suffix.lower() in (".xlsx", ".xlsm")
+        return load_workbook(path if named else io.BytesIO(path.read_bytes()), read_only=True, data_only=True)
     except FileNotFoundError:
         raise ProblemsFound([Problem(label, "文件不存在，请检查文件名", "does not exist; check the file name", kind="file")]) from None  # fmt: skip
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, TypeError):

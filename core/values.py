@@ -34,6 +34,13 @@ _INTERNATIONAL = re.compile(r"\+[1-9][0-9]{6,14}")
 _PHONE_NOISE = re.compile(r"[\s\-()（）.．·]")
 _CJK = r"\u3400-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
 _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}·])\s+(?=[{_CJK}·])")
+# Full-width Latin letters, digits and signs (U+FF01-FF5E), as Chinese input methods type them,
+# made plain. Not NFKC for the whole name: it would also change the compatibility ideographs
+# some rare names are written with.
+_FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
+# Every dot written between the parts of a Uyghur or transliterated name (after NFKC: ･ is ・,
+# ． is .), and the spaces that a name written twice has in one place and not the other.
+_NAME_KEY = dict.fromkeys(map(ord, ".•・‧∙⋅"), "·") | dict.fromkeys(map(ord, " \t"), None)
 # What a save in a narrower encoding leaves of a character it cannot hold: "?", the replacement
 # character, or a code point of the private-use areas (a font's own glyph, not a character).
 _LOST = re.compile("[?？\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
@@ -113,9 +120,17 @@ def normalise_email(value: str) -> str:
 def clean_name(value: str) -> str:
     """A person's name as the register keeps it: NFC, no padding, and no space inside a Chinese
     name (offices pad two-character names to line them up: 王　芳 is 王芳); Latin names keep one
-    space between words."""
-    value = clean_text(value.replace("\u3000", " "))
+    space between words, in plain letters (ＬＩ　Ｍｉｎｇ is LI Ming)."""
+    value = clean_text(value.replace("\u3000", " ").translate(_FULL_WIDTH))
     return _SPACE_IN_CJK.sub("", value)
+
+
+@lru_cache(maxsize=65536)  # a register repeats its names, and each is compared several times a row
+def name_key(name: str) -> str:
+    """A cleaned name as identity compares it: 阿依古丽•买买提 and 阿依古丽.买买提 are 阿依古丽·买买提,
+    john smith is John Smith. Only for comparing: the register keeps the name as written."""
+    key = unicodedata.normalize("NFKC", name).translate(_NAME_KEY).casefold()
+    return name if key == name else key  # most names: no second string held per record
 
 
 def lost_characters(value: str) -> bool:

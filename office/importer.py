@@ -23,10 +23,10 @@ from core.definitions import CONSENT, Form
 from core.problems import Problem, ProblemsFound
 from core.records import record_problems
 from core.sealing import Opener, Unreadable, is_sealed
-from core.values import clean_name, lost_characters
+from core.values import clean_text, lost_characters
 from forms.inbox import LocalFiles
-from office.normalise import NotTaken, header_names, is_footer, normaliser, squeeze
-from office.register import HISTORY, ID_FIELD, Register, now_on
+from office.normalise import MARKED, NotTaken, header_names, is_footer, normaliser, squeeze, unmarked
+from office.register import CONTACTS, HISTORY, ID_FIELD, Register, now_on
 
 REPORT = ["工作表 sheet", "行 row", "字段 field", "值 value", "处理 action", "原因", "reason"]
 _REGISTER_ID = re.compile(r"A[0-9]{7}")
@@ -79,7 +79,7 @@ def import_register(
     for passes in range(MAX_PASSES):
         clock, position = register.clock, 0
         for part in parts:
-            run.fields, run.name_at = part.fields, part.name_at
+            run.fields, run.name_at, run.width = part.fields, part.name_at, part.width
             listed = itertools.islice(part.sheet.rows(), part.start + 1, None)
             said = result.notes if passes == 0 else []
             for number, cells in _people(listed, part, source.name, run.sheets[part.index], said):
@@ -98,7 +98,7 @@ def list_date(source: Path, given: datetime.date | None = None) -> tuple[str, tu
     else the time a workbook was saved (its document properties), else the file's modification time."""
     if given is not None:
         return given.isoformat(), ("--as-of 指定", "given with --as-of")
-    if source.suffix.lower() in (".xlsx", ".xlsm"):
+    if tables.is_workbook(source):
         saved = tables.workbook_saved(source)
         if saved is not None:
             return saved.isoformat(timespec="seconds"), (
@@ -128,6 +128,7 @@ class _Part:
     start: int
     fields: dict[int, str]
     known: dict[str, str]  # every header wording, to tell a header repeated further down
+    width: int  # columns the header names: a cell further right has no heading
 
     @property
     def name_at(self) -> int:
@@ -145,7 +146,7 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
                                  "is a hidden sheet and was not read; unhide it in Excel to import it", kind="sheet", sheet=sheet.name))  # fmt: skip
             continue
         head = list(itertools.islice(sheet.rows(), 10))
-        first, start, fields, columns = _header(head, update)
+        first, start, fields, columns, width = _header(head, update)
         if not fields:
             unread.append((sheet, any(c.strip() for row in head for c in row)))
             continue
@@ -158,7 +159,7 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
             notes.append(Problem(label, f"这些列未导入：{zh}（登记册没有这些字段，或与前面的列重复）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
                                  f"these columns were not imported: {en} (the register has no such field, or an earlier column gives it); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
                                  row=start + 1, kind="columns", sheet=where))  # fmt: skip
-        parts.append(_Part(index, sheet, start, fields, header_names(update)))
+        parts.append(_Part(index, sheet, start, fields, header_names(update), width))
     if not parts:
         raise ProblemsFound([Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
                                      "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
@@ -217,6 +218,7 @@ class _Run:
         self.source, self.by = f"import:{college}:{label}", editor
         self.fields: dict[int, str] = {}  # the sheet being read: column -> field
         self.name_at = 1 << 30
+        self.width = 0
         self.taken = array("q")  # record -> the row of this list that matched it first, or -1
         # Per row of the list, by position: the register's clock once it was decided, the record
         # it took, what came of it. Arrays: a list of 300,000 rows costs a few megabytes.
@@ -225,6 +227,9 @@ class _Run:
         self.redo: set[int] = set()  # rows (positions) that took a record an earlier row has taken since
         self.position = 0
         self.number = 0
+        self.deciding_again = False
+        self.shared: set[int] = set()  # rows (positions) reported for another name's mobile or e-mail
+        self.elsewhere: dict[str, int] = {}  # a college the list's own column names instead -> its rows
 
     def decide(self, position: int, number: int, cells: list[str], again: bool) -> None:
         if again:
@@ -234,17 +239,36 @@ class _Run:
             if self.outcome[position] != _REPORTED and number not in self.said and position not in self.redo:
                 return
             self.redo.discard(position)
-            key = (clean_name(cells[self.name_at] if self.name_at < len(cells) else ""), self.college)
-            if self.register.touched(key) <= self.decided[position]:
+            changed = self.register.touched(self.key(cells))
+            if position in self.shared:  # it depends on who has its mobile or e-mail, too
+                changed = max(changed, self.register.contacts_changed)
+            if changed <= self.decided[position]:
                 return  # nothing this row depends on has changed since it was decided
+            self.shared.discard(position)
             if self.took[position] >= 0 and self.first(self.took[position]) == number:
                 self.taken[self.took[position]] = -1
             self.said.pop(number, None)
         else:
             self.decided.append(0), self.took.append(-1), self.outcome.append(_REPORTED)
-        self.number, self.position, record = number, position, -1
+        self.number, self.position, self.deciding_again, record = number, position, again, -1
         outcome = _REPORTED
         width = len(cells)
+        beyond = [i for i in range(self.width, width) if cells[i].strip()]
+        if beyond and not isinstance(cells, tables.Cells):
+            # A CSV row longer than its header: a comma inside a value split it, and every value
+            # after it sits in the next column (a birth date as the year entered).
+            many = len(beyond)
+            self.refuse(number, None, None, f"比表头多 {many} 格（多半是某个值里有逗号，把它分成了两格），后面的值都错了列，这一行未导入：请给含逗号的值加上引号或去掉逗号后再导入",
+                        f"has {many} cell{'s' if many > 1 else ''} more than the header (a comma inside a value, most likely, split it), so the values after it are in the wrong columns; the row was not imported: quote the value with the comma or remove the comma, and import again")  # fmt: skip
+            self.outcome[position], self.took[position], self.decided[position] = (
+                _REPORTED,
+                -1,
+                self.register.clock,
+            )
+            return
+        for column in beyond:  # a workbook's cell under no heading
+            self.refuse(number, None, cells[column], f"{_letter(column)} 列没有列名，未导入：如要导入，请给这一列写上登记册的列名后再导入",
+                        f"column {_letter(column)} has no heading and was not imported: name it as the register does to import it")  # fmt: skip
         for column in getattr(cells, "uncalculated", ()):
             if column in self.fields:
                 self.refuse(number, self.fields[column], None, f"{_letter(column)} 列是 Excel 尚未计算的公式，未导入：请在 Excel 中打开、保存后再导入",
@@ -257,17 +281,32 @@ class _Run:
             self.outcome[position] = outcome
         self.took[position], self.decided[position] = record, self.register.clock
 
+    def key(self, cells: list[str]) -> tuple[str, str]:
+        """The register's key (name, college) of a row, as its values would give it."""
+        name = self.normalise("name", cells[self.name_at])[0] if self.name_at < len(cells) else ""
+        at = next((i for i, f in self.fields.items() if f == "college"), None)
+        college = clean_text(cells[at]) if at is not None and at < len(cells) else ""
+        return self.register.key({"name": name, "college": college or self.college})
+
     def report(self, result: ImportReport) -> None:
-        """The counts, and every row's problems and notes in the order of the list."""
+        """The counts, every note on the whole list, and every row's problems and notes in the
+        order of the list."""
         result.rows = len(self.outcome)
         result.added, result.updated, result.unchanged = (
             self.outcome.count(code) for code in (_ADDED, _UPDATED, _UNCHANGED)
         )
+        if self.elsewhere:
+            rows, label = sum(self.elsewhere.values()), self.labels["college"]
+            zh = "、".join(f"{c} {n} 行" for c, n in self.elsewhere.items())
+            en = ", ".join(f"{c}: {n} row{'s' if n > 1 else ''}" for c, n in self.elsewhere.items())
+            result.notes.append(Problem(self.label, f"有 {rows} 行的院系列写的不是 --college {self.college}（{zh}），已按院系列归入这些院系；如应归入 {self.college}，请改正或删去这一列后再导入",
+                                        f"{rows} row{'s' if rows > 1 else ''} name another college than --college {self.college} in the college column ({en}) and were filed under it; if they belong to {self.college}, correct the column or remove it and import again",
+                                        field=label, kind="college"))  # fmt: skip
         for number in sorted(self.said):
             for said in self.said[number]:
                 (result.problems if said.kind == "import" else result.notes).append(said)
 
-    def refuse(self, number: int, name: str, value: str | None, zh: str, en: str) -> None:
+    def refuse(self, number: int, name: str | None, value: str | None, zh: str, en: str) -> None:
         self.said.setdefault(number, []).append(Problem(self.label, zh, en, row=number % _PLACE, field=self.labels.get(name, name),
                                                         value=value, kind="import", sheet=self.sheets[number // _PLACE]))  # fmt: skip
 
@@ -286,6 +325,9 @@ class _Run:
     def row(self, number: int, values: dict[str, str]) -> tuple[int, int]:
         """What comes of one row: (outcome, the record it took or -1)."""
         match = self.register.match(values)
+        if match.kind == "unsure" and self.repeated(number, match.candidates, values):
+            # An earlier row of this list again but for a mobile or e-mail: that row's values stay.
+            return self.again(number, match.candidates[0], values, unsure=True), match.candidates[0]
         if match.kind not in ("same", "new"):
             self.ask(number, values, match)
             return _REPORTED, -1
@@ -304,6 +346,18 @@ class _Run:
             self.register.tick(self.register.key(values))
         self.take(match.record, number)
         return self.merge(number, match.record, values), match.record
+
+    def repeated(self, number: int, candidates: tuple[int, ...], values: dict[str, str]) -> bool:
+        """Whether the row repeats the one record an earlier row of this list took, every value the
+        same but a mobile or e-mail (a row with a birth date, a major... more is a namesake to ask)."""
+        if len(candidates) != 1 or not 0 <= self.first(candidates[0]) < number:
+            return False
+        register, [index] = self.register, candidates
+        return all(
+            name in CONTACTS or register.holds(index, name, value)
+            for name, value in values.items()
+            if value and name in register.at and name != ID_FIELD
+        )
 
     def first(self, record: int) -> int:
         """The row of this list that took the record, or -1."""
@@ -328,6 +382,8 @@ class _Run:
                 raw = self.opened(number, name, raw)
                 if raw is None:
                     continue
+            if name in MARKED:
+                raw = unmarked(raw)
             if name == ID_FIELD and not _REGISTER_ID.fullmatch(raw):
                 continue  # a college's own numbering (序号, 学号), not the register's id
             if (
@@ -346,6 +402,8 @@ class _Run:
                 self.note(number, name, raw, *note, kind="taken")
             if value:
                 values[name] = value
+        if values["college"] != self.college and not self.deciding_again:
+            self.elsewhere[values["college"]] = self.elsewhere.get(values["college"], 0) + 1
         name = values.get("name", "")
         if not name:
             self.refuse(
@@ -384,19 +442,56 @@ class _Run:
         elif match.kind == "ambiguous":
             self.refuse(number, "name", name, f"可能是登记册中的 {ids} 中的任何一位，无法确定，这一行未导入：请在编号列写明是哪一位",
                         f"could be any of {ids} in the register, so the row was not imported: write which one in the id column")  # fmt: skip
+        elif match.kind == "shared":
+            self.shared.add(self.position)
+            record = match.record
+            field = (
+                "mobile"
+                if values.get("mobile") and values["mobile"] == self.register.get(record, "mobile")
+                else "email"
+            )
+            who = f"{self.register.get(record, ID_FIELD)} {self.register.get(record, 'name')}"
+            first = self.first(record)
+            zh_row, en_row = self.row_of(first, number) if 0 <= first != number else ("", "")
+            zh_field, en_field = ("手机", "mobile") if field == "mobile" else ("邮箱", "e-mail")
+            self.refuse(number, field, values[field], f"与登记册中的 {who}{f'（{zh_row}）' if zh_row else ''}{zh_field}相同，这一行未导入：如是同一人，请改正名单或登记册中的姓名后再导入；如不是，请改正名单中的{zh_field}或留空后再导入",
+                        f"has the same {en_field} as {who}{f' ({en_row})' if en_row else ''} in the register, so the row was not added: if it is the same person, correct the name in the list or the register and import again; if not, correct the {en_field} in the list or leave it empty and import again")  # fmt: skip
         elif match.kind == "conflict":
             self.refuse(number, "birth_date", values.get("birth_date"), f"手机或邮箱与登记册中的 {ids} 相同，出生日期却不同，这一行未导入：请核对是否同一人，是则在编号列写明 {ids}",
                         f"has the mobile or e-mail of {ids} in the register but another birth date, so the row was not imported: check whether it is the same person and if so write {ids} in the id column")  # fmt: skip
         else:
-            self.refuse(number, "name", name, f"与登记册中的 {ids} 同名同院系，但没有出生日期、手机或邮箱可以确认是否同一人，这一行未导入：请补上其中一项后再导入",
-                        f"has the name and college of {ids} in the register but no birth date, mobile or e-mail to tell whether it is the same person, so the row was not imported: add one of them and import again")  # fmt: skip
+            (zh, en), first = self.missing(values, match.candidates), ids.split("、")[0]
+            if values.get("mobile") or values.get("email"):
+                do_zh, do_en = f"如是同一人（如换了手机号），请在编号列写上 {first} 后再导入；如不是，请补上双方的出生日期", f"if it is the same person with a new mobile, write {first} in the 编号 column and import again; if not, add the birth dates to tell them apart"  # fmt: skip
+            else:
+                do_zh, do_en = f"请补上出生日期、手机或邮箱，或如是同一人，在编号列写上 {first}，然后再导入", f"add the birth date, mobile or e-mail, or if it is the same person write {first} in the 编号 column, and import again"  # fmt: skip
+            self.refuse(number, "name", name, f"与登记册中的 {ids} 同名同院系，无法确定是否同一人（{zh}），这一行未导入：{do_zh}",
+                        f"has the name and college of {ids} in the register and nothing tells whether it is the same person ({en}), so the row was not imported: {do_en}")  # fmt: skip
+
+    def missing(self, values: dict[str, str], candidates: tuple[int, ...]) -> tuple[str, str]:
+        """What would have told a namesake row from the records it could be, in words."""
+        register, ids = self.register, "、".join(self.register.get(i, ID_FIELD) for i in candidates)
+        zh, en = [], []
+        if not values.get("birth_date"):
+            zh.append("这一行没有出生日期"), en.append("the row has no birth date")
+        elif not any(register.get(i, "birth_date") for i in candidates):
+            zh.append(f"登记册中的 {ids} 没有出生日期"), en.append(f"{ids} has no birth date in the register")
+        for name, word_zh, word_en in (("mobile", "手机", "mobile"), ("email", "邮箱", "e-mail")):
+            if values.get(name) and any(register.get(i, name) for i in candidates):
+                (
+                    zh.append(f"这一行的{word_zh}与 {ids} 的不同"),
+                    en.append(f"the row's {word_en} is not {ids}'s"),
+                )
+        if not values.get("mobile") and not values.get("email"):
+            zh.append("这一行没有手机和邮箱"), en.append("the row has no mobile or e-mail")
+        return "，".join(zh), "; ".join(en)
 
     def merge(self, number: int, index: int, values: dict[str, str]) -> int:
         """The list's newer values into a known record, except what the alumnus gave."""
         register, own = self.register, self.register.alumni_fields(index)
         changes = {}
         for name, value in values.items():
-            if name == ID_FIELD or name not in register.at or value == register.get(index, name):
+            if name == ID_FIELD or name not in register.at or register.holds(index, name, value):
                 continue
             if name in own:
                 confirmed = register.get(index, "confirmed")
@@ -418,20 +513,22 @@ class _Run:
         register.change(index, changes, self.source, self.by, self.when)
         return _UPDATED
 
-    def again(self, number: int, index: int, values: dict[str, str]) -> int:
+    def again(self, number: int, index: int, values: dict[str, str], unsure: bool = False) -> int:
         """The same person twice in one list: the first row's values stay, the other fills gaps;
-        an exact repeat is folded with a note, a value that differs is reported."""
+        an exact repeat is folded with a note, a value that differs is reported. unsure: only the
+        name says it is the same person, so nothing of the row is taken."""
         register, (zh, en) = self.register, self.row_of(self.first(index), number)
         if register.brings_nothing(index, values):
             self.note(number, None, None, f"与{zh}完全相同，已合并为一条记录", f"repeats {en}; folded into one record", kind="duplicate")  # fmt: skip
             return _UNCHANGED
         gaps = {}
         for name, value in values.items():
-            if name not in register.at or name == ID_FIELD or value == register.get(index, name):
+            if name not in register.at or name == ID_FIELD or register.holds(index, name, value):
                 continue
-            if register.get(index, name):
-                self.refuse(number, name, value, f"与{zh}是同一人，但这一项不同：保留了{zh}的 {register.get(index, name)}，请核对哪个是现在的",
-                            f"is the same person as {en} with another value: {en}'s {register.get(index, name)} was kept; check which is current")  # fmt: skip
+            if register.get(index, name) or unsure:
+                kept = register.get(index, name) or "（空）"
+                self.refuse(number, name, value, f"与{zh}是同一人，但这一项不同：保留了{zh}的 {kept}，请核对哪个是现在的" + ("（两行只有姓名相同，如是两个人，请补上出生日期后再导入）" if unsure else ""),
+                            f"is the same person as {en} with another value: {en}'s {kept if register.get(index, name) else '(empty)'} was kept; check which is current" + (" (only the name says so: if they are two people, add their birth dates and import again)" if unsure else ""))  # fmt: skip
             else:
                 gaps[name] = value
         if not gaps:
@@ -462,9 +559,9 @@ def _learn_what_alumni_gave(register: Register, data: Path, update: Form) -> Non
             register.protect(index, given[submission])
 
 
-def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, str], list[str]]:
-    """The header: its first and last row, which column is which field, and the headings of the
-    columns not imported. It is the first row that names at least two known columns (titles
+def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, str], list[str], int]:
+    """The header: its first and last row, which column is which field, the headings of the
+    columns not imported, and how many columns it names. It is the first row that names at least two known columns (titles
     above it are skipped), with the row below when that one names columns under a group
     (联系方式 over 手机 and 邮箱)."""
     known = header_names(update)
@@ -494,8 +591,9 @@ def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, st
                 fields[i] = name
             elif heading.strip():
                 unread.append(heading.strip())  # the register has no such field, or the column repeats one
-        return index, last, fields, unread
-    return 0, 0, {}, []
+        width = max((i + 1 for i, heading in enumerate(headings) if heading.strip()), default=0)
+        return index, last, fields, unread, width
+    return 0, 0, {}, [], 0
 
 
 _NOT_READ = ("sheet", "columns", "hidden")  # notes on what was not read, which the college should see too
@@ -515,7 +613,7 @@ def _write_report(path: Path, result: ImportReport) -> Path:
     lines += [
         [p.sheet, p.row, p.field, p.value, "已导入 taken", p.zh, p.en]
         for p in result.notes
-        if p.kind == "taken"
+        if p.kind in ("taken", "college")
     ]
     tables.write_table(path, REPORT, lines, for_people=True)
     return path

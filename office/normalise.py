@@ -77,6 +77,14 @@ _STAFF_YEARS = re.compile(r"((?:19|20)\d{2})\s*[-–—~至到]\s*((?:19|20)\d{2
 _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
 _SEPARATORS = re.compile(r"[;；,，、/\s]+")
 _REMARK = re.compile(r"\s*[（(【\[]([^（()）【】\[\]]*)[）)】\]]\s*")
+# Several numbers in one cell: 139…/138…, 139…；138…, or two numbers side by side.
+_SEVERAL = re.compile(r"\s*[/／;；,，、|]+\s*")
+_MOBILES = re.compile(r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}")
+# A date as Excel counts days (35600 is 1997-06-19): five digits, from 1927 on.
+_SERIAL = re.compile(r"[1-9]\d{4}(?:\.0+)?")
+_EXCEL_DAY_ZERO = datetime.date(1899, 12, 30)
+# Fields exporters force to text with '139… or ="139…" (so Excel keeps a 0 in front, or the digits).
+MARKED = ("mobile", "postcode", "id", "birth_date", "year_entered", "year_graduated")
 _AS_WRITTEN = ("address", "employer", "job_title", "major", "native_place", "college", "staff_unit")
 
 
@@ -127,9 +135,12 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
             return _choice(DEGREES, text, "请写专科、本科、硕士研究生、博士研究生或其他", "write 专科, 本科, 硕士研究生, 博士研究生 or 其他")  # fmt: skip
         if name == "relation":
             return _choice({**RELATIONS, "student": "student", "staff": "staff"}, text, "请写学生或教职工", "write 学生 or 教职工")  # fmt: skip
+        serial = _serial(text, today) if name in ("birth_date", "year_entered", "year_graduated") else None
         if name == "birth_date":
-            return _birth(text, today), None
+            return (serial[0], serial[1]) if serial else (_birth(text, today), None)
         if name in ("year_entered", "year_graduated"):
+            if serial:
+                return _year(serial[0][:4], fields[name].min, fields[name].max), serial[1]
             return _year(text, fields[name].min, fields[name].max), None
         if name == "postcode":
             return _postcode(text)
@@ -139,7 +150,7 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
 
     # Text as the office wrote it, only spaces evened out; the rest with full-width forms made plain.
     as_written = {name: lambda raw: (clean_text(raw), None) for name in _AS_WRITTEN}
-    plain = {"name": _name, "mobile": lambda raw: (_mobile(_plain(raw)), None),
+    plain = {"name": _name, "mobile": lambda raw: _mobiles(_plain(raw)),
              "email": lambda raw: _email(_plain(raw))}  # fmt: skip
 
     def normalise(name: str, raw: str) -> Taken:
@@ -157,6 +168,25 @@ def _name(raw: str) -> Taken:
         return clean_name(raw), None
     said = "、".join(r.strip() for r in remarks)
     return name, (f"括号中的“{said}”不是姓名的一部分，已去掉；请核对", f"“{said}” in brackets is no part of the name and was left out; check it")  # fmt: skip
+
+
+def unmarked(raw: str) -> str:
+    """A cell without the marks an exporter puts on numbers to keep them text: '139… and ="139…"."""
+    if raw[:2] == '="' and raw[-1:] == '"':
+        return raw[2:-1]
+    return raw[1:] if raw[:1] == "'" else raw
+
+
+def _serial(text: str, today: datetime.date) -> Taken | None:
+    """A date Excel wrote as its day number (a date cell read as a number, or typed over), if it
+    is a date between 1900 and today; with a note to check it."""
+    if not _SERIAL.fullmatch(text):
+        return None
+    day = _EXCEL_DAY_ZERO + datetime.timedelta(days=int(float(text)))
+    if day > today:  # five digits start in 1927: only a day to come is not a plausible date
+        return None
+    iso, number = day.isoformat(), text.split(".")[0]
+    return iso, (f"是 Excel 的日期序号 {number}，已按 {iso} 导入；请核对", f"is Excel's day number {number}, taken as {iso}; check it")  # fmt: skip
 
 
 def _plain(raw: str) -> str:
@@ -200,6 +230,20 @@ def _year(text: str, low, high) -> str:
             f"年份应在 {low} 到 {high} 之间，请核对", f"should be a year from {low} to {high}; check it"
         )
     return str(year)
+
+
+def _mobiles(text: str) -> Taken:
+    """A mobile; of several in one cell the first is taken and the others are said."""
+    try:
+        return _mobile(text), None
+    except NotTaken:
+        parts = [p for p in _SEVERAL.split(text) if p]
+        if len(parts) < 2 and not _MOBILES.sub("", text).strip():
+            parts = _MOBILES.findall(text)  # side by side: 139… 138…
+        if len(parts) < 2:
+            raise
+        first, others = _mobile(parts[0]), "、".join(parts[1:])
+    return first, (f"一格里有多个号码，导入了第一个，其余未导入：{others}", f"holds several numbers; the first was taken, not {others}")  # fmt: skip
 
 
 def _mobile(text: str) -> str:

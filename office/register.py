@@ -9,9 +9,11 @@ changed this mobile, when, from what".
 
 Identity is decided here, once, for the import and the review alike. A row is the same person
 as a record only on strong evidence: the register id; or name, birth date and college; or
-name, college and an equal mobile or e-mail. Without it, a row is added (nobody like it is
-known, or everyone like it is told apart by a date or a number) or reported (it could be
-someone already there); two candidates are reported, never guessed between.
+name, college and an equal mobile or e-mail. Names are compared as `name_key` writes them
+(阿依古丽•买买提 is 阿依古丽·买买提, john smith is John Smith). Without that evidence, a row is
+added (nobody like it is known, or everyone like it is told apart by a date or a number) or
+reported (it could be someone already there, or it has the mobile or e-mail of another name of
+its college: 张三丰 beside 張三豐); two candidates are reported, never guessed between.
 
 Records are kept as lists in column order, not dicts: a register of 300,000 alumni then fits
 in a few hundred megabytes.
@@ -29,6 +31,7 @@ from pathlib import Path
 
 from core import tables
 from core.definitions import CONSENT, Form
+from core.values import name_key
 
 BOOKKEEPING = ["id", "updated", "source", "confirmed", "alumni_fields"]
 # as_of: the date the new value is true of (an import's list date, an approval's time): an older
@@ -38,6 +41,7 @@ ID_FIELD = "id"
 # Facts that tell two people with one name apart: if they differ, they are two people. (A mobile
 # or an address does not: people change them, and that is what an update says.)
 TELLING = ("birth_date", "gender", "year_entered", "year_graduated")
+CONTACTS = ("mobile", "email")  # a person's own: another name of the college with one is a question
 # Columns whose values repeat across the register: one string each, shared by every record.
 _SHARED = {"updated", "source", "confirmed", "gender", "relation", "degree", "year_entered", "year_graduated", "postcode",
            "college", "major", "native_place", "staff_unit", "employer", "job_title", "alumni_fields"}  # fmt: skip
@@ -55,7 +59,8 @@ def read_register(path: Path) -> list[dict[str, str]]:
 @dataclass(frozen=True)
 class Match:
     """What the register knows of a row: the record it is (kind "same"), nobody ("new"), or a
-    reason to ask a person ("ambiguous", "unsure", "conflict", "unknown-id")."""
+    reason to ask a person ("ambiguous", "unsure", "conflict", "unknown-id", or "shared": a
+    name new to its college with the mobile or e-mail of the record named)."""
 
     kind: str
     record: int | None = None
@@ -74,7 +79,9 @@ class Register:
     def __post_init__(self) -> None:
         self.at = {name: index for index, name in enumerate(self.columns)}
         self.by_id: dict[str, int] = {}
-        self.by_person: dict[tuple[str, str], _Pool] = defaultdict(_Pool)  # (name, college or unit)
+        self.by_person: dict[tuple[str, str], _Pool] = defaultdict(_Pool)  # (name_key, college or unit)
+        # mobile or e-mail -> the record(s) that have or had it: a list only when several do.
+        self.by_contact: dict[str, int | list[int]] = {}
         self.shared: dict[str, str] = {}  # one string for each value that repeats (see _SHARED)
         self.repeats = [self.at[name] for name in _SHARED if name in self.at]
         self.changed = False
@@ -82,6 +89,9 @@ class Register:
         # A clock that ticks with every change: an import decides a row again when the records
         # of its name changed after it was decided (_Pool.touched).
         self.clock = 0
+        # The clock when a mobile or e-mail was last added or changed: a row reported for another
+        # name's mobile is decided again, as a later row may have given it to someone else.
+        self.contacts_changed = -1
         self._stamped: tuple[datetime.datetime | None, str] = (None, "")
         self.as_of = ""  # the date of the values being merged now (see HISTORY)
         # (record id, field or "" for the whole record) -> (as_of, source) of a value dated after
@@ -122,12 +132,38 @@ class Register:
         return dict(zip(self.columns, self.records[index], strict=True))
 
     def key(self, values) -> tuple[str, str]:
-        get = values.get if isinstance(values, dict) else (lambda name: values[self.at[name]])
-        return get("name") or "", get("college") or get("staff_unit") or ""
+        if isinstance(values, dict):
+            return name_key(values.get("name") or ""), values.get("college") or values.get("staff_unit") or ""
+        at = self.at
+        return name_key(values[at["name"]]), values[at["college"]] or values[at["staff_unit"]]
 
     def _index(self, index: int, record: list[str]) -> None:
         self.by_id[record[self.at[ID_FIELD]]] = index
         self.by_person[self.key(record)].records.append(index)
+        self._index_contacts(index, record)
+
+    def _index_contacts(self, index: int, record: list[str]) -> None:
+        for name in CONTACTS:
+            value = record[self.at[name]]
+            if not value:
+                continue
+            known = self.by_contact.setdefault(value, index)
+            if isinstance(known, list):
+                if index not in known:
+                    known.append(index)
+            elif known != index:
+                self.by_contact[value] = [known, index]
+
+    def sharing(self, values: dict[str, str]) -> int | None:
+        """The first record of the row's college (or unit) with the row's mobile or e-mail."""
+        college = values.get("college") or values.get("staff_unit") or ""
+        for name in CONTACTS:
+            value = values.get(name)
+            known = self.by_contact.get(value) if value else None
+            for index in known if isinstance(known, list) else () if known is None else (known,):
+                if self.get(index, name) == value and self.key(self.records[index])[1] == college:
+                    return index  # a record that still has it, in the row's college
+        return None
 
     def match(self, values: dict[str, str]) -> Match:
         """Which record these values are (see the module's text for the rules)."""
@@ -136,8 +172,10 @@ class Register:
             return Match("same", found) if found is not None else Match("unknown-id")
         found = self.by_person.get(self.key(values))
         pool = found.records if found is not None else ()
-        if not pool or not values.get("name"):
+        if not values.get("name"):
             return Match("new")
+        if not pool:
+            return self._new(values)
         strong = [i for i in pool if any(values.get(f) and values[f] == self.get(i, f) for f in ("birth_date", "mobile", "email"))]  # fmt: skip
         if len(strong) > 1:
             return Match("ambiguous", candidates=tuple(strong))
@@ -149,20 +187,32 @@ class Register:
             return Match("same", index)
         alike = [i for i in pool if not any(values.get(f) and self.get(i, f) and values[f] != self.get(i, f) for f in TELLING)]  # fmt: skip
         if not alike:
-            return Match("new")  # a namesake: told apart by a date or a number
+            return self._new(values)  # a namesake: told apart by a date or a number
         repeated = [i for i in alike if self.brings_nothing(i, values)]
         if repeated:
             return Match("same", repeated[0])  # the same row again (a second import of one list)
         return Match("unsure", candidates=tuple(alike))
 
+    def _new(self, values: dict[str, str]) -> Match:
+        """Nobody of this name is the row: a new person, unless another name of the college has
+        its mobile or e-mail (张三丰 beside 張三豐, or a typing mistake in a name)."""
+        shared = self.sharing(values)
+        return Match("new") if shared is None else Match("shared", shared)
+
     def brings_nothing(self, index: int, values: dict[str, str]) -> bool:
         """Whether every value of the row is already the record's (fields the alumnus gave aside)."""
         own = self.alumni_fields(index)
         return all(
-            not v or name in own or self.get(index, name) == v
+            not v or name in own or self.holds(index, name, v)
             for name, v in values.items()
             if name in self.at
         )
+
+    def holds(self, index: int, name: str, value: str) -> bool:
+        """Whether the record has this value: a name written another way (john smith) is the
+        same name, and the record keeps its own writing."""
+        held = self.records[index][self.at[name]]
+        return held == value or (name == "name" and name_key(held) == name_key(value))
 
     def alumni_fields(self, index: int) -> set[str]:
         return set(self.get(index, "alumni_fields").split())
@@ -184,6 +234,8 @@ class Register:
         self.records.append(record)
         self._index(index, record)
         self.tick(self.key(record))
+        if any(record[self.at[name]] for name in CONTACTS):
+            self.contacts_changed = self.clock
         self.history.append(
             [self._stamp(when), record[self.at[ID_FIELD]], "", "", "added", source, by, self.as_of]
         )
@@ -210,6 +262,9 @@ class Register:
         if moved:
             self.by_person[self.key(record)].records.append(index)
         self.tick(self.key(record))
+        if any(name in changes for name in CONTACTS):
+            self._index_contacts(index, record)
+            self.contacts_changed = self.clock
         record[self.at["updated"]], record[self.at["source"]] = when.date().isoformat(), source
         if alumnus:
             record[self.at["confirmed"]] = when.date().isoformat()

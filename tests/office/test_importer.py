@@ -222,7 +222,7 @@ def test_a_namesake_without_evidence_is_reported_not_merged_nor_doubled(tmp_path
     assert (problem.row, problem.field) == (
         2,
         "姓名",
-    ) and "no birth date, mobile or e-mail to tell" in problem.en
+    ) and "(the row has no birth date; the row has no mobile or e-mail)" in problem.en
     [record] = read_register(tmp_path / "r.csv")
     assert record["employer"] == ""
 
@@ -750,3 +750,181 @@ def test_the_history_time_is_the_offices_own_time_with_its_zone(monkeypatch):
     assert abs(datetime.datetime.combine(shanghai.date(), when.timetz()) - shanghai) < datetime.timedelta(
         minutes=1
     )
+
+
+@pytest.mark.parametrize(
+    ("known", "written"),
+    [("阿依古丽·买买提", "阿依古丽•买买提"), ("阿依古丽·买买提", "阿依古丽.买买提"), ("阿依古丽·买买提", "阿依古丽・买买提"),
+     ("阿依古丽·买买提", "阿依古丽‧买买提"), ("阿依古丽·买买提", "阿依古丽･买买提"), ("ＬＩ　Ｍｉｎｇ", "LI Ming"),
+     ("John Smith", "john smith"), ("John Smith", "JohnSmith")],
+)  # fmt: skip
+def test_a_name_written_another_way_is_the_same_person(tmp_path, known, written):
+    imported(tmp_path, f"姓名,出生日期,手机\n{known},1997-01-04,13900120004\n", register="r.csv")
+    report = imported(tmp_path, f"姓名,出生日期,手机,职务\n{written},1997-01-04,13900120004,讲师\n", name="b.csv", register="r.csv")  # fmt: skip
+    assert (report.added, report.updated, report.problems) == (0, 1, [])
+    [record] = read_register(tmp_path / "r.csv")
+    assert record["job_title"] == "讲师" and record["name"] == known.replace("ＬＩ　Ｍｉｎｇ", "LI Ming")
+
+
+def test_a_name_in_full_width_letters_is_kept_in_plain_letters(tmp_path):
+    imported(tmp_path, "姓名,出生日期\nＬＩ　Ｍｉｎｇ,1997-01-01\n", register="r.csv")
+    assert [r["name"] for r in read_register(tmp_path / "r.csv")] == ["LI Ming"]
+
+
+def test_a_new_name_with_the_mobile_of_a_record_of_the_college_is_reported_not_added(tmp_path):
+    imported(tmp_path, "姓名,出生日期,手机\n張三豐,1997-01-03,13900120003\n", register="r.csv")
+    before = (tmp_path / "r.csv").read_bytes()
+    for _ in range(2):
+        report = imported(tmp_path, "姓名,出生日期,手机\n张三丰,1997-01-03,13900120003\n", name="b.csv", register="r.csv")  # fmt: skip
+        assert (report.added, [(p.row, p.field, p.value) for p in report.problems]) == (0, [(2, "手机", "13900120003")])  # fmt: skip
+        assert (tmp_path / "r.csv").read_bytes() == before
+    en = report.problems[0].en
+    assert (
+        en.startswith("has the same mobile as A0000001 張三豐 in the register") and "correct the name" in en
+    )
+
+
+def test_a_new_name_with_the_email_of_an_earlier_row_is_reported_naming_it(tmp_path):
+    text = "姓名,电子邮箱\n李明,lm@example.com\n李鸣,lm@example.com\n"
+    report = imported(tmp_path, text, register="r.csv")
+    assert (report.added, [(p.row, p.field) for p in report.problems]) == (1, [(3, "电子邮箱")])
+    assert "same e-mail as A0000001 李明 (row 2)" in report.problems[0].en
+
+
+def test_the_same_mobile_in_another_college_is_no_question(tmp_path):
+    imported(tmp_path, "姓名,出生日期,手机\n張三豐,1997-01-03,13900120003\n", register="r.csv")
+    report = import_register(write(tmp_path / "b.csv", "姓名,手机\n张三丰,13900120003\n"), "外语学院", tmp_path / "r.csv", UPDATE, DAY)  # fmt: skip
+    assert (report.added, report.problems) == (1, [])
+
+
+def test_a_college_column_other_than_the_college_given_is_said_once(tmp_path):
+    text = "姓名,学院,出生日期\n司马光,计算机系,1996-07-07\n司马迁,计算机与信息学院,1996-07-08\n司马懿,计算机系,1996-07-09\n司马相如,计算机学院,1996-07-10\n"  # fmt: skip
+    report = imported(tmp_path, text, register="r.csv")
+    [note] = [n for n in report.notes if n.kind == "college"]
+    assert note.en == (
+        "3 rows name another college than --college 计算机学院 in the college column (计算机系: 2 rows, "
+        "计算机与信息学院: 1 row) and were filed under it; if they belong to 计算机学院, correct the column "
+        "or remove it and import again"
+    )
+    assert "计算机系: 2 rows" in report.report_file.read_text(encoding="utf-8-sig")
+    assert sorted(r["college"] for r in read_register(tmp_path / "r.csv")) == ["计算机与信息学院", "计算机学院", "计算机系", "计算机系"]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["unicode.txt", "unicode.csv"])
+def test_unicode_text_from_excel_is_read(tmp_path, name):
+    """Excel's "Unicode 文本" (Unicode text): UTF-16 with a BOM, tab-separated, CRLF."""
+    text = "\ufeff姓名\t出生日期\t手机\r\n钱进\t1998-04-04\t13900010008\r\n"
+    (tmp_path / name).write_bytes(text.encode("utf-16-le"))
+    report = import_register(tmp_path / name, "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert (report.added, report.problems) == (1, [])
+    assert [(r["name"], r["mobile"]) for r in read_register(tmp_path / "r.csv")] == [("钱进", "13900010008")]
+
+
+@pytest.mark.parametrize("separator", ["\t", ";"])
+def test_a_list_separated_by_tabs_or_semicolons_is_read(tmp_path, separator):
+    text = f"姓名{separator}出生日期{separator}手机\n孙立{separator}1998-04-05{separator}13900010009\n"
+    report = imported(tmp_path, text, register="r.csv")
+    assert (report.added, report.problems) == (1, [])
+    assert [(r["name"], r["birth_date"]) for r in read_register(tmp_path / "r.csv")] == [
+        ("孙立", "1998-04-05")
+    ]
+
+
+@pytest.mark.parametrize("name", ["cs.xls", "cs.csv"])
+def test_a_workbook_named_xls_or_csv_is_read_by_its_content(tmp_path, name):
+    report = import_register(workbook(tmp_path / name), "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert report.added == 5
+
+
+def test_a_password_protected_workbook_says_remove_the_password(tmp_path):
+    # files/password.xlsx: a two-row workbook encrypted by Excel's method (msoffcrypto-tool 6.1,
+    # OOXMLFile.encrypt, password "secret"): an OLE2 file holding an EncryptedPackage stream.
+    source = shutil.copy(Path(__file__).parent / "files/password.xlsx", tmp_path / "名单.xlsx")
+    with pytest.raises(ProblemsFound) as found:
+        import_register(Path(source), "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    [problem] = found.value.problems
+    assert (
+        problem.en.startswith("is protected with a password (encrypted): remove the password in Excel")
+        and "damaged" not in problem.en
+    )
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_an_excel_serial_number_in_a_date_column_is_taken_as_its_date_with_a_note(tmp_path):
+    book = Workbook()
+    book.active.append(["姓名", "出生日期", "入学年份"])
+    book.active.append(["王立新", 35600, "43709"])
+    book.active.append(["李娜", "99999", "2015"])  # 2173: no birth date of a living alumnus
+    book.save(tmp_path / "s.xlsx")
+    report = import_register(tmp_path / "s.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    records = {r["name"]: r for r in read_register(tmp_path / "r.csv")}
+    assert (records["王立新"]["birth_date"], records["王立新"]["year_entered"]) == ("1997-06-19", "2019")
+    assert [(n.row, n.field, n.value) for n in report.notes if n.kind == "taken"] == [(2, "出生日期", "35600"), (2, "入校时间", "43709")]  # fmt: skip
+    assert "Excel's day number 35600, taken as 1997-06-19" in report.notes[-2].en
+    assert [(p.row, p.field, p.value) for p in report.problems] == [(3, "出生日期", "99999")]
+
+
+def test_text_markers_are_taken_off_mobiles_and_numbers(tmp_path):
+    text = '姓名,出生日期,手机,邮政编码\n丁一,1990-02-02,="13900210001",="010000"\n丁二,1990-02-03,\'13900210002,\'010000\n'
+    report = imported(tmp_path, text, register="r.csv")
+    assert report.problems == []
+    assert [(r["mobile"], r["postcode"]) for r in read_register(tmp_path / "r.csv")] == [("13900210001", "010000"), ("13900210002", "010000")]  # fmt: skip
+
+
+@pytest.mark.parametrize("cell", ["13900120007/13800120007", "13900120007 13800120007", "13900120007；13800120007", "139 0012 0007, 138-0012-0007"])  # fmt: skip
+def test_two_mobiles_in_one_cell_take_the_first_and_report_the_second(tmp_path, cell):
+    report = imported(tmp_path, f"姓名,出生日期,手机\n马超,1997-01-07,{cell}\n".replace(", 138", "，138"), register="r.csv")  # fmt: skip
+    assert [r["mobile"] for r in read_register(tmp_path / "r.csv")] == ["13900120007"]
+    [note] = [n for n in report.notes if n.kind == "taken"]
+    assert note.field == "手机" and "the first was taken, not 138" in note.en
+    assert "138" in read_records(report.report_file)[0]["reason"]
+
+
+def test_a_csv_row_with_more_cells_than_the_header_is_reported_not_shifted(tmp_path):
+    text = "姓名,出生日期,入校时间,手机\n=HYPERLINK(\"http://x.example\",\"点我\"),1997-01-12,2015,13900120012\n李娜,1981-02-02,1999,13800002222\n"  # fmt: skip
+    report = imported(tmp_path, text, register="r.csv")
+    assert [(p.row, p.field) for p in report.problems] == [(2, None)]
+    assert "has 1 cell more than the header" in report.problems[0].en
+    assert [r["name"] for r in read_register(tmp_path / "r.csv")] == ["李娜"]
+
+
+def test_a_workbook_cell_beyond_the_header_is_reported(tmp_path):
+    workbook(tmp_path / "w.xlsx", rows=[["王立新", "男", "1978-07-01", *[""] * 11, "", "已故"]], title=False)
+    report = import_register(tmp_path / "w.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert report.added == 1
+    assert [(p.row, p.value) for p in report.problems] == [(2, "已故")]
+    assert "column P has no heading" in report.problems[0].en
+
+
+def test_a_namesake_row_is_told_what_is_missing(tmp_path):
+    imported(tmp_path, "姓名,性别,手机\n郝丽,女,13900200001\n", register="r.csv")
+    report = imported(tmp_path, "姓名,性别,出生日期\n郝丽,女,1990-01-01\n", name="b.csv", register="r.csv")
+    [problem] = report.problems
+    assert (
+        "A0000001 has no birth date in the register" in problem.en
+        and "no birth date, mobile" not in problem.en
+    )
+    report = imported(tmp_path, "姓名,性别,手机\n郝丽,女,13800200001\n", name="c.csv", register="r.csv")
+    [problem] = report.problems
+    assert "the row's mobile is not A0000001's" in problem.en
+    assert "if it is the same person with a new mobile, write A0000001 in the 编号 column" in problem.en
+    report = imported(
+        tmp_path, "编号,姓名,性别,手机\nA0000001,郝丽,女,13800200001\n", name="d.csv", register="r.csv"
+    )
+    assert (report.updated, report.problems) == (1, [])
+
+
+def test_a_name_repeated_in_one_list_with_another_mobile_keeps_the_first_rows_value(tmp_path):
+    text = "姓名,性别,入学年份,手机\n李娜,女,2016,13900130003\n李娜,女,2016,13900130003\n李娜,女,2016,13900130004\n"
+    for _ in range(2):
+        report = imported(tmp_path, text, register="r.csv")
+        assert [(p.row, p.field, p.value) for p in report.problems] == [(4, "手机", "13900130004")]
+        assert report.problems[0].en.startswith("is the same person as row 2 with another value: row 2's 13900130003 was kept")  # fmt: skip
+    assert [r["mobile"] for r in read_register(tmp_path / "r.csv")] == ["13900130003"]
+
+
+def test_a_namesake_with_another_birth_date_is_no_repeat_of_an_earlier_row(tmp_path):
+    text = "姓名,出生日期,专业,手机\n王伟,,机械工程,13900000001\n王伟,1990-01-01,车辆工程,13900000002\n"
+    report = imported(tmp_path, text, register="r.csv")
+    [problem] = report.problems
+    assert (problem.row, problem.field) == (3, "姓名") and "the row's mobile is not A0000001's" in problem.en
