@@ -25,7 +25,7 @@ import datetime
 import fcntl
 import os
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -365,34 +365,67 @@ def _moment(text: str) -> datetime.datetime:
 def _reconcile(history: Path, register: Register) -> None:
     """Take off the history's last save if the register does not show it (see Register.save).
 
-    A save appends its lines in one write, all with one time, source and editor; it shows in the
-    register when every record it added is there and every field it set last holds its new value.
-    A line cut short by the kill goes too."""
+    A save appends its lines in one write, all with one time, source and editor, and replaces the
+    register in one step: the register shows all of the save or none of it, so its last line
+    tells (the record it added is there, the field it set last holds its new value). A line cut
+    short by the kill goes too. Only the end of the file is read, and the save's lines only to
+    find where it starts when it is taken off: a register of 300,000 opens in the same time and
+    memory with a history or without."""
     if not history.exists() or history.stat().st_size == 0:
-        return
-    data = history.read_bytes()
-    end = data.rfind(b"\n") + 1  # a last line without its end was cut short
-    lines = data[:end].splitlines(keepends=True)[1:]
-    start, batch, last = end, None, {}
-    for raw in reversed(lines):  # the last save's lines: the same time, source and editor
-        [cells] = tables.reader(raw.decode("utf-8"))
-        cells += [""] * (len(HISTORY) - len(cells))
-        if batch not in (None, (cells[0], cells[5], cells[6])):
-            break
-        batch, start = (cells[0], cells[5], cells[6]), start - len(raw)
-        last.setdefault((cells[1], cells[2]), cells[4])  # read backwards: the first seen is the last set
-
-    def shows(record: str, name: str, new: str) -> bool:
-        index = register.by_id.get(record)
-        return index is not None and (name not in register.at or register.get(index, name) == new)
-
-    shown = all(shows(record, name, new) for (record, name), new in last.items())
-    if shown and end == len(data):
         return
     with history.open("r+b") as file:
         fcntl.flock(file.fileno(), fcntl.LOCK_EX)
-        file.truncate(end if shown else start)
-        os.fsync(file.fileno())
+        size = file.seek(0, os.SEEK_END)
+        lines = _backwards(file, size)
+        start, last = next(lines, (0, b""))
+        cut = size
+        if not last.endswith(b"\n"):  # cut short by the kill: no line
+            cut = start
+            start, last = next(lines, (0, b""))
+        if start > 0:  # a line after the header
+            record, name, _, new, source, by = _cells(last)
+            index = register.by_id.get(record)
+            if index is None or (name in register.at and register.get(index, name) != new):
+                cut = start  # not shown: the whole save goes
+                for start, line in lines:
+                    if start == 0 or _cells(line)[4:] != (source, by) or _at(line) != _at(last):
+                        break
+                    cut = start
+        elif not last.endswith(b"\n"):  # the header itself cut short
+            cut = 0
+        if cut != size:
+            file.truncate(cut)
+            os.fsync(file.fileno())
+
+
+def _backwards(file, end: int, block: int = 1 << 16) -> Iterator[tuple[int, bytes]]:
+    """(offset, bytes) of each line of the file before `end`, the last first, read block by block."""
+    buffer, position = b"", end
+    while True:
+        cut = buffer.rfind(b"\n", 0, len(buffer) - 1)
+        if cut >= 0:
+            yield position + cut + 1, buffer[cut + 1 :]
+            buffer = buffer[: cut + 1]
+        elif position == 0:
+            if buffer:
+                yield 0, buffer
+            return
+        else:
+            step = min(block, position)
+            position -= step
+            file.seek(position)
+            buffer = file.read(step) + buffer
+
+
+def _at(line: bytes) -> bytes:
+    return line.split(b",", 1)[0]
+
+
+def _cells(line: bytes) -> tuple[str, str, str, str, str, str]:
+    """record, field, old, new, source and by of a history line."""
+    [cells] = tables.reader(line.decode("utf-8", "replace"))
+    cells += [""] * (len(HISTORY) - len(cells))
+    return cells[1], cells[2], cells[3], cells[4], cells[5], cells[6]
 
 
 def _add_as_of(history: Path) -> None:

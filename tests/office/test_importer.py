@@ -928,3 +928,35 @@ def test_a_namesake_with_another_birth_date_is_no_repeat_of_an_earlier_row(tmp_p
     report = imported(tmp_path, text, register="r.csv")
     [problem] = report.problems
     assert (problem.row, problem.field) == (3, "姓名") and "the row's mobile is not A0000001's" in problem.en
+
+
+def test_the_history_is_read_backwards_as_its_lines_are(tmp_path):
+    import io
+
+    from office.register import _backwards
+
+    data = "at,record\n" + "".join(f"2026-11-0{n % 9 + 1},A{n:07d},地址{n}\n" for n in range(50)) + "cut"
+    for block in (1, 3, 17, 1 << 16):
+        found = list(_backwards(io.BytesIO(data.encode()), len(data.encode()), block))
+        assert [line for _, line in reversed(found)] == data.encode().splitlines(keepends=True)
+        assert all(data.encode()[start:].startswith(line) for start, line in found)
+
+
+def test_a_save_the_register_does_not_show_is_taken_off_its_history_and_only_it(tmp_path):
+    listed = write(
+        tmp_path / "l.csv", "姓名,出生日期,手机\n甲一,1990-01-01,13900000001\n乙二,1991-02-02,13900000002\n"
+    )
+    register = tmp_path / "r.csv"
+    import_register(listed, "材料学院", register, UPDATE, DAY)
+    history = register.with_name("register-history.csv")
+    kept = history.read_bytes()
+    # A later save killed before the register was replaced: two changes the register lacks.
+    history.write_bytes(kept + b"2026-12-01T09:00:00+08:00,A0000001,mobile,13900000001,13800000001,import:x,,2026-12-01\n"
+                        b"2026-12-01T09:00:00+08:00,A0000002,mobile,13900000002,13800000002,import:x,,2026-12-01\n"
+                        b"2026-12-01T09:00:00+08:00,A00")  # fmt: skip
+    Register.open(register, UPDATE)
+    assert history.read_bytes() == kept
+    # A line cut short after a save the register shows: only the cut line goes.
+    history.write_bytes(kept + b"2026-12-02T0")
+    Register.open(register, UPDATE)
+    assert history.read_bytes() == kept
