@@ -193,7 +193,9 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
                                  "is a hidden row and was not imported; unhide it in Excel to import it", row=number, kind="hidden",
                                  sheet=sheet))  # fmt: skip
             continue
-        if sum(1 for i in part.fields if i < len(cells) and squeeze(cells[i]) in part.known) >= 2:
+        # No heading is empty or starts with a digit: most cells (mobiles, dates) are not squeezed.
+        if sum(1 for i in part.fields if i < len(cells) and cells[i][:1] and not cells[i][0].isdigit()
+               and squeeze(cells[i]) in part.known) >= 2:  # fmt: skip
             notes.append(Problem(label, "重复了表头（如两份名单接在一起），已跳过", "repeats the header (two lists pasted one under the other, say); skipped",
                                  row=number, kind="header", sheet=sheet))  # fmt: skip
             continue

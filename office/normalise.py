@@ -101,7 +101,12 @@ Taken = tuple[str, tuple[str, str] | None]  # the value, and a note if it was ta
 
 def squeeze(text: str) -> str:
     """A header cell as compared: full-width letters plain, no spaces, no trailing *, : or ："""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).rstrip("*：:").lower()
+    text = text or ""  # every cell of a list is squeezed (a header pasted again): no regex
+    return (
+        "".join((text if text.isascii() else unicodedata.normalize("NFKC", text)).split())
+        .rstrip("*：:")
+        .lower()
+    )
 
 
 def header_names(update: Form) -> dict[str, str]:
