@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -131,14 +132,29 @@ class LivePreview:
         """Build again after each burst of changes, and the search index once they pause, until
         stopped. Builds run beside the watcher, which stops them when a new change comes: the
         editor's next edit does not wait seconds for pages or an index it makes stale."""
-        for changes in watchfiles.watch(*self.sources, watch_filter=_sources_only, stop_event=self.stopping,
-                                        debounce=200, step=30, rust_timeout=int(INDEX_AFTER * 1000),
-                                        yield_on_timeout=True):  # fmt: skip
-            if changes:
-                self.edited(sorted({path for _, path in changes}))
-            else:
-                self.paused()
+        # A file watched on its own (the settings) is watched through the file the editor saved:
+        # an editor or git that saves by writing a new file and renaming it over the old leaves
+        # the watch on the old one. After a change to such a file, watch afresh.
+        files = {str(path) for path in self.sources if path.is_file()}
+        while not self.stopping.is_set():
+            for changes in watchfiles.watch(*self._present(), watch_filter=_sources_only, stop_event=self.stopping,
+                                            debounce=200, step=30, rust_timeout=int(INDEX_AFTER * 1000),
+                                            yield_on_timeout=True):  # fmt: skip
+                if changes:
+                    paths = sorted({path for _, path in changes})
+                    self.edited(paths)
+                    if files.intersection(paths):
+                        break
+                else:
+                    self.paused()
         self.stop_building()
+
+    def _present(self) -> list[Path]:
+        """The sources, once a file being saved by a rename is there again (a moment at most)."""
+        deadline = time.monotonic() + 2
+        while not all(path.exists() for path in self.sources) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return [path for path in self.sources if path.exists()]
 
     def start(self) -> threading.Thread:
         watcher = threading.Thread(target=self.watch, name="preview-watch", daemon=True)

@@ -118,3 +118,44 @@ def test_a_data_edit_shows_at_once_and_the_search_index_follows_when_the_editor_
     indexed = time.monotonic() - saved
     print(f"project page {shown:.2f} s, search index {indexed:.2f} s after the save")
     assert shown < indexed < 60
+
+
+def test_settings_saved_by_writing_a_new_file_and_renaming_it_are_built_every_time(tmp_path):
+    """The defect: the settings were watched through the file first read; once an editor (vim,
+    JetBrains) or git replaced it, no later change to it was built, and nothing said so."""
+    shutil.copytree(ROOT / "content", tmp_path / "content")
+    shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("private", "inbox"))
+    settings = tmp_path / "siteconf.py"
+
+    def save(description: str) -> None:  # as vim does: the file moved aside, a new one written
+        backup = tmp_path / "siteconf.py~"
+        if settings.exists():
+            settings.replace(backup)
+        settings.write_text(f"import sys\nsys.path.insert(0, {str(ROOT)!r})\nfrom pelicanconf import *  # noqa: F403\n"
+                       f"SITE_DESCRIPTIONS = {{**SITE_DESCRIPTIONS, 'zh': {description!r}}}  # noqa: F405\n",
+                       encoding="utf-8")  # fmt: skip
+        backup.unlink(missing_ok=True)
+
+    save("第一版描述")
+    overrides = {"PATH": str(tmp_path / "content"), "DATA_PACKAGE": str(tmp_path / "data/datapackage.yaml"),
+                 "OUTPUT_PATH": str(tmp_path / "output"), "BUILD_DATE": BUILD_DATE, "THEME": str(ROOT / "theme"),
+                 "FORMS_DIR": str(ROOT / "forms")}  # fmt: skip
+    port, log = free_port(), (tmp_path / "live.log").open("w")
+    command = [sys.executable, "-m", "office.live", "--settings", str(settings), "--overrides", json.dumps(overrides),
+               "--port", str(port), "--inbox", str(tmp_path / "inbox")]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    home = tmp_path / "output/index.html"
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", timeout=60)
+        assert "第一版描述" in home.read_text(encoding="utf-8")
+        for description in ("第二版描述", "第三版描述"):
+            time.sleep(3)  # the whole build after the last save has ended
+            save(description)
+            deadline = time.monotonic() + 60
+            while description not in home.read_text(encoding="utf-8"):
+                assert time.monotonic() < deadline, f"{description} was never built"
+                time.sleep(0.2)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
