@@ -12,10 +12,12 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jinja2
 import pelican
 import pelican.contents
 import pelican.utils
@@ -98,6 +100,50 @@ def _pelican_problem(settings: dict, message: str, error: BaseException | None) 
     return Problem(file, f"无法处理：{reason}", f"could not be processed: {reason}")
 
 
+def _settings_problem(settings_file: Path, error: Exception) -> Problem:
+    """A settings file Python cannot run, as the line to fix."""
+    line = error.lineno if isinstance(error, SyntaxError) else _line_in(error, str(settings_file.resolve()))
+    detail = f"{type(error).__name__}: {error.msg if isinstance(error, SyntaxError) else error}"
+    return Problem(
+        settings_file.name,
+        f"设置文件无法读取（{detail}）；请改正这一行，或用 git 恢复上一版",
+        f"the settings file cannot be read ({detail}); correct this line, or restore the last version with git",
+        line=line,
+        kind="settings",
+    )  # fmt: skip
+
+
+def _template_problem(error: jinja2.TemplateError) -> Problem:
+    """A mistake in a template (its syntax, or what it asks of a page), as the template and line."""
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        where, line = error.filename or error.name or "theme", error.lineno
+    else:  # Jinja puts the template's own lines into the traceback
+        frames = [
+            f
+            for f in traceback.extract_tb(error.__traceback__)
+            if f.filename.endswith((".html", ".xml", ".txt"))
+        ]
+        where, line = (frames[-1].filename, frames[-1].lineno) if frames else ("theme", None)
+    return Problem(
+        _from_here(where),
+        f"模板有错（{error.message or type(error).__name__}）；请改正这一行",
+        f"the template has a mistake ({error.message or type(error).__name__}); correct this line",
+        line=line,
+        kind="template",
+    )  # fmt: skip
+
+
+def _from_here(path: str) -> str:
+    """A file as the editor finds it from the project: theme/templates/article.html."""
+    here = Path.cwd()
+    return Path(path).relative_to(here).as_posix() if Path(path).is_relative_to(here) else path
+
+
+def _line_in(error: Exception, filename: str) -> int | None:
+    lines = [f.lineno for f in traceback.extract_tb(error.__traceback__) if f.filename == filename]
+    return lines[-1] if lines else None
+
+
 def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> BuildReport:
     """Build the site; on any problem raise ProblemsFound and leave the old output untouched."""
     started = time.perf_counter()
@@ -112,7 +158,10 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
     gc.disable()
     _forget_the_last_build()
     try:
-        settings = collector.settings = read_settings(str(settings_file), override=overrides or {})
+        try:
+            settings = collector.settings = read_settings(str(settings_file), override=overrides or {})
+        except Exception as error:  # the settings file is Python: any mistake in it stops it being read
+            raise ProblemsFound([_settings_problem(Path(settings_file), error)]) from None
         # Like Pelican's own paths, data and form definitions are found relative to the settings file.
         for key in ("DATA_PACKAGE", "FORMS_DIR", "PHOTO_CACHE", "BUILD_CACHE"):
             settings[key] = str(Path(settings_file).resolve().parent / settings[key])
@@ -135,6 +184,8 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
             Pelican(settings).run()
         except ProblemsFound as found:  # a check that must stop the build before anything is written
             collector.problems += found.problems
+        except jinja2.TemplateError as error:  # a mistake in a template of the theme
+            collector.problems.append(_template_problem(error))
         if collector.problems:
             raise ProblemsFound(collector.problems)
         written, deleted, pages = _bring_in(staging, final, manifest.kept)

@@ -222,3 +222,29 @@ def test_the_same_sources_build_to_the_same_bytes_in_any_process(tmp_path):
         name for name in outputs[0].keys() | outputs[1].keys() if outputs[0].get(name) != outputs[1].get(name)
     )
     assert differing == []
+
+
+def test_a_mistake_in_a_template_is_named_with_its_line(make_repo, tmp_path_factory):
+    import shutil
+
+    theme = tmp_path_factory.mktemp("theme") / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    article = theme / "templates/article.html"
+    lines = article.read_text(encoding="utf-8").count("\n")
+    article.write_text(article.read_text(encoding="utf-8") + "{% if %}\n", encoding="utf-8")
+    repo = make_repo({"news/good.md": GOOD})
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo, THEME=str(theme))
+    [problem] = found.value.problems
+    assert problem.file.endswith("theme/templates/article.html") and problem.line == lines + 1
+    assert "模板有错" in problem.zh and "correct this line" in problem.en
+
+
+def test_a_settings_file_python_cannot_read_is_named_with_its_line(tmp_path):
+    settings = tmp_path / "siteconf.py"
+    settings.write_text('SITENAME = "示例"\nTHIS IS = not python(\n', encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        build_site(settings, {"OUTPUT_PATH": str(tmp_path / "output")})
+    [problem] = found.value.problems
+    assert (problem.file, problem.line) == ("siteconf.py", 2)
+    assert problem.sentence().startswith("siteconf.py") and "SyntaxError" in problem.en
