@@ -183,10 +183,11 @@ def main() -> None:
             try:
                 first = {"SEARCH_INDEX": "previous"} if request.get("pages_first") else {}
                 report = build_site(settings_file, {**overrides, **first})
-                last.update(generators=last.pop("pending", None), output=report.output)
+                last.update(generators=last.pop("pending", None), output=report.output, drawn={})
                 outcome = Outcome(True, [], report.written, report.deleted, report.seconds)
             except ProblemsFound as found:
-                outcome = Outcome(False, [problem.sentence() for problem in found.problems])
+                restored = _restore(last)  # the whole build refused what was drawn ahead of it
+                outcome = Outcome(False, [problem.sentence() for problem in found.problems], restored)
             except stopping.BuildStopped:
                 outcome = Outcome(False, stopped=True)
         stopping.allow(None)
@@ -254,6 +255,7 @@ def _quick_text(last: dict, paths: list[str]) -> Outcome:
             _carry_over(old, new)  # what plugins gave it: its chapters, its cover
             new.translations = old.translations  # Pelican pairs translations after reading them all
             extra = {"category": new.category, "blog": True} if cls is Article else {}
+            _keep_last_good(last, output, new.save_as)
             Writer(str(output), generator.settings).write_file(
                 new.save_as, generator.get_template(new.template), generator.context, override_output=True,
                 relative_urls=generator.settings["RELATIVE_URLS"], url=new.url, **{name: new}, **extra,
@@ -281,6 +283,7 @@ def _quick_data(last: dict) -> Outcome:
     class Noting(Writer):  # Pelican's writer, noting what it writes for the open pages to reload
         def _open_w(self, filename, encoding, override=False):
             written.append(os.path.relpath(filename, output).replace(os.sep, "/"))
+            _keep_last_good(last, output, written[-1])
             return super()._open_w(filename, encoding, override)
 
         def write_feed(self, *args, **kwargs) -> None:
@@ -307,6 +310,28 @@ def _quick_data(last: dict) -> Outcome:
         last.pop("generators", None)
         return Outcome(False)
     return Outcome(True, [], written, [], time.perf_counter() - started)
+
+
+def _keep_last_good(last: dict, output: str | Path, name: str) -> None:
+    """Before a page is drawn ahead of the whole build, what the last good build made of it: the
+    whole build may refuse the edit (a mobile number, a chapter that does not exist), and then
+    the output must be the last good site again."""
+    drawn = last.setdefault("drawn", {})
+    if name not in drawn:
+        path = Path(output, name)
+        drawn[name] = path.read_bytes() if path.exists() else None
+
+
+def _restore(last: dict) -> list[str]:
+    """The pages drawn ahead of a whole build that refused, as the last good build made them."""
+    output, drawn = last.get("output"), last.pop("drawn", {})
+    for name, data in drawn.items():
+        path = Path(output, name)
+        if data is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_bytes(data)
+    return sorted(drawn)
 
 
 def _carry_over(old, new) -> None:

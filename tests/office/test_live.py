@@ -83,3 +83,24 @@ def _children(pid: int) -> list[str]:
         for task in Path(f"/proc/{pid}/task").iterdir()
         for child in (task / "children").read_text().split()
     ]
+
+
+def test_a_page_drawn_ahead_of_a_build_that_then_refuses_the_edit_is_the_last_good_one_again(tmp_path):
+    """The defect: an article drawn at once with a mobile number in it stayed in the output, and
+    was served under the banner saying the last good site was shown."""
+    output = tmp_path / "site/output"
+    builder, said = Builder(ROOT / "pelicanconf.py", demo_copy(tmp_path, output)), []
+    preview = LivePreview(builder, output, tmp_path / "inbox", [], ROOT / "theme", said.append)
+    try:
+        assert preview.rebuild().ok
+        page = output / PAGES[ARTICLE]
+        good = page.read_bytes()
+        source = tmp_path / "content" / ARTICLE
+        append(source, "联系人手机 13812345678。")
+        outcome = preview.rebuild([str(source)])
+        assert not outcome.ok and "139" not in outcome.problems[0]
+        assert any("手机号码" in problem for problem in outcome.problems)
+        assert page.read_bytes() == good and PAGES[ARTICLE] in outcome.written
+        assert not [p for p in output.rglob("*.html") if b"13812345678" in p.read_bytes()]
+    finally:
+        builder.close()
