@@ -69,6 +69,17 @@ class _Collector(logging.Handler):
             self.warnings.append(record.getMessage())
 
 
+def _undecodable_line(path: str, content: str) -> int | None:
+    """The line of a file's first byte that is no UTF-8 (the error Pelican met holds one chunk)."""
+    try:
+        (Path(content) / path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError as error:
+        return error.object[: error.start].count(b"\n") + 1
+    except OSError:
+        pass
+    return None
+
+
 def _pelican_problem(settings: dict, message: str, error: BaseException | None) -> Problem:
     """Pelican's own complaints, reworded for editors where we know what they mean."""
     file_match = re.search(r"(?:process|Skipping) (\S+?):?(?: |$)", message)
@@ -88,6 +99,13 @@ def _pelican_problem(settings: dict, message: str, error: BaseException | None) 
             "has no date; add Date: 2026-11-23 10:00",
             field="Date",
         )
+    if isinstance(error, UnicodeDecodeError):  # a file saved in another encoding, or no text at all
+        return Problem(
+            file,
+            "不是 UTF-8 文本（这一行有无法识别的字节）；请在编辑器中另存为 UTF-8，如是图片等文件请移出 content/",
+            "is not UTF-8 text (this line holds bytes that are no character); save it as UTF-8 in your editor, or move a picture or other file out of content/",
+            line=_undecodable_line(file_match.group(1) if file_match else "", settings["PATH"]),
+        )  # fmt: skip
     if "is not a valid date" in reason:
         value = reason.split(" is not a valid date")[0].strip("'\"")
         return Problem(

@@ -248,3 +248,13 @@ def test_a_settings_file_python_cannot_read_is_named_with_its_line(tmp_path):
     [problem] = found.value.problems
     assert (problem.file, problem.line) == ("siteconf.py", 2)
     assert problem.sentence().startswith("siteconf.py") and "SyntaxError" in problem.en
+
+
+def test_a_content_file_that_is_not_utf8_is_named_with_its_line(make_repo):
+    repo = make_repo({"news/good.md": GOOD})
+    (repo / "content/news/gbk.md").write_bytes("Title: Old\nDate: 2026-01-02\n\n第一段\n".encode("gb18030"))
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    [problem] = found.value.problems
+    assert (problem.file, problem.line) == ("content/news/gbk.md", 4)
+    assert "UTF-8" in problem.zh and "codec" not in problem.sentence()
