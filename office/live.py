@@ -253,10 +253,10 @@ def serve(settings_file: Path, inbox: Path, host: str = "127.0.0.1", port: int =
     builder = Builder(settings_file, overrides)
     preview = LivePreview(builder, Path(settings["OUTPUT_PATH"]), inbox, sources_of(settings, settings_file),
                           Path(settings["THEME"]), say)  # fmt: skip
+    server = serve_live(preview, host, port)  # first: a port in use is said before any build
     preview.rebuild()
     preview.index_later = bool(settings.get("SEARCH_INDEX"))
     preview.start()
-    server = serve_live(preview, host, port)
     say(
         f"打开 / open http://{host}:{port}/  (Ctrl-C 停止 / to stop); 表单提交保存在 / submissions go to {inbox}"
     )

@@ -104,3 +104,22 @@ def test_a_page_drawn_ahead_of_a_build_that_then_refuses_the_edit_is_the_last_go
         assert not [p for p in output.rglob("*.html") if b"13812345678" in p.read_bytes()]
     finally:
         builder.close()
+
+
+def test_a_port_in_use_is_said_before_anything_is_built(tmp_path):
+    import json
+    import socket
+    import subprocess
+    import sys
+
+    output = tmp_path / "site/output"
+    overrides = demo_copy(tmp_path, output)
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "office.live", "--settings", str(ROOT / "pelicanconf.py"), "--overrides",
+             json.dumps(overrides), "--port", str(port), "--inbox", str(tmp_path / "inbox")],
+            cwd=ROOT, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+    assert done.returncode != 0 and "in use" in done.stderr + done.stdout
+    assert not output.exists()  # the running preview's output was not built over
