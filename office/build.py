@@ -69,6 +69,25 @@ class _Collector(logging.Handler):
             self.warnings.append(record.getMessage())
 
 
+def _link_loops(content: Path) -> list[Problem]:
+    """Links in the content to a folder that holds them (ln -s .. content/news/x)."""
+    found = []
+    for folder, subfolders, _ in os.walk(content):
+        for name in subfolders:
+            link = Path(folder, name)
+            if link.is_symlink() and link.resolve() in (
+                link.parent.resolve(),
+                *link.parent.resolve().parents,
+            ):
+                found.append(Problem(
+                    f"{content.name}/{link.relative_to(content).as_posix()}",
+                    "是指向包含它的文件夹的链接，内容会被无限重复读取；请删除这个链接",
+                    "is a link to a folder that holds it, so the content would be read again and again; remove the link",
+                    kind="file",
+                ))  # fmt: skip
+    return found
+
+
 def _undecodable_line(path: str, content: str) -> int | None:
     """The line of a file's first byte that is no UTF-8 (the error Pelican met holds one chunk)."""
     try:
@@ -183,6 +202,9 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
         # Like Pelican's own paths, data and form definitions are found relative to the settings file.
         for key in ("DATA_PACKAGE", "FORMS_DIR", "PHOTO_CACHE", "BUILD_CACHE"):
             settings[key] = str(Path(settings_file).resolve().parent / settings[key])
+        loops = _link_loops(Path(settings["PATH"]))
+        if loops:  # Pelican follows links into folders: a loop would read the content again and again
+            raise ProblemsFound(loops)
         final = Path(settings["OUTPUT_PATH"])
         final.parent.mkdir(parents=True, exist_ok=True)
         manifest = manifests.Manifest.open(

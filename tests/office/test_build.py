@@ -258,3 +258,12 @@ def test_a_content_file_that_is_not_utf8_is_named_with_its_line(make_repo):
     [problem] = found.value.problems
     assert (problem.file, problem.line) == ("content/news/gbk.md", 4)
     assert "UTF-8" in problem.zh and "codec" not in problem.sentence()
+
+
+def test_a_link_to_a_folder_that_holds_it_is_one_problem_not_a_flood(make_repo):
+    repo = make_repo({"news/good.md": GOOD})
+    (repo / "content/news/loop").symlink_to("..")
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    [problem] = found.value.problems
+    assert problem.file == "content/news/loop" and "remove the link" in problem.en
