@@ -338,6 +338,13 @@ def as_json(submission: Entry) -> dict:
 def _unplaced(submission_id: str, register: Register, match: Match) -> ProblemsFound:
     """An update the identity rules cannot place: the editor decides which record it is."""
     ids = ", ".join(register.get(i, "id") for i in (match.candidates or (match.record,)) if i is not None)
+    if match.kind == "shared":  # a name new in the college, with a mobile or e-mail one of its records has
+        name = register.get(match.record, "name")
+        return _refusal(
+            submission_id,
+            f"姓名在该学院是新的，但手机或邮箱与登记册中的 {ids}（{name}）相同：如是同一人（改了名或写法不同），用 --record {ids} 指定；如不是，用 --record new 新增",
+            f"has a name new in its college but the mobile or e-mail of {ids} ({name}) in the register: if it is the same person (a new name, or written another way), give --record {ids}; if not, --record new",
+        )  # fmt: skip
     return _refusal(
         submission_id,
         f"可能是登记册中的 {ids}，规则无法确定是哪一位：核对后用 --record 编号 指定，或用 --record new 新增",

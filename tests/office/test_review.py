@@ -372,6 +372,22 @@ def test_an_update_the_rules_cannot_place_asks_the_editor(tmp_path, make_repo):
     )
 
 
+def test_an_update_under_a_new_name_with_a_records_mobile_says_why_it_asks(tmp_path, make_repo):
+    repo = make_repo({})
+    forms = load_forms(ROOT / "forms")
+    import_register(_write(tmp_path / "list.csv", "姓名,出生日期,手机\n张三丰,1980-01-01,13800005555\n"), "计算机学院",
+                    repo / "data/private/register.csv", forms["update"], TODAY)  # fmt: skip
+    inbox = LocalInbox(repo / "data" / "inbox")
+    submission = inbox.append(forms["update"], {"name": "张君宝", "gender": "male", "relation": "student", "college": "计算机学院",
+                                               "mobile": "13800005555", "consent": "yes"})  # fmt: skip
+    review = Review(repo / "data", forms, TODAY)
+    with pytest.raises(ProblemsFound) as asked:
+        review.approve(submission, "编辑甲")
+    [problem] = asked.value.problems
+    assert "the mobile or e-mail of A0000001 (张三丰)" in problem.en and "--record A0000001" in problem.en
+    assert len(read_register(repo / "data/private/register.csv")) == 1 and review.pending()
+
+
 def _write(path, text):
     path.write_text(text, encoding="utf-8")
     return path
