@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core import files
-from core.files import append_whole
 from core.problems import Problem, ProblemsFound
 
 # A cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.
@@ -360,7 +359,7 @@ def append_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[objec
         fcntl.flock(fd, fcntl.LOCK_EX)
         if os.fstat(fd).st_size == 0:
             payload = line(header) + payload
-        append_whole(fd, payload)
+        files.append_whole(fd, payload)
         os.fsync(fd)
     finally:
         os.close(fd)

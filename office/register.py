@@ -432,10 +432,12 @@ def _add_as_of(history: Path) -> None:
     """A history written before the as_of column gets it, empty on its lines, once."""
     if not history.exists():
         return
-    rows = tables.iter_rows(history, "data/private/register-history.csv", ours=True)[0]
-    header = next(rows, None)
-    if header is None or "as_of" in header:
+    with history.open("rb") as file:  # its first line only: every save asks, and a history grows
+        first = file.readline().rstrip(b"\r\n")
+    if not first or b"as_of" in first.split(b","):
         return
+    rows = tables.iter_rows(history, "data/private/register-history.csv", ours=True)[0]
+    header = next(rows)
     tables.write_table(history, [*header, "as_of"], rows)
 
 

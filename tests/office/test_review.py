@@ -347,15 +347,21 @@ def test_an_update_from_a_known_alumnus_updates_the_record_in_place_end_to_end(t
     assert sorted(p.field for p in again.problems) == ["手机", "现工作单位"]
 
 
+def _update_after_list(repo, tmp_path, listed: str, name: str) -> tuple[Review, str]:
+    """A computer-science list imported, then an update sent under `name` with mobile 13800005555."""
+    forms = load_forms(ROOT / "forms")
+    import_register(_write(tmp_path / "list.csv", listed), "计算机学院", repo / "data/private/register.csv",
+                    forms["update"], TODAY)  # fmt: skip
+    submission = LocalInbox(repo / "data" / "inbox").append(forms["update"], {"name": name, "gender": "male", "relation": "student",
+                                                           "college": "计算机学院", "mobile": "13800005555", "consent": "yes"})  # fmt: skip
+    return Review(repo / "data", forms, TODAY), submission
+
+
 def test_an_update_the_rules_cannot_place_asks_the_editor(tmp_path, make_repo):
     repo = make_repo({})
-    forms = load_forms(ROOT / "forms")
-    import_register(_write(tmp_path / "list.csv", "姓名,出生日期\n张伟,1980-01-01\n张伟,1985-06-06\n"), "计算机学院",
-                    repo / "data/private/register.csv", forms["update"], TODAY)  # fmt: skip
-    inbox = LocalInbox(repo / "data" / "inbox")
-    submission = inbox.append(forms["update"], {"name": "张伟", "gender": "male", "relation": "student", "college": "计算机学院",
-                                               "mobile": "13800005555", "consent": "yes"})  # fmt: skip
-    review = Review(repo / "data", forms, TODAY)
+    review, submission = _update_after_list(
+        repo, tmp_path, "姓名,出生日期\n张伟,1980-01-01\n张伟,1985-06-06\n", "张伟"
+    )
     with pytest.raises(ProblemsFound) as asked:
         review.approve(submission, "编辑甲")
     assert (
@@ -374,13 +380,9 @@ def test_an_update_the_rules_cannot_place_asks_the_editor(tmp_path, make_repo):
 
 def test_an_update_under_a_new_name_with_a_records_mobile_says_why_it_asks(tmp_path, make_repo):
     repo = make_repo({})
-    forms = load_forms(ROOT / "forms")
-    import_register(_write(tmp_path / "list.csv", "姓名,出生日期,手机\n张三丰,1980-01-01,13800005555\n"), "计算机学院",
-                    repo / "data/private/register.csv", forms["update"], TODAY)  # fmt: skip
-    inbox = LocalInbox(repo / "data" / "inbox")
-    submission = inbox.append(forms["update"], {"name": "张君宝", "gender": "male", "relation": "student", "college": "计算机学院",
-                                               "mobile": "13800005555", "consent": "yes"})  # fmt: skip
-    review = Review(repo / "data", forms, TODAY)
+    review, submission = _update_after_list(
+        repo, tmp_path, "姓名,出生日期,手机\n张三丰,1980-01-01,13800005555\n", "张君宝"
+    )
     with pytest.raises(ProblemsFound) as asked:
         review.approve(submission, "编辑甲")
     [problem] = asked.value.problems
