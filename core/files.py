@@ -16,7 +16,7 @@ import contextlib
 import errno
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -57,20 +57,22 @@ def write_whole(path: Path, data: bytes, *, private: bool = True, sync: bool = F
         out.write(data)
 
 
-def append_whole(fd: int, payload: bytes) -> None:
+def append_whole(fd: int, payload: bytes | Iterable[bytes]) -> None:
     """Write all of `payload` at the end of a file opened O_APPEND (and locked by the caller
     against other writers), or none of it. A disk that fills part-way makes write() store only a
     part and then fail: the part is cut off again, so the file keeps ending in a whole row rather
     than in a torn one that the next row would run on from, and the caller's error says the rows
-    were not stored."""
+    were not stored. The payload may come in pieces (a register's history of 300,000 lines is
+    never held whole); a failure making a piece cuts off the pieces written before it, too."""
     size = os.fstat(fd).st_size
-    view = memoryview(payload)
     try:
-        while view:
-            written = os.write(fd, view)
-            if not written:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            view = view[written:]
+        for piece in (payload,) if isinstance(payload, bytes) else payload:
+            view = memoryview(piece)
+            while view:
+                written = os.write(fd, view)
+                if not written:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+                view = view[written:]
     except BaseException:
         with contextlib.suppress(OSError):
             os.ftruncate(fd, size)

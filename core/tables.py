@@ -313,6 +313,19 @@ def line(cells: Iterable[object]) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
+def _blocks(rows: Iterable[Sequence[object]], size: int = 1 << 20) -> Iterator[bytes]:
+    """The rows as CSV lines (see `line`), a megabyte or so at a time."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    for cells in rows:
+        writer.writerow([neutralise(str(cell)) for cell in cells])
+        if out.tell() >= size:
+            yield out.getvalue().encode("utf-8")
+            out.seek(0), out.truncate()
+    if out.tell():
+        yield out.getvalue().encode("utf-8")
+
+
 def _cells(header: Sequence[str], row: Sequence[object] | Mapping[str, object]) -> list[str]:
     cells = [row.get(name, "") for name in header] if isinstance(row, Mapping) else row
     cells = [cell if isinstance(cell, str) else "" if cell is None else str(cell) for cell in cells]
@@ -353,13 +366,11 @@ def append_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[objec
     if not rows:
         return
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    payload = b"".join(line(cells) for cells in rows)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
-        if os.fstat(fd).st_size == 0:
-            payload = line(header) + payload
-        files.append_whole(fd, payload)
+        first = [header] if os.fstat(fd).st_size == 0 else []
+        files.append_whole(fd, _blocks(itertools.chain(first, rows)))
         os.fsync(fd)
     finally:
         os.close(fd)

@@ -15,6 +15,7 @@ import datetime
 import itertools
 import re
 from array import array
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,16 @@ from core.records import record_problems
 from core.sealing import Opener, Unreadable, is_sealed
 from core.values import clean_text, lost_characters
 from forms.inbox import LocalFiles
-from office.normalise import MARKED, NotTaken, header_names, is_footer, normaliser, squeeze, unmarked
+from office.normalise import (
+    MARKED,
+    NotTaken,
+    header_names,
+    heading_test,
+    is_footer,
+    normaliser,
+    squeeze,
+    unmarked,
+)
 from office.register import CONTACTS, HISTORY, ID_FIELD, Register, now_on
 
 REPORT = ["工作表 sheet", "行 row", "字段 field", "值 value", "处理 action", "原因", "reason"]
@@ -81,8 +91,13 @@ def import_register(
         for part in parts:
             run.fields, run.name_at, run.width = part.fields, part.name_at, part.width
             listed = itertools.islice(part.sheet.rows(), part.start + 1, None)
-            said = result.notes if passes == 0 else []
-            for number, cells in _people(listed, part, source.name, run.sheets[part.index], said):
+            if passes == 0:
+                people = _people(
+                    listed, part, source.name, run.sheets[part.index], result.notes, part.skipped
+                )
+            else:  # the rows the first pass took for people, without looking again
+                people = ((n, c) for n, c in enumerate(listed, start=part.start + 2) if n not in part.skipped)
+            for number, cells in people:
                 run.decide(position, part.index * _PLACE + number, cells, again=passes > 0)
                 position += 1
         if register.clock == clock:
@@ -127,8 +142,9 @@ class _Part:
     sheet: tables.Sheet
     start: int
     fields: dict[int, str]
-    known: dict[str, str]  # every header wording, to tell a header repeated further down
+    is_heading: Callable[[str], bool]  # whether a cell is a header wording (a header repeated further down)
     width: int  # columns the header names: a cell further right has no heading
+    skipped: set[int] = field(default_factory=set)  # numbers of the rows that are not people
 
     @property
     def name_at(self) -> int:
@@ -159,7 +175,7 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
             notes.append(Problem(label, f"这些列未导入：{zh}（登记册没有这些字段，或与前面的列重复）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
                                  f"these columns were not imported: {en} (the register has no such field, or an earlier column gives it); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
                                  row=start + 1, kind="columns", sheet=where))  # fmt: skip
-        parts.append(_Part(index, sheet, start, fields, header_names(update), width))
+        parts.append(_Part(index, sheet, start, fields, heading_test(header_names(update)), width))
     if not parts:
         raise ProblemsFound([Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
                                      "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
@@ -177,9 +193,11 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
 MAX_PASSES = 10  # a list settles in two or three; the bound only stops a list that never would
 
 
-def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Problem]):
-    """(row number, cells) of the rows that are people: empty lines skipped, footers noted."""
+def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Problem], skipped: set[int]):
+    """(row number, cells) of the rows that are people: empty lines skipped, footers, repeated
+    headers and the like noted; the numbers of the rows left out go into `skipped`."""
     for number, cells in enumerate(rows, start=part.start + 2):
+        skipped.add(number)
         filled = [i for i, c in enumerate(cells) if c.strip()]
         if not filled:
             continue
@@ -193,9 +211,7 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
                                  "is a hidden row and was not imported; unhide it in Excel to import it", row=number, kind="hidden",
                                  sheet=sheet))  # fmt: skip
             continue
-        # No heading is empty or starts with a digit: most cells (mobiles, dates) are not squeezed.
-        if sum(1 for i in part.fields if i < len(cells) and cells[i][:1] and not cells[i][0].isdigit()
-               and squeeze(cells[i]) in part.known) >= 2:  # fmt: skip
+        if sum(1 for i in part.fields if i < len(cells) and cells[i] and part.is_heading(cells[i])) >= 2:
             notes.append(Problem(label, "重复了表头（如两份名单接在一起），已跳过", "repeats the header (two lists pasted one under the other, say); skipped",
                                  row=number, kind="header", sheet=sheet))  # fmt: skip
             continue
@@ -204,6 +220,7 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
                                  f"has only the name column filled (“{cells[part.name_at].strip()}”), like a subheading such as a class name; not imported: if it is an alumnus, add what else is known and import again",
                                  row=number, kind="heading", sheet=sheet))  # fmt: skip
             continue
+        skipped.discard(number)
         yield number, cells
 
 

@@ -69,3 +69,30 @@ def test_private_files_are_owner_only_and_published_ones_readable(tmp_path):
     assert stat.S_IMODE((tmp_path / "private/register.csv").stat().st_mode) == 0o600
     assert stat.S_IMODE((tmp_path / "private").stat().st_mode) == 0o700
     assert stat.S_IMODE((tmp_path / "site/photo.jpg").stat().st_mode) == 0o644
+
+
+def test_rows_appended_in_pieces_are_stored_all_or_none(tmp_path):
+    """A history of many megabytes is appended a piece at a time; a disk that fills after the
+    first pieces leaves the file as it was, and the rows stored read back as written."""
+    from core import tables
+
+    history = tmp_path / "history.csv"
+    tables.append_rows(history, ["at", "value"], [["2026-11-28", "first"]])
+    before = history.read_bytes()
+    rows = [[str(n), "校友" * 20 + "=1+1"] for n in range(40_000)]  # about 5 MB: several pieces
+    script = textwrap.dedent(f"""
+        import resource, sys
+        from pathlib import Path
+        from core import tables
+        resource.setrlimit(resource.RLIMIT_FSIZE, (3_000_000, resource.RLIM_INFINITY))  # a full disk
+        rows = [[str(n), "校友" * 20 + "=1+1"] for n in range(40_000)]
+        try:
+            tables.append_rows(Path({str(history)!r}), ["at", "value"], rows)
+        except OSError:
+            sys.exit(3)
+        """)
+    full = subprocess.run([sys.executable, "-c", script], cwd=ROOT, timeout=60)
+    assert full.returncode == 3
+    assert history.read_bytes() == before
+    tables.append_rows(history, ["at", "value"], rows)
+    assert history.read_bytes() == before + b"".join(tables.line(row) for row in rows)

@@ -960,3 +960,33 @@ def test_a_save_the_register_does_not_show_is_taken_off_its_history_and_only_it(
     history.write_bytes(kept + b"2026-12-02T0")
     Register.open(register, UPDATE)
     assert history.read_bytes() == kept
+
+
+def test_the_quick_heading_test_agrees_with_squeezing_every_cell():
+    """heading_test answers most cells without squeezing them; squeeze's own answer is the oracle."""
+    import random
+
+    from office.normalise import header_names, heading_test, squeeze
+
+    known = header_names(load_forms(ROOT / "forms")["update"])
+    is_heading = heading_test(known)
+    cells = [
+        *known,
+        "姓　名",
+        "手机号码：",
+        "Ｅ－ｍａｉｌ",
+        " Date of Birth *",
+        "出生\u3000日期:",
+        "\u2f3f机号码",  # the Kangxi radical ⼿, which NFKC turns into 手: 手机号码
+        "王建华",
+        "示例市学府路12号",
+        "a12@example.com",
+        "2019届",
+        "专业12",
+        "",
+    ]
+    rng = random.Random(5)
+    words = [*known, "王", "建", "12", "号", "\u3000", " ", "：", "*", "Ｎ", "ａ", "\u2f3f", "e\u0301"]
+    cells += ["".join(rng.choices(words, k=rng.randint(1, 3))) for _ in range(3000)]
+    assert [is_heading(cell) for cell in cells] == [squeeze(cell) in known for cell in cells]
+    assert is_heading("\u2f3f机号码") and sum(map(is_heading, cells)) > len(known)
