@@ -61,7 +61,9 @@ class LivePreview:
         """Edited articles or pages, or the data pages when only tables changed, are drawn again
         at once, alone; then the whole build follows, which a newer edit stops (stop_building()).
         Open pages reload when their own file changed, or all of them when the problems did."""
-        edited = list(edited)
+        # A save through a temporary file renamed over the article (JetBrains, Emacs, many
+        # editors) shows the temporary file too, gone by now: no edit of the site's.
+        edited = [path for path in edited if path.endswith((".md", ".csv")) or Path(path).exists()]
         if edited and (all(p.endswith(".md") for p in edited) or all(p.endswith(".csv") for p in edited)):
             quick = self.builder.quick(edited)
             if quick.ok:
