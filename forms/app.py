@@ -674,7 +674,11 @@ class FormHandler:
 
     def invalid(self, environ: dict, form: Form, submission: Submission, path: str) -> _Answer:
         if self.wants_json(environ):
-            errors = {name: {"zh": t.zh, "en": t.en} for name, t in submission.errors.items()}
+            # Each error names its field in words too, for a client that shows them elsewhere.
+            errors = {
+                name: {"zh": t.zh, "en": t.en, "label": _label(form, name)}
+                for name, t in submission.errors.items()
+            }
             return _json({"errors": errors}, 422)
         lang = self.lang(environ)
         action = path + ("" if lang == self.settings.lang else f"?lang={lang}")  # path as the client sees it
@@ -766,6 +770,12 @@ def _mimetype(content_type: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
+def _label(form: Form, name: str) -> dict[str, str]:
+    """A field's label in both languages; the consent box has none of its own."""
+    found = next((f.label for f in form.fields if f.name == name), None) or Text("同意声明", "Consent")
+    return {"zh": found.zh, "en": found.en}
+
+
 def _prefers_json(accept: str | None) -> bool:
     """Whether the Accept header prefers JSON to HTML; a few distinct headers are most of the traffic."""
     return (

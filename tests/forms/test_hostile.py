@@ -342,7 +342,15 @@ def test_a_list_inside_a_list_is_named_as_not_text(handler):
     assert status == 422 and json.loads(body)["errors"]["name"] == {
         "zh": "这一项应填文字",
         "en": "This should be text",
+        "label": {"zh": "姓名", "en": "Name"},
     }
+
+
+def test_each_error_names_its_field_in_words(handler):
+    status, _, body = request(handler.url, Case(form(consent="", name=""), 422, headers={"Accept": JSON}))
+    errors = json.loads(body)["errors"]
+    assert status == 422 and errors["name"]["label"] == {"zh": "姓名", "en": "Name"}
+    assert errors["consent"]["label"] == {"zh": "同意声明", "en": "Consent"}
 
 
 def test_a_late_registration_is_refused_with_the_deadline_even_from_a_stale_page(start_handler):
@@ -358,10 +366,9 @@ def test_a_late_registration_is_refused_with_the_deadline_even_from_a_stale_page
         ),
     )
     assert status == 422
-    assert json.loads(body)["errors"]["event"] == {
-        "zh": "报名已于 2026-12-05 截止",
-        "en": "Registration closed on 2026-12-05",
-    }
+    error = json.loads(body)["errors"]["event"]
+    assert error["zh"] == "报名已于 2026-12-05 截止" and error["en"] == "Registration closed on 2026-12-05"
+    assert error["label"]["en"] and error["label"]["zh"]
     assert read_records(late.inbox / "event-registration-v1.csv") == []
 
 
