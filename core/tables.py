@@ -42,6 +42,7 @@ UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode 文本" (Unicode tex
 ZIP = b"PK\x03\x04"  # an .xlsx, whatever its name
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls, or a workbook encrypted with a password
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx is held in
+_WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".numbers")  # names of files that are not text
 _SEPARATORS = ("\t", ";")  # besides the comma: Excel's text, and CSV from a comma-decimal locale
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CHUNK = 1 << 20
@@ -204,7 +205,14 @@ def iter_rows(
             "is protected with a password (encrypted): remove the password in Excel (File > Info > Protect Workbook > Encrypt with Password, clear it), save, and import again",
             kind="file",
         )])  # fmt: skip
-    if kind == "ole2" or path.suffix.lower() in (".xls", ".et", ".ods", ".numbers"):
+    if kind == "html":
+        raise ProblemsFound([Problem(
+            label,
+            "是网页（HTML）格式的表格（有些系统导出的 .xls 就是这样），无法读取；请在 Excel 中打开，另存为 .xlsx 或“CSV UTF-8（逗号分隔）”后再导入",
+            "is a web page (HTML) table, as some systems export under .xls; open it in Excel, save it as .xlsx or 'CSV UTF-8 (comma delimited)', and import that",
+            kind="file",
+        )])  # fmt: skip
+    if kind == "ole2" or (kind != "text" and path.suffix.lower() in (".xls", ".et", ".ods", ".numbers")):
         raise ProblemsFound([Problem(
             label,
             "是旧版或其他软件的表格格式，无法读取；请在 Excel 或 WPS 中另存为 .xlsx 或“CSV UTF-8（逗号分隔）”后再导入",
@@ -212,6 +220,9 @@ def iter_rows(
             kind="file",
         )])  # fmt: skip
     encoding, notes, quoted = _sniff(path, label, ours)
+    if path.suffix.lower() in _WORKBOOKS:  # text under a workbook's name: an export, renamed
+        notes.append(Problem(label, f"其实是文本（CSV）文件（扩展名是 {path.suffix}），已按 CSV 读取",
+                             f"is a text (CSV) file under the name {path.suffix}; read as CSV", kind="encoding"))  # fmt: skip
 
     def rows() -> Iterator[list[str]]:
         with path.open(encoding=encoding, newline="") as text:
@@ -230,17 +241,24 @@ def iter_rows(
 
 def _content(path: Path) -> str:
     """What a file holds by its first bytes, whatever its name: "xlsx", "encrypted" (a workbook
-    with a password), "ole2" (an old .xls), or "" (text, or a file that is not there)."""
+    with a password), "ole2" (an old .xls), "html" (a web page's table), "text" (no NUL byte in
+    its first 4 KB, or UTF-16 with its BOM), or "" (nothing, or a file that is not there)."""
     try:
         with path.open("rb") as file:
-            start = file.read(len(OLE2))
-            if start.startswith(ZIP):
-                return "xlsx"
-            if start == OLE2:
-                return "encrypted" if _ENCRYPTED in start + file.read() else "ole2"
+            start = file.read(4096)
     except OSError:
-        pass
-    return ""
+        return ""
+    if start.startswith(ZIP):
+        return "xlsx"
+    if start.startswith(OLE2):
+        with path.open("rb") as file:
+            return "encrypted" if _ENCRYPTED in file.read() else "ole2"
+    if start[:2] in UTF16_BOMS:
+        return "text"
+    if not start or b"\0" in start:
+        return ""
+    opening = start.removeprefix(BOM).lstrip()[:100].lower()
+    return "html" if opening.startswith((b"<!doctype html", b"<html", b"<table", b"<meta")) else "text"
 
 
 def is_workbook(path: Path) -> bool:

@@ -333,6 +333,11 @@ def test_title_and_footer_rows_are_skipped_with_a_note(tmp_path):
         ("empty.xlsx", b"", "is not a readable .xlsx workbook"),
         ("damaged.xlsx", b"PK\x03\x04 not really a zip", "is not a readable .xlsx workbook"),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old or foreign spreadsheet format"),
+        (
+            "export.xls",
+            b"<html><body><table><tr><td>\xe5\xa7\x93\xe5\x90\x8d</td></tr>",
+            "is a web page (HTML) table",
+        ),
         ("garbled.csv", "姓名\n鍖椾含澶у\n".encode(), "garbled"),
     ],
 )
@@ -834,6 +839,18 @@ def test_a_list_separated_by_tabs_or_semicolons_is_read(tmp_path, separator):
 def test_a_workbook_named_xls_or_csv_is_read_by_its_content(tmp_path, name):
     report = import_register(workbook(tmp_path / name), "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
     assert report.added == 5
+
+
+@pytest.mark.parametrize("name", ["cs.xlsx", "cs.xls"])
+def test_a_csv_file_under_a_workbooks_name_is_read_as_csv_with_a_note(tmp_path, name):
+    """The defect: a list exported as text and named .xlsx got 'not a readable .xlsx workbook',
+    and named .xls 'an old spreadsheet format'."""
+    (tmp_path / name).write_text("姓名\t出生日期\t手机\n孙立\t1998-04-05\t13900010009\n", encoding="gb18030")
+    report = import_register(tmp_path / name, "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert (report.added, report.problems) == (1, [])
+    assert any(
+        note.en == f"is a text (CSV) file under the name {name[2:]}; read as CSV" for note in report.notes
+    )
 
 
 def test_a_password_protected_workbook_says_remove_the_password(tmp_path):
