@@ -44,7 +44,7 @@ from core.translations import page_environment
 from forms.checkin import KEY_ENV as CHECKIN_KEY_ENV
 from forms.checkin import check_in, key_from_env, key_matches, read_scans
 from forms.gitinbox import GitInbox, remote_from_env
-from forms.inbox import LocalInbox, Storage
+from forms.inbox import ATTEMPT, LocalInbox, Storage, attempt
 from forms.photos import Photo, Refused, photo_names, take_photos
 from forms.places import Standing, placed, standing
 from forms.ratelimit import RateLimiter
@@ -344,11 +344,12 @@ class FormHandler:
             else submission.values
         )
         capacity = None if spam else self.capacity(form, values)
+        given = attempt(data.get(ATTEMPT))  # the page's id for this filling-in: sent again, the same
         try:
             if capacity:
-                submission_id, line = self.settings.storage.append_counted(form, values, "event")
+                submission_id, line = self.settings.storage.append_counted(form, values, "event", given)
             else:
-                submission_id = self.settings.storage.append(form, values, spam=spam, photos=photos)
+                submission_id = self.settings.storage.append(form, values, spam, photos, given)
         except (OSError, ProblemsFound) as error:
             logger.error("could not store a submission of %s: %s", form.name, _unread(error))
             raise _Refusal(

@@ -23,7 +23,7 @@ from email.message import EmailMessage
 from urllib.parse import urlsplit
 
 from core.problems import Problem, ProblemsFound
-from forms.inbox import Inbox
+from forms.inbox import Inbox, once_each
 
 SECURITY = ("starttls", "tls", "none")  # tls: encrypted from the first byte, as on port 465
 DEFAULT_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -70,6 +70,7 @@ class Digest:
 def count(inbox: Inbox, forms: Iterable[str], since: datetime.datetime | None) -> Digest:
     """The digest of an inbox (local or the review branch): every form's rows and the decided ids."""
     rows = [(form, row) for form in sorted(forms) for _, found in inbox.files(form) for row in found]
+    rows = once_each(rows, lambda item: f"{item[0]}/{item[1].get('id')}")  # sent again: one submission
     return Digest.of(rows, {row["submission"] for row in inbox.decisions()}, since)
 
 

@@ -52,7 +52,18 @@ from core import tables
 from core.definitions import Form
 from core.problems import Problem, ProblemsFound
 from forms.checkin import ARRIVED, arrivals_file, new_arrivals
-from forms.inbox import DECISIONS, PHOTOS, GroupCommit, StoredPhoto, file_name, header, new_row, photo_path
+from forms.inbox import (
+    DECISIONS,
+    PHOTOS,
+    GroupCommit,
+    StoredPhoto,
+    file_name,
+    header,
+    new_row,
+    once_each,
+    photo_path,
+    place,
+)
 from forms.places import CANCELLED, cancellations_file, cancelled_ids
 
 if TYPE_CHECKING:
@@ -395,6 +406,7 @@ class _Row:
     line: bytes
     kind: str  # what the commit message counts it as: the form's name, or "spam"
     count: tuple[str, str] | None = None  # (key, value): say the row's place in line (forms/places.py)
+    ident: str = ""  # the submission's id, when its place is counted
     rank: int = 0
     photos: dict[str, bytes] = field(default_factory=dict)  # path on the branch: bytes
     since: float = field(default_factory=time.monotonic)  # when it arrived
@@ -414,20 +426,27 @@ class GitInbox:
         self.commits = self.rows = self.moved = 0  # figures for tests and benchmarks
 
     def append(
-        self, form: Form, values: dict[str, str], spam: bool = False, photos: Sequence[Photo] = ()
+        self,
+        form: Form,
+        values: dict[str, str],
+        spam: bool = False,
+        photos: Sequence[Photo] = (),
+        submission_id: str | None = None,
     ) -> str:
-        submission_id, line = new_row(form, values)
+        submission_id, line = new_row(form, values, submission_id)
         kept = {photo_path(submission_id, photo.name): photo.data for photo in photos}
         self.batches.submit(
             _Row(file_name(form, spam), header(form), line, "spam" if spam else form.name, photos=kept)
         )
         return submission_id
 
-    def append_counted(self, form: Form, values: dict[str, str], key: str) -> tuple[str, int]:
+    def append_counted(
+        self, form: Form, values: dict[str, str], key: str, submission_id: str | None = None
+    ) -> tuple[str, int]:
         """Store a row, and say its place in line among the form's live rows with the same `key`,
         counted on the tip the push goes onto (compare-and-swap): once taken, the place is true."""
-        submission_id, line = new_row(form, values)
-        row = _Row(file_name(form), header(form), line, form.name, (key, values.get(key, "")))
+        submission_id, line = new_row(form, values, submission_id)
+        row = _Row(file_name(form), header(form), line, form.name, (key, values.get(key, "")), submission_id)
         self.batches.submit(row)
         return submission_id, row.rank
 
@@ -498,7 +517,7 @@ class GitInbox:
                 if row.count:  # its place among what the tip, and this batch before it, hold
                     key, value = row.count
                     earlier, cancelled = _registrations(branch, row.kind, files)
-                    row.rank = 1 + sum(1 for r in earlier if r.get(key) == value and r["id"] not in cancelled)
+                    row.rank = place(earlier, cancelled, row.ident, key, value)
                 files[row.path] = current + row.line
                 files.update(row.photos)
                 added[row.kind] += 1
@@ -521,11 +540,11 @@ def _registrations(
     its cancelled ids: the version files, then the month files the fold writes."""
     name = inbox_file(form)
     paths = sorted({p for p in [*branch.files(), *pending] if name.fullmatch(p)}, key=lambda p: ("/" in p, p))
-    rows = [
+    rows = once_each([
         row
         for path in paths
         for row in tables.parse_records(pending.get(path) or branch.read(path) or b"", path)
-    ]
+    ])  # fmt: skip
     return rows, cancelled_ids(branch.read(cancellations_file(form)), cancellations_file(form))
 
 

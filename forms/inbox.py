@@ -6,6 +6,11 @@ submission (forms/photos.py) are stored beside the inbox, photos/<id>/1.jpg…, 
 a row is only ever written once its photos are complete. Reading it back, with the editors'
 decision log beside it, is the other side of the same files (the Inbox protocol, LocalFiles
 here and BranchFiles in forms/gitinbox.py), for the review and the digest.
+
+A form page's script gives each filling-in of the form an id of its own (ATTEMPT), sent with
+it and again with every retry: a submission stored whose answer was lost (a 503 after the
+row was taken, a dropped connection) and then sent again is stored under the same id, and is
+read back as one submission (`once_each`), with what was sent last.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import datetime
 import errno
 import fcntl
 import os
+import re
 import shutil
 import threading
 import uuid
@@ -36,14 +42,46 @@ BOOKKEEPING = ["id", "received", "form_version"]
 DECISIONS = ["decided_at", "editor", "form", "submission", "decision", "reason"]
 PHOTOS = "photos"  # the folder of the submissions' photos, in the inbox and on the review branch
 T = TypeVar("T")
+# The field a form page's script fills with a random id for the submission (forms.js); sent again,
+# the same submission. Its name starts with _, which no field of a definition can.
+ATTEMPT = "_attempt"
+_ATTEMPT = re.compile(r"[0-9a-f]{32}")
 
 
 class Storage(Protocol):
     def append(
-        self, form: Form, values: dict[str, str], spam: bool = False, photos: Sequence[Photo] = ()
+        self,
+        form: Form,
+        values: dict[str, str],
+        spam: bool = False,
+        photos: Sequence[Photo] = (),
+        submission_id: str | None = None,
     ) -> str:
-        """Store one checked submission, with its photos, durably; return its id only once it is safe."""
+        """Store one checked submission, with its photos, durably; return its id only once it is
+        safe. submission_id: the client's (`attempt`), else a new one."""
         ...
+
+
+def attempt(value: object) -> str | None:
+    """The submission id a client proposed (ATTEMPT), if it is one: 32 hexadecimal digits (of a
+    field sent twice, the first)."""
+    if isinstance(value, list | tuple):
+        value = value[0] if value else None
+    return value if isinstance(value, str) and _ATTEMPT.fullmatch(value) else None
+
+
+def once_each(rows: list[T], ident: Callable[[T], str] = lambda row: row["id"]) -> list[T]:
+    """Rows stored again under one submission id (sent again after a lost answer) as one: the
+    last sent, in the place of the first."""
+    first: dict[str, int] = {}
+    kept: list[T] = []
+    for row in rows:
+        at = first.setdefault(ident(row), len(kept))
+        if at == len(kept):
+            kept.append(row)
+        else:
+            kept[at] = row
+    return kept
 
 
 def photo_path(submission_id: str, name: str) -> str:
@@ -70,9 +108,10 @@ def header(form: Form) -> bytes:
     return tables.line(BOOKKEEPING + form.columns)
 
 
-def new_row(form: Form, values: dict[str, str]) -> tuple[str, bytes]:
-    """A new submission's id and its line: the bookkeeping columns, then the form's, made inert."""
-    submission_id = uuid.uuid4().hex
+def new_row(form: Form, values: dict[str, str], submission_id: str | None = None) -> tuple[str, bytes]:
+    """A submission's id (the client's, else a new one) and its line: the bookkeeping columns,
+    then the form's, made inert."""
+    submission_id = submission_id or uuid.uuid4().hex
     received = datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds")
     return submission_id, tables.line(
         [submission_id, received, str(form.version)] + [values.get(c, "") for c in form.columns]
@@ -99,25 +138,36 @@ class LocalInbox:
         return self.directory / file_name(form, spam)
 
     def append(
-        self, form: Form, values: dict[str, str], spam: bool = False, photos: Sequence[Photo] = ()
+        self,
+        form: Form,
+        values: dict[str, str],
+        spam: bool = False,
+        photos: Sequence[Photo] = (),
+        submission_id: str | None = None,
     ) -> str:
-        submission_id, row = new_row(form, values)
+        submission_id, row = new_row(form, values, submission_id)
         rows = self.files.get((form.name, form.version, spam)) or self.file(form, spam)
         folder = self.directory / PHOTOS / submission_id
-        if photos:
+        # Sent again: the photos stored the first time stay, and stay the submission's.
+        ours = bool(photos) and not folder.exists()
+        if ours:
             _write_photos(folder, photos)
         try:
             rows.submit(row)
         except OSError:
-            shutil.rmtree(folder, ignore_errors=True)  # no row: its photos are nobody's
+            if ours:
+                shutil.rmtree(folder, ignore_errors=True)  # no row: its photos are nobody's
             raise
         return submission_id
 
-    def append_counted(self, form: Form, values: dict[str, str], key: str) -> tuple[str, int]:
+    def append_counted(
+        self, form: Form, values: dict[str, str], key: str, submission_id: str | None = None
+    ) -> tuple[str, int]:
         """Store a row, and say its place in line among the form's live rows with the same `key`
         (an event: forms/places.py). Counted and appended under the file's lock, so rows that
-        arrive together, from any process, are counted one after the other."""
-        submission_id, row = new_row(form, values)
+        arrive together, from any process, are counted one after the other. A registration sent
+        again keeps its place (and is read back as one, `once_each`)."""
+        submission_id, row = new_row(form, values, submission_id)
         path = self.path(form)
         with self._counting(path):
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,7 +175,7 @@ class LocalInbox:
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
                 rows, cancelled = self.registrations(form)
-                line = 1 + sum(1 for r in rows if r.get(key) == values.get(key) and r["id"] not in cancelled)
+                line = place(rows, cancelled, submission_id, key, values.get(key))
                 append_whole(fd, (header(form) if os.fstat(fd).st_size == 0 else b"") + row)
                 os.fsync(fd)
             finally:
@@ -359,9 +409,18 @@ def read_registrations(directory: Path, form: str) -> tuple[list[dict[str, str]]
     """A form's rows in a local inbox in the order they were taken (the files' order by version:
     a row's time is taken before it waits for the lock), and its cancelled ids."""
     files = sorted(directory.glob(f"{form}-v*.csv"), key=lambda p: int(p.stem.rsplit("-v", 1)[1]))
-    rows = [row for path in files for row in tables.read_records(path)]
+    rows = once_each([row for path in files for row in tables.read_records(path)])
     cancelled = {row["id"] for row in tables.read_records(directory / cancellations_file(form))}
     return rows, cancelled
+
+
+def place(
+    rows: list[dict[str, str]], cancelled: set[str], submission_id: str, key: str, value: str | None
+) -> int:
+    """A new registration's place in line among the live rows with its `key` (forms/places.py):
+    after all of them, or, sent again under an id stored already, in the place it took then."""
+    at = next((i for i, row in enumerate(rows) if row["id"] == submission_id), len(rows))
+    return 1 + sum(1 for r in rows[:at] if r.get(key) == value and r["id"] not in cancelled)
 
 
 def _fsync_directory(directory: Path) -> None:

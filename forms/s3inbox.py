@@ -173,17 +173,26 @@ class S3Inbox:
         self.bucket = bucket
 
     def append(
-        self, form: Form, values: dict[str, str], spam: bool = False, photos: Sequence[Photo] = ()
+        self,
+        form: Form,
+        values: dict[str, str],
+        spam: bool = False,
+        photos: Sequence[Photo] = (),
+        submission_id: str | None = None,
     ) -> str:
-        """The photos first, then the row: a row that has landed has every photo it names."""
-        submission_id, line = new_row(form, values)
+        """The photos first, then the row: a row that has landed has every photo it names. Sent
+        again under one id, the row's object (and a photo's) is the same object, written again."""
+        given = submission_id
+        submission_id, line = new_row(form, values, submission_id)
         keys = [self.bucket.photo_key(form, submission_id, photo.name) for photo in photos]
         try:
             for key, photo in zip(keys, photos, strict=True):
                 self.bucket.put(key, photo.data, "image/jpeg")
             self.bucket.put(self.bucket.key(form, submission_id, spam), header(form) + line)
         except LandingUnavailable:
-            for key in keys:  # no row: its photos are nobody's (the fold deletes any left)
+            # No row: its photos are nobody's (the fold deletes any left). Sent again, they may
+            # be the photos of the row that landed the first time: the fold decides.
+            for key in keys if given is None else ():
                 with contextlib.suppress(LandingUnavailable):
                     self.bucket.delete(key)
             raise

@@ -32,7 +32,7 @@ from core.sealing import Opener, Unreadable, is_sealed
 from core.site import site_settings
 from core.values import clean_name, normalise_email
 from forms.gitinbox import Branch, BranchFiles, remote_from_env
-from forms.inbox import Inbox, LocalFiles, StoredPhoto
+from forms.inbox import Inbox, LocalFiles, StoredPhoto, once_each
 from office.register import Match, Register, changes, now_on
 
 
@@ -104,7 +104,7 @@ class Review:
         for name, form in sorted(self.forms.items()):
             for file, rows in self.inbox.files(name):
                 found += [Entry(form, row, file, number) for number, row in enumerate(rows, start=2)]
-        return sorted(found, key=lambda s: s.row.get("received", ""))
+        return once_each(sorted(found, key=lambda s: s.row.get("received", "")), lambda s: s.id)
 
     def open(self, submission: Entry) -> Entry:
         """The submission with its sealed private fields opened with the office's private key."""

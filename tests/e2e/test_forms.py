@@ -47,6 +47,29 @@ def test_with_javascript_errors_show_beside_the_field_then_the_row_lands(open_pa
     assert [p for p in page.problems if "422" not in p] == []
 
 
+def test_sent_again_after_a_lost_answer_it_is_one_submission(open_page, site_inbox):
+    """The handler stored the row but its answer never came back (a dropped connection); the
+    alumnus sends again, and the review finds one submission, not two."""
+    from forms.inbox import once_each
+
+    page = open_page(PHONE)
+    page.goto(page.base + "/forms/update/")
+    fill_staff_update(page, "重发校友", "+86 139 0000 3333")
+
+    def answer_lost(route) -> None:
+        route.fetch()  # the handler takes and stores the row
+        route.abort("connectionreset")
+
+    page.route("**/api/forms/update", answer_lost, times=1)
+    page.click("button[type=submit]")
+    expect(page.locator("#err-consent")).to_contain_text("网络出错")
+    page.click("button[type=submit]")
+    expect(page).to_have_url(page.base + "/forms/update/thanks/")
+    stored = rows_named(site_inbox, "重发校友")
+    assert len(stored) == 2 and stored[0]["id"] == stored[1]["id"]  # the same id, twice on disk
+    assert len(once_each(stored)) == 1  # read back as one
+
+
 def test_without_javascript_a_plain_post_lands_the_row(no_script_page, site_inbox):
     page = no_script_page
     page.goto(page.base + "/forms/update/")
@@ -122,7 +145,7 @@ def test_long_forms_come_in_groups_with_controls_of_one_height(open_page):
     page.goto(page.base + "/forms/update/")
     expect(page.locator("fieldset legend")).to_have_text(["个人信息", "在校经历", "工作", "联系方式"])
     heights = page.eval_on_selector_all(
-        "form.form input:not([type=checkbox]):not([name=website]), form.form select",
+        "form.form input:not([type=checkbox]):not([type=hidden]):not([name=website]), form.form select",
         "els => els.map(e => Math.round(e.getBoundingClientRect().height))",
     )
     assert len(set(heights)) == 1 and heights[0] >= 44, heights

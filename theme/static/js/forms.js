@@ -11,6 +11,16 @@ document.querySelectorAll("form[data-form]").forEach((form) => {
       .then((answer) => answer && (form.elements._stamp.value = answer.stamp))
       .catch(() => {}); // the built stamp still serves
   }
+  // An id for this filling-in of the form, sent with it and with every retry: a submission
+  // stored whose answer was lost (a 503, a dropped connection) and sent again stays one.
+  // A new one once it is stored, and for a page brought back from the browser's history.
+  const attempt = () => {
+    if (!form.elements._attempt) return;
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    form.elements._attempt.value = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  };
+  attempt();
+  window.addEventListener("pageshow", (shown) => shown.persisted && attempt());
   form.noValidate = true; // the handler's messages, in both languages, replace the browser's
   form.addEventListener("submit", async (submit) => {
     submit.preventDefault();
@@ -40,6 +50,7 @@ document.querySelectorAll("form[data-form]").forEach((form) => {
       });
       const answer = await response.json();
       if (response.ok) {
+        attempt();
         location.assign(answer.redirect);
         return;
       }

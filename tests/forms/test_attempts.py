@@ -1,0 +1,101 @@
+"""A submission sent again under the id its page gave it (after a lost answer: a 503 once the row
+was stored, a dropped connection) is one submission: one place at an event, one entry to review,
+the values sent last."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import uuid
+from urllib.parse import urlencode, urlsplit
+
+from core.definitions import load_forms
+from forms.gitinbox import GitInbox, Remote
+from forms.inbox import ATTEMPT, LocalInbox, once_each
+from forms.photos import Photo
+from office.review import Review
+from tests.forms.test_places import CAPACITY, EVENT, filled
+from tests.support import ROOT
+
+FORMS = load_forms(ROOT / "forms", [(EVENT, None)])
+CONTACT = {
+    "name": "林校友",
+    "email": "lin@example.com",
+    "subject": "问候",
+    "message": "老师好",
+    "consent": "yes",
+}
+
+
+def post(url: str, form: str, fields: dict) -> tuple[int, dict]:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+    connection.request("POST", f"/api/forms/{form}", urlencode(fields),
+                       {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})  # fmt: skip
+    answer = connection.getresponse()
+    result = answer.status, json.loads(answer.read())
+    connection.close()
+    return result
+
+
+def test_a_message_sent_again_is_one_submission_to_review_with_what_was_sent_last(handler):
+    attempt = uuid.uuid4().hex
+    first = post(handler.url, "contact", {**CONTACT, ATTEMPT: attempt})
+    again = post(handler.url, "contact", {**CONTACT, "subject": "问候（改了错字）", ATTEMPT: attempt})
+    other = post(handler.url, "contact", {**CONTACT, ATTEMPT: uuid.uuid4().hex})
+    assert first == again == (201, {"id": attempt, "redirect": first[1]["redirect"]})
+    assert other[0] == 201 and other[1]["id"] != attempt
+    mine = [s for s in Review(handler.inbox.parent, FORMS).pending() if s.id == attempt]
+    assert [s.row["subject"] for s in mine] == ["问候（改了错字）"]
+
+
+def test_an_id_that_is_not_one_is_ignored_and_the_submission_gets_its_own(handler):
+    for given in ("../../etc", "A" * 32, "0" * 31, "0" * 32 + "\n", ""):
+        status, answer = post(handler.url, "contact", {**CONTACT, ATTEMPT: given})
+        assert status == 201 and answer["id"] != given and len(answer["id"]) == 32
+
+
+def test_a_registration_sent_again_keeps_its_place_and_takes_no_other(start_handler):
+    handler = start_handler(workers=2)
+    filled(handler.inbox, CAPACITY - 2)
+    attempt = uuid.uuid4().hex
+    row = {"event": EVENT, "mobile": "13900001111", "consent": "yes"}
+    answers = [
+        post(handler.url, "event-registration", {**row, "name": "晚到甲", ATTEMPT: attempt}) for _ in range(3)
+    ]
+    assert {(status, answer["id"], answer["place"]) for status, answer in answers} == {
+        (201, attempt, "registered")
+    }
+    status, last = post(handler.url, "event-registration", {**row, "name": "晚到乙"})
+    assert (status, last["place"]) == (201, "registered")  # the last place was not taken by the copies
+    rows, _ = LocalInbox(handler.inbox).registrations(FORMS["event-registration"])
+    assert len(rows) == CAPACITY and [r["name"] for r in rows[-2:]] == ["晚到甲", "晚到乙"]
+
+
+def test_photos_sent_again_leave_the_first_ones_in_place(tmp_path):
+    inbox, attempt = LocalInbox(tmp_path), uuid.uuid4().hex
+    note = {"name": "陈校友", "note": "毕业三十年聚会", "consent": "yes"}
+    photo = Photo("1.jpg", b"\xff\xd8first", 10, 10)
+    assert inbox.append(FORMS["class-note"], note, photos=[photo], submission_id=attempt) == attempt
+    assert inbox.append(FORMS["class-note"], note, photos=[photo], submission_id=attempt) == attempt
+    assert [p.read_bytes() for p in (tmp_path / "photos" / attempt).iterdir()] == [b"\xff\xd8first"]
+    assert not [p for p in (tmp_path / "photos").iterdir() if p.name != attempt]
+
+
+def test_on_the_review_branch_a_registration_sent_again_keeps_its_place(git_daemon):
+    form, attempt = FORMS["event-registration"], uuid.uuid4().hex
+    row = {"event": EVENT, "name": "校友", "mobile": "13900001111", "consent": "yes"}
+    inbox = GitInbox(Remote(git_daemon.url))
+    ranks = [inbox.append_counted(form, row, "event")[1] for _ in range(2)]
+    ranks += [
+        GitInbox(Remote(git_daemon.url)).append_counted(form, row, "event", attempt)[1] for _ in range(2)
+    ]
+    ranks.append(inbox.append_counted(form, row, "event")[1])
+    assert ranks == [1, 2, 3, 3, 4]
+    stored, _ = GitInbox(Remote(git_daemon.url)).registrations(form)
+    assert len(stored) == 4 and stored[2]["id"] == attempt
+
+
+def test_once_each_keeps_the_last_sent_in_the_place_of_the_first():
+    rows = [{"id": "a", "v": "1"}, {"id": "b", "v": "2"}, {"id": "a", "v": "3"}, {"id": "c", "v": "4"}]
+    assert once_each(rows) == [{"id": "a", "v": "3"}, {"id": "b", "v": "2"}, {"id": "c", "v": "4"}]
