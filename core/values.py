@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
 
 # Characters that show nothing: Unicode's default-ignorable code points (direction overrides for
 # the "RTL override" trick, tag characters hiding ASCII, word joiners, the soft hyphen, Hangul
@@ -128,9 +128,24 @@ def clean_name(value: str) -> str:
 @lru_cache(maxsize=65536)  # a register repeats its names, and each is compared several times a row
 def name_key(name: str) -> str:
     """A cleaned name as identity compares it: 阿依古丽•买买提 and 阿依古丽.买买提 are 阿依古丽·买买提,
-    john smith is John Smith. Only for comparing: the register keeps the name as written."""
-    key = unicodedata.normalize("NFKC", name).translate(_NAME_KEY).casefold()
+    john smith is John Smith, 張三豐 is 张三丰. Only for comparing: the register keeps the name as
+    written."""
+    key = unicodedata.normalize("NFKC", name).translate(_name_table()).casefold()
     return name if key == name else key  # most names: no second string held per record
+
+
+@cache
+def _name_table() -> dict[int, str | None]:
+    """What name_key changes, one character at a time: the dots between the parts of a name, the
+    spaces, and each traditional character as its simplified one (OpenCC's t2s, which alumni
+    writing from Hong Kong, Macao, Taiwan or abroad use: 張三豐 is 张三丰). A name is no phrase: the
+    unified ideographs are converted each alone, in one call (5 ms)."""
+    import opencc
+
+    ideographs = [chr(code) for code in range(0x4E00, 0xA000)]
+    simplified = opencc.OpenCC("t2s").convert("\n".join(ideographs)).split("\n")
+    table: dict[int, str | None] = {ord(t): s for t, s in zip(ideographs, simplified, strict=True) if t != s}
+    return table | _NAME_KEY
 
 
 def lost_characters(value: str) -> bool:

@@ -13,7 +13,7 @@ name, college and an equal mobile or e-mail. Names are compared as `name_key` wr
 (阿依古丽•买买提 is 阿依古丽·买买提, john smith is John Smith). Without that evidence, a row is
 added (nobody like it is known, or everyone like it is told apart by a date or a number) or
 reported (it could be someone already there, or it has the mobile or e-mail of another name of
-its college: 张三丰 beside 張三豐); two candidates are reported, never guessed between.
+its college: 张三峰 beside 张三丰); two candidates are reported, never guessed between.
 
 Records are kept as lists in column order, not dicts: a register of 300,000 alumni then fits
 in a few hundred megabytes.
@@ -195,7 +195,7 @@ class Register:
 
     def _new(self, values: dict[str, str]) -> Match:
         """Nobody of this name is the row: a new person, unless another name of the college has
-        its mobile or e-mail (张三丰 beside 張三豐, or a typing mistake in a name)."""
+        its mobile or e-mail (张三峰 beside 张三丰, or a typing mistake in a name)."""
         shared = self.sharing(values)
         return Match("new") if shared is None else Match("shared", shared)
 

@@ -49,3 +49,32 @@ def test_the_quick_path_of_clean_text_misses_no_invisible_character():
 
     printable = {ch for ch in map(chr, range(0x110000)) if _INVISIBLE.match(ch) and ch.isprintable()}
     assert printable == {ch for ch in map(chr, range(0x110000)) if _PRINTABLE_BLANKS.match(ch)}
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("張三豐", "张三丰"),
+        ("歐陽修", "欧阳修"),
+        ("阿依古麗•買買提", "阿依古丽·买买提"),
+        ("john smith", "John Smith"),
+    ],
+)
+def test_a_name_written_another_way_has_one_key(one, other):
+    from core.values import name_key
+
+    assert name_key(one) == name_key(other)
+
+
+def test_the_name_table_converts_each_character_as_opencc_does_alone():
+    """The table is made in one call to OpenCC; OpenCC asked one character at a time is the oracle."""
+    import random
+
+    import opencc
+
+    from core.values import _name_table
+
+    table, convert = _name_table(), opencc.OpenCC("t2s").convert
+    sample = random.Random(3).sample(range(0x4E00, 0xA000), 2000) + [ord(c) for c in "張豐歐陽麗買"]
+    assert all(table.get(code, chr(code)) == convert(chr(code)) for code in sample)
+    assert len([code for code in table if 0x4E00 <= code < 0xA000]) > 3000

@@ -780,13 +780,23 @@ def test_a_new_name_with_the_mobile_of_a_record_of_the_college_is_reported_not_a
     imported(tmp_path, "姓名,出生日期,手机\n張三豐,1997-01-03,13900120003\n", register="r.csv")
     before = (tmp_path / "r.csv").read_bytes()
     for _ in range(2):
-        report = imported(tmp_path, "姓名,出生日期,手机\n张三丰,1997-01-03,13900120003\n", name="b.csv", register="r.csv")  # fmt: skip
+        report = imported(tmp_path, "姓名,出生日期,手机\n张三峰,1997-01-03,13900120003\n", name="b.csv", register="r.csv")  # fmt: skip
         assert (report.added, [(p.row, p.field, p.value) for p in report.problems]) == (0, [(2, "手机", "13900120003")])  # fmt: skip
         assert (tmp_path / "r.csv").read_bytes() == before
     en = report.problems[0].en
     assert (
         en.startswith("has the same mobile as A0000001 張三豐 in the register") and "correct the name" in en
     )
+
+
+def test_a_name_in_traditional_characters_is_the_same_name_in_simplified_ones(tmp_path):
+    """The defect: 張三豐 in the register and 张三丰 in a list with the same birth date were two
+    names, the row reported for the record's mobile instead of taken as the record's."""
+    imported(tmp_path, "姓名,出生日期,手机\n張三豐,1997-01-03,13900120003\n", register="r.csv")
+    report = imported(tmp_path, "姓名,出生日期,电子邮箱\n张三丰,1997-01-03,zsf@example.com\n", name="b.csv", register="r.csv")  # fmt: skip
+    assert (report.added, report.updated, report.problems) == (0, 1, [])
+    [record] = read_register(tmp_path / "r.csv")
+    assert (record["name"], record["email"]) == ("張三豐", "zsf@example.com")  # the record keeps its writing
 
 
 def test_a_new_name_with_the_email_of_an_earlier_row_is_reported_naming_it(tmp_path):
