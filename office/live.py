@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 import watchfiles
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from core.translations import page_environment
@@ -218,8 +218,17 @@ class LivePreview:
         return stream()
 
 
+class _Requests(WSGIRequestHandler):
+    """The terminal says what the build says, and of the requests only what an editor acts on:
+    the forms sent and what failed, not every page, picture and reload a browser asks for."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        if self.command == "POST" or str(getattr(code, "value", code))[:1] in "45":
+            super().log_request(code, size)
+
+
 def serve_live(preview: LivePreview, host: str, port: int) -> BaseWSGIServer:
-    return make_server(host, port, preview, threaded=True)
+    return make_server(host, port, preview, threaded=True, request_handler=_Requests)
 
 
 def sources_of(settings: dict, settings_file: Path) -> list[Path]:

@@ -155,3 +155,35 @@ def test_a_port_in_use_is_said_before_anything_is_built(tmp_path):
         )  # fmt: skip
     assert done.returncode != 0 and "in use" in done.stderr + done.stdout
     assert not output.exists()  # the running preview's output was not built over
+
+
+def test_the_terminal_shows_the_forms_sent_and_what_failed_not_every_request(tmp_path, caplog):
+    """The defect: every page, picture and reload the browser asked for was a line in the
+    terminal, between the build's own sentences."""
+    import contextlib
+    import logging
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from office.live import serve_live
+
+    output = tmp_path / "site/output"
+    builder = Builder(ROOT / "pelicanconf.py", demo_copy(tmp_path, output))
+    preview = LivePreview(builder, output, tmp_path / "inbox", [], ROOT / "theme", lambda _: None)
+    server = serve_live(preview, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    try:
+        assert preview.rebuild().ok
+        caplog.set_level(logging.INFO, logger="werkzeug")
+        for path in ("/", "/theme/css/site.css", "/_preview/reload.js"):
+            urllib.request.urlopen(base + path, timeout=10).read()
+        for path, data in (("/no-such-page/", None), ("/api/forms/contact", b"name=x")):
+            with contextlib.suppress(urllib.error.HTTPError):
+                urllib.request.urlopen(urllib.request.Request(base + path, data=data), timeout=10).read()
+        said = [record.getMessage() for record in caplog.records if record.name == "werkzeug"]
+        assert len(said) == 2 and "GET /no-such-page/" in said[0] and "POST /api/forms/contact" in said[1]
+    finally:
+        server.shutdown()
+        builder.close()
