@@ -14,6 +14,11 @@ from core.values import clean_text, is_email, is_mobile, normalise_email, normal
 
 _YES = {"on", "yes", "true", "1", "是"}
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# More combining marks on one letter than any writing puts there (Vietnamese two, Tibetan and
+# Indic stacks four or five): "Zalgo" text, whose marks spill over the lines above and below it
+# on the page an editor reviews and on the site: nine or more in a row of the combining marks
+# such text is made of (the Combining Diacritical Marks blocks and their kin).
+_STACKED = re.compile(r"[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]{9,}")
 
 
 @dataclass
@@ -92,6 +97,11 @@ def _field_value(spec: Field, value: str, today: datetime.date) -> tuple[str, Te
         return value, Text(
             "有乱码（如 锟斤拷、鍖椾含、�），请删掉后重新输入",
             "Holds garbled text (like 锟斤拷 or �): delete it and type it again",
+        )
+    if _STACKED.search(value):
+        return value, Text(
+            "有叠在一起的大量符号（上下乱飞的字），请删掉后重新输入",
+            "Holds a pile of marks stacked on one letter: delete it and type it again",
         )
     if len(value) > spec.limit:
         return value[: spec.limit], Text(

@@ -67,3 +67,13 @@ def test_full_width_years_are_read():
         },
     )
     assert result.errors == {} and result.values["year_entered"] == "1998"
+
+
+def test_marks_piled_on_one_letter_are_refused_and_real_writing_is_not():
+    """Zalgo text spills over the lines of the review and of the site; Vietnamese, Tibetan and
+    Devanagari put at most a few marks on a letter."""
+    zalgo = "周" + "".join(chr(0x0300 + n % 0x70) for n in range(40)) + "老师"
+    refused = check(UPDATE, {**STAFF, "name": zalgo})
+    assert refused.errors["name"].en.startswith("Holds a pile of marks stacked on one letter")
+    for name in ("Nguye\u0302\u0303n Va\u0306n A\u0301nh", "བཀྲ་ཤིས་བདེ་ལེགས", "श्रीनिवास", "Zoe\u0308"):
+        assert "name" not in check(UPDATE, {**STAFF, "name": name}).errors, name
