@@ -21,7 +21,7 @@ from invoke import Exit
 
 from core.datapackage import check_data
 from core.definitions import load_forms
-from core.problems import ProblemsFound
+from core.problems import Problem, ProblemsFound
 from core.site import site_name
 from forms.digest import compose, count, digest_settings_from_env, send_digest
 from forms.fold import fold_from_env
@@ -106,9 +106,16 @@ def publish(c, dry_run=False):
         raise Exit(report.purge_problem.sentence(), code=1)
 
 
-@task
-def serve(c, port=8000, host="127.0.0.1"):
+@task(
+    help={
+        "port": "the port to serve on (default 8000)",
+        "host": "the address to serve on (default 127.0.0.1)",
+    }
+)
+def serve(c, port="8000", host="127.0.0.1"):
     """Build and serve the site with the form handler on http://127.0.0.1:8000; build again on every change."""
+    if not str(port).isdigit() or not 0 < int(port) < 65536:  # a string: invoke's own int() would raise
+        raise ProblemsFound([Problem("--port", f"“{port}”不是端口号，请写如 8000 的数字", f"'{port}' is not a port; write a number such as 8000")])  # fmt: skip
     live.serve(ROOT / "pelicanconf.py", DATA / "inbox", host, int(port))
 
 
@@ -124,7 +131,8 @@ def screenshots(c, output="docs/screenshots.jpg", date="2026-11-23"):
         site = Path(folder) / "output"
         build_site(ROOT / "pelicanconf.py", {"OUTPUT_PATH": str(site), "BUILD_DATE": date or None})
         sheet = contact_sheet(site, ROOT / output)
-    print(f"已写入 / written: {sheet.relative_to(ROOT)} ({sheet.stat().st_size // 1024} KB)")
+    shown = sheet.relative_to(ROOT) if sheet.is_relative_to(ROOT) else sheet
+    print(f"已写入 / written: {shown} ({sheet.stat().st_size // 1024} KB)")
 
 
 @task
@@ -140,11 +148,16 @@ def clean(c):
         "title": "the title, in Chinese",
         "slug": "the address, if not the pinyin of the title",
         "project": "for a report: the project id",
+        "year": "for a report: the year it is of (default: last year)",
     }
 )
-def new(c, kind, title, slug=None, project=None):
-    """Start a news item, story or yearly report with today's date and a slug."""
-    path = new_content(ROOT / "content", kind, title, datetime.datetime.now(), slug, project)
+def new(c, kind, title, slug=None, project=None, year=None):
+    """Start a news item, story or yearly report (content/reports/<project>-<year>.md) with today's date."""
+    if year is not None and not str(year).isdigit():
+        raise ProblemsFound([Problem("invoke new", f"--year “{year}”不是年份，请写如 2025", f"--year '{year}' is not a year; write one like 2025", field="year")])  # fmt: skip
+    path = new_content(
+        ROOT / "content", kind, title, datetime.datetime.now(), slug, project, int(year) if year else None
+    )
     print(f"已创建 / created {path.relative_to(ROOT)}")
 
 

@@ -103,7 +103,11 @@ class DeliveryFailed(Exception):
 
 def compose(digest: Digest, site_name: str, review_command: str = "invoke review") -> tuple[str, str]:
     """Subject and plain-text body, in Chinese and English: counts per form and how to review."""
-    subject = f"{site_name}：{digest.new} 条新提交待审核 / {digest.new} new submission(s) to review"
+    waiting = sum(digest.pending.values())  # new ones may be decided already: say what waits
+    subject = (
+        f"{site_name}：{digest.new} 条新提交，{waiting} 条待审核 / "
+        f"{digest.new} new submission(s), {waiting} to review"
+    )
     if digest.since is None:
         when = "目前 / so far:"
     else:
@@ -330,8 +334,16 @@ def digest_settings_from_env(env: Mapping[str, str] | None = None) -> DigestSett
 def send_digest(digest: Digest, settings: DigestSettings, site_name: str) -> list[str]:
     """Send the digest everywhere configured; returns where it went (nothing when nothing is new).
 
-    Every channel is tried; if any failed, ProblemsFound lists each failure.
+    Every channel is tried; if any failed, ProblemsFound lists each failure. With no channel set,
+    ProblemsFound says so: a daily run must not stay silent for ever.
     """
+    if not settings.smtp_host and not settings.webhook:
+        raise ProblemsFound([Problem(
+            "FORMS_DIGEST_SMTP_HOST / FORMS_DIGEST_WEBHOOK",
+            "都没有设置，摘要无处可发：请设置邮件服务器或群聊机器人的地址（见 docs/editors.md），或用 --dry-run 查看摘要",
+            "neither is set, so the digest has nowhere to go: set a mail server or a chat webhook (see docs/editors.md), or look at it with --dry-run",
+            kind="setting",
+        )])  # fmt: skip
     if digest.new == 0:
         return []
     subject, body = compose(digest, site_name)

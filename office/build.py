@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import gc
 import json
@@ -13,6 +14,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -22,6 +24,7 @@ import pelican
 import pelican.contents
 import pelican.utils
 from pelican import Pelican
+from pelican.log import console as pelican_console
 from pelican.readers import MarkdownReader
 from pelican.settings import read_settings
 
@@ -221,7 +224,8 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
         settings["CACHE_PATH"] = str(manifest.readers)
         manifests.activate(manifest)
         try:
-            Pelican(settings).run()
+            with _pelicans_summary_unsaid():
+                Pelican(settings).run()
         except ProblemsFound as found:  # a check that must stop the build before anything is written
             collector.problems += found.problems
         except jinja2.TemplateError as error:  # a mistake in a template of the theme
@@ -241,6 +245,17 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
             stopped = staging.rename(staging.with_name(staging.name + "-stopped"))
             shutil.rmtree(stopped, ignore_errors=True)
     return BuildReport(final, pages, time.perf_counter() - started, collector.warnings, written, deleted)
+
+
+@contextlib.contextmanager
+def _pelicans_summary_unsaid() -> Iterator[None]:
+    """Pelican prints "Done: Processed …" as its run ends, before our checks may still refuse the
+    build: the editor read "Done" above "The site was not updated". Our own line says what was built."""
+    quiet, pelican_console.quiet = pelican_console.quiet, True
+    try:
+        yield
+    finally:
+        pelican_console.quiet = quiet
 
 
 def build_once(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> BuildReport:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +23,7 @@ import watchfiles
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
+from core.problems import Problem, ProblemsFound
 from core.translations import page_environment
 from office.builder import Builder, Outcome
 from office.preview import site_with_forms
@@ -231,6 +233,17 @@ def serve_live(preview: LivePreview, host: str, port: int) -> BaseWSGIServer:
     return make_server(host, port, preview, threaded=True, request_handler=_Requests)
 
 
+def _free(host: str, port: int) -> bool:
+    """Whether the preview can listen on this port (werkzeug would say so only in English)."""
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug's server does
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
 def sources_of(settings: dict, settings_file: Path) -> list[Path]:
     """What the site is built from: content, data, theme, forms and the settings themselves."""
     root = settings_file.resolve().parent
@@ -258,13 +271,16 @@ def serve(settings_file: Path, inbox: Path, host: str = "127.0.0.1", port: int =
     """Build, then serve the site and the form handler, building again on every change, until Ctrl-C."""
     from pelican.settings import read_settings  # only to know where the sources and the output are
 
+    if not _free(host, port):  # first: a port in use is said before any build
+        raise ProblemsFound([Problem(f"--port {port}", "已被其他程序占用：请先停掉它（如另一个 invoke serve），或换一个端口，如 --port 8001",
+                                     "is in use by another program: stop it (another invoke serve, say) or choose another, such as --port 8001")])  # fmt: skip
     # The sitemap, robots.txt and feeds of a local build name the address it is served at.
     overrides = {"PREVIEW_URL": f"http://{host}:{port}", **(overrides or {})}
     settings = read_settings(str(settings_file), override=overrides)
     builder = Builder(settings_file, overrides)
     preview = LivePreview(builder, Path(settings["OUTPUT_PATH"]), inbox, sources_of(settings, settings_file),
                           Path(settings["THEME"]), say)  # fmt: skip
-    server = serve_live(preview, host, port)  # first: a port in use is said before any build
+    server = serve_live(preview, host, port)
     preview.rebuild()
     preview.index_later = bool(settings.get("SEARCH_INDEX"))
     preview.start()
@@ -289,14 +305,11 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args()
-    serve(
-        args.settings,
-        args.inbox,
-        args.host,
-        args.port,
-        json.loads(args.overrides),
-        say=lambda line: print(line, flush=True),
-    )
+    try:
+        serve(args.settings, args.inbox, args.host, args.port, json.loads(args.overrides),
+              say=lambda line: print(line, flush=True))  # fmt: skip
+    except ProblemsFound as found:
+        raise SystemExit(str(found)) from None
 
 
 if __name__ == "__main__":

@@ -9,6 +9,8 @@ from core.problems import Problem, ProblemsFound
 from core.slugs import pinyin_slug
 
 FOLDERS = {"news": "news", "story": "stories", "report": "reports"}
+# The body a new file starts with; the build refuses a file that still holds it (plugins/metadata.py).
+PLACEHOLDER = "在这里写正文。"
 
 
 def new_content(
@@ -18,8 +20,10 @@ def new_content(
     now: datetime.datetime,
     slug: str | None = None,
     project: str | None = None,
+    year: int | None = None,
 ) -> Path:
-    """Write content/<folder>/<slug>.md with Title, Date, Slug and the fields the kind needs."""
+    """Write content/<folder>/<slug>.md with Title, Date, Slug and the fields the kind needs; a
+    report is content/reports/<project>-<year>.md, of last year unless `year` says which."""
     if kind not in FOLDERS:
         raise ProblemsFound(
             [
@@ -42,7 +46,12 @@ def new_content(
                 )
             ]
         )
-    slug = slug or pinyin_slug(title)
+    year = year or now.year - 1
+    if kind == "report" and year >= now.year:
+        raise ProblemsFound([Problem("invoke new", f"{year} 年还没有结束，年度报告只写已结束的年份，如 --year {now.year - 1}",
+                                     f"{year} is not over yet: a yearly report is of a finished year, such as --year {now.year - 1}",
+                                     field="year")])  # fmt: skip
+    slug = f"{project}-{year}" if kind == "report" else slug or pinyin_slug(title)
     if not slug:
         raise ProblemsFound(
             [
@@ -60,16 +69,27 @@ def new_content(
             [
                 Problem(
                     path.as_posix(),
-                    "文件已存在，请换一个标题或用 --slug 指定网址",
-                    "already exists; choose another title or give --slug",
+                    *(
+                        (
+                            "这个项目这一年的年度报告已经有了，请直接修改这个文件",
+                            "this project's report of that year exists already; edit this file",
+                        )
+                        if kind == "report"
+                        else (
+                            "文件已存在，请换一个标题或用 --slug 指定网址",
+                            "already exists; choose another title or give --slug",
+                        )
+                    ),
                 )
             ]
         )
-    lines = [f"Title: {title}", f"Date: {now:%Y-%m-%d %H:%M}", f"Slug: {slug}", "Tags: ", "Summary: "]
+    lines = [f"Title: {title}", f"Date: {now:%Y-%m-%d %H:%M}"]
+    lines += (
+        [f"Project: {project}", f"Year: {year}"] if kind == "report" else [f"Slug: {slug}"]
+    )  # a report's address is its project's and year's
+    lines += ["Tags: ", "Summary: "]
     if kind == "news":
         lines.append("Chapter: ")
-    if kind == "report":
-        lines += [f"Project: {project}", f"Year: {now.year - 1}"]
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text("\n".join(lines) + "\n\n在这里写正文。\n", encoding="utf-8")
+    path.write_text("\n".join(lines) + f"\n\n{PLACEHOLDER}\n", encoding="utf-8")
     return path

@@ -7,7 +7,7 @@ import sys
 import pytest
 
 from core.problems import ProblemsFound
-from office.scaffold import new_content
+from office.scaffold import PLACEHOLDER, new_content
 from tests.support import ROOT, build_repo
 
 NOW = datetime.datetime(2026, 11, 23, 9, 30)
@@ -21,12 +21,16 @@ def test_new_news_item_gets_todays_date_and_a_pinyin_slug(tmp_path):
     assert "\nSlug: chong-qing-xiao-you-hui-2026-nian-nian-hui\n" in text
 
 
-def test_a_scaffolded_file_builds_as_it_is(make_repo):
+def test_a_scaffolded_file_builds_once_its_body_is_written(make_repo):
     repo = make_repo({})
-    new_content(repo / "content", "news", "新的一篇", NOW)
-    new_content(
-        repo / "content", "report", "学生创新基金2025年度报告", NOW, project="student-innovation-fund"
-    )
+    made = [
+        new_content(repo / "content", "news", "新的一篇", NOW),
+        new_content(
+            repo / "content", "report", "学生创新基金2025年度报告", NOW, project="student-innovation-fund"
+        ),
+    ]
+    for path in made:
+        path.write_text(path.read_text(encoding="utf-8").replace(PLACEHOLDER, "正文。"), encoding="utf-8")
     build_repo(repo)
     assert (repo / "output/news/xin-de-yi-pian.html").exists()
     assert (repo / "output/projects/student-innovation-fund/2025/index.html").exists()
@@ -36,6 +40,17 @@ def test_new_refuses_to_overwrite(tmp_path):
     new_content(tmp_path, "story", "校友故事", NOW)
     with pytest.raises(ProblemsFound, match="已存在"):
         new_content(tmp_path, "story", "校友故事", NOW)
+
+
+def test_a_report_is_named_for_its_project_and_year_and_made_once(tmp_path):
+    path = new_content(tmp_path, "report", "2023年度报告", NOW, project="library-fund", year=2023)
+    assert path == tmp_path / "reports/library-fund-2023.md"
+    assert "\nProject: library-fund\nYear: 2023\n" in path.read_text(encoding="utf-8")
+    assert new_content(tmp_path, "report", "报告", NOW, project="library-fund").name == "library-fund-2025.md"
+    with pytest.raises(ProblemsFound, match="report of that year exists already"):
+        new_content(tmp_path, "report", "另一份", NOW, project="library-fund", year=2023)
+    with pytest.raises(ProblemsFound, match="2026 is not over yet"):
+        new_content(tmp_path, "report", "今年", NOW, project="library-fund", year=2026)
 
 
 def test_a_report_needs_its_project(tmp_path):
@@ -50,6 +65,13 @@ def test_invoke_says_what_went_wrong_without_a_traceback():
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert "没有“poem”这种类型，请写 news、story 或 report" in result.stderr
+
+
+def test_a_port_that_is_no_number_is_a_sentence():
+    result = subprocess.run([sys.executable, "-m", "invoke", "serve", "--port", "abc"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "“abc”不是端口号" in result.stderr and "'abc' is not a port" in result.stderr
 
 
 def test_keygen_puts_the_private_key_outside_the_repository_and_prints_the_public_one(tmp_path):

@@ -136,7 +136,7 @@ def test_digest_email_arrives_with_counts_and_how_to_review(start_mail_server):
     [envelope] = envelopes
     assert envelope.rcpt_tos == ["office@alumni.example.org", "liaison@alumni.example.org"]
     message = read(envelope)
-    assert message["Subject"] == "示例大学校友总会：3 条新提交待审核 / 3 new submission(s) to review"
+    assert message["Subject"] == "示例大学校友总会：3 条新提交，4 条待审核 / 3 new submission(s), 4 to review"
     assert message["Auto-Submitted"] == "auto-generated"
     body = message.get_content()
     assert LINE in body and "- class-note：新 1 条，待审核共 1 条 / 1 new, 1 pending in all" in body
@@ -285,3 +285,17 @@ def test_every_settings_mistake_at_once():
         "FORMS_DIGEST_SMTP_PORT", "FORMS_DIGEST_FROM", "FORMS_DIGEST_TO",
         "FORMS_DIGEST_SMTP_SECURITY", "FORMS_DIGEST_WEBHOOK",
     ]  # fmt: skip
+
+
+def test_a_digest_with_nowhere_to_go_says_so():
+    """The defect: with neither a mail server nor a webhook set, `invoke digest` printed "nothing
+    new, nothing sent" while --dry-run counted new submissions; a daily run stayed silent."""
+    with pytest.raises(ProblemsFound) as found:
+        send_digest(DIGEST, settings(), SITE)
+    assert "nowhere to go" in str(found.value) and "--dry-run" in str(found.value)
+
+
+def test_the_subject_says_how_many_wait_when_the_new_ones_are_decided_already():
+    decided = Digest.of([("update", {"id": "a", "received": "2026-11-23T10:00:00+00:00"})], {"a"}, None)
+    subject, _ = compose(decided, SITE)
+    assert subject.endswith("1 new submission(s), 0 to review")

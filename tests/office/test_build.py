@@ -29,6 +29,14 @@ def test_a_bad_date_names_file_field_value_and_the_fix(make_repo):
     )
 
 
+def test_pelicans_done_is_not_printed_above_a_build_that_is_refused(make_repo, capfd):
+    repo = make_repo({"news/bad.md": "Title: 坏日期\nDate: 2025/13/01\n\n正文"})
+    with pytest.raises(ProblemsFound):
+        build_repo(repo)
+    printed = capfd.readouterr()
+    assert "Done" not in printed.out + printed.err
+
+
 def test_a_missing_title_is_named(make_repo):
     repo = make_repo({"news/untitled.md": "Date: 2026-01-02\n\n正文"})
     with pytest.raises(ProblemsFound) as found:

@@ -153,7 +153,13 @@ def test_a_port_in_use_is_said_before_anything_is_built(tmp_path):
              json.dumps(overrides), "--port", str(port), "--inbox", str(tmp_path / "inbox")],
             cwd=ROOT, capture_output=True, text=True, timeout=60,
         )  # fmt: skip
-    assert done.returncode != 0 and "in use" in done.stderr + done.stdout
+    said = done.stderr + done.stdout
+    assert (
+        done.returncode != 0
+        and "已被其他程序占用" in said
+        and "is in use" in said
+        and "Traceback" not in said
+    )
     assert not output.exists()  # the running preview's output was not built over
 
 
