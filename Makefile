@@ -8,7 +8,10 @@ VNU := $(VENV)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
 
 .PHONY: serve test build publish clean browser ssh-tools
 
+# Debian's python3 makes a venv only with its python3-venv package.
 $(READY): requirements.txt
+	@python3 -c "import ensurepip" 2>/dev/null || \
+		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq python3-venv >/dev/null; }
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $(READY)
@@ -37,6 +40,7 @@ ssh-tools:
 		{ $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq rsync openssh-server >/dev/null; }
 
 $(VNU):
+	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm >/dev/null; }
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/vnu vnu-jar@26.9.27
 
 test: $(READY) browser ssh-tools $(VNU)

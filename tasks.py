@@ -246,8 +246,9 @@ def import_register_task(c, file, college, identity=None, as_of=None):
     )
     for note in report.notes:
         print(f"注意 / note: {note.sentence()}")
-    print(f"{report.rows} 行：新增 {report.added}，更新 {report.updated}，无变化 {report.unchanged} / "
-          f"{report.rows} rows: {report.added} added, {report.updated} updated, {report.unchanged} unchanged")  # fmt: skip
+    left = report.rows - report.added - report.updated - report.unchanged  # rows reported, not taken
+    print(f"{report.rows} 行：新增 {report.added}，更新 {report.updated}，无变化 {report.unchanged}，未导入 {left} / "
+          f"{report.rows} rows: {report.added} added, {report.updated} updated, {report.unchanged} unchanged, {left} not taken")  # fmt: skip
     if report.problems:
         print(f"{len(report.problems)} 处未能导入，详见 / {len(report.problems)} values not taken, see {report.report_file}")  # fmt: skip
 
