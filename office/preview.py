@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import argparse
 import mimetypes
+import os
+from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -15,8 +18,9 @@ from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.utils import safe_join
 from werkzeug.wrappers import Request, Response
 
-from forms.app import HandlerSettings, create_app
-from forms.inbox import LocalInbox
+from core.sealing import RECIPIENT_ENV
+from forms.app import create_app, settings_from_env
+from forms.checkin import KEY_ENV as CHECKIN_KEY_ENV
 
 
 def static_site(directory: Path):
@@ -46,8 +50,17 @@ def static_site(directory: Path):
     return serve
 
 
-def site_with_forms(directory: Path, inbox: Path, rate_per_minute: int = 20):
-    handler = HandlerSettings(storage=LocalInbox(inbox), rate_per_minute=rate_per_minute)
+def site_with_forms(
+    directory: Path, inbox: Path, rate_per_minute: int = 20, environ: Mapping[str, str] | None = None
+):
+    """The site and the handler, storing in `inbox`. The office's keys, where this computer's
+    environment has them, are the handler's too: private fields are sealed as in production
+    (FORMS_AGE_RECIPIENT), and volunteers can try the check-in page before the event
+    (FORMS_CHECKIN_KEY). The rest of FORMS_* is production's (its address, its storage), not
+    the preview's."""
+    env = os.environ if environ is None else environ
+    keys = {name: env[name] for name in (RECIPIENT_ENV, CHECKIN_KEY_ENV) if env.get(name)}
+    handler = replace(settings_from_env({**keys, "FORMS_INBOX": str(inbox)}), rate_per_minute=rate_per_minute)
     return DispatcherMiddleware(static_site(directory), {handler.prefix: create_app(handler)})
 
 

@@ -193,3 +193,29 @@ def test_the_terminal_shows_the_forms_sent_and_what_failed_not_every_request(tmp
     finally:
         server.shutdown()
         builder.close()
+
+
+def test_the_preview_takes_the_offices_keys_and_nothing_else_of_production(tmp_path):
+    """The defect: `invoke serve` ignored FORMS_CHECKIN_KEY (the check-in page was a 404, so
+    volunteers could not try it before the event) and FORMS_AGE_RECIPIENT (private fields were
+    stored in clear)."""
+    from werkzeug.test import Client
+
+    from core.sealing import generate_keypair, is_sealed
+    from core.tables import read_records
+    from office.preview import site_with_forms
+
+    page = "/api/forms/event-registration/checkin?event=uk-christmas-2026"
+    closed = Client(site_with_forms(tmp_path / "output", tmp_path / "inbox", environ={}))
+    assert closed.get(page).status_code == 404
+    _, recipient = generate_keypair()
+    keys = {"FORMS_CHECKIN_KEY": "volunteers-key-7d1e9b2c4a", "FORMS_AGE_RECIPIENT": recipient,
+            "FORMS_SITE_URL": "https://alumni.example.org", "FORMS_PREFIX": "/elsewhere"}  # fmt: skip
+    preview = Client(site_with_forms(tmp_path / "output", tmp_path / "inbox", environ=keys))
+    assert preview.get(page).status_code == 200
+    fields = {"name": "周晓梅", "gender": "female", "relation": "staff", "staff_years": "1990-2015",
+              "staff_unit": "图书馆", "birth_date": "1968-05-04", "mobile": "13900001111", "consent": "yes"}  # fmt: skip
+    sent = preview.post("/api/forms/update", data=fields)
+    assert sent.status_code == 303 and sent.location.startswith("/forms/update/thanks/")  # the preview's own
+    [row] = read_records(tmp_path / "inbox" / "update-v1.csv")
+    assert is_sealed(row["birth_date"]) and row["name"] == "周晓梅"
