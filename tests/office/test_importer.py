@@ -1017,3 +1017,14 @@ def test_the_quick_heading_test_agrees_with_squeezing_every_cell():
     cells += ["".join(rng.choices(words, k=rng.randint(1, 3))) for _ in range(3000)]
     assert [is_heading(cell) for cell in cells] == [squeeze(cell) in known for cell in cells]
     assert is_heading("\u2f3f机号码") and sum(map(is_heading, cells)) > len(known)
+
+
+def test_the_sample_list_in_the_docs_imports_as_the_guide_says(tmp_path):
+    """docs/samples/计算机学院名单.csv, for a new user to try the import on: six alumni taken,
+    the title and footer rows skipped, one impossible date reported."""
+    report = import_register(
+        ROOT / "docs/samples/计算机学院名单.csv", "计算机学院", tmp_path / "r.csv", UPDATE, DAY
+    )
+    assert (report.rows, report.added) == (6, 6)
+    assert [(p.row, p.field) for p in report.problems] == [(7, "出生日期")]
+    assert {n.kind for n in report.notes} >= {"title", "footer", "taken"}
