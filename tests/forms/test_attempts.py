@@ -4,38 +4,19 @@ the values sent last."""
 
 from __future__ import annotations
 
-import http.client
-import json
 import uuid
-from urllib.parse import urlencode, urlsplit
 
 from core.definitions import load_forms
 from forms.gitinbox import GitInbox, Remote
 from forms.inbox import ATTEMPT, LocalInbox, once_each
 from forms.photos import Photo
 from office.review import Review
+from tests.forms.test_gitinbox import post
 from tests.forms.test_places import CAPACITY, EVENT, filled
+from tests.forms.test_production import CONTACT
 from tests.support import ROOT
 
 FORMS = load_forms(ROOT / "forms", [(EVENT, None)])
-CONTACT = {
-    "name": "林校友",
-    "email": "lin@example.com",
-    "subject": "问候",
-    "message": "老师好",
-    "consent": "yes",
-}
-
-
-def post(url: str, form: str, fields: dict) -> tuple[int, dict]:
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
-    connection.request("POST", f"/api/forms/{form}", urlencode(fields),
-                       {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})  # fmt: skip
-    answer = connection.getresponse()
-    result = answer.status, json.loads(answer.read())
-    connection.close()
-    return result
 
 
 def test_a_message_sent_again_is_one_submission_to_review_with_what_was_sent_last(handler):
