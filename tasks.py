@@ -162,7 +162,7 @@ def new(c, kind, title, slug=None, project=None, year=None):
 
 
 REVIEW_OPTIONS = {
-    "branch": "review the submissions on this branch (default: FORMS_GIT_BRANCH, or submissions)",
+    "branch": "read the submissions on this review branch (default: FORMS_GIT_BRANCH, or submissions)",
     "remote": "the repository of the review branch (default: FORMS_GIT_URL, or this checkout's origin)",
     "identity": "the office's private key file (default: FORMS_AGE_IDENTITY, or ~/.config/alumni-site/office.agekey)",
 }
