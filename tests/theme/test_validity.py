@@ -13,12 +13,15 @@ VNU = os.environ.get("VNU_JAR", str(ROOT / ".venv/vnu/node_modules/vnu-jar/build
 
 def test_every_page_passes_the_nu_html_checker(demo_site):
     result = subprocess.run(
-        ["java", "-jar", VNU, "--errors-only", "--skip-non-html", "--format", "json", str(demo_site)],
+        ["java", "-jar", VNU, "--errors-only", "--skip-non-html", "--also-check-css", "--format", "json", str(demo_site)],
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     messages = json.loads(result.stderr or result.stdout)["messages"]
     assert [(m["url"].split("/output/")[-1], m["message"]) for m in messages] == []
     assert len(list(demo_site.rglob("*.html"))) > 100  # it really checked the whole site
+    # The stylesheets too: an unclosed @media block kept the giving box, the pledge form and every
+    # print rule to wide screens, and no HTML check saw it.
+    assert list(demo_site.rglob("*.css"))
 
 
 def test_the_handlers_own_pages_are_valid_too(tmp_path):
