@@ -81,3 +81,16 @@ def test_the_check_in_pages_are_valid_too(tmp_path):
     result = subprocess.run(["java", "-jar", VNU, "--errors-only", "--format", "json", str(tmp_path / "checkin.html"), str(cards)],
                             capture_output=True, text=True, timeout=120)  # fmt: skip
     assert [m["message"] for m in json.loads(result.stderr or result.stdout)["messages"]] == []
+
+
+def test_every_page_has_a_title_of_its_own(demo_site):
+    """The four thank-you pages of each edition shared one title: a visitor with several tabs, or
+    a history list, could not tell which form was sent."""
+    import collections
+    import re
+
+    titles = collections.defaultdict(list)
+    for page in demo_site.rglob("*.html"):
+        found = re.search(r"<title>(.*?)</title>", page.read_text(encoding="utf-8"), re.S)
+        titles[found.group(1).strip() if found else ""].append(page.relative_to(demo_site).as_posix())
+    assert {title: pages for title, pages in titles.items() if len(pages) > 1 or not title} == {}
