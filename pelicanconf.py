@@ -78,6 +78,7 @@ PLUGINS = [
     "plugins.calendars",
     "plugins.search",
     "plugins.formpages",
+    "plugins.inboxes",
     "plugins.giving",
     "plugins.editions",
     "plugins.collisions",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from core import tables
 from core.problems import Problem, ProblemsFound
 
 TYPES = ("text", "textarea", "email", "tel", "date", "year", "number", "choice", "checkbox", "photos")
@@ -30,6 +32,10 @@ PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/hei
 MAX_PHOTOS, MAX_PHOTO_MB = 10, 50  # the most a definition may allow: each photo is decoded in memory
 HONEYPOT = "website"  # a field people never see; bots fill it in
 CONSENT = "consent"
+# An inbox file's own columns, before the form's: the handler writes them, the build checks them.
+BOOKKEEPING = ["id", "received", "form_version"]
+FIRST_LINE = 64 * 1024  # bytes read for an inbox file's first line; a header is a few hundred
+STALE_VERSION = "version"  # the kind of problem of an inbox file whose form changed but not its version
 
 
 @dataclass(frozen=True)
@@ -123,6 +129,7 @@ class Form:
     intro: Text | None
     consent: Consent
     fields: tuple[Field, ...] = field(default_factory=tuple)
+    source: str = ""  # where it is defined, as editors see it: forms/contact.yaml
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)
@@ -153,6 +160,45 @@ class Form:
     def columns(self) -> list[str]:
         """The inbox file's columns after its own bookkeeping ones."""
         return [f.name for f in self.fields] + [CONSENT]
+
+
+def file_name(form: Form, spam: bool = False) -> str:
+    """A form version's inbox file, relative to the inbox: update-v1.csv, spam/contact-v1.csv."""
+    return ("spam/" if spam else "") + f"{form.name}-v{form.version}.csv"
+
+
+def other_columns(form: Form, start: bytes, file: str) -> Problem | None:
+    """A problem if an inbox file that begins with `start` (its first line at least) has other
+    columns than the form's version: a field was added, removed or renamed and the version kept,
+    so rows appended to it would sit under other fields' names. A BOM or a Windows line end
+    changes no column, and an empty file has none yet (its header is still to be written)."""
+    skip = len(tables.BOM) if start.startswith(tables.BOM) else 0
+    if len(start) == skip:
+        return None
+    first = start[skip : skip + FIRST_LINE].partition(b"\n")[0].decode("utf-8", "replace")
+    if next(tables.reader(first), []) == BOOKKEEPING + form.columns:
+        return None
+    raised = f"{form.name}-v{form.version + 1}.csv"
+    return Problem(file, f"的列与 {form.source} 的字段不同：增删或改名字段后请把 version 改为 {form.version + 1}（新的提交存入 {raised}），这个文件保持原样",
+                   f"has other columns than the fields of {form.source}: after adding, removing or renaming a field, raise its version to {form.version + 1} (new submissions then go to {raised}) and leave this file as it is",
+                   kind=STALE_VERSION)  # fmt: skip
+
+
+def stale_inboxes(forms: Iterable[Form], inbox: Path, label: str) -> list[Problem]:
+    """The files of a local inbox (named `label` in sentences) that the forms' submissions go to
+    and that have other columns: found before a build or the handler's start, so neither goes on."""
+    problems = []
+    for form in forms:
+        for spam in (False, True):
+            try:
+                with (inbox / file_name(form, spam)).open("rb") as file:
+                    start = file.read(FIRST_LINE)
+            except OSError:  # none yet, or unreadable: storing then says so
+                continue
+            problem = other_columns(form, start, f"{label}/{file_name(form, spam)}")
+            if problem:
+                problems.append(problem)
+    return problems
 
 
 class _Mapping(dict):
@@ -317,6 +363,7 @@ class _Checker:
                 Text(str(consent.get("zh", "")), str(consent.get("en", ""))), str(consent.get("privacy"))
             ),
             fields=tuple(f for f in built if f),
+            source=self.file,
         )
 
     def field(self, item, events: list[tuple[str, Text]], closed: tuple = ()) -> Field | None:

@@ -35,7 +35,7 @@ from werkzeug.wsgi import get_content_length, get_input_stream
 
 from core import stamps as timetrap
 from core import tables
-from core.definitions import Form, Text, load_forms
+from core.definitions import STALE_VERSION, Form, Text, load_forms, stale_inboxes
 from core.events import closed_events, midday, next_closing, open_events
 from core.problems import Gathering, Problem, ProblemsFound
 from core.sealing import RECIPIENT_ENV, Sealer
@@ -243,7 +243,13 @@ class FormHandler:
         self._events: dict[str, Mapping] = {}
         # Read now, not on the first alumnus: a broken definition stops start-up, and a fresh
         # worker is not busy reading them while clients connect (it would accept fewer of them).
-        self.forms()
+        forms = self.forms()
+        # So does a local inbox file of another version's columns (a field changed, not the
+        # version): the handler could store nothing of that form. Other storages refuse its rows.
+        if isinstance(settings.storage, LocalInbox):
+            stale = stale_inboxes(forms.values(), settings.storage.directory, str(settings.storage.directory))
+            if stale:
+                raise ProblemsFound(stale)
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         try:
@@ -720,10 +726,13 @@ def _reading() -> Iterator[None]:
 
 def _unread(error: OSError | ProblemsFound) -> str:
     """A storage failure for the log, in one line without a submitted value: an OSError's own
-    message (a storage's names no value and no credential), or the files a read refused, whose
-    sentences may quote what someone sent."""
+    message (a storage's names no value and no credential), the sentence of a file refused for
+    another version's columns (it quotes nothing sent, and says what to do), or the files a read
+    refused, whose sentences may quote what someone sent."""
     if isinstance(error, ProblemsFound):
-        return "cannot read " + ", ".join(sorted({problem.file for problem in error.problems}))
+        said = [problem.sentence() for problem in error.problems if problem.kind == STALE_VERSION]
+        unread = sorted({problem.file for problem in error.problems if problem.kind != STALE_VERSION})
+        return "; ".join(said + (["cannot read " + ", ".join(unread)] if unread else []))
     return str(error)
 
 

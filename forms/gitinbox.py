@@ -49,7 +49,7 @@ from dulwich.pack import UnpackedObject, create_delta, full_unpacked_object
 from dulwich.repo import MemoryRepo
 
 from core import tables
-from core.definitions import Form
+from core.definitions import Form, other_columns
 from core.problems import Problem, ProblemsFound
 from forms.checkin import ARRIVED, arrivals_file, new_arrivals
 from forms.inbox import (
@@ -402,7 +402,7 @@ def _packed(obj: ShaFile, base: bytes | None, store) -> UnpackedObject:
 @dataclass
 class _Row:
     path: str
-    header: bytes
+    form: Form
     line: bytes
     kind: str  # what the commit message counts it as: the form's name, or "spam"
     count: tuple[str, str] | None = None  # (key, value): say the row's place in line (forms/places.py)
@@ -410,11 +410,13 @@ class _Row:
     rank: int = 0
     photos: dict[str, bytes] = field(default_factory=dict)  # path on the branch: bytes
     since: float = field(default_factory=time.monotonic)  # when it arrived
+    refused: Problem | None = None  # its file on the tip has another version's columns: not added
 
 
 class GitInbox:
     """Storage on a review branch: <form>-v<version>.csv and spam/ at the branch's root, as in
-    data/inbox/. append() returns once the push that holds its row is accepted."""
+    data/inbox/. append() returns once the push that holds its row is accepted, and raises
+    ProblemsFound if the file on the tip has another version's header, as LocalInbox does."""
 
     def __init__(self, remote: Remote, sleep: Callable[[float], None] = time.sleep):
         self.remote = remote
@@ -435,9 +437,10 @@ class GitInbox:
     ) -> str:
         submission_id, line = new_row(form, values, submission_id)
         kept = {photo_path(submission_id, photo.name): photo.data for photo in photos}
-        self.batches.submit(
-            _Row(file_name(form, spam), header(form), line, "spam" if spam else form.name, photos=kept)
-        )
+        row = _Row(file_name(form, spam), form, line, "spam" if spam else form.name, photos=kept)
+        self.batches.submit(row)
+        if row.refused:
+            raise ProblemsFound([row.refused])
         return submission_id
 
     def append_counted(
@@ -446,8 +449,10 @@ class GitInbox:
         """Store a row, and say its place in line among the form's live rows with the same `key`,
         counted on the tip the push goes onto (compare-and-swap): once taken, the place is true."""
         submission_id, line = new_row(form, values, submission_id)
-        row = _Row(file_name(form), header(form), line, form.name, (key, values.get(key, "")), submission_id)
+        row = _Row(file_name(form), form, line, form.name, (key, values.get(key, "")), submission_id)
         self.batches.submit(row)
+        if row.refused:
+            raise ProblemsFound([row.refused])
         return submission_id, row.rank
 
     def registrations(self, form: Form) -> tuple[list[dict[str, str]], set[str]]:
@@ -510,10 +515,19 @@ class GitInbox:
             files: dict[str, bytes] = {}
             added: collections.Counter[str] = collections.Counter()
             for row in rows:
-                current = files.get(row.path) or branch.read(row.path) or row.header
+                current = files.get(row.path) or branch.read(row.path) or b""
+                if not current.removeprefix(tables.BOM):  # none yet, or emptied
+                    current = header(row.form)
                 # Only a retry can find its own row: a push that was taken but whose answer was lost.
                 if retrying and b"\n" + row.line in current:
                     continue
+                # Refused alone, each row whose file has another version's columns; the others of
+                # the batch (other forms', say) are stored.
+                row.refused = other_columns(row.form, current, f"{self.remote.branch}:{row.path}")
+                if row.refused:
+                    continue
+                if not current.endswith(b"\n"):
+                    current += b"\n"  # a file last saved by hand without its final line end
                 if row.count:  # its place among what the tip, and this batch before it, hold
                     key, value = row.count
                     earlier, cancelled = _registrations(branch, row.kind, files)

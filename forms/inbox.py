@@ -29,15 +29,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from core import tables
-from core.definitions import Form
+from core.definitions import BOOKKEEPING, FIRST_LINE, Form, file_name, other_columns
 from core.files import append_whole
+from core.problems import ProblemsFound
 from forms.checkin import ARRIVED, arrivals_file, new_arrivals
 from forms.places import CANCELLED, cancellations_file
 
 if TYPE_CHECKING:
     from forms.photos import Photo
 
-BOOKKEEPING = ["id", "received", "form_version"]
 # The editors' decision log: one line per decided submission, beside the inbox it decides.
 DECISIONS = ["decided_at", "editor", "form", "submission", "decision", "reason"]
 PHOTOS = "photos"  # the folder of the submissions' photos, in the inbox and on the review branch
@@ -98,11 +98,6 @@ class StoredPhoto:
     data: bytes
 
 
-def file_name(form: Form, spam: bool = False) -> str:
-    """A form version's inbox file, relative to the inbox: update-v1.csv, spam/contact-v1.csv."""
-    return ("spam/" if spam else "") + f"{form.name}-v{form.version}.csv"
-
-
 def header(form: Form) -> bytes:
     """The first line of a form version's inbox file."""
     return tables.line(BOOKKEEPING + form.columns)
@@ -123,7 +118,8 @@ class LocalInbox:
 
     append() returns only once its row is on disk (fsync). Rows that arrive together in one
     process are written in one call and share one fsync (group commit); processes take turns
-    through an exclusive lock on the file, so a row is never torn or interleaved.
+    through an exclusive lock on the file, so a row is never torn or interleaved. A file whose
+    header is another version's (a field changed, not the version) takes no row: ProblemsFound.
     """
 
     def __init__(self, directory: Path):
@@ -154,7 +150,7 @@ class LocalInbox:
             _write_photos(folder, photos)
         try:
             rows.submit(row)
-        except OSError:
+        except (OSError, ProblemsFound):  # not stored, or refused (another version's columns)
             if ours:
                 shutil.rmtree(folder, ignore_errors=True)  # no row: its photos are nobody's
             raise
@@ -174,9 +170,10 @@ class LocalInbox:
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
+                start = _before_rows(fd, form, path)
                 rows, cancelled = self.registrations(form)
                 line = place(rows, cancelled, submission_id, key, values.get(key))
-                append_whole(fd, (header(form) if os.fstat(fd).st_size == 0 else b"") + row)
+                append_whole(fd, start + row)
                 os.fsync(fd)
             finally:
                 os.close(fd)  # and the lock with it
@@ -224,7 +221,7 @@ class LocalInbox:
         with self.lock:
             return self.files.setdefault(
                 (form.name, form.version, spam),
-                GroupCommit(_AppendOnlyFile(self.path(form, spam), header(form)).append),
+                GroupCommit(_AppendOnlyFile(self.path(form, spam), form).append),
             )
 
 
@@ -287,33 +284,61 @@ class _Waiting(Generic[T]):
 class _AppendOnlyFile:
     """One inbox file, opened once; rows are appended under an exclusive lock and synced."""
 
-    def __init__(self, path: Path, header: bytes):
-        self.path, self.header = path, header
+    def __init__(self, path: Path, form: Form):
+        self.path, self.form = path, form
         self.fd: int | None = None
 
     def append(self, rows: list[bytes]) -> None:
         """Return only once the rows are on disk; on a disk error the file is opened afresh next time
-        (the folder may have been moved or the disk replaced)."""
+        (the folder may have been moved or the disk replaced). ProblemsFound, and nothing written,
+        if the file has another version's columns."""
         try:
-            if self.fd is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                self.fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-                # The file's name is durable before any row is acknowledged.
-                _fsync_directory(self.path.parent)
-            payload = b"".join(rows)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)  # other processes append to the same file
+            fd = self._locked()
             try:
-                if os.fstat(self.fd).st_size == 0:
-                    payload = self.header + payload
-                append_whole(self.fd, payload)
+                append_whole(fd, _before_rows(fd, self.form, self.path) + b"".join(rows))
             finally:
-                fcntl.flock(self.fd, fcntl.LOCK_UN)
-            os.fdatasync(self.fd)  # outside the lock, so other processes' rows share the flush
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            os.fdatasync(fd)  # outside the lock, so other processes' rows share the flush
         except OSError:
             if self.fd is not None:
                 os.close(self.fd)
                 self.fd = None
             raise
+
+    def _locked(self) -> int:
+        """The file under an exclusive lock (other processes append to it too), opened afresh if it
+        was removed or replaced since it was opened (archived, or put back from a copy): rows go
+        where the review reads them, and the new file's columns are checked like the first's."""
+        while True:
+            if self.fd is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
+                # The file's name is durable before any row is acknowledged.
+                _fsync_directory(self.path.parent)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            try:
+                if os.path.samestat(os.fstat(self.fd), os.stat(self.path)):
+                    return self.fd
+            except FileNotFoundError:
+                pass
+            os.close(self.fd)  # and its lock
+            self.fd = None
+
+
+def _before_rows(fd: int, form: Form, path: Path) -> bytes:
+    """What goes before new rows in an inbox file held under its lock: the header in an empty file,
+    a line end after a last line saved without one. ProblemsFound if the file has another version's
+    columns (other_columns): a row is never written under other fields' names."""
+    expected = header(form)
+    size = os.fstat(fd).st_size
+    if os.pread(fd, len(expected), 0) != expected:  # a new file, or one saved by other software
+        start = os.pread(fd, FIRST_LINE, 0)
+        problem = other_columns(form, start, str(path))
+        if problem:
+            raise ProblemsFound([problem])
+        if not start.removeprefix(tables.BOM):
+            return expected
+    return b"" if os.pread(fd, 1, size - 1) == b"\n" else b"\n"
 
 
 class Inbox(Protocol):
@@ -340,10 +365,11 @@ class Inbox(Protocol):
 
 
 class LocalFiles:
-    """This computer's inbox, data/inbox/, and its decision log, data/private/decisions.csv."""
+    """This computer's inbox, data/inbox/ (or the handler's FORMS_INBOX), and its decision log,
+    data/private/decisions.csv."""
 
-    def __init__(self, data: Path):
-        self.inbox, self.log = data / "inbox", data / "private" / "decisions.csv"
+    def __init__(self, data: Path, inbox: Path | None = None):
+        self.inbox, self.log = inbox or data / "inbox", data / "private" / "decisions.csv"
 
     def files(self, form: str) -> list[tuple[str, list[dict[str, str]]]]:
         return [(str(path), tables.read_records(path)) for path in sorted(self.inbox.glob(f"{form}-v*.csv"))]

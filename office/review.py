@@ -58,11 +58,13 @@ class Entry:
 
 
 def open_inbox(data: Path, branch: str | None = None, remote: str | None = None) -> Inbox:
-    """This computer's inbox, or the review branch when a branch, a remote or FORMS_GIT_URL says so
+    """This computer's inbox (data/inbox/, or the folder FORMS_INBOX names: the handler's, on the
+    office's own server), or the review branch when a branch, a remote or FORMS_GIT_URL says so
     (the remote defaults to FORMS_GIT_URL, then to the origin of the checkout holding data/)."""
     url = remote or os.environ.get("FORMS_GIT_URL")
     if not (branch or url):
-        return LocalFiles(data)
+        folder = os.environ.get("FORMS_INBOX", "").strip()
+        return LocalFiles(data, Path(folder) if folder else None)
     return BranchFiles(Branch(remote_from_env(url=url or _origin(data.parent), branch=branch)))
 
 

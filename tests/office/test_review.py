@@ -438,3 +438,21 @@ def test_an_older_register_learns_what_alumni_gave_from_the_history_and_the_inbo
     assert (kept["gender"], kept["year_entered"]) == ("male", "1996")
     assert {"gender", "year_entered"} <= set(kept["alumni_fields"].split())
     assert len(later.problems) == 2
+
+
+def test_the_editors_commands_read_the_inbox_the_handler_writes_to(tmp_path, monkeypatch):
+    """The defect: the handler ran as documented with FORMS_INBOX=/srv/alumni/inbox, and review,
+    digest and attendees read data/inbox of the checkout: the daily digest counted the wrong one."""
+    from office.review import open_inbox
+
+    elsewhere = tmp_path / "srv-inbox"
+    forms = load_forms(ROOT / "forms")
+    submitted = LocalInbox(elsewhere).append(forms["contact"], {"name": "林校友", "email": "l@example.com",
+                                                                "subject": "问候", "message": "老师好", "consent": "yes"})  # fmt: skip
+    (tmp_path / "data").mkdir()
+    monkeypatch.setenv("FORMS_INBOX", str(elsewhere))
+    inbox = open_inbox(tmp_path / "data")
+    assert [s.id for s in Review(tmp_path / "data", forms, TODAY, inbox=inbox).pending()] == [submitted]
+    assert count(inbox, forms, None).counts == {"contact": 1}
+    monkeypatch.delenv("FORMS_INBOX")
+    assert Review(tmp_path / "data", forms, TODAY, inbox=open_inbox(tmp_path / "data")).pending() == []
