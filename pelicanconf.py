@@ -36,6 +36,14 @@ FORMS_ACTION = "/api/forms"
 # The time-trap's secret (core/stamps.py); None: forms carry no stamp (the handler then
 # sets no trap either). publishconf.py reads it from the environment.
 FORMS_STAMP_SECRET = None
+# The keys an editor may write at the top of a content file (docs/editors.md), spelt as the
+# guide spells them; any other stops the build (plugins/metadata.py), as a typo (Stauts: draft)
+# would otherwise be ignored. Of the keys Pelican itself reads, Modified is kept (the feeds date
+# an entry's update by it); Category, Lang, Translation, Author, Authors, Template, Save_as and
+# Url are not: the folder, the file's name (news/x.en.md), Slug: and the URL settings below
+# decide those, and the site shows no authors (its feeds name the association).
+METADATA_KEYS = ["Title", "Date", "Modified", "Summary", "Tags", "Slug", "Chapter", "Featured",
+                 "Project", "Year", "Status", "Image", "Image-Alt"]  # fmt: skip
 ARTICLE_PATHS = ["news", "stories"]
 PAGE_PATHS = ["pages"]
 STATIC_PATHS = ["images"]
@@ -63,6 +71,7 @@ PAGE_TRANSLATION_ID = "translation_key"
 # the index, so it comes after all three.
 PLUGINS = [
     "plugins.reading",
+    "plugins.metadata",
     "plugins.writing",
     "plugins.templates",
     "plugins.paths",

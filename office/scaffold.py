@@ -9,7 +9,8 @@ from core.problems import Problem, ProblemsFound
 from core.slugs import pinyin_slug
 
 FOLDERS = {"news": "news", "story": "stories", "report": "reports"}
-# The body a new file starts with; the build refuses a file that still holds it (plugins/metadata.py).
+# The body a new file starts with; the build refuses a file that still holds it (plugins/metadata.py,
+# which keeps its own copy: plugins may not import the office's code; a test holds the two equal).
 PLACEHOLDER = "在这里写正文。"
 
 

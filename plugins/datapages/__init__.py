@@ -27,6 +27,7 @@ from core.problems import Problem, ProblemsFound, report, source_label
 from plugins.datapages import charts, embeds
 from plugins.datapages.figures import write_figures
 from plugins.i18n import edition_path, format_yuan, page_lang
+from plugins.metadata import key_line
 
 logger = logging.getLogger(__name__)
 
@@ -234,6 +235,7 @@ class DataPagesGenerator(Generator):
             "reports": [],
         }
         self._report_years: set[tuple[str, int]] = set()
+        today = build_date(self.settings)
         for page in self._read_all(Report, "reports"):
             pid, year = page.metadata["project"], str(page.metadata["year"])
             if not year.isdigit():
@@ -248,10 +250,36 @@ class DataPagesGenerator(Generator):
                     ),
                 )
                 continue
+            if int(year) >= today.year:  # its figures are not final: a report is of a finished year
+                report(logger, Problem(
+                    source_label(self.settings["PATH"], page.source_path),
+                    f"这一年还没有结束（今天是 {today}），年度报告只写已结束的年份；请改正年份，或加一行 Status: draft，这一年结束后再删掉",
+                    f"this year is not over yet (today is {today}): a report is of a finished year; correct the year, or add Status: draft and remove it once the year is over",
+                    line=key_line(page.source_path, "year"), field="Year", value=year, kind="report-year",
+                ))  # fmt: skip
+                continue
             found["reports"].append(page)
             if page.lang == self.settings["DEFAULT_LANG"]:
                 self._report_years.add((pid, int(year)))
+        self._check_report_pairs(found["reports"])
         return found
+
+    def _check_report_pairs(self, reports: list[Report]) -> None:
+        """Two reports of one project's year would be one page, with one of them in it; which one
+        depended on the order the files were read in (plugins.collisions sees only that one)."""
+        files: dict[tuple[str, int, str], list[str]] = {}
+        for page in reports:
+            key = (page.metadata["project"], int(page.metadata["year"]), page.lang)
+            files.setdefault(key, []).append(source_label(self.settings["PATH"], page.source_path))
+        for (pid, year, _), labels in files.items():
+            first, *others = sorted(labels)
+            if others:
+                report(logger, Problem(
+                    first,
+                    f"与 {'、'.join(others)} 都是项目 {pid} {year} 年的年度报告（同一个网址），请合成一篇，或改正其中一篇的 Project: 或 Year:",
+                    f"is, like {', '.join(others)}, the report of project {pid} for {year} (one address); merge them into one, or correct Project: or Year: in one of them",
+                    kind="report-pair",
+                ))  # fmt: skip
 
     def _report_without_story(self, pid: str, year: int, lang: str) -> Report:
         metadata = {"project": pid, "year": year, "title": "", "lang": lang}
@@ -291,7 +319,8 @@ class DataPagesGenerator(Generator):
         pages = []
         for relative in self.get_files(folder, extensions=("md",)):
             page = self.readers.read_file(self.path, relative, content_class=cls, context=self.context)
-            if not titled or page.is_valid():
+            # A draft (Status: draft) is not published: the page shows its facts alone, as unwritten.
+            if (not titled or page.is_valid()) and page.status != "draft":
                 pages.append(page)
         return pages
 
