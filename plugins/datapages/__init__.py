@@ -467,18 +467,16 @@ def _embed_data(generators) -> None:
         ]:
             if content._content and "[[" in content._content:
                 macros, found = editions.get(content.lang, editions[data.settings["DEFAULT_LANG"]])
-                content._content, unknown = embeds.render(content._content, found, macros)
+                content._content, unknown, stray = embeds.render(content._content, found, macros)
+                label = source_label(data.settings["PATH"], content.source_path)
                 for kind, ident in unknown:
-                    report(
-                        logger,
-                        Problem(
-                            source_label(data.settings["PATH"], content.source_path),
-                            f"嵌入的 [[{kind}: {ident}]] 找不到这个编号，请改正",
-                            f"embeds [[{kind}: {ident}]], which is not a known id; correct it",
-                            value=ident,
-                            kind="embed",
-                        ),
-                    )
+                    report(logger, Problem(label, f"嵌入的 [[{kind}: {ident}]] 找不到这个编号，请改正",
+                                           f"embeds [[{kind}: {ident}]], which is not a known id; correct it",
+                                           value=ident, kind="embed"))  # fmt: skip
+                for text in stray:  # it would be published as it is written
+                    report(logger, Problem(label, f"{text} 在一段文字中间，不会显示成项目或活动：请让它单独成为一段（前后各空一行）",
+                                           f"{text} sits inside a paragraph of text and would be shown as written: give it a paragraph of its own (an empty line before and after)",
+                                           value=text, kind="embed"))  # fmt: skip
 
 
 def register() -> None:

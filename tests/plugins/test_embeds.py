@@ -27,3 +27,21 @@ def test_an_unknown_embed_stops_the_build(make_repo):
         "content/news/a.md: “no-such-fund”嵌入的 [[project: no-such-fund]] 找不到这个编号，请改正 "
         "/ embeds [[project: no-such-fund]], which is not a known id; correct it"
     ]
+
+
+def test_embeds_on_lines_one_under_the_other_are_each_drawn(make_repo, tmp_path):
+    """The defect: two embeds on consecutive lines (one paragraph to Markdown) were published as
+    the text [[project: …]] [[events: …]]."""
+    text = "Title: 甲\nDate: 2026-01-01\n\n进度：\n\n[[project: student-innovation-fund]]\n[[events: chongqing]]\n"
+    repo = make_repo({"news/a.md": text})
+    build_repo(repo)
+    page = (repo / "output/news/jia.html").read_text(encoding="utf-8")
+    assert page.count('<aside class="embed"') == 2 and "[[" not in page
+
+
+def test_an_embed_inside_a_sentence_is_named_not_published_as_text(make_repo):
+    repo = make_repo({"news/a.md": "Title: 甲\nDate: 2026-01-01\n\n进度见 [[project: student-innovation-fund]] 。\n"})
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    [problem] = found.value.problems
+    assert problem.en.startswith("[[project: student-innovation-fund]] sits inside a paragraph of text")
