@@ -3,6 +3,7 @@ beside them giving each photo's alt text, one row per photo, in the order they a
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,18 +68,21 @@ def read_gallery(folder: Path, label: str, languages: list[str]) -> tuple[Galler
             kind="missing-column",
         ))  # fmt: skip
         return gallery, problems
-    listed = set()
+    listed = {row[header.index("file")].strip() for row in rows[1:] if len(row) > header.index("file")}
     for number, cells in enumerate(rows[1:], 2):
         row = dict(zip(header, (cell.strip() for cell in cells), strict=False))
         name = row.get("file", "")
         if not name:
             continue
-        listed.add(name)
         if not (folder / name).is_file():
+            # A misspelt name: the photo it meant is the unlisted one most like it, which is then
+            # not reported again as a photo without a row.
+            [meant] = difflib.get_close_matches(name, [p for p in photos if p not in listed], n=1) or [""]
+            listed.add(meant)
             problems.append(Problem(
                 captions,
-                f"{label}/ 里没有这张照片，请检查文件名",
-                f"names a photo that is not in {label}/; check the file name",
+                f"{label}/ 里没有这张照片，请检查文件名" + (f"：是不是 {meant}？" if meant else ""),
+                f"names a photo that is not in {label}/; check the file name" + (f": did you mean {meant}?" if meant else ""),
                 row=number, field="file", value=name, kind="file",
             ))  # fmt: skip
             continue

@@ -315,6 +315,19 @@ def test_gallery_photos_without_alt_text_are_named_with_their_row(make_repo, pic
     ]
 
 
+def test_a_misspelt_name_in_the_captions_is_one_problem_naming_the_photo_it_meant(make_repo, picture_cache):
+    """The defect: a typo gave two problems, the row's and "this photo has no row: add one",
+    which invited a second row for the same photo."""
+    with pytest.raises(ProblemsFound) as found:
+        build_with_photos(
+            make_repo, picture_cache, {"events/homecoming-2026/photos.csv": "file,alt\n1-gate.jpg,校门\n2-crwd.jpg,人群\n"},
+            {"events/homecoming-2026/1-gate.jpg": {"size": (300, 200)},
+             "events/homecoming-2026/2-crowd.jpg": {"size": (300, 200)}},
+        )  # fmt: skip
+    [problem] = found.value.problems
+    assert (problem.row, problem.field) == (3, "file") and problem.en.endswith("did you mean 2-crowd.jpg?")
+
+
 def test_a_second_build_makes_no_photo_or_card_again(make_repo, picture_cache):
     cache = picture_cache
     repo, _ = build_with_photos(
