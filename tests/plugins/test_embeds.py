@@ -40,7 +40,9 @@ def test_embeds_on_lines_one_under_the_other_are_each_drawn(make_repo, tmp_path)
 
 
 def test_an_embed_inside_a_sentence_is_named_not_published_as_text(make_repo):
-    repo = make_repo({"news/a.md": "Title: 甲\nDate: 2026-01-01\n\n进度见 [[project: student-innovation-fund]] 。\n"})
+    repo = make_repo(
+        {"news/a.md": "Title: 甲\nDate: 2026-01-01\n\n进度见 [[project: student-innovation-fund]] 。\n"}
+    )
     with pytest.raises(ProblemsFound) as found:
         build_repo(repo)
     [problem] = found.value.problems
