@@ -51,7 +51,7 @@ def writers(url: str, count: int, per_writer: int, threads: int = 1) -> list[sub
 
 def test_sixteen_instances_at_once_store_every_row_exactly_once(git_daemon):
     started = time.monotonic()
-    processes = writers(git_daemon.url, 16, 25)
+    processes = writers(git_daemon.url, 16, 15)
     outputs = [process.communicate(timeout=120) for process in processes]
     assert [p.returncode for p in processes] == [0] * 16, [err.splitlines()[-1] for _, err in outputs if err]
     acknowledged = [line for out, _ in outputs for line in out.splitlines() if not line.startswith("{")]
@@ -59,12 +59,12 @@ def test_sixteen_instances_at_once_store_every_row_exactly_once(git_daemon):
 
     rows = git_daemon.rows("contact-v1.csv")
     ids = Counter(row["id"] for row in rows)
-    assert len(rows) == 400 and len(acknowledged) == 400
+    assert len(rows) == 240 and len(acknowledged) == 240
     assert [i for i, n in ids.items() if n > 1] == []  # no duplicates
     assert set(acknowledged) == set(ids)
     commits = int(git_daemon.git("rev-list", "--count", "submissions"))
     assert commits == sum(f["commits"] for f in figures)
-    print(f"\n16 x 25: {len(rows)} rows, {commits} commits, {sum(f['moved'] for f in figures)} pushes lost to "
+    print(f"\n16 x 15: {len(rows)} rows, {commits} commits, {sum(f['moved'] for f in figures)} pushes lost to "
           f"another instance, {time.monotonic() - started:.1f}s")  # fmt: skip
 
 

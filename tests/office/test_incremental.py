@@ -92,7 +92,7 @@ def test_after_any_sequence_of_edits_a_build_is_what_a_clean_build_makes(tmp_pat
     edits = [body, body, body, title, tags, date, added, removed, page, chapter_name, donation, narrative,
              photo_alt, output_damaged]  # fmt: skip
     assert build_site(ROOT / "pelicanconf.py", overrides).pages > 0
-    for step in range(12):
+    for step in range(9):  # EDIT_SEED=n runs another sequence
         edit = edits[step] if step < 3 else rng.choice(edits)
         edit(rng.choice(articles()))
         report = build_site(ROOT / "pelicanconf.py", overrides)
