@@ -36,7 +36,7 @@ FORMS = load_forms(ROOT / "forms")
 CONTACT = FORMS["contact"]
 IDENTITY, RECIPIENT = generate_keypair()
 SEALER = Sealer(RECIPIENT)
-CLIENTS, EACH = 32, 20
+CLIENTS, EACH = 32, 10
 
 
 def message(number: int) -> dict[str, str]:
@@ -108,10 +108,10 @@ def test_a_burst_through_single_request_workers_is_on_the_branch_once_after_one_
     folded = fold(landing(s3_server, bucket), Branch(Remote(git_daemon.url)))
     seconds = time.monotonic() - started
     assert (folded.landed, folded.added, folded.present, folded.deleted, folded.commits) == (
-        640,
-        640,
+        CLIENTS * EACH,
+        CLIENTS * EACH,
         0,
-        640,
+        CLIENTS * EACH,
         1,
     )
     assert commits(git_daemon) == 1
