@@ -175,7 +175,8 @@ def other_columns(form: Form, start: bytes, file: str) -> Problem | None:
     skip = len(tables.BOM) if start.startswith(tables.BOM) else 0
     if len(start) == skip:
         return None
-    first = start[skip : skip + FIRST_LINE].partition(b"\n")[0].decode("utf-8", "replace")
+    end = start.find(b"\n", skip, skip + FIRST_LINE)  # the git inbox passes the whole file
+    first = start[skip : end if end >= 0 else skip + FIRST_LINE].decode("utf-8", "replace")
     if next(tables.reader(first), []) == BOOKKEEPING + form.columns:
         return None
     raised = f"{form.name}-v{form.version + 1}.csv"

@@ -10,7 +10,6 @@ import argparse
 import mimetypes
 import os
 from collections.abc import Mapping
-from dataclasses import replace
 from pathlib import Path
 
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -60,7 +59,9 @@ def site_with_forms(
     the preview's."""
     env = os.environ if environ is None else environ
     keys = {name: env[name] for name in (RECIPIENT_ENV, CHECKIN_KEY_ENV) if env.get(name)}
-    handler = replace(settings_from_env({**keys, "FORMS_INBOX": str(inbox)}), rate_per_minute=rate_per_minute)
+    handler = settings_from_env(
+        {**keys, "FORMS_INBOX": str(inbox), "FORMS_RATE_PER_MINUTE": str(rate_per_minute)}
+    )
     return DispatcherMiddleware(static_site(directory), {handler.prefix: create_app(handler)})
 
 
