@@ -8,6 +8,7 @@ import shutil
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -120,6 +121,16 @@ def test_a_data_edit_shows_at_once_and_the_search_index_follows_when_the_editor_
     assert shown < indexed < 60
 
 
+def _quiet(log: Path, for_seconds: float = 1.0, timeout: float = 60) -> None:
+    """Wait until the preview has written nothing to its log for a while: its builds are done."""
+    deadline, size, since = time.monotonic() + timeout, -1, time.monotonic()
+    while time.monotonic() - since < for_seconds:
+        assert time.monotonic() < deadline, "the preview never stopped building"
+        if log.stat().st_size != size:
+            size, since = log.stat().st_size, time.monotonic()
+        time.sleep(0.1)
+
+
 def test_settings_saved_by_writing_a_new_file_and_renaming_it_are_built_every_time(tmp_path):
     """The defect: the settings were watched through the file first read; once an editor (vim,
     JetBrains) or git replaced it, no later change to it was built, and nothing said so."""
@@ -139,7 +150,7 @@ def test_settings_saved_by_writing_a_new_file_and_renaming_it_are_built_every_ti
     save("第一版描述")
     overrides = {"PATH": str(tmp_path / "content"), "DATA_PACKAGE": str(tmp_path / "data/datapackage.yaml"),
                  "OUTPUT_PATH": str(tmp_path / "output"), "BUILD_DATE": BUILD_DATE, "THEME": str(ROOT / "theme"),
-                 "FORMS_DIR": str(ROOT / "forms")}  # fmt: skip
+                 "FORMS_DIR": str(ROOT / "forms"), "PHOTO_CACHE": str(ROOT / "cache/pictures")}  # fmt: skip
     port, log = free_port(), (tmp_path / "live.log").open("w")
     command = [sys.executable, "-m", "office.live", "--settings", str(settings), "--overrides", json.dumps(overrides),
                "--port", str(port), "--inbox", str(tmp_path / "inbox")]  # fmt: skip
@@ -149,7 +160,7 @@ def test_settings_saved_by_writing_a_new_file_and_renaming_it_are_built_every_ti
         wait_until_up(f"http://127.0.0.1:{port}/", timeout=60)
         assert "第一版描述" in home.read_text(encoding="utf-8")
         for description in ("第二版描述", "第三版描述"):
-            time.sleep(3)  # the whole build after the last save has ended
+            _quiet(tmp_path / "live.log")  # the whole build after the last save has ended
             save(description)
             deadline = time.monotonic() + 60
             while description not in home.read_text(encoding="utf-8"):

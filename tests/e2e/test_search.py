@@ -125,9 +125,8 @@ def parted_server(tmp_path_factory):
 
 @pytest.mark.parametrize(
     ("path", "words"),
-    [("/search/", "返校"), ("/search/", "校友"), ("/search/", "重庆校友会"), ("/search/", "奖学金 校友"),
-     ("/en/search/", "alumni"), ("/en/search/", "homecoming"), ("/en/search/", "chongqing chapter"),
-     ("/en/search/", "chongqing xyzzy")],  # words some parts lack; one no part has
+    [("/search/", "校友"), ("/search/", "奖学金 校友"), ("/en/search/", "alumni"),
+     ("/en/search/", "chongqing xyzzy")],  # words on many pages, in every part; words some parts lack; one no part has
 )  # fmt: skip
 def test_an_index_in_parts_finds_what_one_index_finds(open_page, parted_server, path, words):
     """Pagefind's one index of the same pages is the oracle: the same pages are found (in an

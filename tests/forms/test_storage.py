@@ -171,7 +171,7 @@ def test_a_bucket_that_takes_requests_and_never_answers_gets_its_503_before_the_
 
     worst = s3inbox.TRIES * (s3inbox.CONNECT_SECONDS + s3inbox.READ_SECONDS) + 1 + 2  # boto3's pauses
     assert worst < s3inbox.GATEWAY_SECONDS
-    monkeypatch.setattr(s3inbox, "READ_SECONDS", 1)  # the same sum, measured quickly
+    monkeypatch.setattr(s3inbox, "READ_SECONDS", 0.5)  # the same sum, measured quickly
     frozen = socket.create_server(("127.0.0.1", 0), backlog=64)  # accepts, never answers
     env = {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{frozen.getsockname()[1]}", "AWS_ACCESS_KEY_ID": S3_KEY,
            "AWS_SECRET_ACCESS_KEY": S3_SECRET, "AWS_REGION": "us-east-1", "FORMS_S3_URL": "s3://landing/x"}  # fmt: skip
