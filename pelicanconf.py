@@ -55,6 +55,13 @@ CATEGORY_NAMES = {
     "zh": {"news": "新闻动态", "stories": "校友风采"},
     "en": {"news": "News", "stories": "Alumni stories"},
 }
+# What each category's list says of itself to search engines and in shared links.
+CATEGORY_DESCRIPTIONS = {
+    "zh": {"news": "校友总会和各地校友会的活动、捐赠与母校消息，按时间从新到旧排列。",
+           "stories": "校友的故事：他们的工作、生活和与母校的联系。"},
+    "en": {"news": "Events, giving and university news from the association and its chapters, newest first.",
+           "stories": "Stories of alumni: their work, their lives and their ties to the university."},
+}  # fmt: skip
 # A translation sits beside its original with the language before the extension:
 # news/homecoming.md and news/homecoming.en.md. The file name links the two.
 PATH_METADATA = r"(?P<translation_key>[^.]+)(?:\.(?P<lang>[a-z]{2}))?\.[a-z]+$"

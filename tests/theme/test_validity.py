@@ -1,12 +1,15 @@
 """Every page is valid HTML (the Nu HTML Checker, as browsers and validators read it) and the feeds parse."""
 
+import collections
 import json
 import os
+import re
 import subprocess
+from pathlib import Path
 
 import feedparser
 
-from tests.support import ROOT
+from tests.support import ROOT, build_repo
 
 VNU = os.environ.get("VNU_JAR", str(ROOT / ".venv/vnu/node_modules/vnu-jar/build/dist/vnu.jar"))
 
@@ -83,14 +86,30 @@ def test_the_check_in_pages_are_valid_too(tmp_path):
     assert [m["message"] for m in json.loads(result.stderr or result.stdout)["messages"]] == []
 
 
-def test_every_page_has_a_title_of_its_own(demo_site):
-    """The four thank-you pages of each edition shared one title: a visitor with several tabs, or
-    a history list, could not tell which form was sent."""
-    import collections
-    import re
+def _shared(site: Path, pattern: str) -> dict[str, list[str]]:
+    """What pattern finds in the head of more than one page (or of none), with those pages."""
+    found = collections.defaultdict(list)
+    for page in site.rglob("*.html"):
+        hit = re.search(pattern, page.read_text(encoding="utf-8"), re.S)
+        found[hit.group(1).strip() if hit else ""].append(page.relative_to(site).as_posix())
+    return {text: pages for text, pages in found.items() if len(pages) > 1 or not text}
 
-    titles = collections.defaultdict(list)
-    for page in demo_site.rglob("*.html"):
-        found = re.search(r"<title>(.*?)</title>", page.read_text(encoding="utf-8"), re.S)
-        titles[found.group(1).strip() if found else ""].append(page.relative_to(demo_site).as_posix())
-    assert {title: pages for title, pages in titles.items() if len(pages) > 1 or not title} == {}
+
+def test_every_page_has_a_title_and_a_description_of_its_own(demo_site):
+    """The four thank-you pages of each edition shared one title: a visitor with several tabs, or
+    a history list, could not tell which form was sent. The lists (news, stories, tags, archives)
+    all gave the site's description, so search engines showed the same line for each."""
+    assert _shared(demo_site, r"<title>(.*?)</title>") == {}
+    assert _shared(demo_site, r'<meta name="description" content="([^"]*)"') == {}
+
+
+def test_the_later_pages_of_a_list_say_which_page_they_are(make_repo):
+    news = {f"news/n{number}.md": f"Title: 消息{number}\nDate: 2026-0{number}-01\nTags: 返校\n\n正文{number}。\n"
+            for number in range(1, 6)}  # fmt: skip
+    repo = make_repo(news)
+    build_repo(repo, DEFAULT_PAGINATION=2)
+    site = repo / "output"
+    assert (site / "news/page/3/index.html").exists() and (site / "tags/fan-xiao/page/2/index.html").exists()
+    assert _shared(site, r"<title>(.*?)</title>") == {}
+    assert _shared(site, r'<meta name="description" content="([^"]*)"') == {}
+    assert "<title>新闻动态 · 第 2 页 | " in (site / "news/page/2/index.html").read_text(encoding="utf-8")
