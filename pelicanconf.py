@@ -97,7 +97,7 @@ PLUGINS = [
     "plugins.inboxes",
     "plugins.giving",
     "plugins.editions",
-    "plugins.collisions",
+    "plugins.addresses",
 ]
 SLUG_MAX_LENGTH = 60
 

@@ -102,6 +102,10 @@ class Manifest:
     kept: set[str] = field(default_factory=set)
     facts: dict[str, dict] = field(default_factory=dict)  # this build's notes on its files
     guarded: str = ""  # what the guard checked the published files against (a digest)
+    # Each published source's address (plugins/addresses.py): the last published build's, read
+    # whatever the basis (a settings change may move pages), and this build's.
+    last_addresses: dict[str, list[str]] = field(default_factory=dict)  # source -> [key, save_as]
+    addresses: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
     def open(cls, cache: Path, output: Path, basis: str) -> Manifest:
@@ -113,6 +117,7 @@ class Manifest:
             saved = json.loads((folder / FILE).read_text(encoding="utf-8"))
         except (OSError, ValueError):
             saved = {}
+        found.last_addresses = found.addresses = saved.get("addresses", {})
         if saved.get("basis") != basis:
             # What Pelican read of the sources was read under other settings or code.
             shutil.rmtree(found.readers, ignore_errors=True)
@@ -202,7 +207,8 @@ class Manifest:
                 files[name] = [stat.st_size, stat.st_mtime_ns, self.facts.get(name, {})]
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / WHERE).write_text(str(self.output), encoding="utf-8")
-        saved = {"basis": self.basis, "steps": self.done, "files": files, "guarded": self.guarded}
+        saved = {"basis": self.basis, "steps": self.done, "files": files, "guarded": self.guarded,
+                 "addresses": self.addresses}  # fmt: skip
         write_whole(self.folder / FILE, json.dumps(saved).encode())  # dumps: 5x faster than dump's chunks
         _prune(self.folder.parent)
 

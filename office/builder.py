@@ -52,6 +52,7 @@ class Outcome:
     deleted: list[str] = field(default_factory=list)
     seconds: float = 0.0
     stopped: bool = False  # asked to stop (stop()), it changed nothing
+    warnings: list[str] = field(default_factory=list)  # notes that did not stop the build
 
 
 class Builder:
@@ -184,7 +185,9 @@ def main() -> None:
                 first = {"SEARCH_INDEX": "previous"} if request.get("pages_first") else {}
                 report = build_site(settings_file, {**overrides, **first})
                 last.update(generators=last.pop("pending", None), output=report.output, drawn={})
-                outcome = Outcome(True, [], report.written, report.deleted, report.seconds)
+                outcome = Outcome(
+                    True, [], report.written, report.deleted, report.seconds, warnings=report.warnings
+                )
             except ProblemsFound as found:
                 restored = _restore(last)  # the whole build refused what was drawn ahead of it
                 outcome = Outcome(False, [problem.sentence() for problem in found.problems], restored)

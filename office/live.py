@@ -55,6 +55,7 @@ class LivePreview:
         self.version, self.problems, self.pages = 0, [], ["*"]
         self.index_later = False  # set by serve() when the site has a search index
         self.index_due = False  # pages were built with the last index
+        self.warned: set[str] = set()  # the notes said, each said once
         self.building: threading.Thread | None = None  # the pages or the index, beside the watcher
         self.changed = threading.Condition()
         self.stopping = threading.Event()
@@ -115,6 +116,10 @@ class LivePreview:
     def report(self, outcome: Outcome) -> None:
         self.tell(outcome.written, outcome.deleted, outcome.problems)
         if outcome.ok:
+            # Each note once, not again at every save while it holds (an oversized photo).
+            for warning in [w for w in outcome.warnings if w not in self.warned]:
+                self.say(f"注意 / note: {warning}")
+            self.warned = set(outcome.warnings)
             self.say(f"已更新 {len(outcome.written) + len(outcome.deleted)} 个文件，用时 {outcome.seconds:.1f} 秒 / "
                      f"{len(outcome.written) + len(outcome.deleted)} files updated in {outcome.seconds:.1f}s")  # fmt: skip
         else:

@@ -266,7 +266,7 @@ class DataPagesGenerator(Generator):
 
     def _check_report_pairs(self, reports: list[Report]) -> None:
         """Two reports of one project's year would be one page, with one of them in it; which one
-        depended on the order the files were read in (plugins.collisions sees only that one)."""
+        depended on the order the files were read in (plugins.addresses sees only that one)."""
         files: dict[tuple[str, int, str], list[str]] = {}
         for page in reports:
             key = (page.metadata["project"], int(page.metadata["year"]), page.lang)

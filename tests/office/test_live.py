@@ -4,6 +4,8 @@ pages or of the search index."""
 import time
 from pathlib import Path
 
+from PIL import Image
+
 from office.builder import Builder
 from office.live import LivePreview
 from tests.office.conftest import demo_copy
@@ -219,3 +221,28 @@ def test_the_preview_takes_the_offices_keys_and_nothing_else_of_production(tmp_p
     assert sent.status_code == 303 and sent.location.startswith("/forms/update/thanks/")  # the preview's own
     [row] = read_records(tmp_path / "inbox" / "update-v1.csv")
     assert is_sealed(row["birth_date"]) and row["name"] == "周晓梅"
+
+
+def test_each_note_of_the_builds_is_said_in_the_terminal_once(make_repo):
+    """The preview said only how many files it wrote: an oversized photo, or a published article
+    moved to a new address by a corrected title (plugins/addresses.py), went unsaid."""
+    repo = make_repo({"news/a.md": "Title: 校友返校日\nDate: 2026-10-18\n\n![合影](a/big.jpg)\n"})
+    (repo / "content/news/a").mkdir()
+    Image.new("RGB", (600, 400), "teal").save(repo / "content/news/a/big.jpg")
+    overrides = {"PATH": str(repo / "content"), "OUTPUT_PATH": str(repo / "output"), "PHOTO_MAX_MB": 0.001,
+                 "DATA_PACKAGE": str(repo / "data/datapackage.yaml"),
+                 "SEARCH_INDEX": False}  # fmt: skip
+    builder, said = Builder(ROOT / "pelicanconf.py", overrides), []
+    preview = LivePreview(builder, repo / "output", repo / "inbox", [], ROOT / "theme", said.append)
+    source = repo / "content/news/a.md"
+    try:
+        assert preview.rebuild().ok
+        source.write_text(
+            source.read_text(encoding="utf-8").replace("返校日", "返校日举行"), encoding="utf-8"
+        )
+        assert preview.rebuild([str(source)]).ok and preview.rebuild().ok
+        notes = [line for line in said if line.startswith("注意 / note: ")]
+        assert len(notes) == 2, said
+        assert "PHOTO_MAX_MB" in notes[0] and "Slug: xiao-you-fan-xiao-ri " in notes[1]
+    finally:
+        builder.close()

@@ -1,9 +1,13 @@
-"""Stop the build when two sources would be written to the same address."""
+"""Addresses: stop the build when two sources would be written to the same one, and say when a
+published article or page has moved to a new one (its title changed and it has no Slug:), which
+breaks every link to it shared before."""
 
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections import defaultdict
+from pathlib import Path, PurePosixPath
 
 from pelican import signals
 
@@ -45,6 +49,54 @@ def _claims(generators) -> list[tuple[str, str]]:
     return claims
 
 
+logger = logging.getLogger(__name__)
+SHOWN = 5  # moves named one by one; a settings change that moves every page is said once
+
+
+def moved(last: dict[str, list[str]], now: dict[str, list[str]]) -> list[str]:
+    """One note per source published at another address last time (source -> [key, save_as])."""
+    moves = sorted((source, last[source][1], save_as) for source, (_, save_as) in now.items()
+                   if source in last and last[source][1] != save_as)  # fmt: skip
+    notes = [
+        f"{source} 的网址从 {old} 变成了 {new}，之前分享出去的链接会打不开；要保留原来的网址，"
+        f"请在文件开头加一行 Slug: {_slug(old)} / the address of {source} changed from {old} to {new}, "
+        f"so links shared before will break; to keep the old one, add the line Slug: {_slug(old)} at the top"
+        for source, old, new in moves[:SHOWN]
+    ]
+    if len(moves) > SHOWN:
+        notes.append(
+            f"另有 {len(moves) - SHOWN} 个页面的网址也变了 / {len(moves) - SHOWN} more pages changed address"
+        )
+    return notes
+
+
+def _slug(save_as: str) -> str:
+    path = PurePosixPath(save_as)
+    return path.parent.name if path.name == "index.html" else path.stem
+
+
+def _note_moves(generators) -> None:
+    """Each published source's address, worked out (slow in Pelican) only where what it is made
+    of changed since the last published build; a note for each that moved."""
+    manifest = active()
+    if manifest is None:
+        return
+    folder, last, now = Path(generators[0].settings["PATH"]).name, manifest.last_addresses, {}
+    for content in generators[0].context["generated_content"].values():
+        if getattr(content, "status", "") not in ("published", "hidden"):  # a draft has no address to keep
+            continue
+        # content/news/a.md, as source_label says it; relative_source_path is kept (plugins/paths.py)
+        source, key = f"{folder}/{content.relative_source_path}", address(content)
+        kept = last.get(source)
+        if kept and kept[0] == key:
+            now[source] = kept
+        elif save_as := getattr(content, "save_as", None):
+            now[source] = [key, save_as]
+    manifest.addresses = now
+    for note in moved(last, now):
+        logger.warning(note)
+
+
 def _check(generators) -> None:
     # A build that keeps what has not changed (core/manifest.py) skips the check when every
     # address is made of what it was made of last time, when it passed.
@@ -73,3 +125,4 @@ def _addresses(generators) -> str:
 
 def register() -> None:
     signals.all_generators_finalized.connect(_check)
+    signals.all_generators_finalized.connect(_note_moves)
