@@ -354,7 +354,9 @@ class FormHandler:
             else submission.values
         )
         capacity = None if spam else self.capacity(form, values)
-        given = attempt(data.get(ATTEMPT))  # the page's id for this filling-in: sent again, the same
+        # The page's id for this filling-in: sent again, the same submission; a registration sent
+        # again for another event is another one, at the end of that event's line (forms/places.py).
+        given = attempt(data.get(ATTEMPT), form.name, submission.values.get("event", ""))
         try:
             if capacity:
                 submission_id, line = self.settings.storage.append_counted(form, values, "event", given)
