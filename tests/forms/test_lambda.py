@@ -185,6 +185,13 @@ def test_odd_and_malformed_events_get_a_sentence_not_an_exception(tmp_path):
     v1 = json.loads((EVENTS / "apigateway-v1.json").read_text(encoding="utf-8"))
     v2 = json.loads((EVENTS / "apigateway-v2.json").read_text(encoding="utf-8"))
     without = lambda event, key: {k: v for k, v in event.items() if k != key}  # noqa: E731
+
+    def with_http(**given) -> dict:
+        return {
+            **v2,
+            "requestContext": {**v2["requestContext"], "http": {**v2["requestContext"]["http"], **given}},
+        }
+
     events = {
         "v1 path not in Latin-1": ({**v1, "path": "/api/forms/林"}, 404),
         "v2 path not in Latin-1": ({**v2, "rawPath": "/api/forms/林"}, 404),
@@ -197,6 +204,19 @@ def test_odd_and_malformed_events_get_a_sentence_not_an_exception(tmp_path):
         "v2 without headers": (without(v2, "headers"), 400),
         "v2 without requestContext": (without(v2, "requestContext"), 400),
         "v1 without httpMethod": (without(v1, "httpMethod"), 400),
+        # A header given with no value at all, and fields that are not text: no WSGI request.
+        "v1 with an empty list of Content-Type": (
+            {**v1, "multiValueHeaders": {**v1["multiValueHeaders"], "Content-Type": []}},
+            400,
+        ),
+        "v1 with an empty list of Host": (
+            {**v1, "multiValueHeaders": {**v1["multiValueHeaders"], "Host": []}},
+            400,
+        ),
+        "v1 httpMethod null": ({**v1, "httpMethod": None}, 400),
+        "v2 method a number": (with_http(method=5), 400),
+        "v2 rawQueryString null": ({**v2, "rawQueryString": None}, 400),
+        "v2 header null": ({**v2, "headers": {**v2["headers"], "accept": None}}, 400),
         "a list": ([], 400),
         "nothing": ({}, 400),
     }
