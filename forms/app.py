@@ -571,16 +571,12 @@ class FormHandler:
         read = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         read.pop("wsgi.input_terminated", None)
         try:
-            data = self.request(read).form.to_dict(flat=True)
+            return _multipart_fields(self.request(read))
         except RequestEntityTooLarge:  # the body is within its limit, so it is the number of parts
             raise _Refusal(413, f"表单分成的部分太多（最多 {MAX_FORM_PARTS} 个）",
                            f"The form has too many parts (at most {MAX_FORM_PARTS})") from None  # fmt: skip
         except ValueError:
             raise _unreadable() from None
-        # In multipart bodies Werkzeug replaces bytes that are not UTF-8 with U+FFFD.
-        if any("\ufffd" in key or "\ufffd" in value for key, value in data.items()):
-            raise not_utf8
-        return data
 
     def read_with_photos(
         self, environ: dict, form: Form, limit: int
@@ -596,15 +592,13 @@ class FormHandler:
         request.max_form_memory_size = max(self.settings.max_body_bytes, 500 * 1024)
         try:
             with _reading():
-                data = request.form.to_dict(flat=True)
+                data = _multipart_fields(request)
                 files = request.files.getlist(form.photos.name)
         except RequestEntityTooLarge:
             if get_content_length(environ) is None:  # a chunked body that went past the limit
                 raise _too_large(limit) from None
             raise _Refusal(413, f"表单的某一项太长，或分成的部分太多（最多 {MAX_FORM_PARTS} 个）",
                            f"A field of the form is too long, or the form has too many parts (at most {MAX_FORM_PARTS})") from None  # fmt: skip
-        if any("\ufffd" in key or "\ufffd" in value for key, value in data.items()):
-            raise _Refusal(400, "内容不是有效的 UTF-8 编码", "The body is not valid UTF-8")
         return data, [(upload.filename, upload.stream) for upload in files if upload.filename]
 
     def body(self, environ: dict) -> bytes:
@@ -735,6 +729,16 @@ def _reading() -> Iterator[None]:
         raise
     except Exception:
         raise _unreadable() from None
+
+
+def _multipart_fields(request: Request) -> dict:
+    """The fields of a multipart post Werkzeug has read. A field sent as a file is there as no
+    text at all ({}), which check() names as such, rather than missing, as if left empty."""
+    fields = request.form.to_dict(flat=True)
+    # Werkzeug replaces bytes that are not UTF-8 with U+FFFD.
+    if any("\ufffd" in key or "\ufffd" in value for key, value in fields.items()):
+        raise _Refusal(400, "内容不是有效的 UTF-8 编码", "The body is not valid UTF-8")
+    return {**{name: {} for name in request.files}, **fields}
 
 
 def _unreadable() -> _Refusal:

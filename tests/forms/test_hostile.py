@@ -543,6 +543,16 @@ def test_a_body_shorter_than_its_length_is_refused_not_stored_cut(handler, kind)
     assert (inbox.read_bytes() if inbox.exists() else b"") == before
 
 
+@pytest.mark.parametrize("form_name, field", [("contact", "name"), ("class-note", "author")])
+def test_a_file_sent_in_a_text_field_is_named_as_not_text(handler, form_name, field):
+    fields = {key: value for key, value in (GOOD if form_name == "contact" else NOTE).items() if key != field}
+    body, content_type = multipart(fields, [("name.txt", b"x")], field)
+    status, _, text = request(handler.url, Case(body, 422, content_type, path=f"/api/forms/{form_name}"))
+    assert status == 422, text
+    errors = {name: error["en"] for name, error in json.loads(text)["errors"].items()}
+    assert errors == {field: "This should be text"}
+
+
 def test_a_thousand_fields_are_too_many_fields_not_bad_utf8(handler):
     status, _, body = request(handler.url, Case(form() + b"&x=" * 1000, 413))
     assert status == 413
