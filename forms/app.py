@@ -27,6 +27,7 @@ from typing import BinaryIO
 
 from werkzeug.datastructures import MIMEAccept
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.formparser import FormDataParser
 from werkzeug.http import HTTP_STATUS_CODES, parse_accept_header, parse_options_header
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.urls import iri_to_uri
@@ -259,7 +260,7 @@ class FormHandler:
         except RequestEntityTooLarge:
             answer = self.refuse(environ, _too_large(self.settings.max_body_bytes))
         except HTTPException:
-            answer = self.refuse(environ, _Refusal(400, "请求无法解析", "The request could not be read"))
+            answer = self.refuse(environ, _unreadable())
         except ProblemsFound as found:  # a stored file that cannot be read, wherever it was read
             logger.error("could not read the storage: %s", _unread(found))
             answer = self.refuse(environ, _Refusal(503, "暂时无法处理，请稍后再试",
@@ -280,6 +281,9 @@ class FormHandler:
         request.max_content_length = self.settings.max_body_bytes
         request.max_form_memory_size = self.settings.max_body_bytes
         request.max_form_parts = MAX_FORM_PARTS
+        # A multipart body Werkzeug cannot read (no boundary, cut short) raises ValueError rather
+        # than being read as a form with every field left empty.
+        request.form_data_parser_class = _StrictFormDataParser
         return request
 
     def forms(self) -> dict[str, Form]:
@@ -350,7 +354,9 @@ class FormHandler:
             else submission.values
         )
         capacity = None if spam else self.capacity(form, values)
-        given = attempt(data.get(ATTEMPT))  # the page's id for this filling-in: sent again, the same
+        # The page's id for this filling-in: sent again, the same submission; a registration sent
+        # again for another event is another one, at the end of that event's line (forms/places.py).
+        given = attempt(data.get(ATTEMPT), form.name, submission.values.get("event", ""))
         try:
             if capacity:
                 submission_id, line = self.settings.storage.append_counted(form, values, "event", given)
@@ -565,14 +571,12 @@ class FormHandler:
         read = {**environ, "wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
         read.pop("wsgi.input_terminated", None)
         try:
-            data = self.request(read).form.to_dict(flat=True)
+            return _multipart_fields(self.request(read))
         except RequestEntityTooLarge:  # the body is within its limit, so it is the number of parts
             raise _Refusal(413, f"表单分成的部分太多（最多 {MAX_FORM_PARTS} 个）",
                            f"The form has too many parts (at most {MAX_FORM_PARTS})") from None  # fmt: skip
-        # In multipart bodies Werkzeug replaces bytes that are not UTF-8 with U+FFFD.
-        if any("\ufffd" in key or "\ufffd" in value for key, value in data.items()):
-            raise not_utf8
-        return data
+        except ValueError:
+            raise _unreadable() from None
 
     def read_with_photos(
         self, environ: dict, form: Form, limit: int
@@ -588,15 +592,13 @@ class FormHandler:
         request.max_form_memory_size = max(self.settings.max_body_bytes, 500 * 1024)
         try:
             with _reading():
-                data = request.form.to_dict(flat=True)
+                data = _multipart_fields(request)
                 files = request.files.getlist(form.photos.name)
         except RequestEntityTooLarge:
             if get_content_length(environ) is None:  # a chunked body that went past the limit
                 raise _too_large(limit) from None
             raise _Refusal(413, f"表单的某一项太长，或分成的部分太多（最多 {MAX_FORM_PARTS} 个）",
                            f"A field of the form is too long, or the form has too many parts (at most {MAX_FORM_PARTS})") from None  # fmt: skip
-        if any("\ufffd" in key or "\ufffd" in value for key, value in data.items()):
-            raise _Refusal(400, "内容不是有效的 UTF-8 编码", "The body is not valid UTF-8")
         return data, [(upload.filename, upload.stream) for upload in files if upload.filename]
 
     def body(self, environ: dict) -> bytes:
@@ -607,8 +609,13 @@ class FormHandler:
 
     def _body(self, environ: dict) -> bytes:
         limit = self.settings.max_body_bytes
-        if get_content_length(environ) is not None or not environ.get("wsgi.input_terminated"):
-            return get_input_stream(environ, max_content_length=limit).read()
+        length = get_content_length(environ)
+        if length is not None or not environ.get("wsgi.input_terminated"):
+            body = get_input_stream(environ, max_content_length=limit).read()
+            # gunicorn ends a body at a dropped connection without a word: the rest never came.
+            if length is not None and len(body) < length:
+                raise _unreadable()
+            return body
         stream, chunks, size = environ["wsgi.input"], [], 0
         while size <= limit:
             chunk = stream.read(limit + 1 - size)
@@ -721,7 +728,29 @@ def _reading() -> Iterator[None]:
     except (_Refusal, HTTPException):  # our own answers and Werkzeug's limits, as they are
         raise
     except Exception:
-        raise _Refusal(400, "请求无法解析", "The request could not be read") from None
+        raise _unreadable() from None
+
+
+def _multipart_fields(request: Request) -> dict:
+    """The fields of a multipart post Werkzeug has read. A field sent as a file is there as no
+    text at all ({}), which check() names as such, rather than missing, as if left empty."""
+    fields = request.form.to_dict(flat=True)
+    # Werkzeug replaces bytes that are not UTF-8 with U+FFFD.
+    if any("\ufffd" in key or "\ufffd" in value for key, value in fields.items()):
+        raise _Refusal(400, "内容不是有效的 UTF-8 编码", "The body is not valid UTF-8")
+    return {**{name: {} for name in request.files}, **fields}
+
+
+def _unreadable() -> _Refusal:
+    return _Refusal(400, "请求无法解析", "The request could not be read")
+
+
+class _StrictFormDataParser(FormDataParser):
+    """Werkzeug's form parser, raising ValueError for a body it cannot read instead of silently
+    reading it as an empty form."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, silent=False, **kwargs)
 
 
 def _unread(error: OSError | ProblemsFound) -> str:

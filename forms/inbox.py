@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import errno
 import fcntl
+import hashlib
 import os
 import re
 import shutil
@@ -62,12 +63,17 @@ class Storage(Protocol):
         ...
 
 
-def attempt(value: object) -> str | None:
-    """The submission id a client proposed (ATTEMPT), if it is one: 32 hexadecimal digits (of a
-    field sent twice, the first)."""
+def attempt(value: object, *scope: str) -> str | None:
+    """The submission id for the id a client proposed (ATTEMPT), if it is one (32 hexadecimal
+    digits; of a field sent twice, the first): the same each time it is sent with the same scope
+    (the form, the event), another for any other. The client chooses the id it sends, so it is
+    not stored as it is: sent with another form it would take the place of that form's submission
+    in the review, and an id read in a registration's status link would replace the registration."""
     if isinstance(value, list | tuple):
         value = value[0] if value else None
-    return value if isinstance(value, str) and _ATTEMPT.fullmatch(value) else None
+    if not (isinstance(value, str) and _ATTEMPT.fullmatch(value)):
+        return None
+    return hashlib.sha256(":".join((*scope, value)).encode()).hexdigest()[:32]
 
 
 def once_each(rows: list[T], ident: Callable[[T], str] = lambda row: row["id"]) -> list[T]:

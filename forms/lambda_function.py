@@ -41,6 +41,10 @@ def _from_gateway(environ: dict, start_response: Callable) -> Iterable[bytes]:
     # The event holds the whole body, its length given: a client's Transfer-Encoding header
     # would make Werkzeug wait for a chunked stream's end that never comes, and read nothing.
     environ.pop("HTTP_TRANSFER_ENCODING", None)
+    # API Gateway sends text in each of these; an event with anything else is no request (WSGI's
+    # variables are text), refused with the rest that cannot be read rather than failing inside.
+    if any(not isinstance(value, str) for key, value in environ.items() if key.isupper()):
+        raise TypeError("an event field that is not text")
     return application(environ, start_response)
 
 
@@ -52,7 +56,9 @@ def handler(event: dict, context: object) -> dict:
     that is not base64, a part missing) gets a 400 sentence rather than a failed invocation."""
     try:
         return _gateway(event, context)
-    except (KeyError, TypeError, AttributeError, ValueError):  # ValueError: binascii and Unicode errors too
+    # LookupError: a field missing, or a header given as an empty list; ValueError: binascii and
+    # Unicode errors too.
+    except (LookupError, TypeError, AttributeError, ValueError):
         logger.warning("an API Gateway event that cannot be read")
         body = {"error": {"zh": "请求无法解析", "en": "The request could not be read"}}
         return {"statusCode": 400, "headers": {"Content-Type": "application/json"},

@@ -1,4 +1,4 @@
-"""Per-client rate limiting: a token bucket for each address, kept in this process only.
+"""Per-client rate limiting: a token bucket for each address (an IPv6 /64), kept in this process only.
 
 On a cloud function each instance keeps its own buckets; the platform's own throttling is
 the outer limit there. This one stops a single client from filling the inbox.
@@ -6,6 +6,7 @@ the outer limit there. This one stops a single client from filling the inbox.
 
 from __future__ import annotations
 
+import ipaddress
 import threading
 import time
 
@@ -20,6 +21,7 @@ class RateLimiter:
         """0 if the client may go ahead now (and takes a token), else the seconds to wait."""
         if self.rate <= 0:
             return 0.0
+        client = _bucket(client)
         with self.lock:
             now = self.clock()
             tokens, then = self.buckets.get(client, (self.burst, now))
@@ -33,3 +35,18 @@ class RateLimiter:
                     k: v for k, v in self.buckets.items() if v[0] + (now - v[1]) * self.rate < self.burst
                 }
             return 0.0
+
+
+def _bucket(address: str) -> str:
+    """The bucket of a client's address: an IPv4 address, or an IPv6 address's /64, since a phone
+    or a home network is given a whole /64 and may send from any address in it (and change it
+    for every request). An IPv4 address written as IPv6 (::ffff:…) is that IPv4 address."""
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return address
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)

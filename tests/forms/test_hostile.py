@@ -47,6 +47,19 @@ def as_json(value) -> bytes:
     return json.dumps(value, ensure_ascii=False).encode()
 
 
+MULTIPART, MULTIPART_TYPE = multipart({**GOOD, "subject": "不完整"}, [])
+
+
+def _note_with_a_photo() -> tuple[bytes, str]:
+    out = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 120, 60)).save(out, "JPEG")
+    return multipart({"class_year": "1992", "college": "化学学院", "author": "九二级", "title": "半张照片",
+                      "body": "今年秋天，我们班二十多位同学回到化学楼合影留念。", "email": "n@example.com",
+                      "photo_alt": "合影", "consent": "yes"}, [("IMG_1.jpg", out.getvalue())])  # fmt: skip
+
+
+NOTE_BODY, NOTE_TYPE = _note_with_a_photo()
+
 CASES = {
     "sql injection is stored as plain text": Case(
         form(name="'; DROP TABLE alumni; --"), 201, stored={"name": "'; DROP TABLE alumni; --"}
@@ -167,6 +180,21 @@ CASES = {
     ),
     "hundreds of unknown fields": Case(
         urlencode({**GOOD, **{f"x{i}": "y" for i in range(500)}}).encode(), 201
+    ),
+    # A multipart body that cannot be read is the request's fault, not five empty fields.
+    "multipart without a boundary": Case(MULTIPART, 400, "multipart/form-data", absent="不完整"),
+    "multipart with a boundary its body does not use": Case(
+        MULTIPART, 400, "multipart/form-data; boundary=other", absent="不完整"
+    ),
+    "multipart cut before its closing boundary": Case(
+        MULTIPART[: MULTIPART.rindex(b"\r\n--")], 400, MULTIPART_TYPE, absent="不完整"
+    ),
+    "an empty multipart body": Case(b"", 400, MULTIPART_TYPE),
+    "a multipart part without its Content-Disposition": Case(
+        MULTIPART.replace(b"Content-Disposition", b"Content-Type", 1), 400, MULTIPART_TYPE, absent="不完整"
+    ),
+    "a class note's multipart cut in its photo": Case(
+        NOTE_BODY[: NOTE_BODY.index(b"\xff\xd8") + 50], 400, NOTE_TYPE, path="/api/forms/class-note"
     ),
 }
 
@@ -497,6 +525,32 @@ def test_a_malformed_chunked_body_is_a_400_with_a_sentence(handler, body):
     answer = raw(handler.url, CHUNKED, body)
     assert answer.startswith("HTTP/1.1 400"), answer
     assert '"en": "The request could not be read"' in answer
+
+
+@pytest.mark.parametrize("kind", [FORM, MULTIPART_TYPE])
+def test_a_body_shorter_than_its_length_is_refused_not_stored_cut(handler, kind):
+    """The connection dropped part-way through the message: what arrived is not the submission."""
+    message = {"consent": "yes", **GOOD, "subject": "被截断", "message": "First words, " + "then more " * 40}
+    body = urlencode(message).encode() if kind == FORM else MULTIPART
+    head = (b"POST /api/forms/contact HTTP/1.1\r\nHost: x\r\nConnection: close\r\nAccept: application/json\r\n"
+            b"Content-Type: %s\r\nContent-Length: %d\r\n\r\n" % (kind.encode(), len(body)))  # fmt: skip
+    inbox = handler.inbox / "contact-v1.csv"
+    before = inbox.read_bytes() if inbox.exists() else b""
+    cut = body.rindex(b"+" if kind == FORM else b"\r\n", 0, len(body) // 2)  # between two words or lines
+    answer = raw(handler.url, head, body[:cut])
+    assert answer.startswith("HTTP/1.1 400"), answer
+    assert '"en": "The request could not be read"' in answer
+    assert (inbox.read_bytes() if inbox.exists() else b"") == before
+
+
+@pytest.mark.parametrize("form_name, field", [("contact", "name"), ("class-note", "author")])
+def test_a_file_sent_in_a_text_field_is_named_as_not_text(handler, form_name, field):
+    fields = {key: value for key, value in (GOOD if form_name == "contact" else NOTE).items() if key != field}
+    body, content_type = multipart(fields, [("name.txt", b"x")], field)
+    status, _, text = request(handler.url, Case(body, 422, content_type, path=f"/api/forms/{form_name}"))
+    assert status == 422, text
+    errors = {name: error["en"] for name, error in json.loads(text)["errors"].items()}
+    assert errors == {field: "This should be text"}
 
 
 def test_a_thousand_fields_are_too_many_fields_not_bad_utf8(handler):

@@ -74,6 +74,26 @@ def test_the_rate_limit_counts_the_gateways_source_address_not_forwarded_for(tmp
     assert [answer["statusCode"] for answer in answers] == [201, 201, 201, 429, 429]
 
 
+def test_the_addresses_of_one_ipv6_network_share_one_rate_limit(tmp_path):
+    """A phone or a home network is given a whole /64 and may send from any address in it."""
+    event = json.loads((EVENTS / "apigateway-v2.json").read_text(encoding="utf-8"))
+
+    def sent_from(address: str) -> dict:
+        context = {
+            **event["requestContext"],
+            "http": {**event["requestContext"]["http"], "sourceIp": address},
+        }
+        return {**event, "requestContext": context}
+
+    addresses = [f"2001:db8:5:6:{number}::1" for number in range(1, 6)] + ["2001:db8:5:7::1"]
+    # And an IPv4 address is one client however it is written.
+    addresses += ["::ffff:203.0.113.9", "203.0.113.9", "::ffff:203.0.113.9", "203.0.113.9"]
+    answers = invoke_all(
+        [sent_from(a) for a in addresses], tmp_path, FORMS_RATE_PER_MINUTE="60", FORMS_RATE_BURST="3"
+    )
+    assert [answer["statusCode"] for answer in answers] == [201, 201, 201, 429, 429, 201, 201, 201, 201, 429]
+
+
 @pytest.mark.parametrize("version, subject", [("v1", "来自v1"), ("v2", "来自v2")])
 def test_an_api_gateway_event_stores_the_submission(tmp_path, version, subject):
     event = json.loads((EVENTS / f"apigateway-{version}.json").read_text(encoding="utf-8"))
@@ -185,6 +205,13 @@ def test_odd_and_malformed_events_get_a_sentence_not_an_exception(tmp_path):
     v1 = json.loads((EVENTS / "apigateway-v1.json").read_text(encoding="utf-8"))
     v2 = json.loads((EVENTS / "apigateway-v2.json").read_text(encoding="utf-8"))
     without = lambda event, key: {k: v for k, v in event.items() if k != key}  # noqa: E731
+
+    def with_http(**given) -> dict:
+        return {
+            **v2,
+            "requestContext": {**v2["requestContext"], "http": {**v2["requestContext"]["http"], **given}},
+        }
+
     events = {
         "v1 path not in Latin-1": ({**v1, "path": "/api/forms/林"}, 404),
         "v2 path not in Latin-1": ({**v2, "rawPath": "/api/forms/林"}, 404),
@@ -197,6 +224,19 @@ def test_odd_and_malformed_events_get_a_sentence_not_an_exception(tmp_path):
         "v2 without headers": (without(v2, "headers"), 400),
         "v2 without requestContext": (without(v2, "requestContext"), 400),
         "v1 without httpMethod": (without(v1, "httpMethod"), 400),
+        # A header given with no value at all, and fields that are not text: no WSGI request.
+        "v1 with an empty list of Content-Type": (
+            {**v1, "multiValueHeaders": {**v1["multiValueHeaders"], "Content-Type": []}},
+            400,
+        ),
+        "v1 with an empty list of Host": (
+            {**v1, "multiValueHeaders": {**v1["multiValueHeaders"], "Host": []}},
+            400,
+        ),
+        "v1 httpMethod null": ({**v1, "httpMethod": None}, 400),
+        "v2 method a number": (with_http(method=5), 400),
+        "v2 rawQueryString null": ({**v2, "rawQueryString": None}, 400),
+        "v2 header null": ({**v2, "headers": {**v2["headers"], "accept": None}}, 400),
         "a list": ([], 400),
         "nothing": ({}, 400),
     }
