@@ -671,8 +671,10 @@ class FormHandler:
         )
 
     def lang(self, environ: dict) -> str:
-        """The edition the form was sent from: ?lang=en from the English pages, else the default."""
-        return "en" if "lang=en" in environ.get("QUERY_STRING", "").split("&") else self.settings.lang
+        """The edition the form was sent from: ?lang=en from the English pages, else the default
+        (a site without an English edition answers ?lang=en in its own language)."""
+        english = "lang=en" in environ.get("QUERY_STRING", "").split("&") and "en" in self.pages
+        return "en" if english else self.settings.lang
 
     def root(self, lang: str) -> str:
         return self.settings.site_url + ("" if lang == self.settings.lang else f"/{lang}")

@@ -93,3 +93,14 @@ def test_each_error_is_in_both_languages_the_pages_own_first(tmp_path):
             .text
         )
         assert page.count(f"{first} / {second}") == 2  # in the summary and beside the field
+
+
+def test_a_site_without_an_english_edition_answers_lang_en_in_its_own_language(tmp_path):
+    """?lang=en, as a form page of another site's English edition sends it, was a 500 (a missing
+    edition) on a site whose SITE_NAMES has only its own language."""
+    handler = create_app(HandlerSettings(storage=LocalInbox(tmp_path / "inbox"), rate_per_minute=0,
+                                         site_names={"zh": "示例大学校友总会"}))  # fmt: skip
+    answer = Client(handler).post(
+        "/api/forms/class-note?lang=en", data={"title": "x"}, headers={"Accept": "text/html"}
+    )
+    assert answer.status_code == 422 and 'lang="zh-CN"' in answer.text
