@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import errno
 import fcntl
+import logging
 import os
 import re
 import shutil
@@ -46,6 +47,7 @@ T = TypeVar("T")
 # the same submission. Its name starts with _, which no field of a definition can.
 ATTEMPT = "_attempt"
 _ATTEMPT = re.compile(r"[0-9a-f]{32}")
+logger = logging.getLogger(__name__)
 
 
 class Storage(Protocol):
@@ -118,7 +120,8 @@ class LocalInbox:
 
     append() returns only once its row is on disk (fsync). Rows that arrive together in one
     process are written in one call and share one fsync (group commit); processes take turns
-    through an exclusive lock on the file, so a row is never torn or interleaved. A file whose
+    through an exclusive lock on the file, so a row is never torn or interleaved. Half a row a
+    writer killed mid-write left is cut off before the next rows (tables.mend). A file whose
     header is another version's (a field changed, not the version) takes no row: ProblemsFound.
     """
 
@@ -203,11 +206,12 @@ class LocalInbox:
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX)
+                end = tables.mend(fd, str(path))
                 arrivals = tables.read_records(path)
                 new = new_arrivals(arrivals, marks)
                 if new:
                     payload = b"".join(tables.line(row.values()) for row in new)
-                    append_whole(fd, (tables.line(ARRIVED) if os.fstat(fd).st_size == 0 else b"") + payload)
+                    append_whole(fd, (tables.line(ARRIVED) if os.fstat(fd).st_size == 0 else end) + payload)
                     os.fsync(fd)
             finally:
                 os.close(fd)  # and the lock with it
@@ -223,6 +227,23 @@ class LocalInbox:
                 (form.name, form.version, spam),
                 GroupCommit(_AppendOnlyFile(self.path(form, spam), form).append),
             )
+
+    def mend(self) -> None:
+        """Cut off the half rows writers killed mid-write left at the end of the inbox's files, as a
+        worker starts (tables.mend), so the review never reads one. A file locked by a writer at
+        work is left to it; one that cannot be opened now is the 503 of its next submission."""
+        for path in [*self.directory.glob("*.csv"), *self.directory.glob("spam/*.csv")]:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_APPEND)
+            except OSError:
+                continue
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                tables.mend(fd, str(path))
+            except OSError as error:
+                logger.warning("%s: not looked at for half rows: %s", path, error)
+            finally:
+                os.close(fd)
 
 
 class GroupCommit(Generic[T]):
@@ -327,10 +348,10 @@ class _AppendOnlyFile:
 
 def _before_rows(fd: int, form: Form, path: Path) -> bytes:
     """What goes before new rows in an inbox file held under its lock: the header in an empty file,
-    a line end after a last line saved without one. ProblemsFound if the file has another version's
-    columns (other_columns): a row is never written under other fields' names."""
+    a line end after a last line saved without one (half a row a killed writer left is cut off:
+    tables.mend). ProblemsFound if the file has another version's columns (other_columns): a row
+    is never written under other fields' names."""
     expected = header(form)
-    size = os.fstat(fd).st_size
     if os.pread(fd, len(expected), 0) != expected:  # a new file, or one saved by other software
         start = os.pread(fd, FIRST_LINE, 0)
         problem = other_columns(form, start, str(path))
@@ -338,7 +359,7 @@ def _before_rows(fd: int, form: Form, path: Path) -> bytes:
             raise ProblemsFound([problem])
         if not start.removeprefix(tables.BOM):
             return expected
-    return b"" if os.pread(fd, 1, size - 1) == b"\n" else b"\n"
+    return tables.mend(fd, str(path))
 
 
 class Inbox(Protocol):
