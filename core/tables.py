@@ -20,7 +20,6 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
-import fcntl
 import functools
 import io
 import itertools
@@ -372,25 +371,29 @@ def write_table(
         writer.writerows(_cells(header, row) for row in rows)
 
 
-def append_row(path: Path, header: Sequence[str], cells: Sequence[object]) -> None:
+def append_row(
+    path: Path, header: Sequence[str], cells: Sequence[object], seconds: float | None = None
+) -> None:
     """Append one row durably (see append_rows)."""
-    append_rows(path, header, [cells])
+    append_rows(path, header, [cells], seconds)
 
 
-def append_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+def append_rows(
+    path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], seconds: float | None = None
+) -> None:
     """Append rows durably (lock, one write, fsync), with the header first if the file is new.
 
     For files several processes may append to (the decision log, the register's history,
     attendee lists, published class notes): a row is never torn or interleaved, and is on disk
     when this returns; half a row a killed writer left is cut off first (`mend`). A new file is
-    owner-only.
+    owner-only. seconds: how long to wait for another writer's lock (files.lock).
     """
     if not rows:
         return
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        files.lock(fd, seconds)
         first = [header] if os.fstat(fd).st_size == 0 else []
         files.append_whole(fd, itertools.chain([mend(fd, str(path))], _blocks(itertools.chain(first, rows))))
         os.fsync(fd)

@@ -15,6 +15,7 @@ read back as one submission (`once_each`), with what was sent last.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import errno
 import fcntl
@@ -24,14 +25,14 @@ import re
 import shutil
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from core import tables
 from core.definitions import BOOKKEEPING, FIRST_LINE, Form, file_name, other_columns
-from core.files import append_whole
+from core.files import append_whole, lock
 from core.problems import ProblemsFound
 from forms.checkin import ARRIVED, arrivals_file, new_arrivals
 from forms.places import CANCELLED, cancellations_file
@@ -47,6 +48,9 @@ T = TypeVar("T")
 # the same submission. Its name starts with _, which no field of a definition can.
 ATTEMPT = "_attempt"
 _ATTEMPT = re.compile(r"[0-9a-f]{32}")
+# How long a writer waits for an inbox file another process holds locked (for one write, as a
+# rule): one stuck while holding it gets the visitor a 503 to try again, not a page that hangs.
+LOCK_SECONDS = 10.0
 logger = logging.getLogger(__name__)
 
 
@@ -120,13 +124,14 @@ class LocalInbox:
 
     append() returns only once its row is on disk (fsync). Rows that arrive together in one
     process are written in one call and share one fsync (group commit); processes take turns
-    through an exclusive lock on the file, so a row is never torn or interleaved. Half a row a
-    writer killed mid-write left is cut off before the next rows (tables.mend). A file whose
-    header is another version's (a field changed, not the version) takes no row: ProblemsFound.
+    through an exclusive lock on the file, so a row is never torn or interleaved, waiting for it
+    at most lock_seconds (then TimeoutError, an OSError). Half a row a writer killed mid-write
+    left is cut off before the next rows (tables.mend). A file whose header is another
+    version's (a field changed, not the version) takes no row: ProblemsFound.
     """
 
-    def __init__(self, directory: Path):
-        self.directory = directory
+    def __init__(self, directory: Path, lock_seconds: float = LOCK_SECONDS):
+        self.directory, self.lock_seconds = directory, lock_seconds
         self.files: dict[tuple[str, int, bool], GroupCommit[bytes]] = {}  # (form, version, spam)
         self.counting: dict[
             Path, threading.Lock
@@ -172,7 +177,7 @@ class LocalInbox:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                lock(fd, self.lock_seconds)
                 start = _before_rows(fd, form, path)
                 rows, cancelled = self.registrations(form)
                 line = place(rows, cancelled, submission_id, key, values.get(key))
@@ -193,7 +198,8 @@ class LocalInbox:
             return False
         if submission_id not in cancelled:
             now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-            tables.append_row(self.directory / cancellations_file(form.name), CANCELLED, [submission_id, now])
+            path = self.directory / cancellations_file(form.name)
+            tables.append_row(path, CANCELLED, [submission_id, now], self.lock_seconds)
         return True
 
     def arrive(self, form: Form, marks: list[list[str]]) -> list[dict[str, str]]:
@@ -205,7 +211,7 @@ class LocalInbox:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                lock(fd, self.lock_seconds)
                 end = tables.mend(fd, str(path))
                 arrivals = tables.read_records(path)
                 new = new_arrivals(arrivals, marks)
@@ -217,15 +223,25 @@ class LocalInbox:
                 os.close(fd)  # and the lock with it
         return arrivals + new
 
-    def _counting(self, path: Path) -> threading.Lock:
+    @contextlib.contextmanager
+    def _counting(self, path: Path) -> Iterator[None]:
+        """This process's turn at a counted file, waited for as long as the file's lock would be."""
         with self.lock:
-            return self.counting.setdefault(path, threading.Lock())
+            turn = self.counting.setdefault(path, threading.Lock())
+        if not turn.acquire(timeout=self.lock_seconds):
+            raise TimeoutError(
+                errno.ETIMEDOUT, f"{path.name} was busy in this process for {self.lock_seconds:g} s"
+            )
+        try:
+            yield
+        finally:
+            turn.release()
 
     def file(self, form: Form, spam: bool) -> GroupCommit[bytes]:
         with self.lock:
             return self.files.setdefault(
                 (form.name, form.version, spam),
-                GroupCommit(_AppendOnlyFile(self.path(form, spam), form).append),
+                GroupCommit(_AppendOnlyFile(self.path(form, spam), form, self.lock_seconds).append),
             )
 
     def mend(self) -> None:
@@ -238,7 +254,7 @@ class LocalInbox:
             except OSError:
                 continue
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                lock(fd, 0)
                 tables.mend(fd, str(path))
             except OSError as error:
                 logger.warning("%s: not looked at for half rows: %s", path, error)
@@ -305,8 +321,8 @@ class _Waiting(Generic[T]):
 class _AppendOnlyFile:
     """One inbox file, opened once; rows are appended under an exclusive lock and synced."""
 
-    def __init__(self, path: Path, form: Form):
-        self.path, self.form = path, form
+    def __init__(self, path: Path, form: Form, lock_seconds: float = LOCK_SECONDS):
+        self.path, self.form, self.lock_seconds = path, form, lock_seconds
         self.fd: int | None = None
 
     def append(self, rows: list[bytes]) -> None:
@@ -336,7 +352,7 @@ class _AppendOnlyFile:
                 self.fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
                 # The file's name is durable before any row is acknowledged.
                 _fsync_directory(self.path.parent)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            lock(self.fd, self.lock_seconds)
             try:
                 if os.path.samestat(os.fstat(self.fd), os.stat(self.path)):
                     return self.fd

@@ -2,17 +2,36 @@
 
 kill -9 can stop a write() part-way (the kernel checks for it between pages: 12 of 20 kills of
 a process writing 4 MB at a time left a part), so an inbox file can end in half a row. The
-rows appended after it must still be read back whole and counted, and the half row must not be
-read as a submission.
+rows appended after it must still be read back whole and counted, the half row must not be
+read as a submission, and a file another process holds locked gets a 503, not a wait forever.
 """
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import http.client
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
 from core import tables
 from core.definitions import load_forms
+from core.events import midday
+from forms.app import HandlerSettings, create_app
 from forms.inbox import LocalInbox, header, new_row
 from tests.forms.test_places import CAPACITY, EVENT, FORM, filled, register
-from tests.support import ROOT
+from tests.support import BUILD_DATE, ROOT
 
 FORMS = load_forms(ROOT / "forms", [(EVENT, None)])
 CONTACT = FORMS["contact"]
@@ -75,3 +94,71 @@ def test_a_cancellation_after_a_torn_one_is_read_back(tmp_path):
         file.write(b"b" * 20)  # half an id
     tables.append_row(path, ["id", "cancelled"], ["c" * 32, "2026-11-02T00:00:00+00:00"])
     assert [row["id"] for row in tables.read_records(path)] == ["a" * 32, "c" * 32]
+
+
+@contextlib.contextmanager
+def held(path: Path) -> Iterator[None]:
+    """Another process holding a file's lock, as a writer stopped or stuck mid-write would."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    holder = "import fcntl, sys\nf = open(sys.argv[1], 'ab')\nfcntl.flock(f, fcntl.LOCK_EX)\nprint(flush=True)\nsys.stdin.read()"
+    process = subprocess.Popen([sys.executable, "-c", holder, str(path)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, start_new_session=True)  # fmt: skip
+    try:
+        process.stdout.readline()
+        yield
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def post(url: str, path: str, fields: dict[str, str]) -> tuple[int, dict]:
+    parts = urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)  # not forever
+    try:
+        connection.request("POST", path, urlencode(fields),
+                           {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})  # fmt: skip
+        response = connection.getresponse()
+        return response.status, json.loads(response.read())
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def quick(tmp_path) -> Iterator[str]:
+    """The handler on 127.0.0.1 over a local inbox that waits 0.3 s for a lock, not 10."""
+    settings = HandlerSettings(storage=LocalInbox(tmp_path / "inbox", lock_seconds=0.3), rate_per_minute=0,
+                               events_csv=ROOT / "data" / "events.csv", now=lambda: midday(datetime.date.fromisoformat(BUILD_DATE)))  # fmt: skip
+    server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("form", ["contact", "event-registration"])
+def test_an_inbox_file_a_stuck_writer_holds_locked_is_a_503_then_taken_when_it_lets_go(quick, tmp_path, form):
+    fields = ({**MESSAGE, "message": "你好"} if form == "contact"
+              else {"event": EVENT, "name": "林晓梅", "mobile": "13900001111", "consent": "yes"})  # fmt: skip
+    with held(tmp_path / "inbox" / f"{form}-v1.csv"):
+        started = time.monotonic()
+        status, answer = post(quick, f"/api/forms/{form}", fields)
+        assert time.monotonic() - started < 2
+    assert status == 503 and answer["error"]["zh"] and answer["error"]["en"]
+    status, answer = post(quick, f"/api/forms/{form}", fields)
+    assert status == 201
+    rows = tables.read_records(tmp_path / "inbox" / f"{form}-v1.csv")
+    assert [row["id"] for row in rows] == [answer["id"]]
+
+
+def test_a_cancellation_file_a_stuck_writer_holds_locked_is_a_503(quick, tmp_path):
+    _, registered = post(quick, "/api/forms/event-registration",
+                         {"event": EVENT, "name": "林晓梅", "mobile": "13900001111", "consent": "yes"})  # fmt: skip
+    with held(tmp_path / "inbox" / "event-registration-cancelled.csv"):
+        assert post(quick, "/api/forms/event-registration/cancel", {"id": registered["id"]})[0] == 503
+    assert (
+        post(quick, "/api/forms/event-registration/cancel", {"id": registered["id"]})[1]["place"]
+        == "cancelled"
+    )
