@@ -23,6 +23,7 @@ import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -153,9 +154,7 @@ class LocalInbox:
         rows = self.files.get((form.name, form.version, spam)) or self.file(form, spam)
         folder = self.directory / PHOTOS / submission_id
         # Sent again: the photos stored the first time stay, and stay the submission's.
-        ours = bool(photos) and not folder.exists()
-        if ours:
-            _write_photos(folder, photos)
+        ours = bool(photos) and not folder.exists() and _write_photos(folder, photos)
         try:
             rows.submit(row)
         except (OSError, ProblemsFound):  # not stored, or refused (another version's columns)
@@ -426,14 +425,18 @@ class LocalFiles:
         return [StoredPhoto(path.name, str(path), path.read_bytes()) for path in found]
 
 
-def _write_photos(folder: Path, photos: Sequence[Photo]) -> None:
-    """The photos in their folder, all or none: written and synced in a hidden folder beside it,
-    then renamed into place in one step, so a worker killed meanwhile leaves no half photo where
-    the review looks (only a hidden folder, which nothing reads)."""
-    scratch = folder.with_name(f".{folder.name}")
-    scratch.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _sweep(scratch.parent)
-    scratch.mkdir(mode=0o700)
+def _write_photos(folder: Path, photos: Sequence[Photo]) -> bool:
+    """The photos in their folder, all or none: written and synced in a hidden folder of this
+    writer's own beside it, then renamed into place in one step, so a worker killed meanwhile
+    leaves no half photo where the review looks (only a hidden folder, which nothing reads and
+    a writer an hour later removes). False if the same submission, sent again at the same
+    moment (a retry while the first try is still being stored), put its photos in place first:
+    those stay."""
+    folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _sweep(folder.parent)
+    # Each writer its own: one sent again finds no folder in its way (a killed worker's, or a
+    # first try's still being written), and removes none but its own.
+    scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         for photo in photos:
             fd = os.open(scratch / photo.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -443,11 +446,18 @@ def _write_photos(folder: Path, photos: Sequence[Photo]) -> None:
             finally:
                 os.close(fd)
         _fsync_directory(scratch)
-        scratch.rename(folder)
+        try:
+            scratch.rename(folder)
+        except OSError as error:
+            if error.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+            shutil.rmtree(scratch, ignore_errors=True)
+            return False
         _fsync_directory(folder.parent)
     except OSError:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+    return True
 
 
 def _sweep(photos: Path, hours: float = 1.0) -> None:

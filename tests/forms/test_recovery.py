@@ -18,7 +18,9 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -30,6 +32,7 @@ from core.definitions import load_forms
 from core.events import midday
 from forms.app import HandlerSettings, create_app
 from forms.inbox import LocalInbox, header, new_row
+from forms.photos import Photo
 from tests.forms.test_places import CAPACITY, EVENT, FORM, filled, register
 from tests.support import BUILD_DATE, ROOT
 
@@ -162,3 +165,55 @@ def test_a_cancellation_file_a_stuck_writer_holds_locked_is_a_503(quick, tmp_pat
         post(quick, "/api/forms/event-registration/cancel", {"id": registered["id"]})[1]["place"]
         == "cancelled"
     )
+
+
+STUCK_WRITING_PHOTOS = """
+import sys, time
+from pathlib import Path
+from core.definitions import load_forms
+from forms import inbox
+from forms.photos import Photo
+
+def stuck(folder):
+    print(flush=True)  # the photos are written, not yet in place: now the kill
+    time.sleep(60)
+
+inbox._fsync_directory = stuck
+note = load_forms(Path("forms"))["class-note"]
+inbox.LocalInbox(Path(sys.argv[1])).append(note, {"title": "聚会"}, photos=[Photo("1.jpg", b"first", 4, 3)],
+                                           submission_id=sys.argv[2])
+"""
+NOTE = FORMS["class-note"]
+
+
+def test_a_submission_sent_again_after_its_worker_was_killed_writing_its_photos_is_stored(tmp_path):
+    attempt = uuid.uuid4().hex
+    worker = subprocess.Popen([sys.executable, "-c", STUCK_WRITING_PHOTOS, str(tmp_path), attempt], cwd=ROOT,
+                              stdout=subprocess.PIPE, start_new_session=True)  # fmt: skip
+    try:
+        worker.stdout.readline()
+    finally:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+    photo = Photo("1.jpg", b"again", 4, 3)
+    assert (
+        LocalInbox(tmp_path).append(NOTE, {"title": "聚会"}, photos=[photo], submission_id=attempt) == attempt
+    )
+    assert [p.read_bytes() for p in (tmp_path / "photos" / attempt).iterdir()] == [b"again"]
+
+
+def test_the_same_submission_sent_twice_at_once_with_photos_is_stored_with_them(tmp_path):
+    inbox = LocalInbox(tmp_path)
+    photos = [Photo(f"{n}.jpg", bytes([n]) * 50_000, 4, 3) for n in (1, 2, 3)]
+
+    def send(attempt: str, start: threading.Barrier) -> str:
+        start.wait()
+        return inbox.append(NOTE, {"title": "聚会"}, photos=photos, submission_id=attempt)
+
+    for _ in range(10):
+        attempt, start = uuid.uuid4().hex, threading.Barrier(2)
+        with ThreadPoolExecutor(2) as pool:
+            assert list(pool.map(send, [attempt] * 2, [start] * 2)) == [attempt, attempt]
+        stored = tmp_path / "photos" / attempt
+        assert [(stored / p.name).read_bytes() for p in photos] == [p.data for p in photos]
+    assert not [p for p in (tmp_path / "photos").iterdir() if p.name.startswith(".")]
