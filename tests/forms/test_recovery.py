@@ -132,7 +132,7 @@ def quick(tmp_path) -> Iterator[str]:
     settings = HandlerSettings(storage=LocalInbox(tmp_path / "inbox", lock_seconds=0.3), rate_per_minute=0,
                                events_csv=ROOT / "data" / "events.csv", now=lambda: midday(datetime.date.fromisoformat(BUILD_DATE)))  # fmt: skip
     server = make_server("127.0.0.1", 0, create_app(settings), threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.port}"
