@@ -7,15 +7,19 @@ the new, never half of one. The temporary name carries the writer's process id
 write of the same file removes it.
 
 Appended (`append_whole`): rows added to the end of a file several processes share (the inbox,
-the decision log), all of them or none, so a full disk never leaves a torn row.
+the decision log), all of them or none, so a full disk never leaves a torn row. The writers take
+turns through a lock on the file (`lock`), waited for a bounded time: a writer stuck while it
+holds it (stopped, or on a disk that hangs) costs the others an error, not their answer.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import fcntl
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
@@ -77,3 +81,23 @@ def append_whole(fd: int, payload: bytes | Iterable[bytes]) -> None:
         with contextlib.suppress(OSError):
             os.ftruncate(fd, size)
         raise
+
+
+def lock(fd: int, seconds: float | None = None) -> None:
+    """Take the exclusive lock on an open file (flock), waiting at most `seconds` (None: as long as
+    it takes); TimeoutError, an OSError, if another process holds it all that time."""
+    if seconds is None:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        return
+    deadline, pause = time.monotonic() + seconds, 0.0005
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                raise TimeoutError(
+                    errno.ETIMEDOUT, f"the file was locked by another process for {seconds:g} s"
+                ) from None
+        time.sleep(pause)
+        pause = min(pause * 2, 0.01)  # the lock is held for one write: it is soon free

@@ -20,10 +20,10 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
-import fcntl
 import functools
 import io
 import itertools
+import logging
 import os
 import re
 import zipfile
@@ -33,6 +33,8 @@ from pathlib import Path
 
 from core import files
 from core.problems import Problem, ProblemsFound
+
+logger = logging.getLogger(__name__)
 
 # A cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
@@ -369,29 +371,91 @@ def write_table(
         writer.writerows(_cells(header, row) for row in rows)
 
 
-def append_row(path: Path, header: Sequence[str], cells: Sequence[object]) -> None:
+def append_row(
+    path: Path, header: Sequence[str], cells: Sequence[object], seconds: float | None = None
+) -> None:
     """Append one row durably (see append_rows)."""
-    append_rows(path, header, [cells])
+    append_rows(path, header, [cells], seconds)
 
 
-def append_rows(path: Path, header: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+def append_rows(
+    path: Path, header: Sequence[str], rows: Sequence[Sequence[object]], seconds: float | None = None
+) -> None:
     """Append rows durably (lock, one write, fsync), with the header first if the file is new.
 
     For files several processes may append to (the decision log, the register's history,
     attendee lists, published class notes): a row is never torn or interleaved, and is on disk
-    when this returns. A new file is owner-only.
+    when this returns; half a row a killed writer left is cut off first (`mend`). A new file is
+    owner-only. seconds: how long to wait for another writer's lock (files.lock).
     """
     if not rows:
         return
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        files.lock(fd, seconds)
         first = [header] if os.fstat(fd).st_size == 0 else []
-        files.append_whole(fd, _blocks(itertools.chain(first, rows)))
+        files.append_whole(fd, itertools.chain([mend(fd, str(path))], _blocks(itertools.chain(first, rows))))
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def mend(fd: int, label: str) -> bytes:
+    """What to write before new rows at the end of a CSV file of our own, open to read and write
+    and held under its lock: nothing when it ends in a line end, as every writer that finished
+    leaves it. One that does not was saved by hand without its last line end, or cut short by a
+    writer killed mid-write (kill -9 stops a write between two pages): a last row that reads
+    whole (the header's number of cells, no quote left open) gets its line end; part of one is
+    cut off, as it was never acknowledged, and the rows written after it would read as part of
+    it (after an open quote, every one of them)."""
+    size = os.fstat(fd).st_size
+    if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
+        return b""
+    width, start = _last_row(fd, size)
+    tail = os.pread(fd, size - start, start)
+    try:
+        last = list(csv.reader(_lines(tail.decode("utf-8") + "\n"), strict=True))
+    except (UnicodeDecodeError, csv.Error):  # cut inside a character, a quote left open, a NUL
+        last = []
+    if not tail or (len(last) == 1 and len(last[0]) == width):
+        return b"\n"
+    os.ftruncate(fd, start)
+    logger.warning(
+        "%s: cut off the %d bytes of half a row a writer killed mid-write left at its end",
+        label,
+        size - start,
+    )
+    return b""
+
+
+def _last_row(fd: int, size: int) -> tuple[int, int]:
+    """The header's number of cells, and where the last row starts, in a file that does not end
+    in a line end: read through once (a row may hold line ends inside quotes), as csv reads it."""
+    read = 0
+
+    def lines() -> Iterator[str]:
+        nonlocal read
+        buffer, position = b"", 0
+        while position < size:
+            chunk = os.pread(fd, min(1 << 20, size - position), position)
+            if not chunk:
+                break
+            position += len(chunk)
+            *whole, buffer = (buffer + chunk).split(b"\n")
+            for line in whole:
+                read += len(line) + 1
+                yield line.decode("utf-8", "replace").replace("\0", "") + "\n"
+        read += len(buffer)
+        yield buffer.decode("utf-8", "replace").replace("\0", "")
+
+    rows = csv.reader(lines())
+    width, start = len(next(rows, [])), read
+    for _ in rows:  # each row ends where the lines read so far end, the last at the file's end
+        if read >= size:
+            break
+        start = read
+    return width, start
 
 
 def _workbook(path: Path, label: str):

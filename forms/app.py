@@ -248,6 +248,7 @@ class FormHandler:
         # So does a local inbox file of another version's columns (a field changed, not the
         # version): the handler could store nothing of that form. Other storages refuse its rows.
         if isinstance(settings.storage, LocalInbox):
+            settings.storage.mend()  # half a row the worker this one replaces was killed writing
             stale = stale_inboxes(forms.values(), settings.storage.directory, str(settings.storage.directory))
             if stale:
                 raise ProblemsFound(stale)

@@ -34,13 +34,16 @@ import logging
 import os
 import random
 import re
+import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
-from dulwich.client import HTTPUnauthorized, get_transport_and_path
+from dulwich.client import HTTPUnauthorized, TCPGitClient, get_transport_and_path
 from dulwich.config import ConfigDict
 from dulwich.errors import GitProtocolError, NotGitRepository
 from dulwich.object_store import commit_tree_changes, iter_tree_contents, tree_lookup_path
@@ -195,6 +198,14 @@ class Branch:
         self.client, self.path = get_transport_and_path(
             remote.url, config=config, username=remote.username, password=remote.password
         )
+        if isinstance(self.client, TCPGitClient):  # git://, whose socket dulwich gives no time limit
+            parts = urlsplit(remote.url)
+            self.client = _TimedTCPGitClient(parts.hostname or "", parts.port, remote.seconds)
+        manager = getattr(self.client, "pool_manager", None)
+        if manager is not None:
+            # Trying again is commit()'s, within the time allowed: urllib3's own three retries made
+            # one try of a server that stalls take four times it (80 s, past API Gateway's 29).
+            manager.connection_pool_kw["retries"] = False
         self.repo = MemoryRepo()
         self.tip: bytes | None = None  # None: the branch does not exist yet
         self.fetched = False
@@ -365,6 +376,26 @@ class Branch:
         )
         self.repo.refs[self.remote.ref] = tip
         self.repo.update_shallow({tip}, None)  # so the next fetch sends only what changed since
+
+
+class _TimedTCPGitClient(TCPGitClient):
+    """git:// whose every read and write waits at most `seconds`, as http.timeout bounds HTTP's: a
+    daemon that takes the connection and never answers (stopped, or hung) is a failed try, not
+    a visitor's request held for ever."""
+
+    def __init__(self, host: str, port: int | None, seconds: float):
+        super().__init__(host, port)
+        self.seconds = seconds
+
+    def _connect(self, cmd: bytes, path: str | bytes, protocol_version: int | None = None):
+        proto, can_read, stderr = super()._connect(cmd, path, protocol_version)
+        # dulwich keeps the socket to itself, behind the file it reads from; its options belong
+        # to the socket, so they are set through a copy of the file's descriptor.
+        with socket.socket(fileno=os.dup(proto.read.__self__.fileno())) as copy:
+            limit = struct.pack("ll", int(self.seconds), int(self.seconds % 1 * 1_000_000))
+            copy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, limit)
+            copy.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, limit)
+        return proto, can_read, stderr
 
 
 def _new_objects(store, root: bytes, old_root: bytes | None) -> list[bytes]:

@@ -15,23 +15,26 @@ read back as one submission (`once_each`), with what was sent last.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import errno
 import fcntl
 import hashlib
+import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from core import tables
 from core.definitions import BOOKKEEPING, FIRST_LINE, Form, file_name, other_columns
-from core.files import append_whole
+from core.files import append_whole, lock
 from core.problems import ProblemsFound
 from forms.checkin import ARRIVED, arrivals_file, new_arrivals
 from forms.places import CANCELLED, cancellations_file
@@ -47,6 +50,10 @@ T = TypeVar("T")
 # the same submission. Its name starts with _, which no field of a definition can.
 ATTEMPT = "_attempt"
 _ATTEMPT = re.compile(r"[0-9a-f]{32}")
+# How long a writer waits for an inbox file another process holds locked (for one write, as a
+# rule): one stuck while holding it gets the visitor a 503 to try again, not a page that hangs.
+LOCK_SECONDS = 10.0
+logger = logging.getLogger(__name__)
 
 
 class Storage(Protocol):
@@ -124,12 +131,14 @@ class LocalInbox:
 
     append() returns only once its row is on disk (fsync). Rows that arrive together in one
     process are written in one call and share one fsync (group commit); processes take turns
-    through an exclusive lock on the file, so a row is never torn or interleaved. A file whose
-    header is another version's (a field changed, not the version) takes no row: ProblemsFound.
+    through an exclusive lock on the file, so a row is never torn or interleaved, waiting for it
+    at most lock_seconds (then TimeoutError, an OSError). Half a row a writer killed mid-write
+    left is cut off before the next rows (tables.mend). A file whose header is another
+    version's (a field changed, not the version) takes no row: ProblemsFound.
     """
 
-    def __init__(self, directory: Path):
-        self.directory = directory
+    def __init__(self, directory: Path, lock_seconds: float = LOCK_SECONDS):
+        self.directory, self.lock_seconds = directory, lock_seconds
         self.files: dict[tuple[str, int, bool], GroupCommit[bytes]] = {}  # (form, version, spam)
         self.counting: dict[
             Path, threading.Lock
@@ -151,9 +160,7 @@ class LocalInbox:
         rows = self.files.get((form.name, form.version, spam)) or self.file(form, spam)
         folder = self.directory / PHOTOS / submission_id
         # Sent again: the photos stored the first time stay, and stay the submission's.
-        ours = bool(photos) and not folder.exists()
-        if ours:
-            _write_photos(folder, photos)
+        ours = bool(photos) and not folder.exists() and _write_photos(folder, photos)
         try:
             rows.submit(row)
         except (OSError, ProblemsFound):  # not stored, or refused (another version's columns)
@@ -175,7 +182,7 @@ class LocalInbox:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                lock(fd, self.lock_seconds)
                 start = _before_rows(fd, form, path)
                 rows, cancelled = self.registrations(form)
                 line = place(rows, cancelled, submission_id, key, values.get(key))
@@ -196,7 +203,8 @@ class LocalInbox:
             return False
         if submission_id not in cancelled:
             now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
-            tables.append_row(self.directory / cancellations_file(form.name), CANCELLED, [submission_id, now])
+            path = self.directory / cancellations_file(form.name)
+            tables.append_row(path, CANCELLED, [submission_id, now], self.lock_seconds)
         return True
 
     def arrive(self, form: Form, marks: list[list[str]]) -> list[dict[str, str]]:
@@ -208,27 +216,55 @@ class LocalInbox:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                lock(fd, self.lock_seconds)
+                end = tables.mend(fd, str(path))
                 arrivals = tables.read_records(path)
                 new = new_arrivals(arrivals, marks)
                 if new:
                     payload = b"".join(tables.line(row.values()) for row in new)
-                    append_whole(fd, (tables.line(ARRIVED) if os.fstat(fd).st_size == 0 else b"") + payload)
+                    append_whole(fd, (tables.line(ARRIVED) if os.fstat(fd).st_size == 0 else end) + payload)
                     os.fsync(fd)
             finally:
                 os.close(fd)  # and the lock with it
         return arrivals + new
 
-    def _counting(self, path: Path) -> threading.Lock:
+    @contextlib.contextmanager
+    def _counting(self, path: Path) -> Iterator[None]:
+        """This process's turn at a counted file, waited for as long as the file's lock would be."""
         with self.lock:
-            return self.counting.setdefault(path, threading.Lock())
+            turn = self.counting.setdefault(path, threading.Lock())
+        if not turn.acquire(timeout=self.lock_seconds):
+            raise TimeoutError(
+                errno.ETIMEDOUT, f"{path.name} was busy in this process for {self.lock_seconds:g} s"
+            )
+        try:
+            yield
+        finally:
+            turn.release()
 
     def file(self, form: Form, spam: bool) -> GroupCommit[bytes]:
         with self.lock:
             return self.files.setdefault(
                 (form.name, form.version, spam),
-                GroupCommit(_AppendOnlyFile(self.path(form, spam), form).append),
+                GroupCommit(_AppendOnlyFile(self.path(form, spam), form, self.lock_seconds).append),
             )
+
+    def mend(self) -> None:
+        """Cut off the half rows writers killed mid-write left at the end of the inbox's files, as a
+        worker starts (tables.mend), so the review never reads one. A file locked by a writer at
+        work is left to it; one that cannot be opened now is the 503 of its next submission."""
+        for path in [*self.directory.glob("*.csv"), *self.directory.glob("spam/*.csv")]:
+            try:
+                fd = os.open(path, os.O_RDWR | os.O_APPEND)
+            except OSError:
+                continue
+            try:
+                lock(fd, 0)
+                tables.mend(fd, str(path))
+            except OSError as error:
+                logger.warning("%s: not looked at for half rows: %s", path, error)
+            finally:
+                os.close(fd)
 
 
 class GroupCommit(Generic[T]):
@@ -290,8 +326,8 @@ class _Waiting(Generic[T]):
 class _AppendOnlyFile:
     """One inbox file, opened once; rows are appended under an exclusive lock and synced."""
 
-    def __init__(self, path: Path, form: Form):
-        self.path, self.form = path, form
+    def __init__(self, path: Path, form: Form, lock_seconds: float = LOCK_SECONDS):
+        self.path, self.form, self.lock_seconds = path, form, lock_seconds
         self.fd: int | None = None
 
     def append(self, rows: list[bytes]) -> None:
@@ -321,7 +357,7 @@ class _AppendOnlyFile:
                 self.fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
                 # The file's name is durable before any row is acknowledged.
                 _fsync_directory(self.path.parent)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            lock(self.fd, self.lock_seconds)
             try:
                 if os.path.samestat(os.fstat(self.fd), os.stat(self.path)):
                     return self.fd
@@ -333,10 +369,10 @@ class _AppendOnlyFile:
 
 def _before_rows(fd: int, form: Form, path: Path) -> bytes:
     """What goes before new rows in an inbox file held under its lock: the header in an empty file,
-    a line end after a last line saved without one. ProblemsFound if the file has another version's
-    columns (other_columns): a row is never written under other fields' names."""
+    a line end after a last line saved without one (half a row a killed writer left is cut off:
+    tables.mend). ProblemsFound if the file has another version's columns (other_columns): a row
+    is never written under other fields' names."""
     expected = header(form)
-    size = os.fstat(fd).st_size
     if os.pread(fd, len(expected), 0) != expected:  # a new file, or one saved by other software
         start = os.pread(fd, FIRST_LINE, 0)
         problem = other_columns(form, start, str(path))
@@ -344,7 +380,7 @@ def _before_rows(fd: int, form: Form, path: Path) -> bytes:
             raise ProblemsFound([problem])
         if not start.removeprefix(tables.BOM):
             return expected
-    return b"" if os.pread(fd, 1, size - 1) == b"\n" else b"\n"
+    return tables.mend(fd, str(path))
 
 
 class Inbox(Protocol):
@@ -395,14 +431,18 @@ class LocalFiles:
         return [StoredPhoto(path.name, str(path), path.read_bytes()) for path in found]
 
 
-def _write_photos(folder: Path, photos: Sequence[Photo]) -> None:
-    """The photos in their folder, all or none: written and synced in a hidden folder beside it,
-    then renamed into place in one step, so a worker killed meanwhile leaves no half photo where
-    the review looks (only a hidden folder, which nothing reads)."""
-    scratch = folder.with_name(f".{folder.name}")
-    scratch.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _sweep(scratch.parent)
-    scratch.mkdir(mode=0o700)
+def _write_photos(folder: Path, photos: Sequence[Photo]) -> bool:
+    """The photos in their folder, all or none: written and synced in a hidden folder of this
+    writer's own beside it, then renamed into place in one step, so a worker killed meanwhile
+    leaves no half photo where the review looks (only a hidden folder, which nothing reads and
+    a writer an hour later removes). False if the same submission, sent again at the same
+    moment (a retry while the first try is still being stored), put its photos in place first:
+    those stay."""
+    folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _sweep(folder.parent)
+    # Each writer its own: one sent again finds no folder in its way (a killed worker's, or a
+    # first try's still being written), and removes none but its own.
+    scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         for photo in photos:
             fd = os.open(scratch / photo.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -412,11 +452,18 @@ def _write_photos(folder: Path, photos: Sequence[Photo]) -> None:
             finally:
                 os.close(fd)
         _fsync_directory(scratch)
-        scratch.rename(folder)
+        try:
+            scratch.rename(folder)
+        except OSError as error:
+            if error.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+            shutil.rmtree(scratch, ignore_errors=True)
+            return False
         _fsync_directory(folder.parent)
     except OSError:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+    return True
 
 
 def _sweep(photos: Path, hours: float = 1.0) -> None:

@@ -8,8 +8,10 @@ import logging
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
@@ -162,6 +164,29 @@ def test_a_server_that_does_not_answer_fails_within_the_bounds(caplog):
     )
     assert len(pauses) == 3 and all(0 <= p <= 2 for p in pauses)  # exponential, with jitter, capped
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize("scheme", ["git", "http"])
+def test_a_server_that_takes_the_connection_and_never_answers_is_given_up_within_the_time_allowed(scheme):
+    frozen = socket.create_server(("127.0.0.1", 0), backlog=16)  # a server stopped (kill -STOP) or hung
+    inbox = GitInbox(Remote(f"{scheme}://127.0.0.1:{frozen.getsockname()[1]}/site.git", seconds=1))
+    failed: list[Exception] = []
+
+    def send() -> None:
+        try:
+            inbox.append(FORMS["contact"], CONTACT)
+        except Exception as error:  # whatever it is, the assertion says
+            failed.append(error)
+
+    sender = threading.Thread(target=send, daemon=True)
+    started = time.monotonic()
+    try:
+        sender.start()
+        sender.join(timeout=5)
+    finally:
+        frozen.close()  # lets a request still waiting go
+    assert not sender.is_alive() and time.monotonic() - started < 2.5
+    assert [type(error) for error in failed] == [BranchUnavailable]
 
 
 def test_a_push_a_rule_of_the_server_refuses_is_not_tried_again(git_daemon):
