@@ -21,6 +21,7 @@ in a few hundred megabytes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import fcntl
 import os
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from core import tables
 from core.definitions import CONSENT, Form
+from core.problems import Problem, ProblemsFound
 from core.values import name_key
 
 BOOKKEEPING = ["id", "updated", "source", "confirmed", "alumni_fields"]
@@ -97,22 +99,30 @@ class Register:
         # (record id, field or "" for the whole record) -> (as_of, source) of a value dated after
         # the values being merged: only those are read from the history (see `newer_than`).
         self.newer: dict[tuple[str, str], tuple[str, str]] = {}
+        self.seen = _state(self.path)  # the register file as read: a save over another's is refused
 
     @classmethod
     def open(cls, path: Path, update: Form) -> Register:
         register = cls(path, columns(update))
-        rows = tables.iter_rows(path, "data/private/register.csv")[0] if path.exists() else iter(())
-        header = next(rows, None)
-        if header is not None:
-            where = [header.index(name) if name in header else None for name in register.columns]
-            for row in rows:
-                if not any(row):
-                    continue
-                record = [row[w] if w is not None and w < len(row) else "" for w in where]
-                register._share(record)
-                register._index(len(register.records), record)
-                register.records.append(record)
-        _reconcile(path.with_name("register-history.csv"), register)
+        with _saving(path):  # not while another process is between its history and its register
+            register.seen = _state(path)
+            # Our own file, read as written: one value that looks garbled must not lock the office out.
+            rows = (
+                tables.iter_rows(path, "data/private/register.csv", ours=True)[0]
+                if path.exists()
+                else iter(())
+            )
+            header = next(rows, None)
+            if header is not None:
+                where = [header.index(name) if name in header else None for name in register.columns]
+                for row in rows:
+                    if not any(row):
+                        continue
+                    record = [row[w] if w is not None and w < len(row) else "" for w in where]
+                    register._share(record)
+                    register._index(len(register.records), record)
+                    register.records.append(record)
+            _reconcile(path.with_name("register-history.csv"), register)
         return register
 
     def _share(self, record: list[str]) -> None:
@@ -326,9 +336,19 @@ class Register:
         if not self.changed:
             return
         history = self.path.with_name("register-history.csv")
-        _add_as_of(history)
-        tables.append_rows(history, HISTORY, self.history)
-        tables.write_table(self.path, self.columns, self.records)
+        with _saving(self.path):
+            if _state(self.path) != self.seen:
+                # Saving would put back the register as it was read, dropping the other's changes.
+                raise ProblemsFound([Problem(
+                    "data/private/register.csv",
+                    "在这次运行期间被另一个导入或审核改动了，这次的改动没有保存，登记册保留了另一个的改动：请再运行一次",
+                    "was changed by another import or review while this one ran; this run saved nothing and the other's changes stay: run it again",
+                    kind="file",
+                )])  # fmt: skip
+            _add_as_of(history)
+            tables.append_rows(history, HISTORY, self.history)
+            tables.write_table(self.path, self.columns, self.records)
+            self.seen = _state(self.path)
         self.history, self.changed = [], False
 
     def applied(self, source: str) -> bool:
@@ -345,6 +365,28 @@ class Register:
             self.last_number = max(numbers, default=0)
         self.last_number += 1
         return f"A{self.last_number:07d}"
+
+
+def _state(path: Path) -> tuple[int, int, int] | None:
+    """What tells one writing of the register from another: a save replaces the file (a new inode)."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
+
+
+@contextlib.contextmanager
+def _saving(path: Path) -> Iterator[None]:
+    """The register's lock, held while it is read and while it is saved (history, then register),
+    so two processes (an import and a review, two imports) never save one over the other."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def now_on(today: datetime.date) -> datetime.datetime:

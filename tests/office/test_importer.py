@@ -18,10 +18,10 @@ from openpyxl import Workbook
 from core.definitions import load_forms
 from core.problems import ProblemsFound
 from core.sealing import Opener, Sealer, generate_keypair
-from core.tables import read_records
+from core.tables import read_records, write_table
 from office.importer import import_register
 from office.normalise import NotTaken, normaliser
-from office.register import Register, read_register
+from office.register import Register, now_on, read_register
 from tests.support import ROOT
 
 UPDATE = load_forms(ROOT / "forms")["update"]
@@ -642,6 +642,41 @@ def test_a_kill_at_any_moment_of_an_import_leaves_the_register_and_its_history_a
         before = register.read_bytes(), history.read_bytes()
         again = import_register(listed, "材料学院", register, UPDATE, DAY, as_of=datetime.date(2026, 11, 1))
         assert (again.unchanged, (register.read_bytes(), history.read_bytes())) == (8000, before), point
+
+
+def test_a_save_over_another_runs_changes_is_refused_and_loses_nothing(tmp_path):
+    """The defect: a review (or a second import) that read the register before an import saved put
+    back the register it had read: the import's records were gone, their history lines stayed,
+    and both runs' new records had the id A0000002."""
+    register = tmp_path / "private/register.csv"
+    imported(tmp_path, "姓名,出生日期,手机\n甲一,1990-01-01,13900000001\n", name="a.csv")
+    review = Register.open(register, UPDATE)  # an editor's review, reading the register
+    imported(tmp_path, "姓名,出生日期,手机\n甲二,1990-02-02,13900000002\n", name="b.csv")
+    review.add({"name": "甲三", "college": "计算机学院"}, "form:x", "editor", now_on(DAY), alumnus=True)
+    with pytest.raises(ProblemsFound) as refused:
+        review.save()
+    assert str(refused.value).splitlines()[1] == (
+        "- data/private/register.csv: 在这次运行期间被另一个导入或审核改动了，这次的改动没有保存，登记册保留了另一个的改动："
+        "请再运行一次 / was changed by another import or review while this one ran; this run saved nothing and "
+        "the other's changes stay: run it again"
+    )
+    assert [r["name"] for r in read_register(register)] == ["甲一", "甲二"]
+    assert _added(register.with_name("register-history.csv")) == {"A0000001", "A0000002"}
+    again = Register.open(register, UPDATE)  # run again: it reads what is there now
+    again.add({"name": "甲三", "college": "计算机学院"}, "form:x", "editor", now_on(DAY), alumnus=True)
+    again.save()
+    assert [r["id"] for r in read_register(register)] == ["A0000001", "A0000002", "A0000003"]
+
+
+def test_a_register_value_that_looks_garbled_does_not_lock_the_register(tmp_path):
+    """The defect: the register was read as a college's list is, guessing at garbling, so one value
+    holding \ufffd near its start made every later import and approval stop at "garbled text"."""
+    register = tmp_path / "private/register.csv"
+    imported(tmp_path, "姓名,出生日期,现工作单位\n甲一,1990-01-01,示例公司\n", name="a.csv")
+    [record] = read_register(register)
+    write_table(register, list(record), [{**record, "employer": "示例\ufffd公司"}])
+    report = imported(tmp_path, "姓名,出生日期\n甲二,1990-02-02\n", name="b.csv")
+    assert report.added == 1 and [r["employer"] for r in read_register(register)] == ["示例\ufffd公司", ""]
 
 
 def test_a_class_of_2019_is_the_year_graduated_not_entered(tmp_path):
