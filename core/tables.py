@@ -43,7 +43,9 @@ ZIP = b"PK\x03\x04"  # an .xlsx, whatever its name
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls, or a workbook encrypted with a password
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx is held in
 _WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".numbers")  # names of files that are not text
-_SEPARATORS = ("\t", ";")  # besides the comma: Excel's text, and CSV from a comma-decimal locale
+# The comma first (it wins a tie); tabs for Excel's text, semicolons from a comma-decimal locale.
+_SEPARATORS = (",", "\t", ";")
+_SNIFFED = 10  # lines looked at for the separator: as many as the import looks at for its header
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CHUNK = 1 << 20
 _SAMPLE = 20_000  # characters enough to tell garbled text
@@ -226,14 +228,17 @@ def iter_rows(
 
     def rows() -> Iterator[list[str]]:
         with path.open(encoding=encoding, newline="") as text:
-            # Our own files are CSV; a list may be separated by tabs or semicolons: the header
-            # line, which names the columns, holds more of its separator than of any other.
-            header = "" if ours else text.readline()
+            # Our own files are CSV. A list's separator is the one its first line with any holds
+            # most of (a title above the header may hold none); a list typed with a Chinese input
+            # method may have none but the full-width comma.
+            lines = [] if ours else [text.readline() for _ in range(_SNIFFED)]
             text.seek(0)
-            separator = max(_SEPARATORS, key=header.count)
-            found = csv.reader(
-                text, delimiter=separator if header.count(separator) > header.count(",") else ","
-            )
+            first = next((line for line in lines if any(s in line for s in _SEPARATORS)), None)
+            if first is not None:
+                separator = max(_SEPARATORS, key=first.count)
+            else:
+                separator = "，" if any("，" in line for line in lines) else ","
+            found = csv.reader(text, delimiter=separator)
             yield from _restored(found) if quoted else found
 
     return rows(), notes

@@ -870,9 +870,13 @@ def test_unicode_text_from_excel_is_read(tmp_path, name):
     assert [(r["name"], r["mobile"]) for r in read_register(tmp_path / "r.csv")] == [("钱进", "13900010008")]
 
 
-@pytest.mark.parametrize("separator", ["\t", ";"])
-def test_a_list_separated_by_tabs_or_semicolons_is_read(tmp_path, separator):
-    text = f"姓名{separator}出生日期{separator}手机\n孙立{separator}1998-04-05{separator}13900010009\n"
+@pytest.mark.parametrize("separator", ["\t", ";", "，"])
+@pytest.mark.parametrize("title", ["", "计算机学院校友名单\n"])
+def test_a_list_separated_by_tabs_or_semicolons_is_read(tmp_path, separator, title):
+    """The defect: the separator was judged by the first line alone, so a title above the header
+    made a tab-separated list (Excel's Unicode text) "no header found"; a list typed with the
+    full-width comma of a Chinese input method was never read."""
+    text = f"{title}姓名{separator}出生日期{separator}手机\n孙立{separator}1998-04-05{separator}13900010009\n"
     report = imported(tmp_path, text, register="r.csv")
     assert (report.added, report.problems) == (1, [])
     assert [(r["name"], r["birth_date"]) for r in read_register(tmp_path / "r.csv")] == [
