@@ -79,7 +79,9 @@ _SEPARATORS = re.compile(r"[;；,，、/\s]+")
 _REMARK = re.compile(r"\s*[（(【\[]([^（()）【】\[\]]*)[）)】\]]\s*")
 # Several numbers in one cell: 139…/138…, 139…；138…, or two numbers side by side.
 _SEVERAL = re.compile(r"\s*[/／;；,，、|]+\s*")
-_MOBILES = re.compile(r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}")
+# A mainland mobile inside a cell of other numbers: not digits of a longer number.
+_MOBILE_IN = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
+_NUMBERS_ONLY = re.compile(r"[\d\s+\-()（）.]*")  # what a cell of phone numbers holds (no words)
 # A date as Excel counts days (35600 is 1997-06-19): five digits, from 1927 on.
 _HAN = re.compile("[\u4e00-\u9fff]")  # the unified ideographs: NFKC leaves each as it is
 _SERIAL = re.compile(r"[1-9]\d{4}(?:\.0+)?")
@@ -145,6 +147,8 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
 
     @lru_cache(maxsize=65536)
     def repeated(name: str, text: str) -> Taken:
+        if text.endswith(".0") and text[:-2].isdigit():
+            text = text[:-2]  # a number a program wrote as a decimal: 2015.0, 19800101.0
         if name == "gender":
             return _choice(GENDERS, text, "请写男或女", "write 男 or 女 (M or F)")
         if name == "degree":
@@ -211,7 +215,10 @@ def _serial(text: str, today: datetime.date) -> Taken | None:
 
 
 def _plain(raw: str) -> str:
-    return unicodedata.normalize("NFKC", raw).strip() if not raw.isascii() else raw.strip()
+    """A value without invisible characters (a zero-width space pasted from a web page or a chat)
+    and with full-width forms made plain, as the form handler takes it."""
+    raw = clean_text(raw)
+    return raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
 
 
 def _choice(options: dict[str, str], text: str, zh: str, en: str) -> Taken:
@@ -254,17 +261,22 @@ def _year(text: str, low, high) -> str:
 
 
 def _mobiles(text: str) -> Taken:
-    """A mobile; of several in one cell the first is taken and the others are said."""
+    """A mobile; of several numbers in one cell (139…/138…, 010-6275…；139…, 139… 138…) the first
+    mobile is taken and the others are said. A cell with words besides numbers is not guessed at."""
     try:
         return _mobile(text), None
     except NotTaken:
         parts = [p for p in _SEVERAL.split(text) if p]
-        if len(parts) < 2 and not _MOBILES.sub("", text).strip():
-            parts = _MOBILES.findall(text)  # side by side: 139… 138…
-        if len(parts) < 2:
-            raise
-        first, others = _mobile(parts[0]), "、".join(parts[1:])
-    return first, (f"一格里有多个号码，导入了第一个，其余未导入：{others}", f"holds several numbers; the first was taken, not {others}")  # fmt: skip
+        first = next((p for p in parts if is_mobile(normalise_mobile(p))), None) if len(parts) > 1 else None
+        if first is not None:
+            others = "、".join(p for p in parts if p is not first)
+        else:
+            found = _MOBILE_IN.search(text)
+            rest = text[: found.start()] + " " + text[found.end() :] if found else ""
+            if found is None or not _NUMBERS_ONLY.fullmatch(rest):
+                raise
+            first, others = found.group(), rest.strip()
+    return _mobile(first), (f"一格里有多个号码，导入了手机号码 {_mobile(first)}，其余未导入：{others}", f"holds several numbers; the mobile {_mobile(first)} was taken, not {others}")  # fmt: skip
 
 
 def _mobile(text: str) -> str:

@@ -118,6 +118,14 @@ def spreadsheet(request, tmp_path):
         ("year_entered", "1996.09", "1996"), ("year_entered", "1996年9月", "1996"), ("year_entered", "１９９６", "1996"),
         ("year_graduated", "2000-07-01", "2000"),
         ("postcode", "400000", "400000"), ("postcode", "10000", "010000"), ("postcode", "４０００００", "400000"),
+        # invisible characters pasted with a value (a zero-width space, a BOM, a word joiner)
+        ("email", "wang@example.com\u200b", "wang@example.com"), ("mobile", "\u200b13800001111", "13800001111"),
+        ("gender", "男\u2060", "male"), ("birth_date", "\ufeff1978-07-01", "1978-07-01"),
+        # numbers a program wrote as decimals
+        ("year_entered", "1996.0", "1996"), ("birth_date", "19780701.0", "1978-07-01"), ("gender", "2.0", "female"),
+        # a mobile after a landline in one cell
+        ("mobile", "010-62751234/13800001111", "13800001111"), ("mobile", "0571-88888888 13800001111", "13800001111"),
+        ("mobile", "(010)62751234；138 0000 1111", "13800001111"),
     ],
 )  # fmt: skip
 def test_values_are_taken_as_offices_write_them(field, written, taken):
@@ -135,6 +143,8 @@ def test_values_are_taken_as_offices_write_them(field, written, taken):
         ("mobile", "1.38E+10", "scientific notation"),
         ("email", "wang@", "is not an e-mail address"),
         ("gender", "未知", "is not one of the choices"),
+        ("mobile", "办公 010-62751234 手机 13800001111", "is not a mobile number"),  # words: not guessed at
+        ("mobile", "13800001111（已停机）", "is not a mobile number"),
     ],
 )
 def test_values_that_cannot_be_taken_say_why(field, written, words):
@@ -942,8 +952,21 @@ def test_two_mobiles_in_one_cell_take_the_first_and_report_the_second(tmp_path, 
     report = imported(tmp_path, f"姓名,出生日期,手机\n马超,1997-01-07,{cell}\n".replace(", 138", "，138"), register="r.csv")  # fmt: skip
     assert [r["mobile"] for r in read_register(tmp_path / "r.csv")] == ["13900120007"]
     [note] = [n for n in report.notes if n.kind == "taken"]
-    assert note.field == "手机" and "the first was taken, not 138" in note.en
+    assert note.field == "手机" and "the mobile 13900120007 was taken, not 138" in note.en
     assert "138" in read_records(report.report_file)[0]["reason"]
+
+
+def test_a_mobile_after_a_landline_in_one_cell_is_taken_and_the_landline_reported(tmp_path):
+    """The defect: 联系电话 "0571-88888888/13900120007" was refused as a landline, and the mobile
+    in it was lost with it."""
+    report = imported(tmp_path, "姓名,出生日期,联系电话\n马超,1997-01-07,0571-88888888/13900120007\n", register="r.csv")  # fmt: skip
+    assert [r["mobile"] for r in read_register(tmp_path / "r.csv")] == ["13900120007"]
+    assert report.problems == []
+    [note] = [n for n in report.notes if n.kind == "taken"]
+    assert note.sentence() == (
+        "list.csv, 第 2 行 (row 2), 字段 手机: “0571-88888888/13900120007”一格里有多个号码，导入了手机号码 13900120007，"
+        "其余未导入：0571-88888888 / holds several numbers; the mobile 13900120007 was taken, not 0571-88888888"
+    )
 
 
 def test_a_csv_row_with_more_cells_than_the_header_is_reported_not_shifted(tmp_path):
