@@ -89,15 +89,15 @@ def import_register(
     for passes in range(MAX_PASSES):
         clock, position = register.clock, 0
         for part in parts:
-            run.fields, run.name_at, run.width = part.fields, part.name_at, part.width
             listed = itertools.islice(part.sheet.rows(), part.start + 1, None)
             if passes == 0:
                 people = _people(
-                    listed, part, source.name, run.sheets[part.index], result.notes, part.skipped
+                    listed, part, source.name, run.sheets[part.index], result.notes, part.skipped, update
                 )
             else:  # the rows the first pass took for people, without looking again
                 people = ((n, c) for n, c in enumerate(listed, start=part.start + 2) if n not in part.skipped)
             for number, cells in people:
+                run.fields, run.name_at, run.width = part.columns(number)
                 run.decide(position, part.index * _PLACE + number, cells, again=passes > 0)
                 position += 1
         if register.clock == clock:
@@ -145,10 +145,23 @@ class _Part:
     is_heading: Callable[[str], bool]  # whether a cell is a header wording (a header repeated further down)
     width: int  # columns the header names: a cell further right has no heading
     skipped: set[int] = field(default_factory=set)  # numbers of the rows that are not people
+    # (row number, fields, name column, width) of each header further down that names the columns
+    # anew (a second list with its own column order pasted below): the rows after it are read by it.
+    headers: list[tuple[int, dict[int, str], int, int]] = field(default_factory=list)
 
-    @property
-    def name_at(self) -> int:
-        return next((i for i, name in self.fields.items() if name == "name"), 1 << 30)
+    def __post_init__(self) -> None:
+        self.first = (self.fields, _name_at(self.fields), self.width)
+
+    def columns(self, number: int) -> tuple[dict[int, str], int, int]:
+        """The fields, name column and width of the header the row is read by."""
+        for row, fields, name_at, width in reversed(self.headers):
+            if row < number:
+                return fields, name_at, width
+        return self.first
+
+
+def _name_at(fields: dict[int, str]) -> int:
+    return next((i for i, name in fields.items() if name == "name"), 1 << 30)
 
 
 def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Problem]) -> list[_Part]:
@@ -171,10 +184,7 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
                              sheet=where)
                      for n in range(first) if any(c.strip() for c in head[n]))  # fmt: skip
         if columns:
-            zh, en = "、".join(columns), ", ".join(columns)
-            notes.append(Problem(label, f"这些列未导入：{zh}（登记册没有这些字段，或与前面的列重复）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
-                                 f"these columns were not imported: {en} (the register has no such field, or an earlier column gives it); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
-                                 row=start + 1, kind="columns", sheet=where))  # fmt: skip
+            notes.append(_unread(label, columns, start + 1, where))
         parts.append(_Part(index, sheet, start, fields, heading_test(header_names(update)), width))
     if not parts:
         raise ProblemsFound([Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
@@ -190,13 +200,23 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
     return parts
 
 
+def _unread(label: str, columns: list[str], row: int, sheet: str | None) -> Problem:
+    """The note naming the columns of a header that are not imported."""
+    zh, en = "、".join(columns), ", ".join(columns)
+    return Problem(label, f"这些列未导入：{zh}（登记册没有这些字段，或与前面的列重复）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
+                   f"these columns were not imported: {en} (the register has no such field, or an earlier column gives it); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
+                   row=row, kind="columns", sheet=sheet)  # fmt: skip
+
+
 MAX_PASSES = 10  # a list settles in two or three; the bound only stops a list that never would
 
 
-def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Problem], skipped: set[int]):
+def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Problem], skipped: set[int], update: Form):  # fmt: skip
     """(row number, cells) of the rows that are people: empty lines skipped, footers, repeated
-    headers and the like noted; the numbers of the rows left out go into `skipped`."""
+    headers and the like noted; the numbers of the rows left out go into `skipped`, a header that
+    names the columns in another order into `part.headers`."""
     for number, cells in enumerate(rows, start=part.start + 2):
+        fields, name_at, _ = part.columns(number)
         skipped.add(number)
         filled = [i for i, c in enumerate(cells) if c.strip()]
         if not filled:
@@ -211,13 +231,22 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
                                  "is a hidden row and was not imported; unhide it in Excel to import it", row=number, kind="hidden",
                                  sheet=sheet))  # fmt: skip
             continue
-        if sum(1 for i in part.fields if i < len(cells) and cells[i] and part.is_heading(cells[i])) >= 2:
-            notes.append(Problem(label, "重复了表头（如两份名单接在一起），已跳过", "repeats the header (two lists pasted one under the other, say); skipped",
+        if sum(1 for i in fields if i < len(cells) and cells[i] and part.is_heading(cells[i])) >= 2:
+            _, _, anew, unread, width = _header([cells], update)
+            if anew == fields or "name" not in anew.values():
+                notes.append(Problem(label, "重复了表头（如两份名单接在一起），已跳过", "repeats the header (two lists pasted one under the other, say); skipped",
+                                     row=number, kind="header", sheet=sheet))  # fmt: skip
+                continue
+            part.headers.append((number, anew, _name_at(anew), width))
+            notes.append(Problem(label, "是另一个表头，列的顺序不同（如两份名单接在一起），下面各行按这一行的列名读取",
+                                 "is another header with the columns in another order (two lists pasted one under the other, say); the rows below it are read by its column names",
                                  row=number, kind="header", sheet=sheet))  # fmt: skip
+            if unread:
+                notes.append(_unread(label, unread, number, sheet))
             continue
-        if filled == [part.name_at] and len(part.fields) > 1:
-            notes.append(Problem(label, f"只有姓名一栏有字（“{cells[part.name_at].strip()}”），像是小标题（如班级名），未导入；如是校友，请补上其他信息后再导入",
-                                 f"has only the name column filled (“{cells[part.name_at].strip()}”), like a subheading such as a class name; not imported: if it is an alumnus, add what else is known and import again",
+        if filled == [name_at] and len(fields) > 1:
+            notes.append(Problem(label, f"只有姓名一栏有字（“{cells[name_at].strip()}”），像是小标题（如班级名），未导入；如是校友，请补上其他信息后再导入",
+                                 f"has only the name column filled (“{cells[name_at].strip()}”), like a subheading such as a class name; not imported: if it is an alumnus, add what else is known and import again",
                                  row=number, kind="heading", sheet=sheet))  # fmt: skip
             continue
         skipped.discard(number)

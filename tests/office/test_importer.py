@@ -501,6 +501,25 @@ def test_rows_that_are_not_people_are_skipped_with_a_note(tmp_path):
     assert report.problems == []
 
 
+def test_a_second_list_pasted_below_with_its_own_column_order_is_read_by_its_header(tmp_path):
+    """The defect: a header further down was skipped as a repeat, and the rows below it read by
+    the first header's columns: the second list's addresses became employers and its employers
+    addresses, without a word."""
+    text = ("姓名,出生日期,手机,现工作单位,通讯地址\n己一,1991-01-01,13900000001,示例公司,示例市学府路1号\n"
+            "序号,姓名,出生日期,手机,通讯地址,现工作单位\n1,己二,1991-01-02,13900000002,示例市学府路2号,示例银行\n")  # fmt: skip
+    report = imported(tmp_path, text, register="r.csv")
+    assert [(r["name"], r["employer"], r["address"]) for r in read_register(tmp_path / "r.csv")] == [
+        ("己一", "示例公司", "示例市学府路1号"),
+        ("己二", "示例银行", "示例市学府路2号"),
+    ]
+    assert [(n.row, n.kind) for n in report.notes] == [(3, "header"), (3, "columns")]
+    assert report.notes[0].en == (
+        "is another header with the columns in another order (two lists pasted one under the other, say); "
+        "the rows below it are read by its column names"
+    )
+    assert report.problems == []
+
+
 def test_a_hidden_row_is_skipped_and_a_bracketed_remark_is_not_part_of_the_name(tmp_path):
     workbook = Workbook()
     sheet = workbook.active
