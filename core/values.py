@@ -42,8 +42,9 @@ _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 # ． is .), and the spaces that a name written twice has in one place and not the other.
 _NAME_KEY = dict.fromkeys(map(ord, ".•・‧∙⋅"), "·") | dict.fromkeys(map(ord, " \t"), None)
 # What a save in a narrower encoding leaves of a character it cannot hold: "?", the replacement
-# character, or a code point of the private-use areas (a font's own glyph, not a character).
-_LOST = re.compile("[?？\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
+# character (锟斤拷 is two of them read as GBK), or a code point of the private-use areas (a
+# font's own glyph, not a character).
+_LOST = re.compile("[?？\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]|锟斤拷")
 _DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份)?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})?")
@@ -149,7 +150,7 @@ def _name_table() -> dict[int, str | None]:
 
 
 def lost_characters(value: str) -> bool:
-    """Whether a name holds what a save in a narrower encoding leaves of a rare character."""
+    """Whether a value holds what a save in a narrower encoding leaves of a rare character."""
     return bool(_LOST.search(value))
 
 

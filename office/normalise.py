@@ -22,6 +22,7 @@ from core.values import (
     clean_text,
     is_email,
     is_mobile,
+    lost_characters,
     normalise_email,
     normalise_mobile,
     parse_date,
@@ -174,7 +175,9 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
         return clean_text(text), None
 
     # Text as the office wrote it, only spaces evened out; the rest with full-width forms made plain.
-    as_written = {name: lambda raw: (clean_text(raw), None) for name in _AS_WRITTEN}
+    as_written = {name: _as_written for name in _AS_WRITTEN}
+    # The college column says whose records a row is compared with; Run.key reads it as written.
+    as_written["college"] = lambda raw: (clean_text(raw), None)
     plain = {"name": _name, "mobile": lambda raw: _mobiles(_plain(raw)),
              "email": lambda raw: _email(_plain(raw))}  # fmt: skip
 
@@ -183,6 +186,16 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
         return read(raw) if read else repeated(name, _plain(raw))
 
     return normalise
+
+
+def _as_written(raw: str) -> Taken:
+    """Text as the office wrote it, unless the file lost characters of it: such a value would
+    replace a sound one (示例市?园路 over 示例市䶮园路)."""
+    value = clean_text(raw)
+    if lost_characters(value):
+        raise NotTaken("含有 ? 或无法显示的字符：文件保存时丢失了字（如用 GBK 保存了生僻字），此项未导入；请从原表另存为 CSV UTF-8 或 .xlsx 后再导入",
+                       "holds ? or a character that cannot be shown: the file lost characters when it was saved (a rare character saved as GBK); the value was not taken: save it from the original as CSV UTF-8 or .xlsx and import again")  # fmt: skip
+    return value, None
 
 
 def _name(raw: str) -> Taken:

@@ -145,6 +145,8 @@ def test_values_are_taken_as_offices_write_them(field, written, taken):
         ("gender", "未知", "is not one of the choices"),
         ("mobile", "办公 010-62751234 手机 13800001111", "is not a mobile number"),  # words: not guessed at
         ("mobile", "13800001111（已停机）", "is not a mobile number"),
+        ("address", "示例市锟斤拷小区", "the file lost characters when it was saved"),
+        ("employer", "示例\ufffd公司", "the file lost characters when it was saved"),
     ],
 )
 def test_values_that_cannot_be_taken_say_why(field, written, words):
@@ -328,6 +330,23 @@ def test_a_name_that_lost_characters_is_refused_with_a_sentence(tmp_path, name):
     [problem] = report.problems
     assert problem.field == "姓名" and "the file lost characters when it was saved" in problem.en
     assert not (tmp_path / "r.csv").exists()
+
+
+def test_a_value_that_lost_characters_never_replaces_a_sound_one(tmp_path):
+    """The defect: only names were checked for what a GBK save leaves of a rare character; a list
+    saved so replaced the register's 示例市䶮园路1号 with 示例市?园路1号."""
+    header = "姓名,出生日期,通讯地址,现工作单位\n"
+    sound = write(tmp_path / "a.csv", header + "王芳,1978-07-01,示例市䶮园路1号,示例𠮷公司\n")
+    register = tmp_path / "r.csv"
+    import_register(sound, "计算机学院", register, UPDATE, DAY, as_of=datetime.date(2026, 1, 1))
+    saved = tmp_path / "b.csv"  # the same list, saved later from Excel as CSV in GBK
+    saved.write_bytes(sound.read_text(encoding="utf-8").encode("gbk", "replace"))
+    report = import_register(saved, "计算机学院", register, UPDATE, DAY, as_of=datetime.date(2026, 3, 1))
+    assert [(r["address"], r["employer"]) for r in read_register(register)] == [
+        ("示例市䶮园路1号", "示例𠮷公司")
+    ]
+    assert [(p.field, p.value) for p in report.problems] == [("通讯地址", "示例市?园路1号"), ("现工作单位", "示例?公司")]  # fmt: skip
+    assert "the file lost characters when it was saved" in report.problems[0].en
 
 
 def test_title_and_footer_rows_are_skipped_with_a_note(tmp_path):
