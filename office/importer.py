@@ -29,11 +29,11 @@ from forms.inbox import LocalFiles
 from office.normalise import (
     MARKED,
     NotTaken,
+    field_of,
     header_names,
     heading_test,
     is_footer,
     normaliser,
-    squeeze,
     unmarked,
 )
 from office.register import CONTACTS, HISTORY, ID_FIELD, Register, now_on
@@ -614,16 +614,16 @@ def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, st
     (联系方式 over 手机 and 邮箱)."""
     known = header_names(update)
     for index, row in enumerate(rows):
-        if sum(1 for cell in row if squeeze(cell) in known) < 2:
+        if sum(1 for cell in row if field_of(cell, known)) < 2:
             continue
         last, headings = index, list(row)
         below = rows[index + 1] if index + 1 < len(rows) else []
         named = [i for i, cell in enumerate(below) if cell.strip()]
         if (
             named
-            and any(squeeze(below[i]) in known for i in named)
+            and any(field_of(below[i], known) for i in named)
             and all(
-                squeeze(below[i]) in known or below[i].strip() == (row[i] if i < len(row) else "").strip()
+                field_of(below[i], known) or below[i].strip() == (row[i] if i < len(row) else "").strip()
                 for i in named
             )
         ):
@@ -634,7 +634,7 @@ def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, st
         fields: dict[int, str] = {}
         unread = []
         for i, heading in enumerate(headings):
-            name = known.get(squeeze(heading))
+            name = field_of(heading, known)
             if name is not None and name not in fields.values():
                 fields[i] = name
             elif heading.strip():

@@ -40,11 +40,14 @@ HEADERS = {
     "电话": "mobile", "联系方式": "mobile", "邮箱": "email", "电子邮件": "email", "e-mail": "email", "email": "email",
     "地址": "address", "联系地址": "address", "家庭住址": "address", "邮编": "postcode", "编号": "id",
     "校友编号": "id", "联系手机": "mobile", "电子信箱": "email", "届": "year_graduated", "届别": "year_graduated",
-    "毕业届别": "year_graduated", "工作单位及职务": "employer",
+    "毕业届别": "year_graduated", "工作单位及职务": "employer", "级": "year_entered", "入学年级": "year_entered",
+    "毕业届": "year_graduated", "通信地址": "address", "电话号码": "mobile",
+    "邮箱地址": "email", "电子邮箱地址": "email", "单位名称": "employer", "所在单位": "employer",
     # English headings besides the form's own English labels
     "name": "name", "sex": "gender", "birth date": "birth_date", "birthday": "birth_date", "mobile phone": "mobile",
     "phone": "mobile", "cell phone": "mobile", "college": "college", "department": "college", "employer": "employer",
     "company": "employer", "address": "address", "entered": "year_entered", "graduated": "year_graduated",
+    "e-mail address": "email", "email address": "email",
 }  # fmt: skip
 GENDERS = {"男": "male", "男性": "male", "m": "male", "male": "male", "1": "male",
            "女": "female", "女性": "female", "f": "female", "female": "female", "2": "female"}  # fmt: skip
@@ -77,6 +80,9 @@ _SHORT_CLASS = re.compile(r"(\d{2})\s*[级届]")
 _STAFF_YEARS = re.compile(r"((?:19|20)\d{2})\s*[-–—~至到]\s*((?:19|20)\d{2})?")
 _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
 _SEPARATORS = re.compile(r"[;；,，、/\s]+")
+_HINT = re.compile(
+    r"[（(【\[][^（()）【】\[\]]*[）)】\]][\s*：:]*$"
+)  # 手机号码（必填）, 出生日期(yyyy-mm-dd)*
 _REMARK = re.compile(r"\s*[（(【\[]([^（()）【】\[\]]*)[）)】\]]\s*")
 # Several numbers in one cell: 139…/138…, 139…；138…, or two numbers side by side.
 _SEVERAL = re.compile(r"\s*[/／;；,，、|]+\s*")
@@ -111,6 +117,12 @@ def squeeze(text: str) -> str:
         .rstrip("*：:")
         .lower()
     )
+
+
+def field_of(heading: str, known: dict[str, str]) -> str | None:
+    """The field a header cell names, with or without a hint in brackets after it, as templates
+    write them: 手机号码（必填）, 性别（男/女）, 出生日期(格式:1990-01-01)."""
+    return known.get(squeeze(heading)) or known.get(squeeze(_HINT.sub("", heading)))
 
 
 def heading_test(known: Iterable[str]) -> Callable[[str], bool]:
