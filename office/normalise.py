@@ -74,7 +74,9 @@ RELATIONS = {
 }
 # Words a list's last lines start with that are no alumnus: who made it, totals, remarks.
 FOOTERS = ("制表", "填表", "审核", "负责人", "联系人", "合计", "总计", "共计", "小计", "备注", "说明", "注：", "注:",
-           "打印", "导出", "统计", "截止", "盖章", "签字")  # fmt: skip
+           "打印", "导出", "统计", "截止", "盖章", "签字", "日期", "填报", "总人数", "人数", "以上")  # fmt: skip
+# A count (共 5 人, 以上共计12名) or a stamp (学院（盖章）) anywhere in a footer's first cell.
+_FOOTER_WORDS = re.compile(r"共\s*[0-9０-９]+\s*[人名位]|盖章|签字|签名")
 _YEAR = re.compile(r"(\d{4})\s*(?:年|级|届)?")
 _SHORT_CLASS = re.compile(r"(\d{2})\s*[级届]")
 _STAFF_YEARS = re.compile(r"((?:19|20)\d{2})\s*[-–—~至到]\s*((?:19|20)\d{2})?")
@@ -150,7 +152,7 @@ def header_names(update: Form) -> dict[str, str]:
 def is_footer(cells: list[str]) -> bool:
     """A line below the list (制表人：…, 合计, 备注), not an alumnus."""
     first = next((c.strip() for c in cells if c.strip()), "")
-    return first.startswith(FOOTERS)
+    return first.startswith(FOOTERS) or _FOOTER_WORDS.search(first) is not None
 
 
 def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken]:

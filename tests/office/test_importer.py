@@ -356,6 +356,16 @@ def test_title_and_footer_rows_are_skipped_with_a_note(tmp_path):
     assert [(n.row, n.kind) for n in report.notes] == [(1, "title"), (4, "footer"), (5, "footer")]
 
 
+def test_a_count_a_date_or_a_stamp_below_the_list_is_a_footer_not_a_row_without_a_name(tmp_path):
+    """The defect: 共 3 人, 填报日期 and 学院（盖章） below a list with a 序号 column were counted
+    as rows and each reported as "has no name; the row was not imported"."""
+    people = "".join(f"{n},王{n},1978-07-0{n},1390000111{n}\n" for n in (1, 2, 3))
+    footers = "以上共 3 人,,,\n日期：2026-03-01,,,\n计算机学院（盖章）,,,\n"
+    report = imported(tmp_path, "序号,姓名,出生日期,手机\n" + people + footers, register="r.csv")
+    assert (report.rows, report.added, report.problems) == (3, 3, [])
+    assert [(n.row, n.kind) for n in report.notes if n.kind == "footer"] == [(5, "footer"), (6, "footer"), (7, "footer")]  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("name", "content", "words"),
     [
