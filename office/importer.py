@@ -83,7 +83,7 @@ def import_register(
     register.newer_than(result.as_of)
     _learn_what_alumni_gave(register, register_path.parent.parent, update)
     named = sum(1 for sheet in sheets if sheet.name is not None) > 1  # rows say their sheet
-    run = _Run(source.name, college, register, normaliser(update, today), {f.name: f.label.zh for f in update.fields},
+    run = _Run(source.name, college, register, normaliser(update, today), {ID_FIELD: "编号"} | {f.name: f.label.zh for f in update.fields},
                opener, now_on(today), editor,
                [sheet.name if named else None for sheet in sheets])  # fmt: skip
     for passes in range(MAX_PASSES):
@@ -487,6 +487,10 @@ class _Run:
         if match.kind == "unknown-id":
             self.refuse(number, ID_FIELD, values[ID_FIELD], "登记册中没有这个编号：新校友请留空编号列",
                         "is no id of the register: leave the id empty for a new alumnus")  # fmt: skip
+        elif match.kind == "other-name":
+            held = self.register.get(match.record, "name")
+            self.refuse(number, ID_FIELD, values[ID_FIELD], f"在登记册中是 {held}，这一行却是 {name}（编号列可能错了行，如只排序了一列），这一行未导入：请核对编号；如确是同一人改了名，请先在 data/private/register.csv 中改正姓名后再导入",
+                        f"is {held} in the register, but the row names {name} (the id column may have slipped, sorted on its own, say), so the row was not imported: check the id; if it is the same person under a new name, correct the name in data/private/register.csv first and import again")  # fmt: skip
         elif match.kind == "ambiguous":
             self.refuse(number, "name", name, f"可能是登记册中的 {ids} 中的任何一位，无法确定，这一行未导入：请在编号列写明是哪一位",
                         f"could be any of {ids} in the register, so the row was not imported: write which one in the id column")  # fmt: skip

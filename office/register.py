@@ -61,8 +61,9 @@ def read_register(path: Path) -> list[dict[str, str]]:
 @dataclass(frozen=True)
 class Match:
     """What the register knows of a row: the record it is (kind "same"), nobody ("new"), or a
-    reason to ask a person ("ambiguous", "unsure", "conflict", "unknown-id", or "shared": a
-    name new to its college with the mobile or e-mail of the record named)."""
+    reason to ask a person ("ambiguous", "unsure", "conflict", "unknown-id", "other-name": the
+    id of the record named, which has another name, or "shared": a name new to its college with
+    the mobile or e-mail of the record named)."""
 
     kind: str
     record: int | None = None
@@ -179,7 +180,11 @@ class Register:
         """Which record these values are (see the module's text for the rules)."""
         if values.get(ID_FIELD):
             found = self.by_id.get(values[ID_FIELD])
-            return Match("same", found) if found is not None else Match("unknown-id")
+            if found is None:
+                return Match("unknown-id")
+            if values.get("name") and not self.holds(found, "name", values["name"]):
+                return Match("other-name", found)  # ids that slipped a row: another person's record
+            return Match("same", found)
         found = self.by_person.get(self.key(values))
         pool = found.records if found is not None else ()
         if not values.get("name"):

@@ -226,6 +226,33 @@ def test_a_row_without_evidence_never_overwrites_another_person(tmp_path):
     ]
 
 
+def test_an_id_of_another_persons_record_is_reported_not_merged(tmp_path):
+    """The defect: a 编号 column that slipped a row (sorted on its own in Excel) was taken as the
+    record to merge into, whatever the row's name: 甲一's values, name and birth date included,
+    replaced 甲二's record and 甲二's replaced 甲一's."""
+    header = "姓名,出生日期,手机\n"
+    imported(tmp_path, header + "甲一,1990-01-01,13900000001\n甲二,1990-02-02,13900000002\n", name="a.csv")
+    before = (tmp_path / "private/register.csv").read_bytes()
+    slipped = (
+        "编号," + header + "A0000002,甲一,1990-01-01,13900000011\nA0000001,甲二,1990-02-02,13900000022\n"
+    )
+    report = imported(tmp_path, slipped, name="b.csv")
+    assert (tmp_path / "private/register.csv").read_bytes() == before
+    assert [(p.row, p.field, p.value) for p in report.problems] == [
+        (2, "编号", "A0000002"),
+        (3, "编号", "A0000001"),
+    ]
+    assert report.problems[0].en == (
+        "is 甲二 in the register, but the row names 甲一 (the id column may have slipped, sorted on its own, "
+        "say), so the row was not imported: check the id; if it is the same person under a new name, correct "
+        "the name in data/private/register.csv first and import again"
+    )
+    renamed = imported(
+        tmp_path, "编号,姓名,手机\nA0000001,甲 一,13900000011\n", name="c.csv"
+    )  # the name written another way
+    assert (renamed.updated, renamed.problems) == (1, [])
+
+
 def test_a_namesake_without_evidence_is_reported_not_merged_nor_doubled(tmp_path):
     imported(tmp_path, "姓名,出生日期,手机\n张伟,1980-01-01,13800001111\n", register="r.csv")
     report = imported(tmp_path, "姓名,现工作单位\n张伟,示例银行\n", name="b.csv", register="r.csv")
