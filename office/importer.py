@@ -526,6 +526,8 @@ class _Run:
         zh, en = [], []
         if not values.get("birth_date"):
             zh.append("这一行没有出生日期"), en.append("the row has no birth date")
+        elif len(values["birth_date"]) == len("1990-02"):
+            zh.append("这一行的出生日期只有年月"), en.append("the row's birth date gives only the month")
         elif not any(register.get(i, "birth_date") for i in candidates):
             zh.append(f"登记册中的 {ids} 没有出生日期"), en.append(f"{ids} has no birth date in the register")
         for name, word_zh, word_en in (("mobile", "手机", "mobile"), ("email", "邮箱", "e-mail")):

@@ -197,10 +197,10 @@ class Register:
         if strong:
             [index] = strong
             birth = self.get(index, "birth_date")
-            if values.get("birth_date") and birth and values["birth_date"] != birth:
+            if values.get("birth_date") and birth and not _agree("birth_date", values["birth_date"], birth):
                 return Match("conflict", index)  # same mobile or e-mail, another birth date
             return Match("same", index)
-        alike = [i for i in pool if not any(values.get(f) and self.get(i, f) and values[f] != self.get(i, f) for f in TELLING)]  # fmt: skip
+        alike = [i for i in pool if not any(values.get(f) and self.get(i, f) and not _agree(f, values[f], self.get(i, f)) for f in TELLING)]  # fmt: skip
         if not alike:
             return self._new(values)  # a namesake: told apart by a date or a number
         repeated = [i for i in alike if self.brings_nothing(i, values)]
@@ -225,9 +225,14 @@ class Register:
 
     def holds(self, index: int, name: str, value: str) -> bool:
         """Whether the record has this value: a name written another way (john smith) is the
-        same name, and the record keeps its own writing."""
+        same name, and the record keeps its own writing; a birth month (出生年月 1990.02) is
+        held by a record with the day (1990-02-16), which it must not replace."""
         held = self.records[index][self.at[name]]
-        return held == value or (name == "name" and name_key(held) == name_key(value))
+        return (
+            held == value
+            or (name == "name" and name_key(held) == name_key(value))
+            or (name == "birth_date" and held.startswith(value + "-"))
+        )
 
     def alumni_fields(self, index: int) -> set[str]:
         return set(self.get(index, "alumni_fields").split())
@@ -370,6 +375,14 @@ class Register:
             self.last_number = max(numbers, default=0)
         self.last_number += 1
         return f"A{self.last_number:07d}"
+
+
+def _agree(name: str, one: str, other: str) -> bool:
+    """Whether two values of a field can be one person's: equal, or a birth month and a day in it
+    (1990-02 and 1990-02-16: lists often give 出生年月 only)."""
+    return one == other or (
+        name == "birth_date" and (one.startswith(other + "-") or other.startswith(one + "-"))
+    )
 
 
 def _state(path: Path) -> tuple[int, int, int] | None:

@@ -274,6 +274,25 @@ def test_namesakes_told_apart_by_a_date_are_two_records(tmp_path):
     assert sorted(r["birth_date"] for r in read_register(tmp_path / "r.csv")) == ["1980-01-01", "1985-06-06"]
 
 
+def test_a_birth_month_agrees_with_a_day_in_it_and_never_replaces_it(tmp_path):
+    """The defect: a list giving 出生年月 only (1990.02) told its rows apart from records with the
+    day (1990-02-16): a row without a mobile became a second record of the same person, a row
+    with the record's mobile was refused as "another birth date"; taken, 1990-02 would replace
+    the day."""
+    register = tmp_path / "private/register.csv"
+    header = "姓名,出生日期,手机,现工作单位\n"
+    imported(tmp_path, header + "甲一,1990-01-15,13900000001,示例公司\n甲二,1990-02-16,13900000002,示例银行\n", name="a.csv", as_of=datetime.date(2026, 1, 1))  # fmt: skip
+    months = "姓名,出生年月,手机,现工作单位\n甲一,1990.01,13900000001,示例公司二\n甲二,1990.02,,示例银行二\n"
+    report = imported(tmp_path, months, name="b.csv", as_of=datetime.date(2026, 2, 1))
+    assert [(r["name"], r["birth_date"], r["employer"]) for r in read_register(register)] == [
+        ("甲一", "1990-01-15", "示例公司二"),
+        ("甲二", "1990-02-16", "示例银行"),
+    ]
+    [problem] = report.problems
+    assert (problem.row, problem.field) == (3, "姓名")
+    assert "the row's birth date gives only the month; the row has no mobile or e-mail" in problem.en
+
+
 def test_two_candidates_are_reported_never_guessed(tmp_path):
     imported(tmp_path, "姓名,出生日期,手机,电子邮箱\n张伟,1980-01-01,13800001111,\n张伟,1985-06-06,,zw@example.com\n", register="r.csv")  # fmt: skip
     before = (tmp_path / "r.csv").read_bytes()
