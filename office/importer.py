@@ -97,7 +97,7 @@ def import_register(
             else:  # the rows the first pass took for people, without looking again
                 people = ((n, c) for n, c in enumerate(listed, start=part.start + 2) if n not in part.skipped)
             for number, cells in people:
-                run.fields, run.name_at, run.width = part.columns(number)
+                run.fields, run.name_at, run.width, run.blank = part.columns(number)
                 run.decide(position, part.index * _PLACE + number, cells, again=passes > 0)
                 position += 1
         if register.clock == clock:
@@ -143,20 +143,21 @@ class _Part:
     start: int
     fields: dict[int, str]
     is_heading: Callable[[str], bool]  # whether a cell is a header wording (a header repeated further down)
-    width: int  # columns the header names: a cell further right has no heading
+    width: int  # the header's cells: a cell further right has no heading (in a CSV file, a comma split it)
+    blank: tuple[int, ...]  # the header's cells without a heading (beside a merged one, say)
     skipped: set[int] = field(default_factory=set)  # numbers of the rows that are not people
-    # (row number, fields, name column, width) of each header further down that names the columns
-    # anew (a second list with its own column order pasted below): the rows after it are read by it.
-    headers: list[tuple[int, dict[int, str], int, int]] = field(default_factory=list)
+    # (row number, (fields, name column, width, blank)) of each header further down that names the
+    # columns anew (a second list with its own column order pasted below): the rows after it are read by it.
+    headers: list[tuple[int, tuple[dict[int, str], int, int, tuple[int, ...]]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.first = (self.fields, _name_at(self.fields), self.width)
+        self.first = (self.fields, _name_at(self.fields), self.width, self.blank)
 
-    def columns(self, number: int) -> tuple[dict[int, str], int, int]:
-        """The fields, name column and width of the header the row is read by."""
-        for row, fields, name_at, width in reversed(self.headers):
+    def columns(self, number: int) -> tuple[dict[int, str], int, int, tuple[int, ...]]:
+        """The fields, name column, width and columns without a heading of the header the row is read by."""
+        for row, columns in reversed(self.headers):
             if row < number:
-                return fields, name_at, width
+                return columns
         return self.first
 
 
@@ -175,7 +176,7 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
                                  "is a hidden sheet and was not read; unhide it in Excel to import it", kind="sheet", sheet=sheet.name))  # fmt: skip
             continue
         head = list(itertools.islice(sheet.rows(), 10))
-        first, start, fields, columns, width = _header(head, update)
+        first, start, fields, columns, width, blank = _header(head, update)
         if not fields:
             unread.append((sheet, any(c.strip() for row in head for c in row)))
             continue
@@ -185,7 +186,7 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
                      for n in range(first) if any(c.strip() for c in head[n]))  # fmt: skip
         if columns:
             notes.append(_unread(label, columns, start + 1, where))
-        parts.append(_Part(index, sheet, start, fields, heading_test(header_names(update)), width))
+        parts.append(_Part(index, sheet, start, fields, heading_test(header_names(update)), width, blank))
     if not parts:
         raise ProblemsFound([Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
                                      "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
@@ -216,7 +217,7 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
     headers and the like noted; the numbers of the rows left out go into `skipped`, a header that
     names the columns in another order into `part.headers`."""
     for number, cells in enumerate(rows, start=part.start + 2):
-        fields, name_at, _ = part.columns(number)
+        fields, name_at, _, _ = part.columns(number)
         skipped.add(number)
         filled = [i for i, c in enumerate(cells) if c.strip()]
         if not filled:
@@ -232,12 +233,12 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
                                  sheet=sheet))  # fmt: skip
             continue
         if sum(1 for i in fields if i < len(cells) and cells[i] and part.is_heading(cells[i])) >= 2:
-            _, _, anew, unread, width = _header([cells], update)
+            _, _, anew, unread, width, blank = _header([cells], update)
             if anew == fields or "name" not in anew.values():
                 notes.append(Problem(label, "重复了表头（如两份名单接在一起），已跳过", "repeats the header (two lists pasted one under the other, say); skipped",
                                      row=number, kind="header", sheet=sheet))  # fmt: skip
                 continue
-            part.headers.append((number, anew, _name_at(anew), width))
+            part.headers.append((number, (anew, _name_at(anew), width, blank)))
             notes.append(Problem(label, "是另一个表头，列的顺序不同（如两份名单接在一起），下面各行按这一行的列名读取",
                                  "is another header with the columns in another order (two lists pasted one under the other, say); the rows below it are read by its column names",
                                  row=number, kind="header", sheet=sheet))  # fmt: skip
@@ -267,6 +268,7 @@ class _Run:
         self.fields: dict[int, str] = {}  # the sheet being read: column -> field
         self.name_at = 1 << 30
         self.width = 0
+        self.blank: tuple[int, ...] = ()
         self.taken = array("q")  # record -> the row of this list that matched it first, or -1
         # Per row of the list, by position: the register's clock once it was decided, the record
         # it took, what came of it. Arrays: a list of 300,000 rows costs a few megabytes.
@@ -314,7 +316,8 @@ class _Run:
                 self.register.clock,
             )
             return
-        for column in beyond:  # a workbook's cell under no heading
+        unheaded = [i for i in self.blank if i < width and cells[i].strip()]
+        for column in unheaded + beyond:  # a cell under no heading (beyond the header: a workbook's)
             self.refuse(number, None, cells[column], f"{_letter(column)} 列没有列名，未导入：如要导入，请给这一列写上登记册的列名后再导入",
                         f"column {_letter(column)} has no heading and was not imported: name it as the register does to import it")  # fmt: skip
         for column in getattr(cells, "uncalculated", ()):
@@ -613,11 +616,13 @@ def _learn_what_alumni_gave(register: Register, data: Path, update: Form) -> Non
             register.protect(index, given[submission])
 
 
-def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, str], list[str], int]:
+def _header(
+    rows: list[list[str]], update: Form
+) -> tuple[int, int, dict[int, str], list[str], int, tuple[int, ...]]:
     """The header: its first and last row, which column is which field, the headings of the
-    columns not imported, and how many columns it names. It is the first row that names at least two known columns (titles
-    above it are skipped), with the row below when that one names columns under a group
-    (联系方式 over 手机 and 邮箱)."""
+    columns not imported, how many cells it has, and which of those have no heading. It is
+    the first row that names at least two known columns (titles above it are skipped), with the
+    row below when that one names columns under a group (联系方式 over 手机 and 邮箱)."""
     known = header_names(update)
     for index, row in enumerate(rows):
         if sum(1 for cell in row if field_of(cell, known)) < 2:
@@ -645,9 +650,10 @@ def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, st
                 fields[i] = name
             elif heading.strip():
                 unread.append(heading.strip())  # the register has no such field, or the column repeats one
-        width = max((i + 1 for i, heading in enumerate(headings) if heading.strip()), default=0)
-        return index, last, fields, unread, width
-    return 0, 0, {}, [], 0
+        width = len(headings)  # a CSV header's empty cells too: a value under one is no comma's doing
+        blank = tuple(i for i in range(width) if not headings[i].strip())
+        return index, last, fields, unread, width, blank
+    return 0, 0, {}, [], 0, ()
 
 
 _NOT_READ = ("sheet", "columns", "hidden")  # notes on what was not read, which the college should see too

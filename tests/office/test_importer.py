@@ -1093,6 +1093,26 @@ def test_a_workbook_cell_beyond_the_header_is_reported(tmp_path):
     assert "column P has no heading" in report.problems[0].en
 
 
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_cell_under_a_column_without_a_heading_inside_the_header_is_reported(tmp_path, kind):
+    """The defect: only cells right of the last heading were reported; a value under a heading
+    left empty in the middle (联系方式 merged over the mobile and the e-mail columns) was
+    dropped without a word."""
+    rows = [["姓名", "出生日期", "联系方式", ""], ["王立新", "1978-07-01", "13900001111", "wlx@example.com"]]
+    if kind == "xlsx":
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.active.merge_cells("C1:D1")
+        book.save(listed := tmp_path / "w.xlsx")
+    else:
+        listed = write(tmp_path / "w.csv", "\n".join(",".join(row) for row in rows) + "\n")
+    report = import_register(listed, "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert [r["mobile"] for r in read_register(tmp_path / "r.csv")] == ["13900001111"]
+    assert [(p.row, p.value) for p in report.problems] == [(2, "wlx@example.com")]
+    assert report.problems[0].en == "column D has no heading and was not imported: name it as the register does to import it"  # fmt: skip
+
+
 def test_a_namesake_row_is_told_what_is_missing(tmp_path):
     imported(tmp_path, "姓名,性别,手机\n郝丽,女,13900200001\n", register="r.csv")
     report = imported(tmp_path, "姓名,性别,出生日期\n郝丽,女,1990-01-01\n", name="b.csv", register="r.csv")
