@@ -112,10 +112,12 @@ Taken = tuple[str, tuple[str, str] | None]  # the value, and a note if it was ta
 
 
 def squeeze(text: str) -> str:
-    """A header cell as compared: full-width letters plain, no spaces, no trailing *, : or ："""
+    """A header cell as compared: full-width letters plain, no spaces, no * before or after (a
+    template's mark of a required column), no trailing : or ："""
     text = text or ""  # every cell of a list is squeezed (a header pasted again): no regex
     return (
         "".join((text if text.isascii() else unicodedata.normalize("NFKC", text)).split())
+        .lstrip("*")
         .rstrip("*：:")
         .lower()
     )

@@ -543,10 +543,10 @@ def test_english_headers_from_the_form_are_recognised(tmp_path):
 
 
 def test_headers_as_college_templates_write_them_are_recognised(tmp_path):
-    """The defect: a template's hints in brackets (姓名（必填）, 性别（男/女）) and common wordings
-    (级, 通信地址, 电话号码, 邮箱地址, 单位名称) were no header: "no header found", or the column
-    named as not imported and its values lost."""
-    text = ("姓名（必填）,性别（男/女）,出生日期(格式:1990-01-01),级,通信地址,电话号码,邮箱地址,单位名称\n"
+    """The defect: a template's hints in brackets (姓名（必填）, 性别（男/女）), its * before a
+    heading, and common wordings (级, 通信地址, 电话号码, 邮箱地址, 单位名称) were no header: "no
+    header found", or the column named as not imported and its values lost."""
+    text = ("姓名（必填）,性别（男/女）,*出生日期(格式:1990-01-01),级,通信地址,电话号码,邮箱地址,单位名称\n"
             "庚一,男,1990-01-02,2008级,示例市学府路1号,13900010041,gy@example.com,示例公司\n")  # fmt: skip
     report = imported(tmp_path, text, register="r.csv")
     [record] = read_register(tmp_path / "r.csv")
