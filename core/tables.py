@@ -239,9 +239,27 @@ def iter_rows(
             else:
                 separator = "，" if any("，" in line for line in lines) else ","
             found = csv.reader(text, delimiter=separator)
-            yield from _restored(found) if quoted else found
+            line = 1  # where the row being read starts
+            try:
+                for row in _restored(found) if quoted else found:
+                    yield row
+                    line = found.line_num + 1
+            except csv.Error:
+                raise _unmatched_quote(label, line) from None
 
     return rows(), notes
+
+
+def _unmatched_quote(label: str, line: int) -> ProblemsFound:
+    """A CSV file the csv module gives up on: with `newline=""`, only for a cell grown past its
+    limit (128 KB), which in a list means a double quote never closed."""
+    return ProblemsFound([Problem(
+        label,
+        "从这一行起的一格超过 128 KB，无法读取：多半是一个没有配对的双引号（\"）把后面的内容都读成了一格；请删去这个双引号或补上另一个后再导入",
+        "has a cell from this line on of more than 128 KB and cannot be read: most likely a double quote (\") is never closed and everything after it reads as one cell; remove the quote or close it, and import again",
+        line=line,
+        kind="file",
+    )])  # fmt: skip
 
 
 def _content(path: Path) -> str:

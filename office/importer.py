@@ -217,11 +217,15 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
     headers and the like noted; the numbers of the rows left out go into `skipped`, a header that
     names the columns in another order into `part.headers`."""
     for number, cells in enumerate(rows, start=part.start + 2):
-        fields, name_at, _, _ = part.columns(number)
+        fields, name_at, width, _ = part.columns(number)
         skipped.add(number)
         filled = [i for i, c in enumerate(cells) if c.strip()]
         if not filled:
             continue
+        if not isinstance(cells, tables.Cells) and _swallowed(cells, width):
+            raise ProblemsFound([Problem(label, "有一格跨了好几行，换行后的内容像是名单的另外几行：多半是这一格开头的双引号（\"）没有配对，把下面的行都并进了这一格；整个文件未导入：请删去这个双引号或补上另一个后再导入",
+                                         "has a cell running over several lines that look like rows of the list: most likely a double quote (\") at its start is never closed and took the rows below into it; nothing was imported: remove the quote or close it, and import again",
+                                         row=number, kind="file", sheet=sheet)])  # fmt: skip
         if is_footer(cells):
             notes.append(Problem(label, "是表尾（制表人、合计、备注等），已跳过",
                                  "is a footer line (who made the list, totals, remarks); skipped", row=number, kind="footer",
@@ -592,6 +596,20 @@ class _Run:
             return _UNCHANGED
         register.change(index, gaps, self.source, self.by, self.when)
         return _UPDATED
+
+
+def _swallowed(cells: list[str], width: int) -> bool:
+    """Whether a CSV row holds the rows below it: a cell of several lines, one of which has as
+    many separators as a row. (An address typed over lines with Alt+Enter has a comma or two.)"""
+    if not any("\n" in cell for cell in cells):
+        return False
+    enough = max(1, width - 1)
+    return any(
+        max(line.count(s) for s in ",\t;，") >= enough
+        for cell in cells
+        if "\n" in cell
+        for line in cell.split("\n")
+    )
 
 
 def _learn_what_alumni_gave(register: Register, data: Path, update: Form) -> None:

@@ -1079,6 +1079,33 @@ def test_a_mobile_after_a_landline_in_one_cell_is_taken_and_the_landline_reporte
     )
 
 
+@pytest.mark.parametrize("people", [1, 300, 4000])
+def test_a_double_quote_never_closed_stops_the_import_with_one_sentence(tmp_path, people):
+    """The defect: a stray " at the start of a cell (示例"大厦, from a system that does not quote)
+    made the rest of the list one cell: 300 people were one address of 11,784 characters, mobiles
+    and all, and the summary said 1 row, 1 added; 4,000 stopped with a traceback
+    ("_csv.Error: field larger than field limit")."""
+    below = "".join(f"校友{n},1990-01-{n % 28 + 1:02d},139{n:08d},示例市学府路{n}号\n" for n in range(people))
+    text = '姓名,出生日期,手机,通讯地址\n甲一,1990-01-01,13900000001,"示例大厦\n' + below
+    with pytest.raises(ProblemsFound) as refused:
+        imported(tmp_path, text, register="r.csv")
+    [problem] = refused.value.problems
+    assert (problem.row or problem.line, problem.kind) == (2, "file")
+    assert (
+        'double quote (") at its start is never closed' in problem.en
+        or 'a double quote (") is never closed' in problem.en
+    )
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_an_address_of_several_lines_is_taken(tmp_path):
+    """A cell of several lines with a comma is no stray quote's doing (see above)."""
+    text = '姓名,出生日期,通讯地址\n甲一,1990-01-01,"Flat 5, 10 Example Street\nLondon"\n甲二,1990-02-02,示例市学府路2号\n'
+    report = imported(tmp_path, text, register="r.csv")
+    assert (report.added, report.problems) == (2, [])
+    assert read_register(tmp_path / "r.csv")[0]["address"] == "Flat 5, 10 Example Street London"
+
+
 def test_a_csv_row_with_more_cells_than_the_header_is_reported_not_shifted(tmp_path):
     text = "姓名,出生日期,入校时间,手机\n=HYPERLINK(\"http://x.example\",\"点我\"),1997-01-12,2015,13900120012\n李娜,1981-02-02,1999,13800002222\n"  # fmt: skip
     report = imported(tmp_path, text, register="r.csv")
