@@ -45,7 +45,9 @@ ZIP = b"PK\x03\x04"  # an .xlsx, whatever its name
 OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # an old .xls, or a workbook encrypted with a password
 _ENCRYPTED = "EncryptedPackage".encode("utf-16-le")  # the stream an encrypted .xlsx is held in
 _WORKBOOKS = (".xlsx", ".xlsm", ".xls", ".et", ".ods", ".numbers")  # names of files that are not text
-_SEPARATORS = ("\t", ";")  # besides the comma: Excel's text, and CSV from a comma-decimal locale
+# The comma first (it wins a tie); tabs for Excel's text, semicolons from a comma-decimal locale.
+_SEPARATORS = (",", "\t", ";")
+_SNIFFED = 10  # lines looked at for the separator: as many as the import looks at for its header
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _CHUNK = 1 << 20
 _SAMPLE = 20_000  # characters enough to tell garbled text
@@ -228,17 +230,38 @@ def iter_rows(
 
     def rows() -> Iterator[list[str]]:
         with path.open(encoding=encoding, newline="") as text:
-            # Our own files are CSV; a list may be separated by tabs or semicolons: the header
-            # line, which names the columns, holds more of its separator than of any other.
-            header = "" if ours else text.readline()
+            # Our own files are CSV. A list's separator is the one its first line with any holds
+            # most of (a title above the header may hold none); a list typed with a Chinese input
+            # method may have none but the full-width comma.
+            lines = [] if ours else [text.readline() for _ in range(_SNIFFED)]
             text.seek(0)
-            separator = max(_SEPARATORS, key=header.count)
-            found = csv.reader(
-                text, delimiter=separator if header.count(separator) > header.count(",") else ","
-            )
-            yield from _restored(found) if quoted else found
+            first = next((line for line in lines if any(s in line for s in _SEPARATORS)), None)
+            if first is not None:
+                separator = max(_SEPARATORS, key=first.count)
+            else:
+                separator = "，" if any("，" in line for line in lines) else ","
+            found = csv.reader(text, delimiter=separator)
+            line = 1  # where the row being read starts
+            try:
+                for row in _restored(found) if quoted else found:
+                    yield row
+                    line = found.line_num + 1
+            except csv.Error:
+                raise _unmatched_quote(label, line) from None
 
     return rows(), notes
+
+
+def _unmatched_quote(label: str, line: int) -> ProblemsFound:
+    """A CSV file the csv module gives up on: with `newline=""`, only for a cell grown past its
+    limit (128 KB), which in a list means a double quote never closed."""
+    return ProblemsFound([Problem(
+        label,
+        "从这一行起的一格超过 128 KB，无法读取：多半是一个没有配对的双引号（\"）把后面的内容都读成了一格；请删去这个双引号或补上另一个后再导入",
+        "has a cell from this line on of more than 128 KB and cannot be read: most likely a double quote (\") is never closed and everything after it reads as one cell; remove the quote or close it, and import again",
+        line=line,
+        kind="file",
+    )])  # fmt: skip
 
 
 def _content(path: Path) -> str:

@@ -38,12 +38,14 @@ _SPACE_IN_CJK = re.compile(rf"(?<=[{_CJK}·])\s+(?=[{_CJK}·])")
 # made plain. Not NFKC for the whole name: it would also change the compatibility ideographs
 # some rare names are written with.
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
-# Every dot written between the parts of a Uyghur or transliterated name (after NFKC: ･ is ・,
-# ． is .), and the spaces that a name written twice has in one place and not the other.
-_NAME_KEY = dict.fromkeys(map(ord, ".•・‧∙⋅"), "·") | dict.fromkeys(map(ord, " \t"), None)
+# What a name written twice has in one place and not the other: the dot between the parts of a
+# Uyghur or transliterated name, in any of its forms (after NFKC: ･ is ・, ． is .), a hyphen where
+# a system could not type it, or nothing at all (阿依古丽买买提); spaces.
+_NAME_KEY = dict.fromkeys(map(ord, ".•・‧∙⋅·-‐ \t"), None)
 # What a save in a narrower encoding leaves of a character it cannot hold: "?", the replacement
-# character, or a code point of the private-use areas (a font's own glyph, not a character).
-_LOST = re.compile("[?？\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]")
+# character (锟斤拷 is two of them read as GBK), or a code point of the private-use areas (a
+# font's own glyph, not a character).
+_LOST = re.compile("[?？\ufffd\ue000-\uf8ff\U000f0000-\U0010ffff]|锟斤拷")
 _DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?")
 _MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份)?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})?")
@@ -127,9 +129,9 @@ def clean_name(value: str) -> str:
 
 @lru_cache(maxsize=65536)  # a register repeats its names, and each is compared several times a row
 def name_key(name: str) -> str:
-    """A cleaned name as identity compares it: 阿依古丽•买买提 and 阿依古丽.买买提 are 阿依古丽·买买提,
-    john smith is John Smith, 張三豐 is 张三丰. Only for comparing: the register keeps the name as
-    written."""
+    """A cleaned name as identity compares it: 阿依古丽•买买提, 阿依古丽.买买提, 阿依古丽-买买提 and
+    阿依古丽买买提 are 阿依古丽·买买提, john smith is John Smith, 張三豐 is 张三丰. Only for comparing:
+    the register keeps the name as written."""
     key = unicodedata.normalize("NFKC", name).translate(_name_table()).casefold()
     return name if key == name else key  # most names: no second string held per record
 
@@ -149,7 +151,7 @@ def _name_table() -> dict[int, str | None]:
 
 
 def lost_characters(value: str) -> bool:
-    """Whether a name holds what a save in a narrower encoding leaves of a rare character."""
+    """Whether a value holds what a save in a narrower encoding leaves of a rare character."""
     return bool(_LOST.search(value))
 
 

@@ -29,11 +29,11 @@ from forms.inbox import LocalFiles
 from office.normalise import (
     MARKED,
     NotTaken,
+    field_of,
     header_names,
     heading_test,
     is_footer,
     normaliser,
-    squeeze,
     unmarked,
 )
 from office.register import CONTACTS, HISTORY, ID_FIELD, Register, now_on
@@ -83,21 +83,21 @@ def import_register(
     register.newer_than(result.as_of)
     _learn_what_alumni_gave(register, register_path.parent.parent, update)
     named = sum(1 for sheet in sheets if sheet.name is not None) > 1  # rows say their sheet
-    run = _Run(source.name, college, register, normaliser(update, today), {f.name: f.label.zh for f in update.fields},
+    run = _Run(source.name, college, register, normaliser(update, today), {ID_FIELD: "编号"} | {f.name: f.label.zh for f in update.fields},
                opener, now_on(today), editor,
                [sheet.name if named else None for sheet in sheets])  # fmt: skip
     for passes in range(MAX_PASSES):
         clock, position = register.clock, 0
         for part in parts:
-            run.fields, run.name_at, run.width = part.fields, part.name_at, part.width
             listed = itertools.islice(part.sheet.rows(), part.start + 1, None)
             if passes == 0:
                 people = _people(
-                    listed, part, source.name, run.sheets[part.index], result.notes, part.skipped
+                    listed, part, source.name, run.sheets[part.index], result.notes, part.skipped, update
                 )
             else:  # the rows the first pass took for people, without looking again
                 people = ((n, c) for n, c in enumerate(listed, start=part.start + 2) if n not in part.skipped)
             for number, cells in people:
+                run.fields, run.name_at, run.width, run.blank = part.columns(number)
                 run.decide(position, part.index * _PLACE + number, cells, again=passes > 0)
                 position += 1
         if register.clock == clock:
@@ -143,12 +143,26 @@ class _Part:
     start: int
     fields: dict[int, str]
     is_heading: Callable[[str], bool]  # whether a cell is a header wording (a header repeated further down)
-    width: int  # columns the header names: a cell further right has no heading
+    width: int  # the header's cells: a cell further right has no heading (in a CSV file, a comma split it)
+    blank: tuple[int, ...]  # the header's cells without a heading (beside a merged one, say)
     skipped: set[int] = field(default_factory=set)  # numbers of the rows that are not people
+    # (row number, (fields, name column, width, blank)) of each header further down that names the
+    # columns anew (a second list with its own column order pasted below): the rows after it are read by it.
+    headers: list[tuple[int, tuple[dict[int, str], int, int, tuple[int, ...]]]] = field(default_factory=list)
 
-    @property
-    def name_at(self) -> int:
-        return next((i for i, name in self.fields.items() if name == "name"), 1 << 30)
+    def __post_init__(self) -> None:
+        self.first = (self.fields, _name_at(self.fields), self.width, self.blank)
+
+    def columns(self, number: int) -> tuple[dict[int, str], int, int, tuple[int, ...]]:
+        """The fields, name column, width and columns without a heading of the header the row is read by."""
+        for row, columns in reversed(self.headers):
+            if row < number:
+                return columns
+        return self.first
+
+
+def _name_at(fields: dict[int, str]) -> int:
+    return next((i for i, name in fields.items() if name == "name"), 1 << 30)
 
 
 def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Problem]) -> list[_Part]:
@@ -162,7 +176,7 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
                                  "is a hidden sheet and was not read; unhide it in Excel to import it", kind="sheet", sheet=sheet.name))  # fmt: skip
             continue
         head = list(itertools.islice(sheet.rows(), 10))
-        first, start, fields, columns, width = _header(head, update)
+        first, start, fields, columns, width, blank = _header(head, update)
         if not fields:
             unread.append((sheet, any(c.strip() for row in head for c in row)))
             continue
@@ -171,11 +185,8 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
                              sheet=where)
                      for n in range(first) if any(c.strip() for c in head[n]))  # fmt: skip
         if columns:
-            zh, en = "、".join(columns), ", ".join(columns)
-            notes.append(Problem(label, f"这些列未导入：{zh}（登记册没有这些字段，或与前面的列重复）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
-                                 f"these columns were not imported: {en} (the register has no such field, or an earlier column gives it); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
-                                 row=start + 1, kind="columns", sheet=where))  # fmt: skip
-        parts.append(_Part(index, sheet, start, fields, heading_test(header_names(update)), width))
+            notes.append(_unread(label, columns, start + 1, where))
+        parts.append(_Part(index, sheet, start, fields, heading_test(header_names(update)), width, blank))
     if not parts:
         raise ProblemsFound([Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
                                      "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
@@ -190,17 +201,31 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
     return parts
 
 
+def _unread(label: str, columns: list[str], row: int, sheet: str | None) -> Problem:
+    """The note naming the columns of a header that are not imported."""
+    zh, en = "、".join(columns), ", ".join(columns)
+    return Problem(label, f"这些列未导入：{zh}（登记册没有这些字段，或与前面的列重复）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
+                   f"these columns were not imported: {en} (the register has no such field, or an earlier column gives it); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
+                   row=row, kind="columns", sheet=sheet)  # fmt: skip
+
+
 MAX_PASSES = 10  # a list settles in two or three; the bound only stops a list that never would
 
 
-def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Problem], skipped: set[int]):
+def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Problem], skipped: set[int], update: Form):  # fmt: skip
     """(row number, cells) of the rows that are people: empty lines skipped, footers, repeated
-    headers and the like noted; the numbers of the rows left out go into `skipped`."""
+    headers and the like noted; the numbers of the rows left out go into `skipped`, a header that
+    names the columns in another order into `part.headers`."""
     for number, cells in enumerate(rows, start=part.start + 2):
+        fields, name_at, width, _ = part.columns(number)
         skipped.add(number)
         filled = [i for i, c in enumerate(cells) if c.strip()]
         if not filled:
             continue
+        if not isinstance(cells, tables.Cells) and _swallowed(cells, width):
+            raise ProblemsFound([Problem(label, "有一格跨了好几行，换行后的内容像是名单的另外几行：多半是这一格开头的双引号（\"）没有配对，把下面的行都并进了这一格；整个文件未导入：请删去这个双引号或补上另一个后再导入",
+                                         "has a cell running over several lines that look like rows of the list: most likely a double quote (\") at its start is never closed and took the rows below into it; nothing was imported: remove the quote or close it, and import again",
+                                         row=number, kind="file", sheet=sheet)])  # fmt: skip
         if is_footer(cells):
             notes.append(Problem(label, "是表尾（制表人、合计、备注等），已跳过",
                                  "is a footer line (who made the list, totals, remarks); skipped", row=number, kind="footer",
@@ -211,13 +236,22 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
                                  "is a hidden row and was not imported; unhide it in Excel to import it", row=number, kind="hidden",
                                  sheet=sheet))  # fmt: skip
             continue
-        if sum(1 for i in part.fields if i < len(cells) and cells[i] and part.is_heading(cells[i])) >= 2:
-            notes.append(Problem(label, "重复了表头（如两份名单接在一起），已跳过", "repeats the header (two lists pasted one under the other, say); skipped",
+        if sum(1 for i in fields if i < len(cells) and cells[i] and part.is_heading(cells[i])) >= 2:
+            _, _, anew, unread, width, blank = _header([cells], update)
+            if anew == fields or "name" not in anew.values():
+                notes.append(Problem(label, "重复了表头（如两份名单接在一起），已跳过", "repeats the header (two lists pasted one under the other, say); skipped",
+                                     row=number, kind="header", sheet=sheet))  # fmt: skip
+                continue
+            part.headers.append((number, (anew, _name_at(anew), width, blank)))
+            notes.append(Problem(label, "是另一个表头，列的顺序不同（如两份名单接在一起），下面各行按这一行的列名读取",
+                                 "is another header with the columns in another order (two lists pasted one under the other, say); the rows below it are read by its column names",
                                  row=number, kind="header", sheet=sheet))  # fmt: skip
+            if unread:
+                notes.append(_unread(label, unread, number, sheet))
             continue
-        if filled == [part.name_at] and len(part.fields) > 1:
-            notes.append(Problem(label, f"只有姓名一栏有字（“{cells[part.name_at].strip()}”），像是小标题（如班级名），未导入；如是校友，请补上其他信息后再导入",
-                                 f"has only the name column filled (“{cells[part.name_at].strip()}”), like a subheading such as a class name; not imported: if it is an alumnus, add what else is known and import again",
+        if filled == [name_at] and len(fields) > 1:
+            notes.append(Problem(label, f"只有姓名一栏有字（“{cells[name_at].strip()}”），像是小标题（如班级名），未导入；如是校友，请补上其他信息后再导入",
+                                 f"has only the name column filled (“{cells[name_at].strip()}”), like a subheading such as a class name; not imported: if it is an alumnus, add what else is known and import again",
                                  row=number, kind="heading", sheet=sheet))  # fmt: skip
             continue
         skipped.discard(number)
@@ -238,6 +272,7 @@ class _Run:
         self.fields: dict[int, str] = {}  # the sheet being read: column -> field
         self.name_at = 1 << 30
         self.width = 0
+        self.blank: tuple[int, ...] = ()
         self.taken = array("q")  # record -> the row of this list that matched it first, or -1
         # Per row of the list, by position: the register's clock once it was decided, the record
         # it took, what came of it. Arrays: a list of 300,000 rows costs a few megabytes.
@@ -285,7 +320,8 @@ class _Run:
                 self.register.clock,
             )
             return
-        for column in beyond:  # a workbook's cell under no heading
+        unheaded = [i for i in self.blank if i < width and cells[i].strip()]
+        for column in unheaded + beyond:  # a cell under no heading (beyond the header: a workbook's)
             self.refuse(number, None, cells[column], f"{_letter(column)} 列没有列名，未导入：如要导入，请给这一列写上登记册的列名后再导入",
                         f"column {_letter(column)} has no heading and was not imported: name it as the register does to import it")  # fmt: skip
         for column in getattr(cells, "uncalculated", ()):
@@ -458,6 +494,10 @@ class _Run:
         if match.kind == "unknown-id":
             self.refuse(number, ID_FIELD, values[ID_FIELD], "登记册中没有这个编号：新校友请留空编号列",
                         "is no id of the register: leave the id empty for a new alumnus")  # fmt: skip
+        elif match.kind == "other-name":
+            held = self.register.get(match.record, "name")
+            self.refuse(number, ID_FIELD, values[ID_FIELD], f"在登记册中是 {held}，这一行却是 {name}（编号列可能错了行，如只排序了一列），这一行未导入：请核对编号；如确是同一人改了名，请先在 data/private/register.csv 中改正姓名后再导入",
+                        f"is {held} in the register, but the row names {name} (the id column may have slipped, sorted on its own, say), so the row was not imported: check the id; if it is the same person under a new name, correct the name in data/private/register.csv first and import again")  # fmt: skip
         elif match.kind == "ambiguous":
             self.refuse(number, "name", name, f"可能是登记册中的 {ids} 中的任何一位，无法确定，这一行未导入：请在编号列写明是哪一位",
                         f"could be any of {ids} in the register, so the row was not imported: write which one in the id column")  # fmt: skip
@@ -493,6 +533,8 @@ class _Run:
         zh, en = [], []
         if not values.get("birth_date"):
             zh.append("这一行没有出生日期"), en.append("the row has no birth date")
+        elif len(values["birth_date"]) == len("1990-02"):
+            zh.append("这一行的出生日期只有年月"), en.append("the row's birth date gives only the month")
         elif not any(register.get(i, "birth_date") for i in candidates):
             zh.append(f"登记册中的 {ids} 没有出生日期"), en.append(f"{ids} has no birth date in the register")
         for name, word_zh, word_en in (("mobile", "手机", "mobile"), ("email", "邮箱", "e-mail")):
@@ -556,6 +598,20 @@ class _Run:
         return _UPDATED
 
 
+def _swallowed(cells: list[str], width: int) -> bool:
+    """Whether a CSV row holds the rows below it: a cell of several lines, one of which has as
+    many separators as a row. (An address typed over lines with Alt+Enter has a comma or two.)"""
+    if not any("\n" in cell for cell in cells):
+        return False
+    enough = max(1, width - 1)
+    return any(
+        max(line.count(s) for s in ",\t;，") >= enough
+        for cell in cells
+        if "\n" in cell
+        for line in cell.split("\n")
+    )
+
+
 def _learn_what_alumni_gave(register: Register, data: Path, update: Form) -> None:
     """Registers written before every given field was marked (only the changed ones were): the
     history says which approved update reached which record, this computer's inbox what it gave."""
@@ -578,23 +634,25 @@ def _learn_what_alumni_gave(register: Register, data: Path, update: Form) -> Non
             register.protect(index, given[submission])
 
 
-def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, str], list[str], int]:
+def _header(
+    rows: list[list[str]], update: Form
+) -> tuple[int, int, dict[int, str], list[str], int, tuple[int, ...]]:
     """The header: its first and last row, which column is which field, the headings of the
-    columns not imported, and how many columns it names. It is the first row that names at least two known columns (titles
-    above it are skipped), with the row below when that one names columns under a group
-    (联系方式 over 手机 and 邮箱)."""
+    columns not imported, how many cells it has, and which of those have no heading. It is
+    the first row that names at least two known columns (titles above it are skipped), with the
+    row below when that one names columns under a group (联系方式 over 手机 and 邮箱)."""
     known = header_names(update)
     for index, row in enumerate(rows):
-        if sum(1 for cell in row if squeeze(cell) in known) < 2:
+        if sum(1 for cell in row if field_of(cell, known)) < 2:
             continue
         last, headings = index, list(row)
         below = rows[index + 1] if index + 1 < len(rows) else []
         named = [i for i, cell in enumerate(below) if cell.strip()]
         if (
             named
-            and any(squeeze(below[i]) in known for i in named)
+            and any(field_of(below[i], known) for i in named)
             and all(
-                squeeze(below[i]) in known or below[i].strip() == (row[i] if i < len(row) else "").strip()
+                field_of(below[i], known) or below[i].strip() == (row[i] if i < len(row) else "").strip()
                 for i in named
             )
         ):
@@ -605,14 +663,15 @@ def _header(rows: list[list[str]], update: Form) -> tuple[int, int, dict[int, st
         fields: dict[int, str] = {}
         unread = []
         for i, heading in enumerate(headings):
-            name = known.get(squeeze(heading))
+            name = field_of(heading, known)
             if name is not None and name not in fields.values():
                 fields[i] = name
             elif heading.strip():
                 unread.append(heading.strip())  # the register has no such field, or the column repeats one
-        width = max((i + 1 for i, heading in enumerate(headings) if heading.strip()), default=0)
-        return index, last, fields, unread, width
-    return 0, 0, {}, [], 0
+        width = len(headings)  # a CSV header's empty cells too: a value under one is no comma's doing
+        blank = tuple(i for i in range(width) if not headings[i].strip())
+        return index, last, fields, unread, width, blank
+    return 0, 0, {}, [], 0, ()
 
 
 _NOT_READ = ("sheet", "columns", "hidden")  # notes on what was not read, which the college should see too

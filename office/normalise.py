@@ -22,6 +22,7 @@ from core.values import (
     clean_text,
     is_email,
     is_mobile,
+    lost_characters,
     normalise_email,
     normalise_mobile,
     parse_date,
@@ -39,11 +40,14 @@ HEADERS = {
     "电话": "mobile", "联系方式": "mobile", "邮箱": "email", "电子邮件": "email", "e-mail": "email", "email": "email",
     "地址": "address", "联系地址": "address", "家庭住址": "address", "邮编": "postcode", "编号": "id",
     "校友编号": "id", "联系手机": "mobile", "电子信箱": "email", "届": "year_graduated", "届别": "year_graduated",
-    "毕业届别": "year_graduated", "工作单位及职务": "employer",
+    "毕业届别": "year_graduated", "工作单位及职务": "employer", "级": "year_entered", "入学年级": "year_entered",
+    "毕业届": "year_graduated", "通信地址": "address", "电话号码": "mobile",
+    "邮箱地址": "email", "电子邮箱地址": "email", "单位名称": "employer", "所在单位": "employer",
     # English headings besides the form's own English labels
     "name": "name", "sex": "gender", "birth date": "birth_date", "birthday": "birth_date", "mobile phone": "mobile",
     "phone": "mobile", "cell phone": "mobile", "college": "college", "department": "college", "employer": "employer",
     "company": "employer", "address": "address", "entered": "year_entered", "graduated": "year_graduated",
+    "e-mail address": "email", "email address": "email",
 }  # fmt: skip
 GENDERS = {"男": "male", "男性": "male", "m": "male", "male": "male", "1": "male",
            "女": "female", "女性": "female", "f": "female", "female": "female", "2": "female"}  # fmt: skip
@@ -70,16 +74,23 @@ RELATIONS = {
 }
 # Words a list's last lines start with that are no alumnus: who made it, totals, remarks.
 FOOTERS = ("制表", "填表", "审核", "负责人", "联系人", "合计", "总计", "共计", "小计", "备注", "说明", "注：", "注:",
-           "打印", "导出", "统计", "截止", "盖章", "签字")  # fmt: skip
+           "打印", "导出", "统计", "截止", "盖章", "签字", "日期", "填报", "总人数", "人数", "以上")  # fmt: skip
+# A count (共 5 人, 以上共计12名) or a stamp (学院（盖章）) anywhere in a footer's first cell.
+_FOOTER_WORDS = re.compile(r"共\s*[0-9０-９]+\s*[人名位]|盖章|签字|签名")
 _YEAR = re.compile(r"(\d{4})\s*(?:年|级|届)?")
 _SHORT_CLASS = re.compile(r"(\d{2})\s*[级届]")
 _STAFF_YEARS = re.compile(r"((?:19|20)\d{2})\s*[-–—~至到]\s*((?:19|20)\d{2})?")
 _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
 _SEPARATORS = re.compile(r"[;；,，、/\s]+")
+_HINT = re.compile(
+    r"[（(【\[][^（()）【】\[\]]*[）)】\]][\s*：:]*$"
+)  # 手机号码（必填）, 出生日期(yyyy-mm-dd)*
 _REMARK = re.compile(r"\s*[（(【\[]([^（()）【】\[\]]*)[）)】\]]\s*")
 # Several numbers in one cell: 139…/138…, 139…；138…, or two numbers side by side.
 _SEVERAL = re.compile(r"\s*[/／;；,，、|]+\s*")
-_MOBILES = re.compile(r"(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}")
+# A mainland mobile inside a cell of other numbers: not digits of a longer number.
+_MOBILE_IN = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
+_NUMBERS_ONLY = re.compile(r"[\d\s+\-()（）.]*")  # what a cell of phone numbers holds (no words)
 # A date as Excel counts days (35600 is 1997-06-19): five digits, from 1927 on.
 _HAN = re.compile("[\u4e00-\u9fff]")  # the unified ideographs: NFKC leaves each as it is
 _SERIAL = re.compile(r"[1-9]\d{4}(?:\.0+)?")
@@ -101,13 +112,21 @@ Taken = tuple[str, tuple[str, str] | None]  # the value, and a note if it was ta
 
 
 def squeeze(text: str) -> str:
-    """A header cell as compared: full-width letters plain, no spaces, no trailing *, : or ："""
+    """A header cell as compared: full-width letters plain, no spaces, no * before or after (a
+    template's mark of a required column), no trailing : or ："""
     text = text or ""  # every cell of a list is squeezed (a header pasted again): no regex
     return (
         "".join((text if text.isascii() else unicodedata.normalize("NFKC", text)).split())
+        .lstrip("*")
         .rstrip("*：:")
         .lower()
     )
+
+
+def field_of(heading: str, known: dict[str, str]) -> str | None:
+    """The field a header cell names, with or without a hint in brackets after it, as templates
+    write them: 手机号码（必填）, 性别（男/女）, 出生日期(格式:1990-01-01)."""
+    return known.get(squeeze(heading)) or known.get(squeeze(_HINT.sub("", heading)))
 
 
 def heading_test(known: Iterable[str]) -> Callable[[str], bool]:
@@ -135,7 +154,7 @@ def header_names(update: Form) -> dict[str, str]:
 def is_footer(cells: list[str]) -> bool:
     """A line below the list (制表人：…, 合计, 备注), not an alumnus."""
     first = next((c.strip() for c in cells if c.strip()), "")
-    return first.startswith(FOOTERS)
+    return first.startswith(FOOTERS) or _FOOTER_WORDS.search(first) is not None
 
 
 def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken]:
@@ -145,6 +164,8 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
 
     @lru_cache(maxsize=65536)
     def repeated(name: str, text: str) -> Taken:
+        if text.endswith(".0") and text[:-2].isdigit():
+            text = text[:-2]  # a number a program wrote as a decimal: 2015.0, 19800101.0
         if name == "gender":
             return _choice(GENDERS, text, "请写男或女", "write 男 or 女 (M or F)")
         if name == "degree":
@@ -170,7 +191,9 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
         return clean_text(text), None
 
     # Text as the office wrote it, only spaces evened out; the rest with full-width forms made plain.
-    as_written = {name: lambda raw: (clean_text(raw), None) for name in _AS_WRITTEN}
+    as_written = {name: _as_written for name in _AS_WRITTEN}
+    # The college column says whose records a row is compared with; Run.key reads it as written.
+    as_written["college"] = lambda raw: (clean_text(raw), None)
     plain = {"name": _name, "mobile": lambda raw: _mobiles(_plain(raw)),
              "email": lambda raw: _email(_plain(raw))}  # fmt: skip
 
@@ -179,6 +202,16 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
         return read(raw) if read else repeated(name, _plain(raw))
 
     return normalise
+
+
+def _as_written(raw: str) -> Taken:
+    """Text as the office wrote it, unless the file lost characters of it: such a value would
+    replace a sound one (示例市?园路 over 示例市䶮园路)."""
+    value = clean_text(raw)
+    if lost_characters(value):
+        raise NotTaken("含有 ? 或无法显示的字符：文件保存时丢失了字（如用 GBK 保存了生僻字），此项未导入；请从原表另存为 CSV UTF-8 或 .xlsx 后再导入",
+                       "holds ? or a character that cannot be shown: the file lost characters when it was saved (a rare character saved as GBK); the value was not taken: save it from the original as CSV UTF-8 or .xlsx and import again")  # fmt: skip
+    return value, None
 
 
 def _name(raw: str) -> Taken:
@@ -211,7 +244,10 @@ def _serial(text: str, today: datetime.date) -> Taken | None:
 
 
 def _plain(raw: str) -> str:
-    return unicodedata.normalize("NFKC", raw).strip() if not raw.isascii() else raw.strip()
+    """A value without invisible characters (a zero-width space pasted from a web page or a chat)
+    and with full-width forms made plain, as the form handler takes it."""
+    raw = clean_text(raw)
+    return raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
 
 
 def _choice(options: dict[str, str], text: str, zh: str, en: str) -> Taken:
@@ -254,17 +290,22 @@ def _year(text: str, low, high) -> str:
 
 
 def _mobiles(text: str) -> Taken:
-    """A mobile; of several in one cell the first is taken and the others are said."""
+    """A mobile; of several numbers in one cell (139…/138…, 010-6275…；139…, 139… 138…) the first
+    mobile is taken and the others are said. A cell with words besides numbers is not guessed at."""
     try:
         return _mobile(text), None
     except NotTaken:
         parts = [p for p in _SEVERAL.split(text) if p]
-        if len(parts) < 2 and not _MOBILES.sub("", text).strip():
-            parts = _MOBILES.findall(text)  # side by side: 139… 138…
-        if len(parts) < 2:
-            raise
-        first, others = _mobile(parts[0]), "、".join(parts[1:])
-    return first, (f"一格里有多个号码，导入了第一个，其余未导入：{others}", f"holds several numbers; the first was taken, not {others}")  # fmt: skip
+        first = next((p for p in parts if is_mobile(normalise_mobile(p))), None) if len(parts) > 1 else None
+        if first is not None:
+            others = "、".join(p for p in parts if p is not first)
+        else:
+            found = _MOBILE_IN.search(text)
+            rest = text[: found.start()] + " " + text[found.end() :] if found else ""
+            if found is None or not _NUMBERS_ONLY.fullmatch(rest):
+                raise
+            first, others = found.group(), rest.strip()
+    return _mobile(first), (f"一格里有多个号码，导入了手机号码 {_mobile(first)}，其余未导入：{others}", f"holds several numbers; the mobile {_mobile(first)} was taken, not {others}")  # fmt: skip
 
 
 def _mobile(text: str) -> str:

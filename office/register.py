@@ -21,6 +21,7 @@ in a few hundred megabytes.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import fcntl
 import os
@@ -31,6 +32,7 @@ from pathlib import Path
 
 from core import tables
 from core.definitions import CONSENT, Form
+from core.problems import Problem, ProblemsFound
 from core.values import name_key
 
 BOOKKEEPING = ["id", "updated", "source", "confirmed", "alumni_fields"]
@@ -59,8 +61,9 @@ def read_register(path: Path) -> list[dict[str, str]]:
 @dataclass(frozen=True)
 class Match:
     """What the register knows of a row: the record it is (kind "same"), nobody ("new"), or a
-    reason to ask a person ("ambiguous", "unsure", "conflict", "unknown-id", or "shared": a
-    name new to its college with the mobile or e-mail of the record named)."""
+    reason to ask a person ("ambiguous", "unsure", "conflict", "unknown-id", "other-name": the
+    id of the record named, which has another name, or "shared": a name new to its college with
+    the mobile or e-mail of the record named)."""
 
     kind: str
     record: int | None = None
@@ -97,22 +100,30 @@ class Register:
         # (record id, field or "" for the whole record) -> (as_of, source) of a value dated after
         # the values being merged: only those are read from the history (see `newer_than`).
         self.newer: dict[tuple[str, str], tuple[str, str]] = {}
+        self.seen = _state(self.path)  # the register file as read: a save over another's is refused
 
     @classmethod
     def open(cls, path: Path, update: Form) -> Register:
         register = cls(path, columns(update))
-        rows = tables.iter_rows(path, "data/private/register.csv")[0] if path.exists() else iter(())
-        header = next(rows, None)
-        if header is not None:
-            where = [header.index(name) if name in header else None for name in register.columns]
-            for row in rows:
-                if not any(row):
-                    continue
-                record = [row[w] if w is not None and w < len(row) else "" for w in where]
-                register._share(record)
-                register._index(len(register.records), record)
-                register.records.append(record)
-        _reconcile(path.with_name("register-history.csv"), register)
+        with _saving(path):  # not while another process is between its history and its register
+            register.seen = _state(path)
+            # Our own file, read as written: one value that looks garbled must not lock the office out.
+            rows = (
+                tables.iter_rows(path, "data/private/register.csv", ours=True)[0]
+                if path.exists()
+                else iter(())
+            )
+            header = next(rows, None)
+            if header is not None:
+                where = [header.index(name) if name in header else None for name in register.columns]
+                for row in rows:
+                    if not any(row):
+                        continue
+                    record = [row[w] if w is not None and w < len(row) else "" for w in where]
+                    register._share(record)
+                    register._index(len(register.records), record)
+                    register.records.append(record)
+            _reconcile(path.with_name("register-history.csv"), register)
         return register
 
     def _share(self, record: list[str]) -> None:
@@ -169,7 +180,11 @@ class Register:
         """Which record these values are (see the module's text for the rules)."""
         if values.get(ID_FIELD):
             found = self.by_id.get(values[ID_FIELD])
-            return Match("same", found) if found is not None else Match("unknown-id")
+            if found is None:
+                return Match("unknown-id")
+            if values.get("name") and not self.holds(found, "name", values["name"]):
+                return Match("other-name", found)  # ids that slipped a row: another person's record
+            return Match("same", found)
         found = self.by_person.get(self.key(values))
         pool = found.records if found is not None else ()
         if not values.get("name"):
@@ -182,10 +197,10 @@ class Register:
         if strong:
             [index] = strong
             birth = self.get(index, "birth_date")
-            if values.get("birth_date") and birth and values["birth_date"] != birth:
+            if values.get("birth_date") and birth and not _agree("birth_date", values["birth_date"], birth):
                 return Match("conflict", index)  # same mobile or e-mail, another birth date
             return Match("same", index)
-        alike = [i for i in pool if not any(values.get(f) and self.get(i, f) and values[f] != self.get(i, f) for f in TELLING)]  # fmt: skip
+        alike = [i for i in pool if not any(values.get(f) and self.get(i, f) and not _agree(f, values[f], self.get(i, f)) for f in TELLING)]  # fmt: skip
         if not alike:
             return self._new(values)  # a namesake: told apart by a date or a number
         repeated = [i for i in alike if self.brings_nothing(i, values)]
@@ -210,9 +225,14 @@ class Register:
 
     def holds(self, index: int, name: str, value: str) -> bool:
         """Whether the record has this value: a name written another way (john smith) is the
-        same name, and the record keeps its own writing."""
+        same name, and the record keeps its own writing; a birth month (出生年月 1990.02) is
+        held by a record with the day (1990-02-16), which it must not replace."""
         held = self.records[index][self.at[name]]
-        return held == value or (name == "name" and name_key(held) == name_key(value))
+        return (
+            held == value
+            or (name == "name" and name_key(held) == name_key(value))
+            or (name == "birth_date" and held.startswith(value + "-"))
+        )
 
     def alumni_fields(self, index: int) -> set[str]:
         return set(self.get(index, "alumni_fields").split())
@@ -326,9 +346,19 @@ class Register:
         if not self.changed:
             return
         history = self.path.with_name("register-history.csv")
-        _add_as_of(history)
-        tables.append_rows(history, HISTORY, self.history)
-        tables.write_table(self.path, self.columns, self.records)
+        with _saving(self.path):
+            if _state(self.path) != self.seen:
+                # Saving would put back the register as it was read, dropping the other's changes.
+                raise ProblemsFound([Problem(
+                    "data/private/register.csv",
+                    "在这次运行期间被另一个导入或审核改动了，这次的改动没有保存，登记册保留了另一个的改动：请再运行一次",
+                    "was changed by another import or review while this one ran; this run saved nothing and the other's changes stay: run it again",
+                    kind="file",
+                )])  # fmt: skip
+            _add_as_of(history)
+            tables.append_rows(history, HISTORY, self.history)
+            tables.write_table(self.path, self.columns, self.records)
+            self.seen = _state(self.path)
         self.history, self.changed = [], False
 
     def applied(self, source: str) -> bool:
@@ -345,6 +375,36 @@ class Register:
             self.last_number = max(numbers, default=0)
         self.last_number += 1
         return f"A{self.last_number:07d}"
+
+
+def _agree(name: str, one: str, other: str) -> bool:
+    """Whether two values of a field can be one person's: equal, or a birth month and a day in it
+    (1990-02 and 1990-02-16: lists often give 出生年月 only)."""
+    return one == other or (
+        name == "birth_date" and (one.startswith(other + "-") or other.startswith(one + "-"))
+    )
+
+
+def _state(path: Path) -> tuple[int, int, int] | None:
+    """What tells one writing of the register from another: a save replaces the file (a new inode)."""
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        return None
+    return found.st_ino, found.st_mtime_ns, found.st_size
+
+
+@contextlib.contextmanager
+def _saving(path: Path) -> Iterator[None]:
+    """The register's lock, held while it is read and while it is saved (history, then register),
+    so two processes (an import and a review, two imports) never save one over the other."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def now_on(today: datetime.date) -> datetime.datetime:

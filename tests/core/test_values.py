@@ -57,6 +57,8 @@ def test_the_quick_path_of_clean_text_misses_no_invisible_character():
         ("張三豐", "张三丰"),
         ("歐陽修", "欧阳修"),
         ("阿依古麗•買買提", "阿依古丽·买买提"),
+        ("阿依古丽买买提", "阿依古丽·买买提"),
+        ("阿依古丽-买买提", "阿依古丽·买买提"),
         ("john smith", "John Smith"),
     ],
 )

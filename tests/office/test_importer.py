@@ -18,10 +18,10 @@ from openpyxl import Workbook
 from core.definitions import load_forms
 from core.problems import ProblemsFound
 from core.sealing import Opener, Sealer, generate_keypair
-from core.tables import read_records
+from core.tables import read_records, write_table
 from office.importer import import_register
 from office.normalise import NotTaken, normaliser
-from office.register import Register, read_register
+from office.register import Register, now_on, read_register
 from tests.support import ROOT
 
 UPDATE = load_forms(ROOT / "forms")["update"]
@@ -118,6 +118,14 @@ def spreadsheet(request, tmp_path):
         ("year_entered", "1996.09", "1996"), ("year_entered", "1996年9月", "1996"), ("year_entered", "１９９６", "1996"),
         ("year_graduated", "2000-07-01", "2000"),
         ("postcode", "400000", "400000"), ("postcode", "10000", "010000"), ("postcode", "４０００００", "400000"),
+        # invisible characters pasted with a value (a zero-width space, a BOM, a word joiner)
+        ("email", "wang@example.com\u200b", "wang@example.com"), ("mobile", "\u200b13800001111", "13800001111"),
+        ("gender", "男\u2060", "male"), ("birth_date", "\ufeff1978-07-01", "1978-07-01"),
+        # numbers a program wrote as decimals
+        ("year_entered", "1996.0", "1996"), ("birth_date", "19780701.0", "1978-07-01"), ("gender", "2.0", "female"),
+        # a mobile after a landline in one cell
+        ("mobile", "010-62751234/13800001111", "13800001111"), ("mobile", "0571-88888888 13800001111", "13800001111"),
+        ("mobile", "(010)62751234；138 0000 1111", "13800001111"),
     ],
 )  # fmt: skip
 def test_values_are_taken_as_offices_write_them(field, written, taken):
@@ -135,6 +143,10 @@ def test_values_are_taken_as_offices_write_them(field, written, taken):
         ("mobile", "1.38E+10", "scientific notation"),
         ("email", "wang@", "is not an e-mail address"),
         ("gender", "未知", "is not one of the choices"),
+        ("mobile", "办公 010-62751234 手机 13800001111", "is not a mobile number"),  # words: not guessed at
+        ("mobile", "13800001111（已停机）", "is not a mobile number"),
+        ("address", "示例市锟斤拷小区", "the file lost characters when it was saved"),
+        ("employer", "示例\ufffd公司", "the file lost characters when it was saved"),
     ],
 )
 def test_values_that_cannot_be_taken_say_why(field, written, words):
@@ -214,6 +226,33 @@ def test_a_row_without_evidence_never_overwrites_another_person(tmp_path):
     ]
 
 
+def test_an_id_of_another_persons_record_is_reported_not_merged(tmp_path):
+    """The defect: a 编号 column that slipped a row (sorted on its own in Excel) was taken as the
+    record to merge into, whatever the row's name: 甲一's values, name and birth date included,
+    replaced 甲二's record and 甲二's replaced 甲一's."""
+    header = "姓名,出生日期,手机\n"
+    imported(tmp_path, header + "甲一,1990-01-01,13900000001\n甲二,1990-02-02,13900000002\n", name="a.csv")
+    before = (tmp_path / "private/register.csv").read_bytes()
+    slipped = (
+        "编号," + header + "A0000002,甲一,1990-01-01,13900000011\nA0000001,甲二,1990-02-02,13900000022\n"
+    )
+    report = imported(tmp_path, slipped, name="b.csv")
+    assert (tmp_path / "private/register.csv").read_bytes() == before
+    assert [(p.row, p.field, p.value) for p in report.problems] == [
+        (2, "编号", "A0000002"),
+        (3, "编号", "A0000001"),
+    ]
+    assert report.problems[0].en == (
+        "is 甲二 in the register, but the row names 甲一 (the id column may have slipped, sorted on its own, "
+        "say), so the row was not imported: check the id; if it is the same person under a new name, correct "
+        "the name in data/private/register.csv first and import again"
+    )
+    renamed = imported(
+        tmp_path, "编号,姓名,手机\nA0000001,甲 一,13900000011\n", name="c.csv"
+    )  # the name written another way
+    assert (renamed.updated, renamed.problems) == (1, [])
+
+
 def test_a_namesake_without_evidence_is_reported_not_merged_nor_doubled(tmp_path):
     imported(tmp_path, "姓名,出生日期,手机\n张伟,1980-01-01,13800001111\n", register="r.csv")
     report = imported(tmp_path, "姓名,现工作单位\n张伟,示例银行\n", name="b.csv", register="r.csv")
@@ -233,6 +272,25 @@ def test_namesakes_told_apart_by_a_date_are_two_records(tmp_path):
     )
     assert (report.added, report.problems) == (2, [])
     assert sorted(r["birth_date"] for r in read_register(tmp_path / "r.csv")) == ["1980-01-01", "1985-06-06"]
+
+
+def test_a_birth_month_agrees_with_a_day_in_it_and_never_replaces_it(tmp_path):
+    """The defect: a list giving 出生年月 only (1990.02) told its rows apart from records with the
+    day (1990-02-16): a row without a mobile became a second record of the same person, a row
+    with the record's mobile was refused as "another birth date"; taken, 1990-02 would replace
+    the day."""
+    register = tmp_path / "private/register.csv"
+    header = "姓名,出生日期,手机,现工作单位\n"
+    imported(tmp_path, header + "甲一,1990-01-15,13900000001,示例公司\n甲二,1990-02-16,13900000002,示例银行\n", name="a.csv", as_of=datetime.date(2026, 1, 1))  # fmt: skip
+    months = "姓名,出生年月,手机,现工作单位\n甲一,1990.01,13900000001,示例公司二\n甲二,1990.02,,示例银行二\n"
+    report = imported(tmp_path, months, name="b.csv", as_of=datetime.date(2026, 2, 1))
+    assert [(r["name"], r["birth_date"], r["employer"]) for r in read_register(register)] == [
+        ("甲一", "1990-01-15", "示例公司二"),
+        ("甲二", "1990-02-16", "示例银行"),
+    ]
+    [problem] = report.problems
+    assert (problem.row, problem.field) == (3, "姓名")
+    assert "the row's birth date gives only the month; the row has no mobile or e-mail" in problem.en
 
 
 def test_two_candidates_are_reported_never_guessed(tmp_path):
@@ -320,11 +378,38 @@ def test_a_name_that_lost_characters_is_refused_with_a_sentence(tmp_path, name):
     assert not (tmp_path / "r.csv").exists()
 
 
+def test_a_value_that_lost_characters_never_replaces_a_sound_one(tmp_path):
+    """The defect: only names were checked for what a GBK save leaves of a rare character; a list
+    saved so replaced the register's 示例市䶮园路1号 with 示例市?园路1号."""
+    header = "姓名,出生日期,通讯地址,现工作单位\n"
+    sound = write(tmp_path / "a.csv", header + "王芳,1978-07-01,示例市䶮园路1号,示例𠮷公司\n")
+    register = tmp_path / "r.csv"
+    import_register(sound, "计算机学院", register, UPDATE, DAY, as_of=datetime.date(2026, 1, 1))
+    saved = tmp_path / "b.csv"  # the same list, saved later from Excel as CSV in GBK
+    saved.write_bytes(sound.read_text(encoding="utf-8").encode("gbk", "replace"))
+    report = import_register(saved, "计算机学院", register, UPDATE, DAY, as_of=datetime.date(2026, 3, 1))
+    assert [(r["address"], r["employer"]) for r in read_register(register)] == [
+        ("示例市䶮园路1号", "示例𠮷公司")
+    ]
+    assert [(p.field, p.value) for p in report.problems] == [("通讯地址", "示例市?园路1号"), ("现工作单位", "示例?公司")]  # fmt: skip
+    assert "the file lost characters when it was saved" in report.problems[0].en
+
+
 def test_title_and_footer_rows_are_skipped_with_a_note(tmp_path):
     text = "示例大学计算机学院2026年校友名单,,\n姓名,出生日期,手机\n王立新,1978-07-01,13900001111\n合计：1 人,,\n制表人：李老师,,\n"
     report = imported(tmp_path, text, register="r.csv")
     assert (report.rows, report.problems) == (1, [])
     assert [(n.row, n.kind) for n in report.notes] == [(1, "title"), (4, "footer"), (5, "footer")]
+
+
+def test_a_count_a_date_or_a_stamp_below_the_list_is_a_footer_not_a_row_without_a_name(tmp_path):
+    """The defect: 共 3 人, 填报日期 and 学院（盖章） below a list with a 序号 column were counted
+    as rows and each reported as "has no name; the row was not imported"."""
+    people = "".join(f"{n},王{n},1978-07-0{n},1390000111{n}\n" for n in (1, 2, 3))
+    footers = "以上共 3 人,,,\n日期：2026-03-01,,,\n计算机学院（盖章）,,,\n"
+    report = imported(tmp_path, "序号,姓名,出生日期,手机\n" + people + footers, register="r.csv")
+    assert (report.rows, report.added, report.problems) == (3, 3, [])
+    assert [(n.row, n.kind) for n in report.notes if n.kind == "footer"] == [(5, "footer"), (6, "footer"), (7, "footer")]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -457,6 +542,20 @@ def test_english_headers_from_the_form_are_recognised(tmp_path):
         1, "13900010040", "lm@example.com", "AI", "2008")  # fmt: skip
 
 
+def test_headers_as_college_templates_write_them_are_recognised(tmp_path):
+    """The defect: a template's hints in brackets (姓名（必填）, 性别（男/女）), its * before a
+    heading, and common wordings (级, 通信地址, 电话号码, 邮箱地址, 单位名称) were no header: "no
+    header found", or the column named as not imported and its values lost."""
+    text = ("姓名（必填）,性别（男/女）,*出生日期(格式:1990-01-01),级,通信地址,电话号码,邮箱地址,单位名称\n"
+            "庚一,男,1990-01-02,2008级,示例市学府路1号,13900010041,gy@example.com,示例公司\n")  # fmt: skip
+    report = imported(tmp_path, text, register="r.csv")
+    [record] = read_register(tmp_path / "r.csv")
+    fields = ("name", "gender", "birth_date", "year_entered", "address", "mobile", "email", "employer")
+    assert [record[f] for f in fields] == [
+        "庚一", "male", "1990-01-02", "2008", "示例市学府路1号", "13900010041", "gy@example.com", "示例公司"]  # fmt: skip
+    assert (report.notes, report.problems) == ([], [])
+
+
 def test_a_two_row_grouped_header_reads_the_second_rows_names(tmp_path):
     workbook = Workbook()
     sheet = workbook.active
@@ -488,6 +587,25 @@ def test_rows_that_are_not_people_are_skipped_with_a_note(tmp_path):
         (6, "header"),
         (8, "header"),
     ]
+    assert report.problems == []
+
+
+def test_a_second_list_pasted_below_with_its_own_column_order_is_read_by_its_header(tmp_path):
+    """The defect: a header further down was skipped as a repeat, and the rows below it read by
+    the first header's columns: the second list's addresses became employers and its employers
+    addresses, without a word."""
+    text = ("姓名,出生日期,手机,现工作单位,通讯地址\n己一,1991-01-01,13900000001,示例公司,示例市学府路1号\n"
+            "序号,姓名,出生日期,手机,通讯地址,现工作单位\n1,己二,1991-01-02,13900000002,示例市学府路2号,示例银行\n")  # fmt: skip
+    report = imported(tmp_path, text, register="r.csv")
+    assert [(r["name"], r["employer"], r["address"]) for r in read_register(tmp_path / "r.csv")] == [
+        ("己一", "示例公司", "示例市学府路1号"),
+        ("己二", "示例银行", "示例市学府路2号"),
+    ]
+    assert [(n.row, n.kind) for n in report.notes] == [(3, "header"), (3, "columns")]
+    assert report.notes[0].en == (
+        "is another header with the columns in another order (two lists pasted one under the other, say); "
+        "the rows below it are read by its column names"
+    )
     assert report.problems == []
 
 
@@ -644,6 +762,41 @@ def test_a_kill_at_any_moment_of_an_import_leaves_the_register_and_its_history_a
         assert (again.unchanged, (register.read_bytes(), history.read_bytes())) == (8000, before), point
 
 
+def test_a_save_over_another_runs_changes_is_refused_and_loses_nothing(tmp_path):
+    """The defect: a review (or a second import) that read the register before an import saved put
+    back the register it had read: the import's records were gone, their history lines stayed,
+    and both runs' new records had the id A0000002."""
+    register = tmp_path / "private/register.csv"
+    imported(tmp_path, "姓名,出生日期,手机\n甲一,1990-01-01,13900000001\n", name="a.csv")
+    review = Register.open(register, UPDATE)  # an editor's review, reading the register
+    imported(tmp_path, "姓名,出生日期,手机\n甲二,1990-02-02,13900000002\n", name="b.csv")
+    review.add({"name": "甲三", "college": "计算机学院"}, "form:x", "editor", now_on(DAY), alumnus=True)
+    with pytest.raises(ProblemsFound) as refused:
+        review.save()
+    assert str(refused.value).splitlines()[1] == (
+        "- data/private/register.csv: 在这次运行期间被另一个导入或审核改动了，这次的改动没有保存，登记册保留了另一个的改动："
+        "请再运行一次 / was changed by another import or review while this one ran; this run saved nothing and "
+        "the other's changes stay: run it again"
+    )
+    assert [r["name"] for r in read_register(register)] == ["甲一", "甲二"]
+    assert _added(register.with_name("register-history.csv")) == {"A0000001", "A0000002"}
+    again = Register.open(register, UPDATE)  # run again: it reads what is there now
+    again.add({"name": "甲三", "college": "计算机学院"}, "form:x", "editor", now_on(DAY), alumnus=True)
+    again.save()
+    assert [r["id"] for r in read_register(register)] == ["A0000001", "A0000002", "A0000003"]
+
+
+def test_a_register_value_that_looks_garbled_does_not_lock_the_register(tmp_path):
+    """The defect: the register was read as a college's list is, guessing at garbling, so one value
+    holding \ufffd near its start made every later import and approval stop at "garbled text"."""
+    register = tmp_path / "private/register.csv"
+    imported(tmp_path, "姓名,出生日期,现工作单位\n甲一,1990-01-01,示例公司\n", name="a.csv")
+    [record] = read_register(register)
+    write_table(register, list(record), [{**record, "employer": "示例\ufffd公司"}])
+    report = imported(tmp_path, "姓名,出生日期\n甲二,1990-02-02\n", name="b.csv")
+    assert report.added == 1 and [r["employer"] for r in read_register(register)] == ["示例\ufffd公司", ""]
+
+
 def test_a_class_of_2019_is_the_year_graduated_not_entered(tmp_path):
     """The defect: 年级 2019届 was stored as the year entered."""
     report = imported(
@@ -761,7 +914,9 @@ def test_the_history_time_is_the_offices_own_time_with_its_zone(monkeypatch):
     ("known", "written"),
     [("阿依古丽·买买提", "阿依古丽•买买提"), ("阿依古丽·买买提", "阿依古丽.买买提"), ("阿依古丽·买买提", "阿依古丽・买买提"),
      ("阿依古丽·买买提", "阿依古丽‧买买提"), ("阿依古丽·买买提", "阿依古丽･买买提"), ("ＬＩ　Ｍｉｎｇ", "LI Ming"),
-     ("John Smith", "john smith"), ("John Smith", "JohnSmith")],
+     ("John Smith", "john smith"), ("John Smith", "JohnSmith"),
+     # the dot left out or typed as a hyphen by a system without it (each was a second record)
+     ("阿依古丽·买买提", "阿依古丽买买提"), ("阿依古丽·买买提", "阿依古丽-买买提"), ("Jean-Pierre Li", "Jean Pierre Li")],
 )  # fmt: skip
 def test_a_name_written_another_way_is_the_same_person(tmp_path, known, written):
     imported(tmp_path, f"姓名,出生日期,手机\n{known},1997-01-04,13900120004\n", register="r.csv")
@@ -835,9 +990,13 @@ def test_unicode_text_from_excel_is_read(tmp_path, name):
     assert [(r["name"], r["mobile"]) for r in read_register(tmp_path / "r.csv")] == [("钱进", "13900010008")]
 
 
-@pytest.mark.parametrize("separator", ["\t", ";"])
-def test_a_list_separated_by_tabs_or_semicolons_is_read(tmp_path, separator):
-    text = f"姓名{separator}出生日期{separator}手机\n孙立{separator}1998-04-05{separator}13900010009\n"
+@pytest.mark.parametrize("separator", ["\t", ";", "，"])
+@pytest.mark.parametrize("title", ["", "计算机学院校友名单\n"])
+def test_a_list_separated_by_tabs_or_semicolons_is_read(tmp_path, separator, title):
+    """The defect: the separator was judged by the first line alone, so a title above the header
+    made a tab-separated list (Excel's Unicode text) "no header found"; a list typed with the
+    full-width comma of a Chinese input method was never read."""
+    text = f"{title}姓名{separator}出生日期{separator}手机\n孙立{separator}1998-04-05{separator}13900010009\n"
     report = imported(tmp_path, text, register="r.csv")
     assert (report.added, report.problems) == (1, [])
     assert [(r["name"], r["birth_date"]) for r in read_register(tmp_path / "r.csv")] == [
@@ -903,8 +1062,48 @@ def test_two_mobiles_in_one_cell_take_the_first_and_report_the_second(tmp_path, 
     report = imported(tmp_path, f"姓名,出生日期,手机\n马超,1997-01-07,{cell}\n".replace(", 138", "，138"), register="r.csv")  # fmt: skip
     assert [r["mobile"] for r in read_register(tmp_path / "r.csv")] == ["13900120007"]
     [note] = [n for n in report.notes if n.kind == "taken"]
-    assert note.field == "手机" and "the first was taken, not 138" in note.en
+    assert note.field == "手机" and "the mobile 13900120007 was taken, not 138" in note.en
     assert "138" in read_records(report.report_file)[0]["reason"]
+
+
+def test_a_mobile_after_a_landline_in_one_cell_is_taken_and_the_landline_reported(tmp_path):
+    """The defect: 联系电话 "0571-88888888/13900120007" was refused as a landline, and the mobile
+    in it was lost with it."""
+    report = imported(tmp_path, "姓名,出生日期,联系电话\n马超,1997-01-07,0571-88888888/13900120007\n", register="r.csv")  # fmt: skip
+    assert [r["mobile"] for r in read_register(tmp_path / "r.csv")] == ["13900120007"]
+    assert report.problems == []
+    [note] = [n for n in report.notes if n.kind == "taken"]
+    assert note.sentence() == (
+        "list.csv, 第 2 行 (row 2), 字段 手机: “0571-88888888/13900120007”一格里有多个号码，导入了手机号码 13900120007，"
+        "其余未导入：0571-88888888 / holds several numbers; the mobile 13900120007 was taken, not 0571-88888888"
+    )
+
+
+@pytest.mark.parametrize("people", [1, 300, 4000])
+def test_a_double_quote_never_closed_stops_the_import_with_one_sentence(tmp_path, people):
+    """The defect: a stray " at the start of a cell (示例"大厦, from a system that does not quote)
+    made the rest of the list one cell: 300 people were one address of 11,784 characters, mobiles
+    and all, and the summary said 1 row, 1 added; 4,000 stopped with a traceback
+    ("_csv.Error: field larger than field limit")."""
+    below = "".join(f"校友{n},1990-01-{n % 28 + 1:02d},139{n:08d},示例市学府路{n}号\n" for n in range(people))
+    text = '姓名,出生日期,手机,通讯地址\n甲一,1990-01-01,13900000001,"示例大厦\n' + below
+    with pytest.raises(ProblemsFound) as refused:
+        imported(tmp_path, text, register="r.csv")
+    [problem] = refused.value.problems
+    assert (problem.row or problem.line, problem.kind) == (2, "file")
+    assert (
+        'double quote (") at its start is never closed' in problem.en
+        or 'a double quote (") is never closed' in problem.en
+    )
+    assert not (tmp_path / "r.csv").exists()
+
+
+def test_an_address_of_several_lines_is_taken(tmp_path):
+    """A cell of several lines with a comma is no stray quote's doing (see above)."""
+    text = '姓名,出生日期,通讯地址\n甲一,1990-01-01,"Flat 5, 10 Example Street\nLondon"\n甲二,1990-02-02,示例市学府路2号\n'
+    report = imported(tmp_path, text, register="r.csv")
+    assert (report.added, report.problems) == (2, [])
+    assert read_register(tmp_path / "r.csv")[0]["address"] == "Flat 5, 10 Example Street London"
 
 
 def test_a_csv_row_with_more_cells_than_the_header_is_reported_not_shifted(tmp_path):
@@ -921,6 +1120,26 @@ def test_a_workbook_cell_beyond_the_header_is_reported(tmp_path):
     assert report.added == 1
     assert [(p.row, p.value) for p in report.problems] == [(2, "已故")]
     assert "column P has no heading" in report.problems[0].en
+
+
+@pytest.mark.parametrize("kind", ["csv", "xlsx"])
+def test_a_cell_under_a_column_without_a_heading_inside_the_header_is_reported(tmp_path, kind):
+    """The defect: only cells right of the last heading were reported; a value under a heading
+    left empty in the middle (联系方式 merged over the mobile and the e-mail columns) was
+    dropped without a word."""
+    rows = [["姓名", "出生日期", "联系方式", ""], ["王立新", "1978-07-01", "13900001111", "wlx@example.com"]]
+    if kind == "xlsx":
+        book = Workbook()
+        for row in rows:
+            book.active.append(row)
+        book.active.merge_cells("C1:D1")
+        book.save(listed := tmp_path / "w.xlsx")
+    else:
+        listed = write(tmp_path / "w.csv", "\n".join(",".join(row) for row in rows) + "\n")
+    report = import_register(listed, "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert [r["mobile"] for r in read_register(tmp_path / "r.csv")] == ["13900001111"]
+    assert [(p.row, p.value) for p in report.problems] == [(2, "wlx@example.com")]
+    assert report.problems[0].en == "column D has no heading and was not imported: name it as the register does to import it"  # fmt: skip
 
 
 def test_a_namesake_row_is_told_what_is_missing(tmp_path):
