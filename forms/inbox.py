@@ -159,14 +159,19 @@ class LocalInbox:
         submission_id, row = new_row(form, values, submission_id)
         rows = self.files.get((form.name, form.version, spam)) or self.file(form, spam)
         folder = self.directory / PHOTOS / submission_id
-        # Sent again: the photos stored the first time stay, and stay the submission's.
-        ours = bool(photos) and not folder.exists() and _write_photos(folder, photos)
+        # Photos are in place before their row is stored. Sent again (the same _attempt), the
+        # first try's photos stay the submission's until the new row is stored; then the new
+        # photos take their place, as the new row takes the first's (once_each).
+        scratch = _write_photos(folder, photos) if photos else None
+        placed = scratch is not None and _place(scratch, folder)
         try:
             rows.submit(row)
         except (OSError, ProblemsFound):  # not stored, or refused (another version's columns)
-            if ours:
-                shutil.rmtree(folder, ignore_errors=True)  # no row: its photos are nobody's
+            if scratch is not None:  # no row: its photos are nobody's
+                shutil.rmtree(folder if placed else scratch, ignore_errors=True)
             raise
+        if scratch is not None and not placed:
+            _replace(scratch, folder)
         return submission_id
 
     def append_counted(
@@ -431,17 +436,13 @@ class LocalFiles:
         return [StoredPhoto(path.name, str(path), path.read_bytes()) for path in found]
 
 
-def _write_photos(folder: Path, photos: Sequence[Photo]) -> bool:
-    """The photos in their folder, all or none: written and synced in a hidden folder of this
-    writer's own beside it, then renamed into place in one step, so a worker killed meanwhile
-    leaves no half photo where the review looks (only a hidden folder, which nothing reads and
-    a writer an hour later removes). False if the same submission, sent again at the same
-    moment (a retry while the first try is still being stored), put its photos in place first:
-    those stay."""
+def _write_photos(folder: Path, photos: Sequence[Photo]) -> Path:
+    """The photos written and synced in a hidden folder of this writer's own beside `folder`, to
+    be renamed into place in one step (_place, _replace): a worker killed meanwhile leaves no
+    half photo where the review looks (only a hidden folder, which nothing reads and a writer an
+    hour later removes), and one sent again finds no folder of another writer's in its way."""
     folder.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     _sweep(folder.parent)
-    # Each writer its own: one sent again finds no folder in its way (a killed worker's, or a
-    # first try's still being written), and removes none but its own.
     scratch = Path(tempfile.mkdtemp(prefix=f".{folder.name}-", dir=folder.parent))
     try:
         for photo in photos:
@@ -452,18 +453,39 @@ def _write_photos(folder: Path, photos: Sequence[Photo]) -> bool:
             finally:
                 os.close(fd)
         _fsync_directory(scratch)
-        try:
-            scratch.rename(folder)
-        except OSError as error:
-            if error.errno not in (errno.EEXIST, errno.ENOTEMPTY):
-                raise
-            shutil.rmtree(scratch, ignore_errors=True)
-            return False
-        _fsync_directory(folder.parent)
     except OSError:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
+    return scratch
+
+
+def _place(scratch: Path, folder: Path) -> bool:
+    """Rename the photos into place; False if the submission has photos there already (sent
+    before, or at the same moment): they stay until its new row is stored."""
+    try:
+        scratch.rename(folder)
+    except OSError as error:
+        if error.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise
+        return False
+    _fsync_directory(folder.parent)
     return True
+
+
+def _replace(scratch: Path, folder: Path) -> None:
+    """The photos of a submission sent again in place of the ones before, once its row is stored.
+    Two renames: a worker killed between them leaves the folder missing and its client without
+    an answer, so it sends again and the photos are placed."""
+    old = folder.with_name(f".{folder.name}-{uuid.uuid4().hex[:8]}")
+    with contextlib.suppress(FileNotFoundError):  # another copy sent at once is replacing them
+        folder.rename(old)
+    try:
+        scratch.rename(folder)
+    except OSError:  # that copy's photos, the same, took the place first
+        shutil.rmtree(scratch, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    _fsync_directory(folder.parent)
 
 
 def _sweep(photos: Path, hours: float = 1.0) -> None:

@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
+
 from core.definitions import load_forms
+from core.problems import ProblemsFound
 from forms.gitinbox import GitInbox, Remote
-from forms.inbox import ATTEMPT, LocalInbox, once_each
+from forms.inbox import ATTEMPT, LocalFiles, LocalInbox, once_each
 from forms.photos import Photo
 from office.review import Review
 from tests.forms.test_gitinbox import post
@@ -99,14 +102,28 @@ def test_a_registration_sent_again_keeps_its_place_and_takes_no_other(start_hand
     assert len(rows) == CAPACITY and [r["name"] for r in rows[-2:]] == ["晚到甲", "晚到乙"]
 
 
-def test_photos_sent_again_leave_the_first_ones_in_place(tmp_path):
-    inbox, attempt = LocalInbox(tmp_path), uuid.uuid4().hex
+def test_photos_sent_again_take_the_first_ones_place_once_their_row_is_stored(tmp_path):
+    """The first try's photos stayed while the row sent again named the new ones: a note sent
+    again with another photo chosen showed in the review with a photo missing, the new one lost."""
+    inbox, attempt, form = LocalInbox(tmp_path), uuid.uuid4().hex, FORMS["class-note"]
     note = {"name": "陈校友", "note": "毕业三十年聚会", "consent": "yes"}
-    photo = Photo("1.jpg", b"\xff\xd8first", 10, 10)
-    assert inbox.append(FORMS["class-note"], note, photos=[photo], submission_id=attempt) == attempt
-    assert inbox.append(FORMS["class-note"], note, photos=[photo], submission_id=attempt) == attempt
-    assert [p.read_bytes() for p in (tmp_path / "photos" / attempt).iterdir()] == [b"\xff\xd8first"]
-    assert not [p for p in (tmp_path / "photos").iterdir() if p.name != attempt]
+    first, again = (
+        [Photo("1.jpg", b"\xff\xd8first", 10, 10)],
+        [Photo(f"{n}.jpg", b"\xff\xd8again" + bytes([n]), 10, 10) for n in (1, 2)],
+    )
+    assert inbox.append(form, note, photos=first, submission_id=attempt) == attempt
+    assert inbox.append(form, note, photos=again, submission_id=attempt) == attempt
+    assert [p.data for p in LocalFiles(tmp_path, tmp_path).photos(attempt)] == [p.data for p in again]
+    assert [p.name for p in (tmp_path / "photos").iterdir()] == [attempt]  # nothing hidden left
+
+    # A row sent again that is not stored (here: the inbox file now has other columns) changes
+    # nothing: the photos stay those of the row that was.
+    inbox_file = inbox.path(form)
+    inbox_file.write_bytes(inbox_file.read_bytes().replace(b"consent", b"agreed", 1))
+    with pytest.raises(ProblemsFound):
+        inbox.append(form, note, photos=first, submission_id=attempt)
+    assert [p.data for p in LocalFiles(tmp_path, tmp_path).photos(attempt)] == [p.data for p in again]
+    assert [p.name for p in (tmp_path / "photos").iterdir()] == [attempt]
 
 
 def test_on_the_review_branch_a_registration_sent_again_keeps_its_place(git_daemon):
