@@ -8,7 +8,15 @@ from tests.e2e.conftest import PAGES, screenshot
 AXE = Axe()
 
 
-@pytest.mark.parametrize("path", PAGES)
+# Every page type of the default edition; of the English one, drawn by the same templates, the
+# home page, an article and the forms, whose labels and messages are its own words.
+CHECKED = [path for path in PAGES if not path.startswith("/en/")] + [
+    "/en/", "/en/news/homecoming-day-2026-thousands-of-alumni-return-to-xuefu-road.html", "/en/forms/update/",
+    "/en/projects/cs-development-fund/pledge/", "/en/search/",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", CHECKED)
 def test_no_serious_accessibility_violation(open_page, path):
     page = open_page(375)
     page.goto(page.base + path)
