@@ -225,9 +225,10 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
         "college": "the college it comes from, e.g. 计算机学院",
         "identity": REVIEW_OPTIONS["identity"] + "; opens cells sealed by the form handler",
         "as-of": "the date the list is true of, YYYY-MM-DD (default: when the workbook was saved, else the file's time)",
+        "new-college": "import a college the register does not know although it has one named almost the same",
     },
 )
-def import_register_task(c, file, college, identity=None, as_of=None):
+def import_register_task(c, file, college, identity=None, as_of=None, new_college=False):
     """Import a college's spreadsheet into the private register; report every row not taken."""
     update = load_forms(ROOT / "forms")["update"]
     try:
@@ -236,7 +237,14 @@ def import_register_task(c, file, college, identity=None, as_of=None):
         raise Exit(f"--as-of “{as_of}”: 请写成 YYYY-MM-DD，如 2026-03-01 / write it as YYYY-MM-DD, such as 2026-03-01", code=1) from None  # fmt: skip
     try:
         report = import_register(
-            Path(file), college, REGISTER, update, datetime.date.today(), office_opener(identity), as_of=dated
+            Path(file),
+            college,
+            REGISTER,
+            update,
+            datetime.date.today(),
+            office_opener(identity),
+            as_of=dated,
+            new_college=new_college,
         )
     except KeyboardInterrupt:
         Register.open(REGISTER, update)  # takes off history lines a save stopped half-way left

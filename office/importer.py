@@ -55,6 +55,30 @@ class ImportReport:
     as_of_from: tuple[str, str] = ("", "")  # where that date came from, in Chinese and English
 
 
+# What ends a college's name: 计算机系 and 计算机学院 are one college written two ways.
+_COLLEGE_ENDING = re.compile(r"(学院|学部|研究院|研究所|书院|系|院|部)$")
+
+
+def _check_college(college: str, register: Register) -> None:
+    """Refuse a college the register does not know when it holds one named almost the same: a
+    mistyped --college (计算机系 for 计算机学院) would add every person of the list again."""
+    known = {register.get(index, "college") for index in range(len(register.records))} - {""}
+    stem = _COLLEGE_ENDING.sub("", college.strip())
+    if college in known or len(stem) < 2:
+        return
+    close = sorted(
+        name
+        for name in known
+        if (other := _COLLEGE_ENDING.sub("", name)) and (stem in other or other in stem)
+    )
+    if close:
+        raise ProblemsFound([Problem(
+            "--college", f"名册里没有“{college}”，但有“{'”“'.join(close)}”：如果是同一个院系，请写 --college {close[0]}；"
+                         f"如果确实是另一个院系，请加 --new-college",
+            f"the register has no “{college}” but has “{'”, “'.join(close)}”: if it is the same college, write "
+            f"--college {close[0]}; if it really is another one, add --new-college")])  # fmt: skip
+
+
 def import_register(
     source: Path,
     college: str,
@@ -64,6 +88,7 @@ def import_register(
     opener: Opener | None = None,
     editor: str = "import",
     as_of: datetime.date | None = None,
+    new_college: bool = False,
 ) -> ImportReport:
     """Normalise, match and merge a spreadsheet into the register; write the report of what was not taken.
 
@@ -80,6 +105,8 @@ def import_register(
     result.as_of, result.as_of_from = list_date(source, as_of)
     parts = _parts(sheets, source.name, update, result.notes)
     register = Register.open(register_path, update)
+    if not new_college:
+        _check_college(college, register)
     register.newer_than(result.as_of)
     _learn_what_alumni_gave(register, register_path.parent.parent, update)
     named = sum(1 for sheet in sheets if sheet.name is not None) > 1  # rows say their sheet

@@ -1247,3 +1247,27 @@ def test_the_sample_list_in_the_docs_imports_as_the_guide_says(tmp_path):
     assert (report.rows, report.added) == (6, 6)
     assert [(p.row, p.field) for p in report.problems] == [(7, "出生日期")]
     assert {n.kind for n in report.notes} >= {"title", "footer", "taken"}
+
+
+def test_a_mistyped_college_is_refused_before_it_adds_everyone_again(tmp_path):
+    """--college 计算机系 for the register's 计算机学院 added every person of the list a second time."""
+    text = "姓名,出生日期,手机\n丁一,1990-02-02,13900210001\n丁二,1990-02-03,13900210002\n"
+    assert imported(tmp_path, text).added == 2  # as 计算机学院
+    source, register = write(tmp_path / "again.csv", text), tmp_path / "private/register.csv"
+    before = register.read_bytes()
+    with pytest.raises(ProblemsFound) as found:
+        import_register(source, "计算机系", register, UPDATE, DAY)
+    assert (
+        found.value.problems[0]
+        .sentence()
+        .startswith(
+            "--college: 名册里没有“计算机系”，但有“计算机学院”：如果是同一个院系，请写 --college 计算机学院；"
+        )
+    )
+    assert register.read_bytes() == before
+    assert (
+        import_register(source, "计算机系", register, UPDATE, DAY, new_college=True).added == 2
+    )  # said it is another
+    assert (
+        import_register(source, "经济学院", register, UPDATE, DAY).added == 2
+    )  # a new college like no other
