@@ -9,7 +9,7 @@ changed this mobile, when, from what".
 
 Identity is decided here, once, for the import and the review alike. A row is the same person
 as a record only on strong evidence: the register id; or name, birth date and college; or
-name, college and an equal mobile or e-mail. Names are compared as `name_key` writes them
+name, college and an equal mobile or e-mail (an e-mail in any case: `contact`). Names are compared as `name_key` writes them
 (阿依古丽•买买提 is 阿依古丽·买买提, john smith is John Smith). Without that evidence, a row is
 added (nobody like it is known, or everyone like it is told apart by a date or a number) or
 reported (it could be someone already there, or it has the mobile or e-mail of another name of
@@ -158,6 +158,7 @@ class Register:
             value = record[self.at[name]]
             if not value:
                 continue
+            value = contact(name, value)
             known = self.by_contact.setdefault(value, index)
             if isinstance(known, list):
                 if index not in known:
@@ -169,10 +170,13 @@ class Register:
         """The first record of the row's college (or unit) with the row's mobile or e-mail."""
         college = values.get("college") or values.get("staff_unit") or ""
         for name in CONTACTS:
-            value = values.get(name)
+            value = contact(name, values.get(name, ""))
             known = self.by_contact.get(value) if value else None
             for index in known if isinstance(known, list) else () if known is None else (known,):
-                if self.get(index, name) == value and self.key(self.records[index])[1] == college:
+                if (
+                    contact(name, self.get(index, name)) == value
+                    and self.key(self.records[index])[1] == college
+                ):
                     return index  # a record that still has it, in the row's college
         return None
 
@@ -191,7 +195,7 @@ class Register:
             return Match("new")
         if not pool:
             return self._new(values)
-        strong = [i for i in pool if any(values.get(f) and values[f] == self.get(i, f) for f in ("birth_date", "mobile", "email"))]  # fmt: skip
+        strong = [i for i in pool if any(values.get(f) and contact(f, values[f]) == contact(f, self.get(i, f)) for f in ("birth_date", "mobile", "email"))]  # fmt: skip
         if len(strong) > 1:
             return Match("ambiguous", candidates=tuple(strong))
         if strong:
@@ -232,6 +236,7 @@ class Register:
             held == value
             or (name == "name" and name_key(held) == name_key(value))
             or (name == "birth_date" and held.startswith(value + "-"))
+            or (name == "email" and held.casefold() == value.casefold())
         )
 
     def alumni_fields(self, index: int) -> set[str]:
@@ -375,6 +380,12 @@ class Register:
             self.last_number = max(numbers, default=0)
         self.last_number += 1
         return f"A{self.last_number:07d}"
+
+
+def contact(name: str, value: str) -> str:
+    """What a mobile or e-mail is compared by: an address in any case is one address (mail
+    systems read Wang@ and wang@ alike, and people type both); it is kept as written."""
+    return value.casefold() if name == "email" else value
 
 
 def _agree(name: str, one: str, other: str) -> bool:

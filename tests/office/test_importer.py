@@ -1271,3 +1271,18 @@ def test_a_mistyped_college_is_refused_before_it_adds_everyone_again(tmp_path):
     assert (
         import_register(source, "经济学院", register, UPDATE, DAY).added == 2
     )  # a new college like no other
+
+
+def test_an_e_mail_in_other_letters_is_the_same_address_and_keeps_its_writing(tmp_path):
+    """Wang@Example.cn and wang@example.cn were two addresses: a later list giving the same person's
+    new mobile with the address in capitals was refused as a namesake nothing told apart."""
+    assert imported(tmp_path, "姓名,邮箱\n王立新,wang.lixin@example.cn\n").added == 1
+    report = imported(
+        tmp_path, "姓名,邮箱,手机\n王立新,Wang.LiXin@Example.cn,13900001111\n", name="later.csv"
+    )
+    assert (report.updated, report.problems) == (1, [])
+    [record] = read_register(tmp_path / "private/register.csv")
+    assert (record["email"], record["mobile"]) == ("wang.lixin@example.cn", "13900001111")
+    # Another name of the college with that address, in any letters, is a question, not a new person.
+    report = imported(tmp_path, "姓名,邮箱\n王力新,WANG.LIXIN@example.cn\n", name="third.csv")
+    assert report.added == 0 and report.problems
