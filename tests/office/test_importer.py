@@ -835,7 +835,12 @@ def test_ctrl_c_says_one_sentence_and_leaves_the_register_as_it_was(tmp_path):
     people = "\n".join(f"校友{n},1990-01-{n % 28 + 1:02d},139{n:08d}" for n in range(20000))
     listed = write(tmp_path / "big.csv", "姓名,出生日期,手机\n" + people + "\n")
     process = _invoke(site, "import-register", str(listed), "--college", "材料学院")
-    time.sleep(1.0)
+    # Once the import has opened the register (its lock file made), not after a fixed second: on
+    # a loaded machine the process was still starting Python, and Ctrl-C there is Python's own.
+    deadline = time.monotonic() + 60
+    while not (site / "data/private/.register.csv.lock").exists():
+        assert process.poll() is None and time.monotonic() < deadline, "the import never opened the register"
+        time.sleep(0.01)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
     assert "Traceback" not in out + err
