@@ -30,7 +30,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core import tables
+from core import files, tables
 from core.definitions import CONSENT, Form
 from core.problems import Problem, ProblemsFound
 from core.values import name_key
@@ -233,10 +233,9 @@ class Register:
         held by a record with the day (1990-02-16), which it must not replace."""
         held = self.records[index][self.at[name]]
         return (
-            held == value
+            contact(name, held) == contact(name, value)
             or (name == "name" and name_key(held) == name_key(value))
             or (name == "birth_date" and held.startswith(value + "-"))
-            or (name == "email" and held.casefold() == value.casefold())
         )
 
     def alumni_fields(self, index: int) -> set[str]:
@@ -412,7 +411,7 @@ def _saving(path: Path) -> Iterator[None]:
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     fd = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        files.lock(fd)
         yield
     finally:
         os.close(fd)

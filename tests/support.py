@@ -38,6 +38,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def gunicorn_start(environment: dict[str, str]) -> subprocess.CompletedProcess:
+    """The handler started under gunicorn with these variables, for settings that must stop it:
+    gunicorn's exit code and what it said."""
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--bind",
+        f"127.0.0.1:{free_port()}",
+        "forms.wsgi:application",
+    ]
+    return subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+
+
 @contextmanager
 def preview_server(site: Path, inbox: Path, log: Path, port: int | None = None) -> Iterator[str]:
     """The preview server (site and form handler) in its own process on 127.0.0.1: its address."""

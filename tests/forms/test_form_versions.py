@@ -6,8 +6,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,7 +17,7 @@ from core.tables import BOM, line, read_records
 from forms.gitinbox import Branch, Change, GitInbox, Remote
 from forms.inbox import BOOKKEEPING, LocalInbox, header
 from forms.photos import Photo
-from tests.support import BUILD_DATE, ROOT, build_repo, free_port
+from tests.support import BUILD_DATE, ROOT, build_repo, gunicorn_start
 
 FORMS = load_forms(ROOT / "forms", [("uk-christmas-2026", None)])
 CONTACT, EVENTS = FORMS["contact"], FORMS["event-registration"]
@@ -130,15 +128,7 @@ def test_the_handler_answers_503_stores_nothing_and_logs_what_to_do(start_handle
 def test_the_handler_refuses_to_start_beside_an_inbox_file_of_other_columns(tmp_path):
     path = older_inbox(tmp_path / "inbox")
     environment = {**os.environ, "FORMS_INBOX": str(tmp_path / "inbox"), "FORMS_TODAY": BUILD_DATE}
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{free_port()}",
-        "forms.wsgi:application",
-    ]
-    result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    result = gunicorn_start(environment)
     assert result.returncode == 3  # gunicorn's "worker failed to boot": it stops instead of retrying
     assert f"{path}: {SAID}" in result.stderr and "Traceback" not in result.stderr
     assert path.read_bytes() == OLDER + OLD_ROW

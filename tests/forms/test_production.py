@@ -7,8 +7,6 @@ import http.client
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 from urllib.parse import urlencode, urlsplit
 
@@ -19,7 +17,7 @@ from core.sealing import Opener, generate_keypair
 from core.stamps import STAMP_FIELD, issue
 from core.tables import read_records
 from forms.app import settings_from_env
-from tests.support import BUILD_DATE, ROOT, free_port
+from tests.support import BUILD_DATE, ROOT, gunicorn_start
 
 IDENTITY, RECIPIENT = generate_keypair()
 SECRET = "s" * 40
@@ -93,15 +91,7 @@ def test_production_mode_without_its_keys_refuses_to_start_under_gunicorn(tmp_pa
                    "FORMS_TODAY": BUILD_DATE}  # fmt: skip
     for name in ("FORMS_AGE_RECIPIENT", "FORMS_STAMP_SECRET"):
         environment.pop(name, None)
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "--bind",
-        f"127.0.0.1:{free_port()}",
-        "forms.wsgi:application",
-    ]
-    result = subprocess.run(command, cwd=ROOT, env=environment, capture_output=True, text=True, timeout=60)
+    result = gunicorn_start(environment)
     assert result.returncode == 3  # gunicorn's "worker failed to boot": it stops instead of retrying
     assert all(sentence in result.stderr for sentence in REFUSALS)
     assert "Traceback" not in result.stderr
