@@ -424,6 +424,9 @@ def append_rows(
         os.close(fd)
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
 def mend(fd: int, label: str) -> bytes:
     """What to write before new rows at the end of a CSV file of our own, open to read and write
     and held under its lock: nothing when it ends in a line end, as every writer that finished
@@ -431,7 +434,9 @@ def mend(fd: int, label: str) -> bytes:
     writer killed mid-write (kill -9 stops a write between two pages): a last row that reads
     whole (the header's number of cells, no quote left open) gets its line end; part of one is
     cut off, as it was never acknowledged, and the rows written after it would read as part of
-    it (after an open quote, every one of them)."""
+    it (after an open quote, every one of them). A kill cuts a write where a page of the file
+    ends, so a file whose size is a whole number of pages was cut even when its last row reads
+    whole (cut inside its last cell), and that row goes too."""
     size = os.fstat(fd).st_size
     if size == 0 or os.pread(fd, 1, size - 1) == b"\n":
         return b""
@@ -441,7 +446,7 @@ def mend(fd: int, label: str) -> bytes:
         last = list(csv.reader(_lines(tail.decode("utf-8") + "\n"), strict=True))
     except (UnicodeDecodeError, csv.Error):  # cut inside a character, a quote left open, a NUL
         last = []
-    if not tail or (len(last) == 1 and len(last[0]) == width):
+    if not tail or (size % _PAGE and len(last) == 1 and len(last[0]) == width):
         return b"\n"
     os.ftruncate(fd, start)
     logger.warning(

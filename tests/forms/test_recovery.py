@@ -67,6 +67,22 @@ def test_a_row_saved_whole_without_its_line_end_is_kept(tmp_path):
     assert [row["subject"] for row in rows] == ["问候", "后来"]
 
 
+def test_a_row_cut_inside_its_last_cell_where_a_page_ends_is_cut_off(tmp_path):
+    # A kill stops a write where a page of the file ends: cut inside its last cell (consent,
+    # "yes"), half a row read whole, and was taken for a submission with "ye".
+    path = tmp_path / "contact-v1.csv"
+    LocalInbox(tmp_path).append(CONTACT, MESSAGE)
+    _, cut = new_row(CONTACT, {**MESSAGE, "message": "正文", "subject": "被切"})
+    _, one = new_row(CONTACT, {**MESSAGE, "message": "x", "subject": "填充"})
+    pad = -(path.stat().st_size + len(one) + len(cut) - 2) % 4096  # so the cut ends a page
+    _, filler = new_row(CONTACT, {**MESSAGE, "message": "x" * (1 + pad), "subject": "填充"})
+    with path.open("ab") as file:
+        file.write(filler + cut[:-2])
+    assert path.stat().st_size % 4096 == 0 and cut[:-2].endswith(b",ye")
+    LocalInbox(tmp_path).append(CONTACT, {**MESSAGE, "subject": "后来"})
+    assert [row["subject"] for row in tables.read_records(path)] == ["问候", "填充", "后来"]
+
+
 def test_a_registration_torn_by_a_kill_gives_no_place_twice(start_handler, tmp_path):
     inbox = tmp_path / "inbox"
     filled(inbox, CAPACITY - 2)
