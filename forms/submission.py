@@ -103,6 +103,11 @@ def _field_value(spec: Field, value: str, today: datetime.date) -> tuple[str, Te
             "有叠在一起的大量符号（上下乱飞的字），请删掉后重新输入",
             "Holds a pile of marks stacked on one letter: delete it and type it again",
         )
+    kind = spec.type
+    if kind in ("year", "number", "date", "email") and len(value) <= spec.limit:
+        # Full-width digits and letters, as Chinese keyboards type them. Before the length is
+        # checked: NFKC can lengthen a value (㎏ is kg), and the stored value must fit.
+        value = unicodedata.normalize("NFKC", value)
     if len(value) > spec.limit:
         return value[: spec.limit], Text(
             f"太长了，最多 {spec.limit} 个字", f"Too long: at most {spec.limit} characters"
@@ -111,11 +116,6 @@ def _field_value(spec: Field, value: str, today: datetime.date) -> tuple[str, Te
         return value, Text(
             f"太短了，至少 {spec.min_length} 个字", f"Too short: at least {spec.min_length} characters"
         )
-    kind = spec.type
-    if kind in ("year", "number", "date", "email"):
-        value = unicodedata.normalize(
-            "NFKC", value
-        )  # full-width digits and letters, as Chinese keyboards type them
     if kind == "email":
         if not is_email(value):
             return value, Text(

@@ -77,3 +77,12 @@ def test_marks_piled_on_one_letter_are_refused_and_real_writing_is_not():
     assert refused.errors["name"].en.startswith("Holds a pile of marks stacked on one letter")
     for name in ("Nguye\u0302\u0303n Va\u0306n A\u0301nh", "བཀྲ་ཤིས་བདེ་ལེགས", "श्रीनिवास", "Zoe\u0308"):
         assert "name" not in check(UPDATE, {**STAFF, "name": name}).errors, name
+
+
+def test_a_value_is_no_longer_than_its_limit_once_normalised():
+    # NFKC makes ㎏ "kg": an address within the limit as typed was stored past it.
+    limit = next(f for f in UPDATE.fields if f.name == "email").limit
+    typed = "a@" + "㎏" * (limit - 5) + ".cn"
+    result = check(UPDATE, {**STAFF, "email": typed})
+    assert result.errors["email"].en == f"Too long: at most {limit} characters"
+    assert check(UPDATE, {**STAFF, "email": "ＡＢ＠ｅｘａｍｐｌｅ．ｃｎ"}).values["email"] == "AB@example.cn"
