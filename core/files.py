@@ -53,6 +53,18 @@ def replacing(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    if sync:
+        sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """A new or renamed file's name is on disk only once its folder is synced too: a power cut
+    can otherwise lose the name of a file whose content was synced."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def write_whole(path: Path, data: bytes, *, private: bool = True, sync: bool = False) -> None:

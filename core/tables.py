@@ -420,6 +420,8 @@ def append_rows(
         first = [header] if os.fstat(fd).st_size == 0 else []
         files.append_whole(fd, itertools.chain([mend(fd, str(path))], _blocks(itertools.chain(first, rows))))
         os.fsync(fd)
+        if first:
+            files.sync_folder(path.parent)
     finally:
         os.close(fd)
 

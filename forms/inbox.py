@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from core import tables
 from core.definitions import BOOKKEEPING, FIRST_LINE, Form, file_name, other_columns
-from core.files import append_whole, lock
+from core.files import append_whole, lock, sync_folder
 from core.problems import ProblemsFound
 from forms.checkin import ARRIVED, arrivals_file, new_arrivals
 from forms.places import CANCELLED, cancellations_file
@@ -193,6 +193,8 @@ class LocalInbox:
                 line = place(rows, cancelled, submission_id, key, values.get(key))
                 append_whole(fd, start + row)
                 os.fsync(fd)
+                if start.startswith(header(form)):  # a new file: its name too, before the answer
+                    sync_folder(path.parent)
             finally:
                 os.close(fd)  # and the lock with it
         return submission_id, line
@@ -227,8 +229,11 @@ class LocalInbox:
                 new = new_arrivals(arrivals, marks)
                 if new:
                     payload = b"".join(tables.line(row.values()) for row in new)
-                    append_whole(fd, (tables.line(ARRIVED) if os.fstat(fd).st_size == 0 else end) + payload)
+                    created = os.fstat(fd).st_size == 0
+                    append_whole(fd, (tables.line(ARRIVED) if created else end) + payload)
                     os.fsync(fd)
+                    if created:
+                        sync_folder(path.parent)
             finally:
                 os.close(fd)  # and the lock with it
         return arrivals + new
@@ -361,7 +366,7 @@ class _AppendOnlyFile:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 self.fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
                 # The file's name is durable before any row is acknowledged.
-                _fsync_directory(self.path.parent)
+                sync_folder(self.path.parent)
             lock(self.fd, self.lock_seconds)
             try:
                 if os.path.samestat(os.fstat(self.fd), os.stat(self.path)):
@@ -452,7 +457,7 @@ def _write_photos(folder: Path, photos: Sequence[Photo]) -> Path:
                 os.fsync(fd)
             finally:
                 os.close(fd)
-        _fsync_directory(scratch)
+        sync_folder(scratch)
     except OSError:
         shutil.rmtree(scratch, ignore_errors=True)
         raise
@@ -469,7 +474,7 @@ def _place(scratch: Path, folder: Path) -> bool:
             shutil.rmtree(scratch, ignore_errors=True)
             raise
         return False
-    _fsync_directory(folder.parent)
+    sync_folder(folder.parent)
     return True
 
 
@@ -485,7 +490,7 @@ def _replace(scratch: Path, folder: Path) -> None:
     except OSError:  # that copy's photos, the same, took the place first
         shutil.rmtree(scratch, ignore_errors=True)
     shutil.rmtree(old, ignore_errors=True)
-    _fsync_directory(folder.parent)
+    sync_folder(folder.parent)
 
 
 def _sweep(photos: Path, hours: float = 1.0) -> None:
@@ -522,12 +527,3 @@ def place(
     after all of them, or, sent again under an id stored already, in the place it took then."""
     at = next((i for i, row in enumerate(rows) if row["id"] == submission_id), len(rows))
     return 1 + sum(1 for r in rows[:at] if r.get(key) == value and r["id"] not in cancelled)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """A new file's name is only durable once its folder is synced too."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
