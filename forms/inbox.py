@@ -256,7 +256,11 @@ class LocalInbox:
         with self.lock:
             return self.files.setdefault(
                 (form.name, form.version, spam),
-                GroupCommit(_AppendOnlyFile(self.path(form, spam), form, self.lock_seconds).append),
+                # A batch ahead may wait lock_seconds for the file's lock, then this one's turn.
+                GroupCommit(
+                    _AppendOnlyFile(self.path(form, spam), form, self.lock_seconds).append,
+                    2 * self.lock_seconds,
+                ),
             )
 
     def mend(self) -> None:
@@ -285,10 +289,14 @@ class GroupCommit(Generic[T]):
     its own item included; the items that arrive meanwhile wait, and when it is done it hands
     the turn to the first of them, which flushes all of them at once. Each waiting thread is
     woken once, when its item is flushed or when it is its turn.
+
+    seconds: how long a thread waits for that before it gives up with TimeoutError (None: as
+    long as it takes). A flush that never returns (a disk that hangs in fsync) would otherwise
+    hold every later submission, and the threads that serve them, for ever.
     """
 
-    def __init__(self, flush: Callable[[list[T]], None]):
-        self.flush = flush
+    def __init__(self, flush: Callable[[list[T]], None], seconds: float | None = None):
+        self.flush, self.seconds = flush, seconds
         self.lock = threading.Lock()
         self.queue: list[_Waiting[T]] = []
         self.flushing = False  # a thread has the turn; the others queue
@@ -298,12 +306,22 @@ class GroupCommit(Generic[T]):
         with self.lock:
             self.queue.append(mine)
             wait, self.flushing = self.flushing, True
-        if wait:
-            mine.wake.acquire()
+        if wait and not mine.wake.acquire(timeout=-1 if self.seconds is None else self.seconds):
+            self._give_up(mine)
         if not mine.done:  # our turn: flush what has queued, ours first
             self._take_turn()
         if mine.error:
             raise mine.error
+
+    def _give_up(self, mine: _Waiting[T]) -> None:
+        """Leave the queue, unless woken meanwhile; an item already in a batch whose flush has not
+        returned may yet be stored, and its sender is told to try again all the same."""
+        with self.lock:  # the turn is handed under this lock: it is ours now, or never will be
+            if mine.wake.acquire(blocking=False):
+                return
+            if mine in self.queue:
+                self.queue.remove(mine)
+        raise TimeoutError(errno.ETIMEDOUT, f"the writes before this one took over {self.seconds:g} s")
 
     def _take_turn(self) -> None:
         with self.lock:

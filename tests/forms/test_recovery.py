@@ -31,7 +31,7 @@ from core import tables
 from core.definitions import load_forms
 from core.events import midday
 from forms.app import HandlerSettings, create_app
-from forms.inbox import LocalInbox, header, new_row
+from forms.inbox import GroupCommit, LocalInbox, header, new_row
 from forms.photos import Photo
 from tests.forms.test_places import CAPACITY, EVENT, FORM, filled, register
 from tests.support import BUILD_DATE, ROOT
@@ -113,6 +113,32 @@ def test_a_cancellation_after_a_torn_one_is_read_back(tmp_path):
         file.write(b"b" * 20)  # half an id
     tables.append_row(path, ["id", "cancelled"], ["c" * 32, "2026-11-02T00:00:00+00:00"])
     assert [row["id"] for row in tables.read_records(path)] == ["a" * 32, "c" * 32]
+
+
+def test_submissions_behind_a_write_that_never_returns_are_answered():
+    # A disk that hangs in fsync holds the thread writing the batch for ever; the threads queued
+    # behind it waited for ever too, each holding one of the worker's threads.
+    hung, flushed = threading.Event(), []
+
+    def flush(items):
+        flushed.append(items)
+        if items == ["first"]:
+            hung.wait(10)
+
+    rows = GroupCommit(flush, seconds=0.2)
+    first = threading.Thread(target=rows.submit, args=["first"])
+    first.start()
+    while not flushed:
+        time.sleep(0.005)
+    with ThreadPoolExecutor(2) as pool:
+        waiting = [pool.submit(rows.submit, item) for item in ("second", "third")]
+        for future in waiting:
+            with pytest.raises(TimeoutError):
+                future.result(timeout=5)
+    hung.set()
+    first.join()
+    rows.submit("after")  # the queue left behind is empty, and the turn free
+    assert flushed == [["first"], ["after"]]
 
 
 @contextlib.contextmanager
