@@ -31,6 +31,7 @@ import collections
 import contextlib
 import datetime
 import logging
+import math
 import os
 import random
 import re
@@ -195,6 +196,7 @@ class Branch:
         self.remote, self.sleep, self.thin = remote, sleep, thin
         config = ConfigDict()
         config.set(b"http", b"timeout", str(remote.seconds).encode())  # a stalled server is a failed try
+        config.set(b"core", b"sshCommand", _ssh_command(remote.seconds).encode())
         self.client, self.path = get_transport_and_path(
             remote.url, config=config, username=remote.username, password=remote.password
         )
@@ -376,6 +378,18 @@ class Branch:
         )
         self.repo.refs[self.remote.ref] = tip
         self.repo.update_shallow({tip}, None)  # so the next fetch sends only what changed since
+
+
+def _ssh_command(seconds: float) -> str:
+    """ssh:// as the operator's GIT_SSH_COMMAND (or ssh) runs it, bounded like the other schemes:
+    the connection and the server's greeting within `seconds` (a server that takes the connection
+    and never answers), a server silent that long once connected is gone, and never a question
+    (a passphrase, an unknown host key) that nobody is there to answer."""
+    wait = max(1, math.ceil(seconds))
+    limits = (
+        f"-o BatchMode=yes -o ConnectTimeout={wait} -o ServerAliveInterval={wait} -o ServerAliveCountMax=1"
+    )
+    return f"{os.environ.get('GIT_SSH_COMMAND') or 'ssh'} {limits}"
 
 
 class _TimedTCPGitClient(TCPGitClient):

@@ -166,10 +166,11 @@ def test_a_server_that_does_not_answer_fails_within_the_bounds(caplog):
     assert time.monotonic() - started < 5
 
 
-@pytest.mark.parametrize("scheme", ["git", "http"])
+@pytest.mark.parametrize("scheme", ["git", "http", "ssh"])
 def test_a_server_that_takes_the_connection_and_never_answers_is_given_up_within_the_time_allowed(scheme):
     frozen = socket.create_server(("127.0.0.1", 0), backlog=16)  # a server stopped (kill -STOP) or hung
-    inbox = GitInbox(Remote(f"{scheme}://127.0.0.1:{frozen.getsockname()[1]}/site.git", seconds=1))
+    user = "git@" if scheme == "ssh" else ""
+    inbox = GitInbox(Remote(f"{scheme}://{user}127.0.0.1:{frozen.getsockname()[1]}/site.git", seconds=1))
     failed: list[Exception] = []
 
     def send() -> None:
@@ -187,6 +188,25 @@ def test_a_server_that_takes_the_connection_and_never_answers_is_given_up_within
         frozen.close()  # lets a request still waiting go
     assert not sender.is_alive() and time.monotonic() - started < 2.5
     assert [type(error) for error in failed] == [BranchUnavailable]
+
+
+def test_a_review_branch_over_ssh_takes_rows_with_the_operators_ssh_command(
+    ssh_server, tmp_path, monkeypatch
+):
+    # ssh runs in batch mode (nothing can answer a question in a handler): the key and the
+    # server's host key come from the operator's GIT_SSH_COMMAND, as git itself takes them.
+    bare = tmp_path / "site.git"
+    subprocess.run(["git", "init", "-q", "--bare", str(bare)], check=True)
+    key, known = tmp_path / "key", tmp_path / "known_hosts"
+    key.write_text(ssh_server.key)
+    key.chmod(0o600)
+    known.write_text(ssh_server.known_hosts + "\n")
+    monkeypatch.setenv("GIT_SSH_COMMAND", f"ssh -i {key} -o UserKnownHostsFile={known}")
+    url = f"ssh://{ssh_server.user}@127.0.0.1:{ssh_server.port}{bare}"
+    GitInbox(Remote(url, seconds=5)).append(FORMS["contact"], CONTACT)
+    stored = subprocess.run(["git", "-C", str(bare), "show", "submissions:contact-v1.csv"],
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    assert "林校友" in stored
 
 
 def test_a_push_a_rule_of_the_server_refuses_is_not_tried_again(git_daemon):
