@@ -16,6 +16,7 @@ class RateLimiter:
         self.rate, self.burst, self.clock = per_minute / 60.0, float(burst), clock
         self.buckets: dict[str, tuple[float, float]] = {}  # client -> (tokens, when)
         self.lock = threading.Lock()
+        self.most, self.prunes = 10_000, 0  # buckets kept before refilled ones are forgotten
 
     def wait(self, client: str) -> float:
         """0 if the client may go ahead now (and takes a token), else the seconds to wait."""
@@ -30,10 +31,13 @@ class RateLimiter:
                 self.buckets[client] = (tokens, now)
                 return (1 - tokens) / self.rate
             self.buckets[client] = (tokens - 1, now)
-            if len(self.buckets) > 10_000:  # forget clients whose buckets have refilled
+            if len(self.buckets) > self.most:  # forget clients whose buckets have refilled
                 self.buckets = {
                     k: v for k, v in self.buckets.items() if v[0] + (now - v[1]) * self.rate < self.burst
                 }
+                # Many clients still live (an attack from many /64s) would make every request
+                # look through all of them again: the next look waits until they are twice as many.
+                self.most, self.prunes = max(10_000, 2 * len(self.buckets)), self.prunes + 1
             return 0.0
 
 
