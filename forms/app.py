@@ -542,6 +542,7 @@ class FormHandler:
         mimetype = _mimetype(environ.get("CONTENT_TYPE", ""))
         if mimetype != "application/json" and mimetype not in _FORM_TYPES:
             raise _Refusal(415, "只接受表单或 JSON 格式的提交", "Only form posts and JSON are accepted")
+        _plain_utf8(environ)
         body = self.body(environ)
         if mimetype == _FORM_TYPES[0] and body.count(b"&") >= MAX_FORM_FIELDS:
             raise _Refusal(413, f"表单的项太多（最多 {MAX_FORM_FIELDS} 项）",
@@ -586,6 +587,7 @@ class FormHandler:
         the form's limit, each file into a temporary file (unnamed: a killed worker leaves none),
         so a body of photos is never held in memory whole. Returns the fields and (file name,
         file) for each photo sent; an empty file input sends a part without a name, not a photo."""
+        _plain_utf8(environ)
         request = self.request(environ)
         request.max_content_length = limit
         # Werkzeug's parser also holds up to this much of a file part while it looks for the part's
@@ -809,6 +811,16 @@ def _decode_escapes(run: re.Match) -> str:
 @functools.lru_cache(maxsize=256)
 def _mimetype(content_type: str) -> str:
     return parse_options_header(content_type)[0].lower()
+
+
+def _plain_utf8(environ: dict) -> None:
+    """A body compressed, or said to be in another encoding than UTF-8, would be read as garbled
+    text ("not UTF-8", "please fill this in"): the client is told what to send instead."""
+    if environ.get("HTTP_CONTENT_ENCODING", "identity").strip().lower() not in ("", "identity"):
+        raise _Refusal(415, "请不要压缩后提交", "Send the body uncompressed (no Content-Encoding)")
+    charset = parse_options_header(environ.get("CONTENT_TYPE", ""))[1].get("charset", "utf-8")
+    if charset.strip().lower() not in ("utf-8", "utf8"):
+        raise _Refusal(415, "请用 UTF-8 编码提交", "Send the body in UTF-8")
 
 
 @functools.lru_cache(maxsize=256)

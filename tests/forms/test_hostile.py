@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import io
 import json
@@ -92,6 +93,12 @@ CASES = {
     "JSON numbers and booleans": Case(
         as_json({**GOOD, "consent": True}), 201, JSON, stored={"consent": "yes"}
     ),
+    "a compressed body": Case(gzip.compress(form()), 415, headers={"Content-Encoding": "gzip"}),
+    "a form in UTF-16, said so": Case(
+        form().decode().encode("utf-16"), 415, "application/x-www-form-urlencoded; charset=UTF-16"
+    ),
+    "JSON in GBK, said so": Case(as_json(GOOD).decode().encode("gbk"), 415, "application/json; charset=gbk"),
+    "a form in UTF-8, said so": Case(form(), 201, "application/x-www-form-urlencoded; charset=UTF-8"),
     "text/plain": Case(b"name=x", 415, "text/plain"),
     "XML": Case(b"<name>x</name>", 415, "application/xml"),
     "no content type": Case(form(), 415, None),
