@@ -125,6 +125,7 @@ def import_register(
                 people = ((n, c) for n, c in enumerate(listed, start=part.start + 2) if n not in part.skipped)
             for number, cells in people:
                 run.fields, run.name_at, run.width, run.blank = part.columns(number)
+                run.context = part.context_at(number)
                 run.decide(position, part.index * _PLACE + number, cells, again=passes > 0)
                 position += 1
         if register.clock == clock:
@@ -176,9 +177,20 @@ class _Part:
     # (row number, (fields, name column, width, blank)) of each header further down that names the
     # columns anew (a second list with its own column order pasted below): the rows after it are read by it.
     headers: list[tuple[int, tuple[dict[int, str], int, int, tuple[int, ...]]]] = field(default_factory=list)
+    # (row number, {field: raw value}) of each title or subheading that names a class (2015级):
+    # the rows below it that give no year of their own take it.
+    context: list[tuple[int, dict[str, str]]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.first = (self.fields, _name_at(self.fields), self.width, self.blank)
+
+    def context_at(self, number: int) -> dict[str, str]:
+        """What the titles and subheadings above a row say of it, the nearest last."""
+        found: dict[str, str] = {}
+        for row, said in self.context:
+            if row < number:
+                found |= said
+        return found
 
     def columns(self, number: int) -> tuple[dict[int, str], int, int, tuple[int, ...]]:
         """The fields, name column, width and columns without a heading of the header the row is read by."""
@@ -208,12 +220,20 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
             unread.append((sheet, any(c.strip() for row in head for c in row)))
             continue
         where = sheet.name if named else None
-        notes.extend(Problem(label, "是标题或说明，已跳过", "is a title or a remark; skipped", row=n + 1, kind="title",
-                             sheet=where)
-                     for n in range(first) if any(c.strip() for c in head[n]))  # fmt: skip
+        part = _Part(index, sheet, start, fields, heading_test(header_names(update)), width, blank)
+        for n in range(first):
+            if not any(c.strip() for c in head[n]):
+                continue
+            said = _class_of(head[n])
+            if said:
+                part.context.append((0, said))
+                notes.append(_class_note(label, "是标题", "is a title", said, n + 1, "title", where))
+            else:
+                notes.append(Problem(label, "是标题或说明，已跳过", "is a title or a remark; skipped", row=n + 1, kind="title",
+                                     sheet=where))  # fmt: skip
         if columns:
             notes.append(_unread(label, columns, start + 1, where))
-        parts.append(_Part(index, sheet, start, fields, heading_test(header_names(update)), width, blank))
+        parts.append(part)
     if not parts:
         raise ProblemsFound([Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
                                      "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
@@ -226,6 +246,30 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
         else:
             notes.append(Problem(label, "是空的工作表，未读取", "is an empty sheet; nothing to read", kind="sheet", sheet=sheet.name))  # fmt: skip
     return parts
+
+
+# A class as titles and subheadings name it: 2015级 (the year entered), 2019届 (the year graduated), 15级.
+_CLASS = re.compile(r"(?<![\d.])((?:19|20)\d{2}|\d{2})\s*(级|届)")
+
+
+def _class_of(cells: list[str]) -> dict[str, str]:
+    """The year a title or subheading gives its rows ({field: "2015级"}); nothing when it names
+    none, or more than one (2015级、2016级校友名单 is no one row's class)."""
+    found = {(year, kind) for year, kind in _CLASS.findall(" ".join(cells))}
+    if len(found) != 1:
+        return {}
+    [(year, kind)] = found
+    return {"year_entered" if kind == "级" else "year_graduated": year + kind}
+
+
+def _class_note(label: str, zh: str, en: str, said: dict[str, str], row: int, kind: str, sheet: str | None) -> Problem:  # fmt: skip
+    [(name, value)] = said.items()
+    zh_field, en_field = (
+        ("入学年份", "year entered") if name == "year_entered" else ("毕业年份", "year graduated")
+    )
+    return Problem(label, f"{zh}，其中的“{value}”已作为下面各行的{zh_field}（行中自己写了的除外）",
+                   f"{en}; its “{value}” is taken as the {en_field} of the rows below that give none of their own",
+                   row=row, kind=kind, sheet=sheet)  # fmt: skip
 
 
 def _unread(label: str, columns: list[str], row: int, sheet: str | None) -> Problem:
@@ -276,6 +320,11 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
             if unread:
                 notes.append(_unread(label, unread, number, sheet))
             continue
+        said = _class_of([cells[filled[0]]]) if len(filled) == 1 else {}
+        if said:  # a subheading naming a class (2015级), in any column
+            part.context.append((number, said))
+            notes.append(_class_note(label, "是小标题", "is a subheading", said, number, "heading", sheet))
+            continue
         if filled == [name_at] and len(fields) > 1:
             notes.append(Problem(label, f"只有姓名一栏有字（“{cells[name_at].strip()}”），像是小标题（如班级名），未导入；如是校友，请补上其他信息后再导入",
                                  f"has only the name column filled (“{cells[name_at].strip()}”), like a subheading such as a class name; not imported: if it is an alumnus, add what else is known and import again",
@@ -297,6 +346,7 @@ class _Run:
         self.labels, self.opener, self.when, self.sheets = labels, opener, when, sheets
         self.source, self.by = f"import:{college}:{label}", editor
         self.fields: dict[int, str] = {}  # the sheet being read: column -> field
+        self.context: dict[str, str] = {}  # field -> what a title or subheading above the row says
         self.name_at = 1 << 30
         self.width = 0
         self.blank: tuple[int, ...] = ()
@@ -482,6 +532,15 @@ class _Run:
                 continue
             if note:
                 self.note(number, name, raw, *note, kind="taken")
+            if value:
+                values[name] = value
+        for name, raw in self.context.items():  # the class a title or subheading above gave
+            if name in values or any(cells[i].strip() for i, f in self.fields.items() if f == name):
+                continue
+            try:
+                value = self.normalise(name, raw)[0]
+            except NotTaken:  # a year the form does not allow (before the university, say)
+                continue
             if value:
                 values[name] = value
         if values["college"] != self.college and not self.deciding_again:

@@ -590,6 +590,32 @@ def test_rows_that_are_not_people_are_skipped_with_a_note(tmp_path):
     assert report.problems == []
 
 
+def test_the_class_a_title_or_subheading_names_is_the_year_of_the_rows_below_it(tmp_path):
+    """The defect: a list grouped by class under subheadings (2015级 in the first column, or
+    merged across the row) lost every person's year, and a subheading outside the name column
+    was refused as a row without a name."""
+    text = ("计算机学院2015级校友名单,,,\n序号,姓名,出生日期,入学年份\n1,庚一,1997-01-01,\n"
+            "2016级,,,\n2,庚二,1998-01-02,\n3,庚三,1998-01-03,2017\n,二班,,\n4,庚四,1998-01-04,\n"
+            ",2020届,,\n5,庚五,1998-01-05,\n")  # fmt: skip
+    report = imported(tmp_path, text, register="r.csv")
+    years = {r["name"]: (r["year_entered"], r["year_graduated"]) for r in read_register(tmp_path / "r.csv")}
+    assert years == {"庚一": ("2015", ""), "庚二": ("2016", ""), "庚三": ("2017", ""), "庚四": ("2016", ""),
+                     "庚五": ("2016", "2020")}  # fmt: skip
+    assert [(n.row, n.kind) for n in report.notes] == [(1, "title"), (2, "columns"), (4, "heading"), (7, "heading"),
+                                                      (9, "heading")]  # fmt: skip
+    assert (
+        report.notes[0].en
+        == "is a title; its “2015级” is taken as the year entered of the rows below that give none of their own"
+    )
+    assert report.problems == []
+
+
+def test_a_title_naming_several_classes_gives_no_row_a_year(tmp_path):
+    report = imported(tmp_path, "2015级、2016级校友名单\n姓名,出生日期\n庚一,1997-01-01\n", register="r.csv")
+    assert [r["year_entered"] for r in read_register(tmp_path / "r.csv")] == [""]
+    assert report.notes[0].en == "is a title or a remark; skipped"
+
+
 def test_a_second_list_pasted_below_with_its_own_column_order_is_read_by_its_header(tmp_path):
     """The defect: a header further down was skipped as a repeat, and the rows below it read by
     the first header's columns: the second list's addresses became employers and its employers
