@@ -199,7 +199,12 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
 
     def normalise(name: str, raw: str) -> Taken:
         read = as_written.get(name) or plain.get(name)
-        return read(raw) if read else repeated(name, _plain(raw))
+        value, note = read(raw) if read else repeated(name, _plain(raw))
+        limit = fields[name].limit if name in fields else None
+        if limit and len(value) > limit:  # what the form would refuse: cells run together, most likely
+            raise NotTaken(f"太长了（{len(value)} 个字，最多 {limit} 个字），多半是几格的内容并进了一格，此项未导入：请核对后再导入",
+                           f"is too long ({len(value)} characters, at most {limit}), most likely several cells run together; the value was not taken: check it and import again")  # fmt: skip
+        return value, note
 
     return normalise
 

@@ -147,6 +147,9 @@ def test_values_are_taken_as_offices_write_them(field, written, taken):
         ("mobile", "13800001111（已停机）", "is not a mobile number"),
         ("address", "示例市锟斤拷小区", "the file lost characters when it was saved"),
         ("employer", "示例\ufffd公司", "the file lost characters when it was saved"),
+        # longer than the update form takes: cells run together (the register would hold it)
+        ("employer", "示例公司" * 21, "is too long (84 characters, at most 80)"),
+        ("name", "王" * 41, "is too long (41 characters, at most 40)"),
     ],
 )
 def test_values_that_cannot_be_taken_say_why(field, written, words):
