@@ -42,6 +42,10 @@ _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 # Uyghur or transliterated name, in any of its forms (after NFKC: ･ is ・, ． is .), a hyphen where
 # a system could not type it, or nothing at all (阿依古丽买买提); spaces.
 _NAME_KEY = dict.fromkeys(map(ord, ".•・‧∙⋅·-‐ \t"), None)
+# A name in Latin letters (with accents): compared as its letters in any order, so the words in
+# any order and with or without the spaces between them (lists write SMITH John, and WANGFANG).
+_LATIN_NAME = re.compile(r"[A-Za-z\u00C0-\u024F'’.,\-\s]*[A-Za-z\u00C0-\u024F][A-Za-z\u00C0-\u024F'’.,\-\s]*")
+_NOT_LETTERS = re.compile(r"[^A-Za-z\u00C0-\u024F]+")
 # What a save in a narrower encoding leaves of a character it cannot hold: "?", the replacement
 # character (锟斤拷 is two of them read as GBK), or a code point of the private-use areas (a
 # font's own glyph, not a character).
@@ -130,9 +134,16 @@ def clean_name(value: str) -> str:
 @lru_cache(maxsize=65536)  # a register repeats its names, and each is compared several times a row
 def name_key(name: str) -> str:
     """A cleaned name as identity compares it: 阿依古丽•买买提, 阿依古丽.买买提, 阿依古丽-买买提 and
-    阿依古丽买买提 are 阿依古丽·买买提, john smith is John Smith, 張三豐 is 张三丰. Only for comparing:
-    the register keeps the name as written."""
-    key = unicodedata.normalize("NFKC", name).translate(_name_table()).casefold()
+    阿依古丽买买提 are 阿依古丽·买买提, 張三豐 is 张三丰, and a name in Latin letters is its letters
+    in any order (lists write the family name first, in capitals, and systems drop the spaces:
+    SMITH John, Smith, John and JohnSmith are John Smith). Only for comparing: the register keeps
+    the name as written."""
+    text = unicodedata.normalize("NFKC", name)
+    if _LATIN_NAME.fullmatch(text):  # its letters in any order: SMITH John, Smith, John, WANGFANG
+        plain = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+        key = "".join(sorted(_NOT_LETTERS.sub("", plain).casefold()))  # José is Jose, as lists drop accents
+    else:
+        key = text.translate(_name_table()).casefold()
     return name if key == name else key  # most names: no second string held per record
 
 

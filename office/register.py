@@ -105,6 +105,9 @@ class Register:
     @classmethod
     def open(cls, path: Path, update: Form) -> Register:
         register = cls(path, columns(update))
+        # Names are compared through OpenCC's table, made on first use: made before the lock, as
+        # a Ctrl-C inside the import of its C library raises another error than KeyboardInterrupt.
+        name_key("張")
         with _saving(path):  # not while another process is between its history and its register
             register.seen = _state(path)
             # Our own file, read as written: one value that looks garbled must not lock the office out.

@@ -60,6 +60,12 @@ def test_the_quick_path_of_clean_text_misses_no_invisible_character():
         ("阿依古丽买买提", "阿依古丽·买买提"),
         ("阿依古丽-买买提", "阿依古丽·买买提"),
         ("john smith", "John Smith"),
+        ("SMITH John", "John Smith"),  # the family name first, in capitals, as lists write it
+        ("Smith, John", "John Smith"),
+        ("GARCÍA LÓPEZ María José", "María José García López"),
+        ("GARCIA LOPEZ MARIA JOSE", "María José García López"),  # without the accents a list lost
+        ("WANGFANG", "Wang Fang"),
+        ("ＳＭＩＴＨ　Ｊｏｈｎ", "John Smith"),
     ],
 )
 def test_a_name_written_another_way_has_one_key(one, other):

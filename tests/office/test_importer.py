@@ -201,6 +201,16 @@ def test_a_known_person_is_updated_not_added(tmp_path):
     assert (record["employer"], record["mobile"]) == ("新单位有限公司", "13900001111")
 
 
+def test_a_latin_name_with_the_family_name_first_is_the_same_person(tmp_path):
+    """The defect: an overseas alumnus listed as SMITH John (family name first, in capitals, as
+    passports and college systems write it) became a second record of John Smith."""
+    imported(tmp_path, "姓名,出生日期,手机\nJohn Smith,1990-03-04,+447700900123\n", register="r.csv")
+    report = imported(tmp_path, "姓名,出生日期,现工作单位\nSMITH John,1990-03-04,Example Ltd\n", register="r.csv")
+    assert (report.added, report.updated) == (0, 1)
+    [record] = read_register(tmp_path / "r.csv")
+    assert (record["name"], record["employer"]) == ("John Smith", "Example Ltd")
+
+
 def test_a_row_without_evidence_never_overwrites_another_person(tmp_path):
     """The defect: a row with no birth date and no contact was merged into whichever record lacked
     contact details, even in another college."""
