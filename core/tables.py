@@ -1,7 +1,7 @@
 """Every table the product reads or writes, through one door: CSV files (and .xlsx on the way in).
 
 One encoding policy. Reading takes UTF-8, UTF-8 with Excel's BOM and GB18030 (what Chinese
-Excel saves), says which it found, and refuses garbled text (mojibake) and undecodable bytes
+Excel saves), and for lists sent in, Big5 and UTF-16 with or without its BOM; says which it found, and refuses garbled text (mojibake) and undecodable bytes
 with a sentence rather than guessing. Writing is UTF-8, with a BOM only for files handed to
 people to open by double-click (reports, downloads), so Excel shows the Chinese.
 
@@ -98,8 +98,11 @@ def _said(encoding: str, sample: str, label: str) -> list[Problem]:
         )])  # fmt: skip
     if encoding == "utf-8-sig":
         return [Problem(label, "文件带 BOM（Excel 另存的 UTF-8），已正常读取", "has a BOM (UTF-8 from Excel); read as usual", kind="encoding")]  # fmt: skip
-    if encoding == "utf-16":
+    if encoding.startswith("utf-16"):
         return [Problem(label, "文件是 UTF-16（Excel 的“Unicode 文本”），已按此读取", "is UTF-16 (Excel's Unicode text); read as such", kind="encoding")]  # fmt: skip
+    if encoding == "big5":
+        return [Problem(label, "文件是 Big5（繁体中文）编码，已按此读取；建议另存为 CSV UTF-8",
+                        "is in Big5 (traditional Chinese); read as such; saving it as CSV UTF-8 is better", kind="encoding")]  # fmt: skip
     if encoding == "gb18030":
         return [Problem(label, "文件是 GB18030（GBK）编码，已按此读取；建议另存为 CSV UTF-8",
                         "is in GB18030 (GBK); read as such; saving it as CSV UTF-8 is better", kind="encoding")]  # fmt: skip
@@ -121,10 +124,11 @@ def _sniff(path: Path, label: str, ours: bool) -> tuple[str, list[Problem], bool
     in `decode`."""
     try:
         with path.open("rb") as file:
-            start = file.read(len(BOM))
-            bom = start == BOM
+            start = file.read(_CHUNK)
+            bom = start.startswith(BOM)
             wide = start[:2] in UTF16_BOMS
-            for encoding in ("utf-8-sig",) if bom else ("utf-16",) if wide else ("utf-8", "gb18030"):
+            candidates = ("utf-8-sig",) if bom else ("utf-16",) if wide else _without_bom(start, ours)
+            for encoding in candidates:
                 file.seek(0)
                 decoder, sample, quoted = codecs.getincrementaldecoder(encoding)(), "", False
                 try:
@@ -140,6 +144,44 @@ def _sniff(path: Path, label: str, ours: bool) -> tuple[str, list[Problem], bool
     except OSError:
         raise ProblemsFound([Problem(label, "文件不存在或无法读取，请检查文件名", "does not exist or cannot be read; check the file name", kind="file")]) from None  # fmt: skip
     raise _undecodable(label)
+
+
+def _without_bom(start: bytes, ours: bool) -> tuple[str, ...]:
+    """The encodings to try for a file without a BOM, from its first bytes: UTF-16 that lost its
+    BOM (a NUL after nearly every ASCII character: Chinese text without one has none), else UTF-8,
+    then GB18030, or Big5 (traditional Chinese, from Hong Kong, Macao or Taiwan) first when read
+    as GB18030 the bytes are mostly symbols and kana rather than Chinese. Our own files are UTF-8,
+    or GB18030 once Excel saved them."""
+    if ours:
+        return ("utf-8", "gb18030")
+    nuls = start.count(0)
+    if nuls and nuls * 3 >= len(start) // 2:  # UTF-16: over a third of its code units ASCII
+        odd = sum(1 for i in range(1, len(start), 2) if start[i] == 0)
+        return ("utf-16-le",) if odd * 10 >= nuls * 9 else ("utf-16-be",) if odd * 10 <= nuls else ()
+    try:
+        start.decode("utf-8")
+        return ("utf-8", "gb18030")
+    except UnicodeDecodeError as error:
+        if error.start >= len(start) - 3:  # a character cut at the end of the first chunk
+            return ("utf-8", "gb18030")
+    head = start[: start.rfind(b"\n") + 1] or start
+    if (
+        _chinese_share(head.decode("gb18030", "replace"))
+        < 0.8
+        <= _chinese_share(head.decode("big5", "replace"))
+    ):
+        return ("big5", "gb18030")
+    return ("gb18030", "big5")
+
+
+def _chinese_share(text: str) -> float:
+    """How much of a text's non-ASCII characters is Chinese or its punctuation: nearly all, in
+    text read in its own encoding; about half, in Big5 read as GB18030."""
+    wide = [c for c in text if ord(c) > 0x7F]
+    return sum(1 for c in wide if _CHINESE.match(c)) / len(wide) if wide else 1.0
+
+
+_CHINESE = re.compile("[\u4e00-\u9fff\u3400-\u4dbf\u3000-\u303f\uff00-\uffef\u2010-\u2027\u00b7]")
 
 
 def find_mojibake(text: str) -> str | None:

@@ -147,18 +147,33 @@ def name_key(name: str) -> str:
     return name if key == name else key  # most names: no second string held per record
 
 
+def simplified(text: str) -> str:
+    """Each traditional character as its simplified one (性別 is 性别), as name_key compares them."""
+    return text.translate(_simplified_table())
+
+
+def traditional_of(characters: set[str]) -> set[str]:
+    """The traditional characters whose simplified one is among these (別 for 别)."""
+    return {chr(t) for t, s in _simplified_table().items() if s in characters}
+
+
 @cache
 def _name_table() -> dict[int, str | None]:
     """What name_key changes, one character at a time: the dots between the parts of a name, the
-    spaces, and each traditional character as its simplified one (OpenCC's t2s, which alumni
-    writing from Hong Kong, Macao, Taiwan or abroad use: 張三豐 is 张三丰). A name is no phrase: the
-    unified ideographs are converted each alone, in one call (5 ms)."""
+    spaces, and each traditional character as its simplified one."""
+    return _simplified_table() | _NAME_KEY
+
+
+@cache
+def _simplified_table() -> dict[int, str | None]:
+    """Each traditional character as its simplified one (OpenCC's t2s, which alumni writing from
+    Hong Kong, Macao, Taiwan or abroad use: 張三豐 is 张三丰). A name is no phrase: the unified
+    ideographs are converted each alone, in one call (5 ms)."""
     import opencc
 
     ideographs = [chr(code) for code in range(0x4E00, 0xA000)]
-    simplified = opencc.OpenCC("t2s").convert("\n".join(ideographs)).split("\n")
-    table: dict[int, str | None] = {ord(t): s for t, s in zip(ideographs, simplified, strict=True) if t != s}
-    return table | _NAME_KEY
+    converted = opencc.OpenCC("t2s").convert("\n".join(ideographs)).split("\n")
+    return {ord(t): s for t, s in zip(ideographs, converted, strict=True) if t != s}
 
 
 def lost_characters(value: str) -> bool:

@@ -249,13 +249,13 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
 
 
 # A class as titles and subheadings name it: 2015级 (the year entered), 2019届 (the year graduated), 15级.
-_CLASS = re.compile(r"(?<![\d.])((?:19|20)\d{2}|\d{2})\s*(级|届)")
+_CLASS = re.compile(r"(?<![\d.])((?:19|20)\d{2}|\d{2})\s*(级|届|級|屆)")
 
 
 def _class_of(cells: list[str]) -> dict[str, str]:
     """The year a title or subheading gives its rows ({field: "2015级"}); nothing when it names
     none, or more than one (2015级、2016级校友名单 is no one row's class)."""
-    found = {(year, kind) for year, kind in _CLASS.findall(" ".join(cells))}
+    found = {(year, "级" if kind in "级級" else "届") for year, kind in _CLASS.findall(" ".join(cells))}
     if len(found) != 1:
         return {}
     [(year, kind)] = found
@@ -518,8 +518,8 @@ class _Run:
                 raw = unmarked(raw)
             if name == ID_FIELD and not _REGISTER_ID.fullmatch(raw):
                 continue  # a college's own numbering (序号, 学号), not the register's id
-            if (
-                name == "year_entered" and "届" in raw
+            if name == "year_entered" and (
+                "届" in raw or "屆" in raw
             ):  # 2019届 is the class graduating in 2019; 2019级 entered then
                 name = "year_graduated"
                 self.note(number, "year_entered", raw, "“届”是毕业年份，已作为毕业时间导入", "届 is the year of graduation; taken as the year graduated", kind="taken")  # fmt: skip

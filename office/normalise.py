@@ -26,6 +26,8 @@ from core.values import (
     normalise_email,
     normalise_mobile,
     parse_date,
+    simplified,
+    traditional_of,
 )
 
 # Headers offices use besides the form's own labels (姓名, 手机, 电子邮箱...).
@@ -112,11 +114,12 @@ Taken = tuple[str, tuple[str, str] | None]  # the value, and a note if it was ta
 
 
 def squeeze(text: str) -> str:
-    """A header cell as compared: full-width letters plain, no spaces, no * before or after (a
-    template's mark of a required column), no trailing : or ："""
+    """A header cell as compared: full-width letters plain, traditional characters simplified (性別
+    is 性别), no spaces, no * before or after (a template's mark of a required column), no
+    trailing : or ："""
     text = text or ""  # every cell of a list is squeezed (a header pasted again): no regex
     return (
-        "".join((text if text.isascii() else unicodedata.normalize("NFKC", text)).split())
+        "".join((text if text.isascii() else simplified(unicodedata.normalize("NFKC", text))).split())
         .lstrip("*")
         .rstrip("*：:")
         .lower()
@@ -135,7 +138,8 @@ def heading_test(known: Iterable[str]) -> Callable[[str], bool]:
     heading holds rules a cell out, for NFKC keeps both as they are and joins neither with
     anything: 王建华 and 示例市学府路12号 are answered at once."""
     known = set(known)
-    held = "".join(sorted({ch for word in known for ch in word if ch.isdigit() or _HAN.fullmatch(ch)}))
+    held = {ch for word in known for ch in word if ch.isdigit() or _HAN.fullmatch(ch)}
+    held = "".join(sorted(held | traditional_of(held)))  # 性別 squeezes into 性别
     stranger = re.compile(f"(?![{held}])[0-9\u4e00-\u9fff]" if held else "[0-9\u4e00-\u9fff]")
 
     def is_heading(cell: str) -> bool:
@@ -250,9 +254,10 @@ def _serial(text: str, today: datetime.date) -> Taken | None:
 
 def _plain(raw: str) -> str:
     """A value without invisible characters (a zero-width space pasted from a web page or a chat)
-    and with full-width forms made plain, as the form handler takes it."""
+    and with full-width forms made plain, as the form handler takes it; for the values read from
+    small sets (genders, degrees, years), traditional characters simplified (碩士, 2015級)."""
     raw = clean_text(raw)
-    return raw if raw.isascii() else unicodedata.normalize("NFKC", raw)
+    return raw if raw.isascii() else simplified(unicodedata.normalize("NFKC", raw))
 
 
 def _choice(options: dict[str, str], text: str, zh: str, en: str) -> Taken:

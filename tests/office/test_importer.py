@@ -181,6 +181,34 @@ def test_the_encoding_is_said(tmp_path):
     assert [n.kind for n in report.notes if n.row is None] == ["encoding"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_its_bom_is_read(tmp_path, encoding):
+    """The defect: UTF-16 that lost its BOM (a converter, a copy) was "no header found"."""
+    listed = csv_file(tmp_path / "cs.csv", encoding)
+    report = import_register(listed, "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert (
+        report.added == len(TAKEN) and report.notes[0].en == "is UTF-16 (Excel's Unicode text); read as such"
+    )
+
+
+def test_a_big5_list_in_traditional_characters_is_read(tmp_path):
+    """The defect: a list from Hong Kong, Macao or Taiwan, in Big5, was read as GB18030 into
+    symbols and kana ("no header found"), and its traditional headings (性別, 手機) and values
+    (碩士, 2015級) were not known."""
+    text = ("資訊學院2015級校友名單\n姓名,性別,出生日期,學歷,手機,通訊地址\n"
+            "陳大文,男,1990-01-01,碩士,13900001111,臺北市大安區復興南路一段\n")  # fmt: skip
+    (tmp_path / "big5.csv").write_bytes(text.encode("big5"))
+    report = import_register(tmp_path / "big5.csv", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    [record] = read_register(tmp_path / "r.csv")
+    assert [record[f] for f in ("name", "gender", "degree", "mobile", "address", "year_entered")] == [
+        "陳大文", "male", "master", "13900001111", "臺北市大安區復興南路一段", "2015"]  # fmt: skip
+    assert (
+        report.notes[0].en
+        == "is in Big5 (traditional Chinese); read as such; saving it as CSV UTF-8 is better"
+    )
+    assert report.problems == []
+
+
 def test_importing_twice_changes_nothing_the_second_time(spreadsheet, tmp_path):
     register = tmp_path / "private" / "register.csv"
     import_register(spreadsheet, "计算机学院", register, UPDATE, DAY)
@@ -205,7 +233,9 @@ def test_a_latin_name_with_the_family_name_first_is_the_same_person(tmp_path):
     """The defect: an overseas alumnus listed as SMITH John (family name first, in capitals, as
     passports and college systems write it) became a second record of John Smith."""
     imported(tmp_path, "姓名,出生日期,手机\nJohn Smith,1990-03-04,+447700900123\n", register="r.csv")
-    report = imported(tmp_path, "姓名,出生日期,现工作单位\nSMITH John,1990-03-04,Example Ltd\n", register="r.csv")
+    report = imported(
+        tmp_path, "姓名,出生日期,现工作单位\nSMITH John,1990-03-04,Example Ltd\n", register="r.csv"
+    )
     assert (report.added, report.updated) == (0, 1)
     [record] = read_register(tmp_path / "r.csv")
     assert (record["name"], record["employer"]) == ("John Smith", "Example Ltd")
