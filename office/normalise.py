@@ -165,6 +165,7 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
     """normalise(field, raw) -> (value, note), or NotTaken. The form's limits apply (years between
     its min and max); values from small sets (genders, degrees, dates) are worked out once."""
     fields = {f.name: f for f in update.fields}
+    limits = {f.name: f.limit for f in update.fields}  # what the form takes: no longer a value
 
     @lru_cache(maxsize=65536)
     def repeated(name: str, text: str) -> Taken:
@@ -204,8 +205,9 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
     def normalise(name: str, raw: str) -> Taken:
         read = as_written.get(name) or plain.get(name)
         value, note = read(raw) if read else repeated(name, _plain(raw))
-        limit = fields[name].limit if name in fields else None
-        if limit and len(value) > limit:  # what the form would refuse: cells run together, most likely
+        # Longer than the form takes: cells run together, most likely.
+        if len(value) > limits.get(name, len(value)):
+            limit = limits[name]
             raise NotTaken(f"太长了（{len(value)} 个字，最多 {limit} 个字），多半是几格的内容并进了一格，此项未导入：请核对后再导入",
                            f"is too long ({len(value)} characters, at most {limit}), most likely several cells run together; the value was not taken: check it and import again")  # fmt: skip
         return value, note
