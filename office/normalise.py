@@ -13,7 +13,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from core.definitions import Form
 from core.values import (
@@ -196,7 +196,9 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
         return clean_text(text), None
 
     # Text as the office wrote it, only spaces evened out; the rest with full-width forms made plain.
-    as_written = {name: _as_written for name in _AS_WRITTEN}
+    # A field the form takes on several lines (the address) keeps the lines a cell holds.
+    as_written = {name: partial(_as_written, multiline=name in fields and fields[name].type == "textarea")
+                  for name in _AS_WRITTEN}  # fmt: skip
     # The college column says whose records a row is compared with; Run.key reads it as written.
     as_written["college"] = lambda raw: (clean_text(raw), None)
     plain = {"name": _name, "mobile": lambda raw: _mobiles(_plain(raw)),
@@ -215,10 +217,10 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
     return normalise
 
 
-def _as_written(raw: str) -> Taken:
+def _as_written(raw: str, multiline: bool = False) -> Taken:
     """Text as the office wrote it, unless the file lost characters of it: such a value would
     replace a sound one (示例市?园路 over 示例市䶮园路)."""
-    value = clean_text(raw)
+    value = clean_text(raw, multiline)
     if lost_characters(value):
         raise NotTaken("含有 ? 或无法显示的字符：文件保存时丢失了字（如用 GBK 保存了生僻字），此项未导入；请从原表另存为 CSV UTF-8 或 .xlsx 后再导入",
                        "holds ? or a character that cannot be shown: the file lost characters when it was saved (a rare character saved as GBK); the value was not taken: save it from the original as CSV UTF-8 or .xlsx and import again")  # fmt: skip

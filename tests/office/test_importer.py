@@ -181,6 +181,15 @@ def test_the_encoding_is_said(tmp_path):
     assert [n.kind for n in report.notes if n.row is None] == ["encoding"]
 
 
+def test_an_address_on_several_lines_of_a_cell_keeps_them(tmp_path):
+    """The defect: an address typed on two lines of an Excel cell (Alt+Enter) was joined into one,
+    where the form keeps an alumnus's address as typed, lines and all."""
+    book(tmp_path / "lines.xlsx", {"一班": [["姓名", "出生日期", "通讯地址"],
+                                            ["庚一", "1997-01-01", "示例市学府路88号\n3栋201室  "]]})  # fmt: skip
+    import_register(tmp_path / "lines.xlsx", "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert [r["address"] for r in read_register(tmp_path / "r.csv")] == ["示例市学府路88号\n3栋201室"]
+
+
 @pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
 def test_utf16_without_its_bom_is_read(tmp_path, encoding):
     """The defect: UTF-16 that lost its BOM (a converter, a copy) was "no header found"."""
@@ -1177,7 +1186,7 @@ def test_an_address_of_several_lines_is_taken(tmp_path):
     text = '姓名,出生日期,通讯地址\n甲一,1990-01-01,"Flat 5, 10 Example Street\nLondon"\n甲二,1990-02-02,示例市学府路2号\n'
     report = imported(tmp_path, text, register="r.csv")
     assert (report.added, report.problems) == (2, [])
-    assert read_register(tmp_path / "r.csv")[0]["address"] == "Flat 5, 10 Example Street London"
+    assert read_register(tmp_path / "r.csv")[0]["address"] == "Flat 5, 10 Example Street\nLondon"
 
 
 def test_a_csv_row_with_more_cells_than_the_header_is_reported_not_shifted(tmp_path):
