@@ -56,6 +56,7 @@ class _Row:
     header: bytes
     line: bytes
     received: str
+    record: dict[str, str] = field(default_factory=dict)  # the row as a reader reads it
     photos: dict[str, bytes] = field(default_factory=dict)  # path on the branch: bytes
 
 
@@ -168,16 +169,21 @@ def _plan(rows: list[_Row], tip: Branch, bucket: Bucket) -> _Plan:
         first = current.partition(b"\n")[0] + b"\n" if current else group[0].header
         if current and not current.endswith(b"\n"):
             current += b"\n"  # a file last saved by hand without its final line end
-        ids = {record["id"] for record in tables.parse_records(current, path)} if current else set()
+        # A row the tip holds already was folded before (by a fold killed after its push, or
+        # another); a row of the same id that differs is the submission sent again since (after
+        # a lost answer), which readers take in place of the first, as in every inbox (once_each).
+        held = collections.defaultdict(list)
+        for record in tables.parse_records(current, path) if current else []:
+            held[record["id"]].append(record)
         new = []
         for row in group:
             if row.header != first:
                 plan.refused[row.landed.key] = _other_columns(bucket, row)
-            elif row.landed.id in ids:
+            elif row.record in held[row.landed.id]:
                 plan.present += 1
             else:
                 new.append(row)
-                ids.add(row.landed.id)
+                held[row.landed.id].append(row.record)
         if new:
             plan.files[path] = (current or first) + b"".join(row.line for row in new)
             for row in new:
@@ -209,7 +215,7 @@ def _row(item: Landed, body: bytes) -> _Row | None:
             or record["form_version"] != item.version or not line.endswith(b"\n")):  # fmt: skip
         return None
     path = month_file(item.form, item.version, received.strftime("%Y-%m"), item.spam)
-    return _Row(item, path, head + b"\n", line, record["received"])
+    return _Row(item, path, head + b"\n", line, record["received"], record)
 
 
 def _stray(bucket: Bucket, key: str) -> Problem:

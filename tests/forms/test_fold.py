@@ -26,6 +26,7 @@ from forms.app import HandlerSettings, create_app, settings_from_env
 from forms.digest import count
 from forms.fold import fold, fold_from_env
 from forms.gitinbox import Branch, BranchFiles, GitInbox, Remote
+from forms.inbox import once_each
 from forms.photos import Photo
 from forms.s3inbox import Bucket, S3Inbox, bucket_from_env
 from office.review import Review
@@ -271,6 +272,21 @@ def test_a_warm_instance_folds_onto_the_tip_it_kept_or_onto_the_one_that_moved(s
     assert fold_from_env(env).added == 2  # the branch moved: refused, fetched, pushed again
     on_branch = ids_on(git_daemon.url)
     assert sorted(on_branch) == sorted(ids) and set(on_branch.values()) == {1} and commits(git_daemon) == 4
+
+
+def test_a_submission_sent_again_after_its_first_try_was_folded_takes_its_place(s3_server, git_daemon):
+    """The defect: the resend (a lost answer, the same _attempt) was counted as on the branch
+    already and deleted, so the review kept the first try, where every other inbox keeps the last."""
+    bucket = landing(s3_server, s3_server.new_bucket())
+    inbox = S3Inbox(bucket)
+    attempt = inbox.append(CONTACT, message(1), submission_id="a" * 32)
+    fold(bucket, Branch(Remote(git_daemon.url)))
+    inbox.append(CONTACT, {**message(1), "subject": "改过的主题"}, submission_id=attempt)
+    again = fold(bucket, Branch(Remote(git_daemon.url)))
+    assert (again.added, again.present) == (1, 0)
+    rows = once_each([row for rows in branch_rows(git_daemon.url).values() for row in rows])
+    assert [(row["id"], row["subject"]) for row in rows] == [(attempt, "改过的主题")]
+    assert fold(bucket, Branch(Remote(git_daemon.url))).landed == 0
 
 
 def test_invoke_fold_says_what_it_did_and_what_is_missing(s3_server, git_daemon):
