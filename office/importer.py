@@ -79,6 +79,25 @@ def _check_college(college: str, register: Register) -> None:
             f"--college {close[0]}; if it really is another one, add --new-college")])  # fmt: skip
 
 
+# A college as a title names it: 化学学院, 计算机系 (with what comes before it: 示例大学计算机学院).
+_TITLE_COLLEGE = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:学院|学部|书院|系)")
+
+
+def _check_titles(college: str, parts: list[_Part], label: str) -> None:
+    """Refuse a list whose title names another college than --college (and no column says whose
+    rows are whose): every person of 化学学院2015级校友名单 would be filed under 计算机学院."""
+    stem = _COLLEGE_ENDING.sub("", college.strip())
+    for part in parts:
+        if "college" in part.fields.values():
+            continue
+        named = [name for title in part.titles for name in _TITLE_COLLEGE.findall(title)]
+        others = [n for n in named if not ((s := _COLLEGE_ENDING.sub("", n)) and (stem in s or s in stem))]
+        if others and len(others) == len(named):
+            raise ProblemsFound([Problem(label, f"标题写的是“{others[0]}”，与 --college {college} 不同，整个文件未导入：如果这是{others[0]}的名单，请写 --college {others[0]}；如果确是{college}的，请改正标题后再导入",
+                                         f"its title names “{others[0]}”, not --college {college}, so nothing was imported: if the list is {others[0]}'s, write --college {others[0]}; if it really is {college}'s, correct the title and import again",
+                                         kind="college")])  # fmt: skip
+
+
 def import_register(
     source: Path,
     college: str,
@@ -107,6 +126,7 @@ def import_register(
     register = Register.open(register_path, update)
     if not new_college:
         _check_college(college, register)
+    _check_titles(college, parts, source.name)
     register.newer_than(result.as_of)
     _learn_what_alumni_gave(register, register_path.parent.parent, update)
     named = sum(1 for sheet in sheets if sheet.name is not None) > 1  # rows say their sheet
@@ -180,6 +200,7 @@ class _Part:
     # (row number, {field: raw value}) of each title or subheading that names a class (2015级):
     # the rows below it that give no year of their own take it.
     context: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)  # the rows above the header, as text
 
     def __post_init__(self) -> None:
         self.first = (self.fields, _name_at(self.fields), self.width, self.blank)
@@ -224,6 +245,7 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
         for n in range(first):
             if not any(c.strip() for c in head[n]):
                 continue
+            part.titles.append(" ".join(c.strip() for c in head[n] if c.strip()))
             said = _class_of(head[n])
             if said:
                 part.context.append((0, said))

@@ -662,6 +662,24 @@ def test_the_class_a_title_or_subheading_names_is_the_year_of_the_rows_below_it(
     assert report.problems == []
 
 
+@pytest.mark.parametrize(
+    ("title", "college", "refused"),
+    [("化学学院2015级校友名单", "计算机学院", "化学学院"), ("化学学院2015级校友名单", "化学学院", None),
+     ("示例大学计算机系校友名单", "计算机学院", None), ("示例大学校友名单", "计算机学院", None)],
+)  # fmt: skip
+def test_a_list_whose_title_names_another_college_is_refused(tmp_path, title, college, refused):
+    """The defect: a list titled 化学学院… imported with --college 计算机学院 (the wrong file, or
+    the wrong option) filed every chemist under computer science without a word."""
+    listed = write(tmp_path / "list.csv", f"{title}\n姓名,出生日期\n庚一,1997-01-01\n")
+    if refused is None:
+        assert import_register(listed, college, tmp_path / "r.csv", UPDATE, DAY).added == 1
+        return
+    with pytest.raises(ProblemsFound) as stopped:
+        import_register(listed, college, tmp_path / "r.csv", UPDATE, DAY)
+    assert stopped.value.problems[0].en.startswith(f"its title names “{refused}”, not --college {college}")
+    assert not (tmp_path / "r.csv").exists()
+
+
 def test_a_title_naming_several_classes_gives_no_row_a_year(tmp_path):
     report = imported(tmp_path, "2015级、2016级校友名单\n姓名,出生日期\n庚一,1997-01-01\n", register="r.csv")
     assert [r["year_entered"] for r in read_register(tmp_path / "r.csv")] == [""]
