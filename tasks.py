@@ -13,6 +13,7 @@ import getpass
 import json as _json
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -320,3 +321,18 @@ def fold(c):
     print(folded.sentence(os.environ.get("FORMS_GIT_BRANCH") or DEFAULT_BRANCH))
     if folded.problems:
         raise ProblemsFound(folded.problems)
+
+
+def _help_asked_after_the_task(argv: list[str]) -> None:
+    """`invoke new --help` is answered as `invoke --help new` is: invoke would read the --help of
+    a task with positional arguments as the argument (the title, the file, the event's id)."""
+    names = {
+        value.name or name.replace("_", "-")
+        for name, value in globals().items()
+        if isinstance(value, invoke.Task)
+    }
+    if len(argv) > 2 and argv[1] in names and "--help" in argv[2:]:
+        os.execv(sys.executable, [sys.executable, "-m", "invoke", "--help", argv[1]])
+
+
+_help_asked_after_the_task(sys.argv)

@@ -89,3 +89,12 @@ def test_keygen_refuses_a_folder_inside_the_repository():
                             capture_output=True, text=True)  # fmt: skip
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "私钥绝不能进仓库" in result.stderr and not folder.exists()
+
+
+@pytest.mark.parametrize("name", ["new", "import-register", "attendees"])
+def test_help_asked_after_a_task_with_positional_arguments_is_its_help(name):
+    # invoke read the --help as the title, the file or the event's id: "did not receive required
+    # positional arguments", or "there is no event with this id: --help".
+    result = subprocess.run([sys.executable, "-m", "invoke", name, "--help"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode == 0 and result.stdout.startswith(f"Usage: inv[oke] [--core-opts] {name} ")
