@@ -91,6 +91,7 @@ PLUGINS = [
     "plugins.guard",
     "plugins.datapages",
     "plugins.pictures",
+    "plugins.attachments",
     "plugins.calendars",
     "plugins.search",
     "plugins.formpages",

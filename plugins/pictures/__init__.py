@@ -16,8 +16,8 @@
   favicon.svg.
 
 A photo without alt text, a missing file or a picture from another site stops the build; an
-original larger than PHOTO_MAX_MB is reported. Originals never reach output/: Pelican's static
-generator is told to leave photos alone, and copies are made without metadata. Copies and cards
+original larger than PHOTO_MAX_MB is reported. Originals never reach output/: plugins.attachments
+keeps Pelican's static generator from copying them, and copies are made without metadata. Copies and cards
 come from the cache (cache.py), made on every core only when what they show has changed.
 """
 
@@ -41,7 +41,6 @@ from plugins.pictures import content as in_content
 from plugins.pictures.cache import Store
 from plugins.pictures.copies import CardText, publish_cards, publish_icons, publish_photos
 from plugins.pictures.galleries import Gallery, find_galleries, read_gallery
-from plugins.pictures.photos import READABLE
 from plugins.pictures.published import Photo, Picture, ShareImage
 from plugins.pictures.settings import PictureSettings, read_settings
 
@@ -74,14 +73,6 @@ def _read_settings(pelican) -> None:
         _settings = None
         for problem in found.problems:
             report(logger, problem)
-
-
-def _leave_originals(generator) -> None:
-    """Pelican would copy photos of STATIC_PATHS (and any linked as {static}) as they are,
-    camera data and all: only their copies are published."""
-    generator.staticfiles[:] = [
-        f for f in generator.staticfiles if Path(f.source_path).suffix.lower() not in READABLE
-    ]
 
 
 def content_items(generators) -> list:
@@ -308,5 +299,4 @@ def _template_helpers(generator) -> None:
 def register() -> None:
     signals.initialized.connect(_read_settings)
     signals.generator_init.connect(_template_helpers)
-    signals.static_generator_finalized.connect(_leave_originals)
     signals.all_generators_finalized.connect(_prepare)
