@@ -147,3 +147,28 @@ def test_an_english_file_beside_its_original_becomes_its_translation(make_repo):
     assert (output / "en/news/alumni-gala.html").exists()
     assert "Alumni gala" in (output / "en/index.html").read_text(encoding="utf-8")
     assert "Alumni gala" not in (output / "news/index.html").read_text(encoding="utf-8")
+
+
+def test_the_sitemap_names_each_pages_other_edition_both_ways_as_its_head_does(demo_site):
+    """Search engines read hreflang from the sitemap too; it named no edition at all."""
+    from xml.etree import ElementTree
+
+    from pelicanconf import PREVIEW_URL
+
+    sitemap, xhtml = "{http://www.sitemaps.org/schemas/sitemap/0.9}", "{http://www.w3.org/1999/xhtml}"
+    editions = {
+        url.findtext(f"{sitemap}loc"): {link.get("hreflang"): link.get("href") for link in url.iter(f"{xhtml}link")}
+        for url in ElementTree.parse(demo_site / "sitemap.xml").getroot()
+    }  # fmt: skip
+    assert editions[f"{PREVIEW_URL}/{HOMECOMING_ZH}"] == {
+        "zh-CN": f"{PREVIEW_URL}/{HOMECOMING_ZH}", "en": f"{PREVIEW_URL}/{HOMECOMING_EN}"
+    }  # fmt: skip
+    assert editions[f"{PREVIEW_URL}/{UNTRANSLATED_ZH}"] == {}  # no English page, none named
+    for url, named in editions.items():
+        assert all(editions.get(other) == named for other in named.values()), url  # both ways
+        page = demo_site / url.removeprefix(f"{PREVIEW_URL}/")
+        head = read(demo_site, str(page / "index.html" if url.endswith("/") else page)).split("</head>")[0]
+        in_head = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]*)"', head))
+        assert named == (
+            {lang: PREVIEW_URL + href for lang, href in in_head.items()} if len(in_head) > 1 else {}
+        )
