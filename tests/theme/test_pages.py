@@ -119,6 +119,49 @@ def test_every_internal_link_and_asset_resolves(demo_site):
     assert broken == []
 
 
+class Targets(HTMLParser):
+    """What the link test above leaves out: srcset candidates, share images, the canonical
+    address, and the ids a fragment (#id) may name."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.addresses: list[str] = []
+        self.ids: set[str] = set()
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.ids.update(filter(None, [attrs.get("id")]))
+        self.addresses += [c.split()[0] for c in (attrs.get("srcset") or "").split(",") if c.strip()]
+        if attrs.get("property") in ("og:image", "og:url") or attrs.get("name") == "twitter:image":
+            self.addresses.append(attrs["content"])
+        if tag in ("a", "link") and attrs.get("href"):
+            self.addresses.append(attrs["href"])
+
+
+def test_every_address_in_srcsets_styles_feeds_sitemap_and_calendars_resolves_with_its_fragment(demo_site):
+    """Files that name pages in full name them at the preview's address in a local build."""
+    pages = {path: Targets(path.read_text(encoding="utf-8")) for path in html_pages(demo_site)}
+    named = [(path, address) for path, page in pages.items() for address in page.addresses]
+    for css in demo_site.rglob("*.css"):
+        named += [(css, a) for a in re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(encoding="utf-8"))]
+    for listing in [*demo_site.rglob("*.xml"), *demo_site.rglob("*.ics"), demo_site / "robots.txt"]:
+        text = listing.read_text(encoding="utf-8").replace("\r\n ", "")
+        named += [(listing, a) for a in re.findall(rf"{re.escape(PREVIEW_URL)}/[^\s<>\"&]*", text)]
+    broken = []
+    for path, address in named:
+        parts = urlsplit(address.removeprefix(PREVIEW_URL))
+        if parts.scheme or parts.netloc or address == "#":
+            continue
+        target = target_file(demo_site, path, parts.path) if parts.path else path
+        if not target.exists() or (
+            parts.fragment and parts.fragment not in pages.get(target, Targets("")).ids
+        ):
+            broken.append((path.relative_to(demo_site).as_posix(), address))
+    assert broken == []
+    assert len(named) > 10_000  # srcsets, feeds and calendars were all read
+
+
 def test_no_page_loads_anything_from_another_host(demo_site):
     for path in html_pages(demo_site):
         for tag, address in Page(path.read_text(encoding="utf-8")).links:
