@@ -609,6 +609,17 @@ class _Run:
         elif match.kind == "ambiguous":
             self.refuse(number, "name", name, f"可能是登记册中的 {ids} 中的任何一位，无法确定，这一行未导入：请在编号列写明是哪一位",
                         f"could be any of {ids} in the register, so the row was not imported: write which one in the id column")  # fmt: skip
+        elif match.kind == "elsewhere":
+            self.shared.add(self.position)  # it depends on who has its mobile or e-mail, too
+            record = match.record
+            held, ident = (
+                self.register.key(self.register.records[record])[1],
+                self.register.get(record, ID_FIELD),
+            )
+            who = f"{ident} {self.register.get(record, 'name')}"
+            zh_by, en_by = ("手机", "mobile") if values.get("mobile") and values["mobile"] == self.register.get(record, "mobile") else ("邮箱", "e-mail")  # fmt: skip
+            self.refuse(number, "college", values["college"], f"与登记册中{held}的 {who} 姓名和{zh_by}都相同，这一行未添加，以免同一人有两条记录：如是同一人（院系改过名或合并，或名单写的是院系的旧名），请把院系写作“{held}”（--college 或院系列）后再导入；如是另一段学历，请在名单中写上学历和入学、毕业时间（登记册中的 {ident} 也要有）后再导入",
+                        f"has the name and {en_by} of {who} of {held} in the register, so the row was not added, lest one person have two records: if it is the same person (the college was renamed or merged, or the list gives its old name), write the college as “{held}” (--college or the college column) and import again; if it is another degree, give its degree and years entered and graduated in the list ({ident} needs its own in the register too) and import again")  # fmt: skip
         elif match.kind == "shared":
             self.shared.add(self.position)
             record = match.record

@@ -13,7 +13,8 @@ name, college and an equal mobile or e-mail (an e-mail in any case: `contact`). 
 (阿依古丽•买买提 is 阿依古丽·买买提, john smith is John Smith). Without that evidence, a row is
 added (nobody like it is known, or everyone like it is told apart by a date or a number) or
 reported (it could be someone already there, or it has the mobile or e-mail of another name of
-its college: 张三峰 beside 张三丰); two candidates are reported, never guessed between.
+its college: 张三峰 beside 张三丰, or its name and mobile or e-mail are a record's of another
+college: a college renamed or merged); two candidates are reported, never guessed between.
 
 Records are kept as lists in column order, not dicts: a register of 300,000 alumni then fits
 in a few hundred megabytes.
@@ -62,8 +63,9 @@ def read_register(path: Path) -> list[dict[str, str]]:
 class Match:
     """What the register knows of a row: the record it is (kind "same"), nobody ("new"), or a
     reason to ask a person ("ambiguous", "unsure", "conflict", "unknown-id", "other-name": the
-    id of the record named, which has another name, or "shared": a name new to its college with
-    the mobile or e-mail of the record named)."""
+    id of the record named, which has another name, "shared": a name new to its college with
+    the mobile or e-mail of the record named, or "elsewhere": the name and mobile or e-mail of
+    the record named, in another college)."""
 
     kind: str
     record: int | None = None
@@ -169,18 +171,37 @@ class Register:
             elif known != index:
                 self.by_contact[value] = [known, index]
 
-    def sharing(self, values: dict[str, str]) -> int | None:
-        """The first record of the row's college (or unit) with the row's mobile or e-mail."""
-        college = values.get("college") or values.get("staff_unit") or ""
+    def holding(self, values: dict[str, str]) -> Iterator[int]:
+        """The records that still have the row's mobile or e-mail."""
         for name in CONTACTS:
             value = contact(name, values.get(name, ""))
             known = self.by_contact.get(value) if value else None
             for index in known if isinstance(known, list) else () if known is None else (known,):
-                if (
-                    contact(name, self.get(index, name)) == value
-                    and self.key(self.records[index])[1] == college
-                ):
-                    return index  # a record that still has it, in the row's college
+                if contact(name, self.get(index, name)) == value:
+                    yield index
+
+    def sharing(self, values: dict[str, str]) -> int | None:
+        """The first record of the row's college (or unit) with the row's mobile or e-mail."""
+        college = self.key(values)[1]
+        return next((i for i in self.holding(values) if self.key(self.records[i])[1] == college), None)
+
+    def elsewhere(self, values: dict[str, str]) -> int | None:
+        """A record of another college (or unit) with the row's name and mobile or e-mail, which
+        no year, date or degree tells apart from the row: one person under two names of a college
+        (renamed, merged, or a list's column giving the old name). A student record and a staff
+        one are two records, as are two degrees told apart by their years."""
+        name, college = self.key(values)
+        for index in self.holding(values):
+            other = self.key(self.records[index])
+            relation = self.get(index, "relation")
+            if (
+                other[0] == name
+                and other[1] != college
+                and (not relation or not values.get("relation") or relation == values["relation"])
+                and not any(values.get(f) and self.get(index, f) and not _agree(f, values[f], self.get(index, f))
+                            for f in (*TELLING, "degree"))
+            ):  # fmt: skip
+                return index
         return None
 
     def match(self, values: dict[str, str]) -> Match:
@@ -216,8 +237,12 @@ class Register:
         return Match("unsure", candidates=tuple(alike))
 
     def _new(self, values: dict[str, str]) -> Match:
-        """Nobody of this name is the row: a new person, unless another name of the college has
-        its mobile or e-mail (张三峰 beside 张三丰, or a typing mistake in a name)."""
+        """Nobody of this name is the row: a new person, unless the name is known in another
+        college with the row's mobile or e-mail (`elsewhere`), or another name of the college has
+        them (张三峰 beside 张三丰, or a typing mistake in a name)."""
+        other = self.elsewhere(values)
+        if other is not None:
+            return Match("elsewhere", other)
         shared = self.sharing(values)
         return Match("new") if shared is None else Match("shared", shared)
 

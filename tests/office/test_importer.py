@@ -1062,9 +1062,45 @@ def test_a_new_name_with_the_email_of_an_earlier_row_is_reported_naming_it(tmp_p
     assert "same e-mail as A0000001 李明 (row 2)" in report.problems[0].en
 
 
-def test_the_same_mobile_in_another_college_is_no_question(tmp_path):
+def test_the_same_mobile_in_another_college_under_another_name_is_no_question(tmp_path):
     imported(tmp_path, "姓名,出生日期,手机\n張三豐,1997-01-03,13900120003\n", register="r.csv")
-    report = import_register(write(tmp_path / "b.csv", "姓名,手机\n张三丰,13900120003\n"), "外语学院", tmp_path / "r.csv", UPDATE, DAY)  # fmt: skip
+    report = import_register(write(tmp_path / "b.csv", "姓名,手机\n张三峰,13900120003\n"), "外语学院", tmp_path / "r.csv", UPDATE, DAY)  # fmt: skip
+    assert (report.added, report.problems) == (1, [])
+
+
+@pytest.mark.parametrize("how", ["renamed", "old name in the column"])
+def test_a_known_person_under_another_name_of_the_college_is_a_question_not_a_second_record(tmp_path, how):
+    """The defect: a college renamed (计算机系 -> 信息学院), or a list whose 院系 column gives the
+    old name, added every person again: one alumnus, two records, with one name and one mobile."""
+    imported(tmp_path, "姓名,出生日期,手机\n張三豐,1997-01-03,13900120003\n", register="r.csv")
+    if how == "renamed":
+        listed, college = "姓名,手机,入学年份\n张三丰,13900120003,2015\n李四,13900120004,2015\n", "信息学院"
+    else:
+        listed, college = (
+            "姓名,手机,院系\n张三丰,13900120003,计算机系\n李四,13900120004,计算机系\n",
+            "计算机学院",
+        )
+    report = import_register(write(tmp_path / "b.csv", listed), college, tmp_path / "r.csv", UPDATE, DAY)
+    assert (report.added, [(p.row, p.field) for p in report.problems]) == (1, [(2, "毕业院系")])
+    assert report.problems[0].en.startswith(
+        "has the name and mobile of A0000001 張三豐 of 计算机学院 in the register, so the row was not added, lest one "
+        "person have two records: if it is the same person (the college was renamed or merged, or the list gives "
+        "its old name), write the college as “计算机学院” (--college or the college column) and import again"
+    )
+    assert [r["name"] for r in read_register(tmp_path / "r.csv")] == ["張三豐", "李四"]
+    again = listed.replace("计算机系", "计算机学院").splitlines()[:2]  # 张三丰's row
+    report = import_register(
+        write(tmp_path / "c.csv", "\n".join(again)), "计算机学院", tmp_path / "r.csv", UPDATE, DAY
+    )
+    assert (report.added, report.problems) == (0, [])  # the way the sentence gives: one record still
+
+
+def test_a_second_degree_in_another_college_told_apart_by_its_years_is_a_record_of_its_own(tmp_path):
+    imported(
+        tmp_path, "姓名,学历,入学年份,毕业年份,手机\n张三丰,本科,2011,2015,13900120003\n", register="r.csv"
+    )
+    listed = "姓名,学历,入学年份,毕业年份,手机\n张三丰,硕士,2015,2018,13900120003\n"
+    report = import_register(write(tmp_path / "b.csv", listed), "外语学院", tmp_path / "r.csv", UPDATE, DAY)
     assert (report.added, report.problems) == (1, [])
 
 
@@ -1366,9 +1402,12 @@ def test_a_mistyped_college_is_refused_before_it_adds_everyone_again(tmp_path):
         )
     )
     assert register.read_bytes() == before
+    # Other people of the same names (the same mobile in another college is a question of its own).
+    source = write(tmp_path / "again.csv", text.replace("139002100", "139002200"))
     assert (
         import_register(source, "计算机系", register, UPDATE, DAY, new_college=True).added == 2
     )  # said it is another
+    source = write(tmp_path / "again.csv", text.replace("139002100", "139002300"))
     assert (
         import_register(source, "经济学院", register, UPDATE, DAY).added == 2
     )  # a new college like no other
