@@ -174,12 +174,7 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
         if name == "gender":
             return _choice(GENDERS, text, "请写男或女", "write 男 or 女 (M or F)")
         if name == "degree":
-            if text == "研究生":
-                return "master", (
-                    "“研究生”按硕士研究生导入，如是博士请改正",
-                    "研究生 was taken as master; correct it if a doctorate",
-                )
-            return _choice(DEGREES, text, "请写专科、本科、硕士研究生、博士研究生或其他", "write 专科, 本科, 硕士研究生, 博士研究生 or 其他")  # fmt: skip
+            return _degree(text)
         if name == "relation":
             return _choice({**RELATIONS, "student": "student", "staff": "staff"}, text, "请写学生或教职工", "write 学生 or 教职工")  # fmt: skip
         serial = _serial(text, today) if name in ("birth_date", "year_entered", "year_graduated") else None
@@ -262,6 +257,41 @@ def _plain(raw: str) -> str:
     small sets (genders, degrees, years), traditional characters simplified (碩士, 2015級)."""
     raw = clean_text(raw)
     return raw if raw.isascii() else simplified(unicodedata.normalize("NFKC", raw))
+
+
+# A degree as certificates and English lists name it: 工学学士, 工商管理硕士, 临床医学博士学位;
+# Bachelor's, Bachelor of Engineering, Master of Science (once dots and spaces are gone).
+_DISCIPLINE = re.compile(r"[\u4e00-\u9fff]*?(学士|硕士|博士)(?:学位|研究生)?")
+_IN_ENGLISH = re.compile(r"(bachelor|master|doctor)(?:'?s)?(?:of[a-z]+)?")
+_DEGREE_PARTS = re.compile(r"[/／、,，;；+＋|（()）]")  # 本科/学士, 本科（工学学士）
+
+
+def _degree(text: str) -> Taken:
+    """A degree, also as a discipline's (工学学士) or in English; a cell naming one degree two ways
+    (本科/学士) is that degree, one naming two (本科/硕士) is reported."""
+    found = _one_degree(text)
+    if found is None:
+        parts = {_one_degree(p.strip()) for p in _DEGREE_PARTS.split(text) if p.strip() not in ("", "研究生")}
+        if len(parts - {None}) > 1:
+            raise NotTaken("一格里写了两个不同的学历，未导入：请只写最高的一个", "names two different degrees; not taken: give the highest one only")  # fmt: skip
+        found = parts.pop() if len(parts) == 1 else None
+    if found is None and text == "研究生":
+        return "master", ("“研究生”按硕士研究生导入，如是博士请改正", "研究生 was taken as master; correct it if a doctorate")  # fmt: skip
+    if found is None:
+        raise NotTaken("不是可选的值，请写专科、本科、硕士研究生、博士研究生或其他", "is not one of the choices; write 专科, 本科, 硕士研究生, 博士研究生 or 其他")  # fmt: skip
+    return found, None
+
+
+def _one_degree(text: str) -> str | None:
+    written = text.lower().replace("(", "（").replace(")", "）")
+    if written in DEGREES:
+        return DEGREES[written]
+    if discipline := _DISCIPLINE.fullmatch(text):
+        return DEGREES[discipline.group(1)]
+    letters = re.sub(r"[\s.’]", "", written)  # B.Sc., Master’s, Bachelor of Arts
+    if english := _IN_ENGLISH.fullmatch(letters):
+        return DEGREES[english.group(1)]
+    return DEGREES.get(letters)
 
 
 def _choice(options: dict[str, str], text: str, zh: str, en: str) -> Taken:

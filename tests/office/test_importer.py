@@ -126,6 +126,12 @@ def spreadsheet(request, tmp_path):
         # a mobile after a landline in one cell
         ("mobile", "010-62751234/13800001111", "13800001111"), ("mobile", "0571-88888888 13800001111", "13800001111"),
         ("mobile", "(010)62751234；138 0000 1111", "13800001111"),
+        # a degree as certificates name it (a discipline's), two ways in one cell, in English
+        ("degree", "工学学士", "bachelor"), ("degree", "理学硕士学位", "master"), ("degree", "工商管理硕士", "master"),
+        ("degree", "临床医学博士", "doctor"), ("degree", "本科/学士", "bachelor"), ("degree", "本科（工学学士）", "bachelor"),
+        ("degree", "研究生/硕士", "master"), ("degree", "B.Sc.", "bachelor"), ("degree", "M.S.", "master"),
+        ("degree", "Bachelor's", "bachelor"), ("degree", "Bachelor of Engineering", "bachelor"),
+        ("degree", "Master of Science", "master"), ("degree", "Doctor of Philosophy", "doctor"),
     ],
 )  # fmt: skip
 def test_values_are_taken_as_offices_write_them(field, written, taken):
@@ -143,6 +149,8 @@ def test_values_are_taken_as_offices_write_them(field, written, taken):
         ("mobile", "1.38E+10", "scientific notation"),
         ("email", "wang@", "is not an e-mail address"),
         ("gender", "未知", "is not one of the choices"),
+        ("degree", "本科/硕士", "names two different degrees"),
+        ("degree", "博士后", "is not one of the choices"),
         ("mobile", "办公 010-62751234 手机 13800001111", "is not a mobile number"),  # words: not guessed at
         ("mobile", "13800001111（已停机）", "is not a mobile number"),
         ("address", "示例市锟斤拷小区", "the file lost characters when it was saved"),
