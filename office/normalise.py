@@ -92,6 +92,10 @@ _REMARK = re.compile(r"\s*[（(【\[]([^（()）【】\[\]]*)[）)】\]]\s*")
 _SEVERAL = re.compile(r"\s*[/／;；,，、|]+\s*")
 # A mainland mobile inside a cell of other numbers: not digits of a longer number.
 _MOBILE_IN = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
+_DECIMALS = re.compile(r"(?<=\d)\.0+$")  # a number cell shown with decimals: 13800001111.00
+# A mainland mobile with its last five digits or more zero: what is left of 1.39123E+10 (Excel's
+# way of showing 11 digits in a narrow column) once a CSV holding it is opened and saved again.
+_ROUNDED = re.compile(r"1[3-9]\d{4}0{5}")
 _NUMBERS_ONLY = re.compile(r"[\d\s+\-()（）.]*")  # what a cell of phone numbers holds (no words)
 # A date as Excel counts days (35600 is 1997-06-19): five digits, from 1927 on.
 _HAN = re.compile("[\u4e00-\u9fff]")  # the unified ideographs: NFKC leaves each as it is
@@ -353,7 +357,10 @@ def _mobiles(text: str) -> Taken:
 
 
 def _mobile(text: str) -> str:
-    value = normalise_mobile(text)
+    value = normalise_mobile(_DECIMALS.sub("", text))
+    if _ROUNDED.fullmatch(value):
+        raise NotTaken("以 00000 结尾：多半是表格把号码显示成科学计数法（如 1.39E+10）后又存回了数字，后几位已丢失，此项未导入：请核对；如号码确实如此，请直接写进 data/private/register.csv",
+                       "ends in 00000: the spreadsheet most likely showed it in scientific notation (1.39E+10) and saved that back as the number, losing its last digits; not taken: check it, and if the number really is so, write it in data/private/register.csv")  # fmt: skip
     if is_mobile(value):
         return value
     if "e+" in text.lower():

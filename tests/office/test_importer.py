@@ -123,6 +123,7 @@ def spreadsheet(request, tmp_path):
         ("gender", "男\u2060", "male"), ("birth_date", "\ufeff1978-07-01", "1978-07-01"),
         # numbers a program wrote as decimals
         ("year_entered", "1996.0", "1996"), ("birth_date", "19780701.0", "1978-07-01"), ("gender", "2.0", "female"),
+        ("mobile", "13800001111.00", "13800001111"), ("mobile", "13812340000", "13812340000"),
         # a mobile after a landline in one cell
         ("mobile", "010-62751234/13800001111", "13800001111"), ("mobile", "0571-88888888 13800001111", "13800001111"),
         ("mobile", "(010)62751234；138 0000 1111", "13800001111"),
@@ -147,6 +148,8 @@ def test_values_are_taken_as_offices_write_them(field, written, taken):
         ("year_entered", "1850", "should be a year from 1925 to 2030"),
         ("mobile", "010-62751234", "is a landline"),
         ("mobile", "1.38E+10", "scientific notation"),
+        ("mobile", "13800000000", "ends in 00000"),
+        ("mobile", "13812300000", "ends in 00000"),
         ("email", "wang@", "is not an e-mail address"),
         ("gender", "未知", "is not one of the choices"),
         ("degree", "本科/硕士", "names two different degrees"),
@@ -1193,6 +1196,21 @@ def test_an_excel_serial_number_in_a_date_column_is_taken_as_its_date_with_a_not
     assert [(n.row, n.field, n.value) for n in report.notes if n.kind == "taken"] == [(2, "出生日期", "35600"), (2, "入校时间", "43709")]  # fmt: skip
     assert "Excel's day number 35600, taken as 1997-06-19" in report.notes[-2].en
     assert [(p.row, p.field, p.value) for p in report.problems] == [(3, "出生日期", "99999")]
+
+
+def test_a_mobile_excel_rounded_to_its_scientific_notation_is_reported_not_taken(tmp_path):
+    """The defect: 1.39123E+10 from a CSV opened and saved again as a workbook is the number
+    13912300000, which was taken for the alumnus's mobile, over the right one."""
+    imported(tmp_path, "姓名,出生日期,手机\n甲,1990-01-01,13912345678\n", as_of=datetime.date(2026, 11, 1))
+    book = Workbook()
+    book.active.append(["姓名", "出生日期", "手机"])
+    book.active.append(["甲", "1990-01-01", 1.39123e10])
+    book.save(tmp_path / "again.xlsx")
+    report = import_register(
+        tmp_path / "again.xlsx", "计算机学院", tmp_path / "private/register.csv", UPDATE, DAY
+    )
+    assert [(p.row, p.field, p.value) for p in report.problems] == [(2, "手机", "13912300000")]
+    assert read_register(tmp_path / "private/register.csv")[0]["mobile"] == "13912345678"
 
 
 def test_text_markers_are_taken_off_mobiles_and_numbers(tmp_path):
