@@ -386,7 +386,9 @@ def _email(text: str) -> Taken:
 
 def _postcode(text: str) -> Taken:
     digits = text.removesuffix(".0")
-    if digits.isdigit() and len(digits) == 5:  # Excel drops the leading 0 of 010000 (Hohhot)
+    # Excel drops the leading 0 of 010000 (Hohhot): the codes of Inner Mongolia, Shanxi and Hebei
+    # start 01 to 07, and no code starts 00, 08 or 09, so only 1 to 7 can follow a 0 it dropped.
+    if digits.isdigit() and len(digits) == 5 and digits[0] in "1234567":
         return "0" + digits, ("邮政编码只有 5 位，已按表格丢掉的开头 0 补齐", "had 5 digits; the 0 a spreadsheet drops was put back")  # fmt: skip
     if digits.isdigit() and len(digits) == 6:
         return digits, None

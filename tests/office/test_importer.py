@@ -148,6 +148,8 @@ def test_values_are_taken_as_offices_write_them(field, written, taken):
         ("year_entered", "1850", "should be a year from 1925 to 2030"),
         ("mobile", "010-62751234", "is a landline"),
         ("mobile", "1.38E+10", "scientific notation"),
+        ("postcode", "80000", "a postcode has 6 digits"),
+        ("postcode", "01000", "a postcode has 6 digits"),
         ("mobile", "13800000000", "ends in 00000"),
         ("mobile", "13812300000", "ends in 00000"),
         ("email", "wang@", "is not an e-mail address"),
