@@ -29,6 +29,7 @@ from forms.inbox import LocalFiles
 from office.normalise import (
     MARKED,
     NotTaken,
+    Taken,
     field_of,
     header_names,
     heading_test,
@@ -122,7 +123,8 @@ def import_register(
     sheets, notes = tables.iter_sheets(source)
     result = ImportReport(notes=list(notes))
     result.as_of, result.as_of_from = list_date(source, as_of)
-    parts = _parts(sheets, source.name, update, result.notes)
+    normalise = normaliser(update, today)
+    parts = _parts(sheets, source.name, update, normalise, result.notes)
     register = Register.open(register_path, update)
     if not new_college:
         _check_college(college, register)
@@ -130,7 +132,7 @@ def import_register(
     register.newer_than(result.as_of)
     _learn_what_alumni_gave(register, register_path.parent.parent, update)
     named = sum(1 for sheet in sheets if sheet.name is not None) > 1  # rows say their sheet
-    run = _Run(source.name, college, register, normaliser(update, today), {ID_FIELD: "编号"} | {f.name: f.label.zh for f in update.fields},
+    run = _Run(source.name, college, register, normalise, {ID_FIELD: "编号"} | {f.name: f.label.zh for f in update.fields},
                opener, now_on(today), editor,
                [sheet.name if named else None for sheet in sheets])  # fmt: skip
     for passes in range(MAX_PASSES):
@@ -193,6 +195,7 @@ class _Part:
     is_heading: Callable[[str], bool]  # whether a cell is a header wording (a header repeated further down)
     width: int  # the header's cells: a cell further right has no heading (in a CSV file, a comma split it)
     blank: tuple[int, ...]  # the header's cells without a heading (beside a merged one, say)
+    normalise: Callable[[str, str], Taken]  # what a title's or subheading's values are checked by
     skipped: set[int] = field(default_factory=set)  # numbers of the rows that are not people
     # (row number, (fields, name column, width, blank)) of each header further down that names the
     # columns anew (a second list with its own column order pasted below): the rows after it are read by it.
@@ -225,10 +228,10 @@ def _name_at(fields: dict[int, str]) -> int:
     return next((i for i, name in fields.items() if name == "name"), 1 << 30)
 
 
-def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Problem]) -> list[_Part]:
+def _parts(sheets: list[tables.Sheet], label: str, update: Form, normalise: Callable[[str, str], Taken], notes: list[Problem]) -> list[_Part]:  # fmt: skip
     """Every visible sheet with a header row; hidden sheets and sheets without a header are
     named in a note, and a file without any header is refused."""
-    parts, unread = [], []
+    parts, unread, known = [], [], header_names(update)
     named = sum(1 for sheet in sheets if sheet.name is not None) > 1
     for index, sheet in enumerate(sheets):
         if sheet.hidden:
@@ -241,12 +244,14 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, notes: list[Pro
             unread.append((sheet, any(c.strip() for row in head for c in row)))
             continue
         where = sheet.name if named else None
-        part = _Part(index, sheet, start, fields, heading_test(header_names(update)), width, blank)
+        part = _Part(index, sheet, start, fields, heading_test(known), width, blank, normalise)
         for n in range(first):
             if not any(c.strip() for c in head[n]):
                 continue
             part.titles.append(" ".join(c.strip() for c in head[n] if c.strip()))
-            said = _class_of(head[n])
+            said = _given(
+                _info_of(head[n], known) | _class_of(head[n]), normalise, label, n + 1, where, notes
+            )
             if said:
                 part.context.append((0, said))
                 notes.append(_class_note(label, "是标题", "is a title", said, n + 1, "title", where))
@@ -284,13 +289,46 @@ def _class_of(cells: list[str]) -> dict[str, str]:
     return {"year_entered" if kind == "级" else "year_graduated": year + kind}
 
 
+# What a line above the rows may say of all of them (入学年份：2015, 专业 | 软件工程, 学历：本科),
+# with the words its note uses. (The college a title names is checked against --college instead.)
+_OF_A_CLASS = {"year_entered": ("入学年份", "year entered"), "year_graduated": ("毕业年份", "year graduated"),
+               "degree": ("学历", "degree"), "major": ("专业", "major")}  # fmt: skip
+_SAID = re.compile(r"([^\s:：]{1,10})\s*[:：]\s*([^\s:：]+)")  # 入学年份：2015 专业：软件工程
+
+
+def _info_of(cells: list[str], known: dict[str, str]) -> dict[str, str]:
+    """What a title or subheading line says of the rows below it, as a heading and its value:
+    入学年份：2015 in one cell, or 毕业年份 | 2019 in two (only the fields of a class)."""
+    filled = [c.strip() for c in cells if c.strip()]
+    pairs = [found.groups() for cell in filled for found in _SAID.finditer(cell)]
+    pairs += [(a.rstrip(":："), b) for a, b in itertools.pairwise(filled) if not _SAID.search(a + b)]
+    said: dict[str, str] = {}
+    for heading, value in pairs:
+        name = field_of(heading, known)
+        if name in _OF_A_CLASS and field_of(value, known) is None:
+            said.setdefault(name, value)
+    return said
+
+
+def _given(said: dict[str, str], normalise, label: str, row: int, sheet: str | None, notes: list[Problem]) -> dict[str, str]:  # fmt: skip
+    """The values a title or subheading gives the rows below that the register can take; each
+    of the others is reported once, at its line (入学年份：待定)."""
+    for name, value in list(said.items()):
+        try:
+            normalise(name, value)
+        except NotTaken as why:
+            del said[name]
+            notes.append(Problem(label, f"{why.zh}；这一行的{_OF_A_CLASS[name][0]}未用于下面各行", f"{why.en}; not given to the rows below",
+                                 row=row, field=_OF_A_CLASS[name][0], value=value, kind="given", sheet=sheet))  # fmt: skip
+    return said
+
+
 def _class_note(label: str, zh: str, en: str, said: dict[str, str], row: int, kind: str, sheet: str | None) -> Problem:  # fmt: skip
-    [(name, value)] = said.items()
-    zh_field, en_field = (
-        ("入学年份", "year entered") if name == "year_entered" else ("毕业年份", "year graduated")
-    )
-    return Problem(label, f"{zh}，其中的“{value}”已作为下面各行的{zh_field}（行中自己写了的除外）",
-                   f"{en}; its “{value}” is taken as the {en_field} of the rows below that give none of their own",
+    taken = [(value, *_OF_A_CLASS[name]) for name, value in said.items()]
+    zh_taken = "，".join(f"“{value}”已作为下面各行的{word}" if i == 0 else f"“{value}”作为{word}" for i, (value, word, _) in enumerate(taken))  # fmt: skip
+    en_taken = ", ".join(f"its “{value}” {'is taken ' if i == 0 else ''}as the {word}" for i, (value, _, word) in enumerate(taken))  # fmt: skip
+    return Problem(label, f"{zh}，其中的{zh_taken}（行中自己写了的除外）",
+                   f"{en}; {en_taken} of the rows below that give none of their own",
                    row=row, kind=kind, sheet=sheet)  # fmt: skip
 
 
@@ -309,6 +347,7 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
     """(row number, cells) of the rows that are people: empty lines skipped, footers, repeated
     headers and the like noted; the numbers of the rows left out go into `skipped`, a header that
     names the columns in another order into `part.headers`."""
+    known = header_names(update)
     for number, cells in enumerate(rows, start=part.start + 2):
         fields, name_at, width, _ = part.columns(number)
         skipped.add(number)
@@ -342,7 +381,8 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
             if unread:
                 notes.append(_unread(label, unread, number, sheet))
             continue
-        said = _class_of([cells[filled[0]]]) if len(filled) == 1 else {}
+        said = _info_of(cells, known) | _class_of(cells) if len(filled) == 1 else {}
+        said = _given(said, part.normalise, label, number, sheet, notes)
         if said:  # a subheading naming a class (2015级), in any column
             part.context.append((number, said))
             notes.append(_class_note(label, "是小标题", "is a subheading", said, number, "heading", sheet))
@@ -758,12 +798,16 @@ def _header(
 ) -> tuple[int, int, dict[int, str], list[str], int, tuple[int, ...]]:
     """The header: its first and last row, which column is which field, the headings of the
     columns not imported, how many cells it has, and which of those have no heading. It is
-    the first row that names at least two known columns (titles above it are skipped), with the
+    the first row that names at least two known columns (titles above it are skipped, and lines
+    that give a heading its value, 毕业年份 | 2019), with the
     row below when that one names columns under a group (联系方式 over 手机 and 邮箱)."""
     known = header_names(update)
     for index, row in enumerate(rows):
-        if sum(1 for cell in row if field_of(cell, known)) < 2:
+        found = [field_of(cell, known) for cell in row]
+        if sum(1 for name in found if name) < 2:
             continue
+        if "name" not in found and _info_of(row, known):
+            continue  # 毕业年份 | 2019 | 学历 | 本科: what the rows below are, not their header
         last, headings = index, list(row)
         below = rows[index + 1] if index + 1 < len(rows) else []
         named = [i for i, cell in enumerate(below) if cell.strip()]
@@ -793,7 +837,12 @@ def _header(
     return 0, 0, {}, [], 0, ()
 
 
-_NOT_READ = ("sheet", "columns", "hidden")  # notes on what was not read, which the college should see too
+_NOT_READ = (
+    "sheet",
+    "columns",
+    "hidden",
+    "given",
+)  # notes on what was not read, which the college should see too
 
 
 def _report_name(college: str, source: Path) -> str:

@@ -693,6 +693,30 @@ def test_a_list_whose_title_names_another_college_is_refused(tmp_path, title, co
     assert not (tmp_path / "r.csv").exists()
 
 
+@pytest.mark.parametrize(
+    "above",
+    ["入学年份：2015  专业：软件工程", "入学年份,2015,专业,软件工程", "年级 | 2015级\n专业：软件工程"],
+)
+def test_a_line_above_the_list_giving_a_heading_its_value_is_the_value_of_the_rows_below(tmp_path, above):
+    """The defect: 入学年份：2015 or 专业：软件工程 above the header was skipped as a title, and every
+    person lost the year and major; 入学年份 | 2015 | 专业 | 软件工程 was taken for the header."""
+    text = f"{above}\n姓名,出生日期,专业\n辛一,1997-01-01,\n辛二,1997-01-02,网络工程\n"
+    report = imported(tmp_path, text.replace(" | ", ","), register="r.csv")
+    taken = {r["name"]: (r["year_entered"], r["major"]) for r in read_register(tmp_path / "r.csv")}
+    assert taken == {"辛一": ("2015", "软件工程"), "辛二": ("2015", "网络工程")}
+    assert report.problems == [] and "“软件工程”" in " ".join(n.en for n in report.notes)
+
+
+def test_a_value_a_line_above_the_list_gives_that_cannot_be_taken_is_reported_once(tmp_path):
+    report = imported(
+        tmp_path, "入学年份：待定\n姓名,出生日期\n辛一,1997-01-01\n辛二,1997-01-02\n", register="r.csv"
+    )
+    [given] = [n for n in report.notes if n.kind == "given"]
+    assert (given.row, given.field, given.value) == (1, "入学年份", "待定")
+    assert "待定" in report.report_file.read_text(encoding="utf-8-sig")
+    assert [r["year_entered"] for r in read_register(tmp_path / "r.csv")] == ["", ""]
+
+
 def test_a_title_naming_several_classes_gives_no_row_a_year(tmp_path):
     report = imported(tmp_path, "2015级、2016级校友名单\n姓名,出生日期\n庚一,1997-01-01\n", register="r.csv")
     assert [r["year_entered"] for r in read_register(tmp_path / "r.csv")] == [""]
