@@ -14,6 +14,7 @@ import csv
 import datetime
 import itertools
 import re
+import unicodedata
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -578,8 +579,12 @@ class _Run:
                     continue
             if name in MARKED:
                 raw = unmarked(raw)
-            if name == ID_FIELD and not _REGISTER_ID.fullmatch(raw):
-                continue  # a college's own numbering (序号, 学号), not the register's id
+            if name == ID_FIELD:
+                raw = unicodedata.normalize(
+                    "NFKC", raw
+                ).upper()  # Ａ０００００12 typed in full width, a0000012
+                if not _REGISTER_ID.fullmatch(raw):
+                    continue  # a college's own numbering (序号, 学号), not the register's id
             if name == "year_entered" and (
                 "届" in raw or "屆" in raw
             ):  # 2019届 is the class graduating in 2019; 2019级 entered then

@@ -503,6 +503,16 @@ def test_a_file_without_a_header_is_refused(tmp_path):
         imported(tmp_path, "a,b,c\n1,2,3\n", register="r.csv")
 
 
+def test_a_register_id_typed_in_full_width_or_small_letters_is_the_id(tmp_path):
+    """The defect: Ａ０００００01 or a0000001 was taken for a college's own numbering and ignored, so
+    the row the office had placed by hand was asked about again (or added) by its name."""
+    imported(tmp_path, "姓名,出生日期\n王立新,1978-07-01\n王立新,1980-01-01\n", register="r.csv")
+    listed = "编号,姓名,现工作单位\nＡ０００００01,王立新,示例银行\na0000002,王立新,示例公司\n"
+    report = imported(tmp_path, listed, name="b.csv", register="r.csv")
+    assert (report.updated, report.problems) == (2, [])
+    assert [r["employer"] for r in read_register(tmp_path / "r.csv")] == ["示例银行", "示例公司"]
+
+
 def test_a_college_numbering_column_is_not_taken_for_register_ids(tmp_path):
     report = imported(
         tmp_path, "编号,姓名,出生日期\n1,王立新,1978-07-01\n2,李娜,1981-02-02\n", register="r.csv"
