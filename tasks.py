@@ -13,6 +13,7 @@ import functools
 import getpass
 import json as _json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -310,8 +311,10 @@ def keygen(c, directory=None):
         "remote": REVIEW_OPTIONS["remote"],
     }
 )
-def digest(c, hours=24, dry_run=False, branch=None, remote=None):
+def digest(c, hours="24", dry_run=False, branch=None, remote=None):
     """E-mail or post to a chat the counts of new and pending submissions per form (never their content)."""
+    if not str(hours).replace(".", "", 1).isdigit():  # a string: invoke's own int() would raise
+        raise ProblemsFound([Problem("--hours", f"“{hours}”不是小时数，请写如 24 的数字", f"'{hours}' is not a number of hours; write one such as 24")])  # fmt: skip
     since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=float(hours))
     counts = count(open_inbox(DATA, branch, remote), load_forms(ROOT / "forms"), since)
     if dry_run:
@@ -351,21 +354,27 @@ def _help_asked_after_the_task(argv: list[str]) -> None:
 def _left_out(argv: list[str]) -> None:
     """An argument written without a flag (the title, the file, the event) that was left out is
     told as a plain sentence with the example of the task's docstring (its line starting
-    "invoke "): invoke's own answer is an English line that says nothing of what to write. The
-    words are parsed here the way invoke will parse them, as it parses the task's only after
-    this file is loaded."""
+    "invoke "), and so is a flag left without its value: invoke's own answer is an English line
+    that says nothing of what to write. The words are parsed here the way invoke will parse
+    them, as it parses the task's only after this file is loaded."""
     name = argv[1] if len(argv) > 1 else ""
     if name not in _tasks():
         return
     found = copy.copy(_tasks()[name])
     found.help = dict(found.help)  # get_arguments() takes the help it uses out of the dict
+    arguments = found.get_arguments()
     try:
-        invoke.Parser(contexts=[invoke.ParserContext(name=name, args=found.get_arguments())]).parse_argv(
-            argv[1:]
-        )
+        invoke.Parser(contexts=[invoke.ParserContext(name=name, args=arguments)]).parse_argv(argv[1:])
         return
     except invoke.ParseError as error:
         missing = error.context.missing_positional_args if error.context else []
+        flag = re.match(r"Flag <Argument: (\S+)", str(error))  # "… needed value and was not given one!"
+    if flag:
+        [argument] = [a for a in arguments if a.name == flag[1]]
+        flag = "--" + argument.name.replace("_", "-")
+        problem = Problem(f"invoke {name}", f"{flag} 后面少了值（{argument.help}）",
+                          f"{flag} needs a value after it ({argument.help})", field=argument.name)  # fmt: skip
+        raise Exit(str(ProblemsFound([problem])), code=1)
     if not missing:
         return  # another mistake, which invoke tells as it is
     example = next(line for line in found.__doc__.splitlines() if line.strip().startswith("invoke "))

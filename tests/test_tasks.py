@@ -2,6 +2,7 @@
 
 import datetime
 import importlib
+import inspect
 import re
 import shlex
 import shutil
@@ -158,15 +159,18 @@ def test_help_asked_after_a_task_with_positional_arguments_is_its_help(name):
         (["new"], "少了 kind (news, story or report); title (the title, in Chinese)"),
         (["import-register", "名单.xlsx"], "请照这样写：invoke import-register 计算机学院2026.xlsx --college 计算机学院"),
         (["attendees"], "missing: event (the event's id in data/events.csv, e.g. homecoming-2027); write it like this: invoke attendees beijing-newyear-2027"),
+        (["review", "--approve"], "invoke review, 字段 approve: --approve 后面少了值（approve this submission id） / --approve needs a value after it"),
+        (["digest", "--hours", "abc"], "--hours: “abc”不是小时数，请写如 24 的数字"),  # was int()'s ValueError, a traceback
     ],
-    ids=["title", "kind-and-title", "college", "event"],
+    ids=["title", "kind-and-title", "college", "event", "flag-value", "hours"],
 )  # fmt: skip
 def test_an_argument_left_out_is_told_with_an_example(words, sentence):
-    # invoke's own answer was "'new' did not receive required positional arguments: 'title'".
+    # invoke's own answer was "'new' did not receive required positional arguments: 'title'",
+    # or "Flag <Argument: approve (a)> needed value and was not given one!".
     result = subprocess.run([sys.executable, "-m", "invoke", *words], cwd=ROOT, capture_output=True, text=True,
                             timeout=60)  # fmt: skip
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert sentence in result.stderr and "positional" not in result.stderr
+    assert sentence in result.stderr and "positional" not in result.stderr and "Flag <" not in result.stderr
 
 
 def test_every_task_with_arguments_without_flags_shows_how_to_write_them():
@@ -176,3 +180,13 @@ def test_every_task_with_arguments_without_flags_shows_how_to_write_them():
             assert f"\n    invoke {name} " in task.__doc__, (
                 f'{name}: write an example, a line "invoke {name} …", in its docstring'
             )
+
+
+def test_no_task_has_invoke_read_a_number():
+    # invoke casts a flag to the type of its default, and a word it cannot cast is a traceback:
+    # numbers are taken as text and checked by the task (serve --port, digest --hours).
+    tasks = importlib.import_module("tasks")
+    typed = [f"{name} --{p.name}" for name, task in tasks._tasks().items()
+             for p in inspect.signature(task.body).parameters.values()
+             if isinstance(p.default, int | float) and not isinstance(p.default, bool)]  # fmt: skip
+    assert typed == []
