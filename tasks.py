@@ -7,11 +7,13 @@ one place, `task` below: never a traceback.
 
 from __future__ import annotations
 
+import copy
 import datetime
 import functools
 import getpass
 import json as _json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -153,7 +155,10 @@ def clean(c):
     }
 )
 def new(c, kind, title, slug=None, project=None, year=None):
-    """Start a news item, story or yearly report (content/reports/<project>-<year>.md) with today's date."""
+    """Start a news item, story or yearly report (content/reports/<project>-<year>.md) with today's date.
+
+    invoke new news "重庆校友会2026年年会"   (or: story "标题"; report "标题" --project ID [--year 2024])
+    """
     if year is not None and not str(year).isdigit():
         raise ProblemsFound([Problem("invoke new", f"--year “{year}”不是年份，请写如 2025", f"--year '{year}' is not a year; write one like 2025", field="year")])  # fmt: skip
     path = new_content(
@@ -230,7 +235,10 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
     },
 )
 def import_register_task(c, file, college, identity=None, as_of=None, new_college=False):
-    """Import a college's spreadsheet into the private register; report every row not taken."""
+    """Import a college's spreadsheet into the private register; report every row not taken.
+
+    invoke import-register 计算机学院2026.xlsx --college 计算机学院
+    """
     update = load_forms(ROOT / "forms")["update"]
     try:
         dated = datetime.date.fromisoformat(as_of) if as_of else None
@@ -269,7 +277,10 @@ def import_register_task(c, file, college, identity=None, as_of=None, new_colleg
     }
 )
 def attendees(c, event, branch=None, remote=None, identity=None):
-    """Write an event's sign-in sheet, QR codes and cards to print, under data/private/checkin/EVENT/."""
+    """Write an event's sign-in sheet, QR codes and cards to print, under data/private/checkin/EVENT/.
+
+    invoke attendees beijing-newyear-2027   (the event's id in data/events.csv)
+    """
     inbox = open_inbox(DATA, branch, remote)
     written = write_attendees(event, DATA, inbox, office_opener(identity), ROOT / "theme")
     print(written.summary(ROOT))
@@ -300,8 +311,10 @@ def keygen(c, directory=None):
         "remote": REVIEW_OPTIONS["remote"],
     }
 )
-def digest(c, hours=24, dry_run=False, branch=None, remote=None):
+def digest(c, hours="24", dry_run=False, branch=None, remote=None):
     """E-mail or post to a chat the counts of new and pending submissions per form (never their content)."""
+    if not str(hours).replace(".", "", 1).isdigit():  # a string: invoke's own int() would raise
+        raise ProblemsFound([Problem("--hours", f"“{hours}”不是小时数，请写如 24 的数字", f"'{hours}' is not a number of hours; write one such as 24")])  # fmt: skip
     since = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=float(hours))
     counts = count(open_inbox(DATA, branch, remote), load_forms(ROOT / "forms"), since)
     if dry_run:
@@ -323,16 +336,54 @@ def fold(c):
         raise ProblemsFound(folded.problems)
 
 
-def _help_asked_after_the_task(argv: list[str]) -> None:
-    """`invoke new --help` is answered as `invoke --help new` is: invoke would read the --help of
-    a task with positional arguments as the argument (the title, the file, the event's id)."""
-    names = {
-        value.name or name.replace("_", "-")
+def _tasks() -> dict[str, invoke.Task]:
+    return {
+        value.name or name.replace("_", "-"): value
         for name, value in globals().items()
         if isinstance(value, invoke.Task)
     }
-    if len(argv) > 2 and argv[1] in names and "--help" in argv[2:]:
+
+
+def _help_asked_after_the_task(argv: list[str]) -> None:
+    """`invoke new --help` is answered as `invoke --help new` is: invoke would read the --help of
+    a task with positional arguments as the argument (the title, the file, the event's id)."""
+    if len(argv) > 2 and argv[1] in _tasks() and "--help" in argv[2:]:
         os.execv(sys.executable, [sys.executable, "-m", "invoke", "--help", argv[1]])
 
 
+def _left_out(argv: list[str]) -> None:
+    """An argument written without a flag (the title, the file, the event) that was left out is
+    told as a plain sentence with the example of the task's docstring (its line starting
+    "invoke "), and so is a flag left without its value: invoke's own answer is an English line
+    that says nothing of what to write. The words are parsed here the way invoke will parse
+    them, as it parses the task's only after this file is loaded."""
+    name = argv[1] if len(argv) > 1 else ""
+    if name not in _tasks():
+        return
+    found = copy.copy(_tasks()[name])
+    found.help = dict(found.help)  # get_arguments() takes the help it uses out of the dict
+    arguments = found.get_arguments()
+    try:
+        invoke.Parser(contexts=[invoke.ParserContext(name=name, args=arguments)]).parse_argv(argv[1:])
+        return
+    except invoke.ParseError as error:
+        missing = error.context.missing_positional_args if error.context else []
+        flag = re.match(r"Flag <Argument: (\S+)", str(error))  # "… needed value and was not given one!"
+    if flag:
+        [argument] = [a for a in arguments if a.name == flag[1]]
+        flag = "--" + argument.name.replace("_", "-")
+        problem = Problem(f"invoke {name}", f"{flag} 后面少了值（{argument.help}）",
+                          f"{flag} needs a value after it ({argument.help})", field=argument.name)  # fmt: skip
+        raise Exit(str(ProblemsFound([problem])), code=1)
+    if not missing:
+        return  # another mistake, which invoke tells as it is
+    example = next(line for line in found.__doc__.splitlines() if line.strip().startswith("invoke "))
+    example = example.strip().split("  ")[0]  # without the words after it
+    what = "; ".join(f"{argument.name} ({argument.help})" for argument in missing)
+    problem = Problem(f"invoke {name}", f"少了 {what}，请照这样写：{example}",
+                      f"missing: {what}; write it like this: {example}", field=missing[0].name)  # fmt: skip
+    raise Exit(str(ProblemsFound([problem])), code=1)
+
+
 _help_asked_after_the_task(sys.argv)
+_left_out(sys.argv)

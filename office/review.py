@@ -276,7 +276,10 @@ class Review:
         columns = _columns(self.data / "datapackage.yaml", "class_notes")
         where = f"{self.note_photos.parent.name}/{self.note_photos.name}/{submission.id}/"
         with_photos = (
-            (f"，{photos} 张照片复制到 {where}", f", {photos} photos copied to {where}")
+            (
+                f"，{photos} 张照片复制到 {where}",
+                f", {photos} photo{'s' if photos > 1 else ''} copied to {where}",
+            )
             if photos
             else ("", "")
         )
@@ -374,40 +377,45 @@ def interactive(review: Review, editor: str, ask=input, say=print) -> int:
     """
     decided = 0
     pending = review.pending()
-    for number, submission in enumerate(pending, start=1):
-        submission = review.open(submission)
-        say(
-            f"\n[{number}/{len(pending)}] {submission.form.title.zh} {submission.form.name}  {submission.id}  {submission.row.get('received', '')}"
-        )
-        for field in submission.form.fields:
-            if submission.row.get(field.name) and field.type != "photos":
-                say(f"  {field.label.zh} {field.name}: {submission.row[field.name]}")
-        for line in review.photo_lines(submission):
-            say(f"  {line}")
-        record = _place(review, submission, ask, say) if submission.form.name == "update" else None
-        if record == "skip":
-            continue
-        while True:
-            choice = ask("同意 [a]pprove / 拒绝 [r]eject / 跳过 [s]kip / 退出 [q]uit > ").strip().lower()[:1]
-            if choice == "s":
+    try:
+        for number, submission in enumerate(pending, start=1):
+            submission = review.open(submission)
+            say(
+                f"\n[{number}/{len(pending)}] {submission.form.title.zh} {submission.form.name}  {submission.id}  {submission.row.get('received', '')}"
+            )
+            for field in submission.form.fields:
+                if submission.row.get(field.name) and field.type != "photos":
+                    say(f"  {field.label.zh} {field.name}: {submission.row[field.name]}")
+            for line in review.photo_lines(submission):
+                say(f"  {line}")
+            record = _place(review, submission, ask, say) if submission.form.name == "update" else None
+            if record == "skip":
+                continue
+            while True:
+                choice = (
+                    ask("同意 [a]pprove / 拒绝 [r]eject / 跳过 [s]kip / 退出 [q]uit > ").strip().lower()[:1]
+                )
+                if choice == "s":
+                    break
+                if choice == "q":
+                    return decided
+                reason = ask("拒绝原因 reason > ").strip() if choice == "r" else ""
+                if choice == "r" and not reason:
+                    say("  请写明原因 / a reason is needed")
+                    continue
+                if choice not in ("a", "r"):
+                    continue
+                try:
+                    if choice == "a":
+                        say("  " + review.approve(submission.id, editor, record))
+                    else:
+                        review.reject(submission.id, editor, reason)
+                    decided += 1
+                except ProblemsFound as found:  # decided by another editor meanwhile: go on with the next
+                    say("  " + "\n  ".join(p.sentence() for p in found.problems))
                 break
-            if choice == "q":
-                return decided
-            reason = ask("拒绝原因 reason > ").strip() if choice == "r" else ""
-            if choice == "r" and not reason:
-                say("  请写明原因 / a reason is needed")
-                continue
-            if choice not in ("a", "r"):
-                continue
-            try:
-                if choice == "a":
-                    say("  " + review.approve(submission.id, editor, record))
-                else:
-                    review.reject(submission.id, editor, reason)
-                decided += 1
-            except ProblemsFound as found:  # decided by another editor meanwhile: go on with the next
-                say("  " + "\n  ".join(p.sentence() for p in found.problems))
-            break
+    except EOFError:  # Ctrl-D, or the end of answers piped in: as q, each decision made is kept
+        say("")
     return decided
 
 

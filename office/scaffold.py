@@ -7,6 +7,7 @@ from pathlib import Path
 
 from core.problems import Problem, ProblemsFound
 from core.slugs import pinyin_slug
+from core.tables import read_records
 
 FOLDERS = {"news": "news", "story": "stories", "report": "reports"}
 # The body a new file starts with; the build refuses a file that still holds it (plugins/metadata.py,
@@ -24,7 +25,8 @@ def new_content(
     year: int | None = None,
 ) -> Path:
     """Write content/<folder>/<slug>.md with Title, Date, Slug and the fields the kind needs; a
-    report is content/reports/<project>-<year>.md, of last year unless `year` says which."""
+    report is content/reports/<project>-<year>.md, of last year unless `year` says which, of a
+    project of data/projects.csv (beside content/) that was open that year."""
     if kind not in FOLDERS:
         raise ProblemsFound(
             [
@@ -47,7 +49,15 @@ def new_content(
                 )
             ]
         )
+    given = {"--project": project, "--year": year} if kind != "report" else {"--slug": slug}
+    if wrong := [option for option, value in given.items() if value]:
+        # Taken silently, the option would be lost: a news item has no project, a report's address is its own.
+        raise ProblemsFound([Problem("invoke new", f"{'、'.join(wrong)} 不用于 {kind}，请去掉；--project 和 --year 只用于年度报告 report，--slug 只用于 news 和 story",
+                                     f"{', '.join(wrong)} is not for {kind}: leave it out; --project and --year are for a report, --slug for news and story",
+                                     field=wrong[0].removeprefix("--"))])  # fmt: skip
     year = year or now.year - 1
+    if kind == "report":
+        _check_project(content_dir.parent / "data" / "projects.csv", project, year)
     if kind == "report" and year >= now.year:
         raise ProblemsFound([Problem("invoke new", f"{year} 年还没有结束，年度报告只写已结束的年份，如 --year {now.year - 1}",
                                      f"{year} is not over yet: a yearly report is of a finished year, such as --year {now.year - 1}",
@@ -69,7 +79,7 @@ def new_content(
         raise ProblemsFound(
             [
                 Problem(
-                    path.as_posix(),
+                    path.relative_to(content_dir.parent).as_posix(),
                     *(
                         (
                             "这个项目这一年的年度报告已经有了，请直接修改这个文件",
@@ -94,3 +104,21 @@ def new_content(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines) + f"\n\n{PLACEHOLDER}\n", encoding="utf-8")
     return path
+
+
+def _check_project(projects: Path, project: str, year: int) -> None:
+    """A report of a project that data/projects.csv has, of a year it was open: the build would
+    refuse the first, and show an empty account for the second."""
+    if not projects.exists():
+        return
+    opened = {row["id"]: row.get("opened", "") for row in read_records(projects, "data/projects.csv")}
+    if project not in opened:
+        ids = "、".join(opened)
+        raise ProblemsFound([Problem("invoke new", f"不是 data/projects.csv 里的项目编号，请写其中之一：{ids}",
+                                     f"is not a project id in data/projects.csv; write one of {', '.join(opened)}",
+                                     field="project", value=project)])  # fmt: skip
+    start = opened[project][:4]
+    if start.isdigit() and year < int(start):
+        raise ProblemsFound([Problem("invoke new", f"{project} 于 {opened[project]} 设立，{year} 年还没有这个项目，请写 {start} 年或以后已结束的年份",
+                                     f"{project} opened on {opened[project]}, so there is no {year} to report on; write a finished year from {start} on",
+                                     field="year")])  # fmt: skip

@@ -1,6 +1,11 @@
 """The editors' commands, through the plain functions the tasks call."""
 
 import datetime
+import importlib
+import inspect
+import re
+import shlex
+import shutil
 import subprocess
 import sys
 
@@ -37,9 +42,10 @@ def test_a_scaffolded_file_builds_once_its_body_is_written(make_repo):
 
 
 def test_new_refuses_to_overwrite(tmp_path):
-    new_content(tmp_path, "story", "校友故事", NOW)
-    with pytest.raises(ProblemsFound, match="已存在"):
-        new_content(tmp_path, "story", "校友故事", NOW)
+    new_content(tmp_path / "content", "story", "校友故事", NOW)
+    with pytest.raises(ProblemsFound, match="已存在") as found:
+        new_content(tmp_path / "content", "story", "校友故事", NOW)
+    assert found.value.problems[0].file == "content/stories/xiao-you-gu-shi.md"  # as the editor sees it
 
 
 def test_a_report_is_named_for_its_project_and_year_and_made_once(tmp_path):
@@ -51,6 +57,52 @@ def test_a_report_is_named_for_its_project_and_year_and_made_once(tmp_path):
         new_content(tmp_path, "report", "另一份", NOW, project="library-fund", year=2023)
     with pytest.raises(ProblemsFound, match="2026 is not over yet"):
         new_content(tmp_path, "report", "今年", NOW, project="library-fund", year=2026)
+
+
+def test_a_report_is_of_a_project_of_data_projects_csv_in_a_year_it_was_open(tmp_path):
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/projects.csv").write_text("id,opened\nlibrary-fund,2021-03-01\n", encoding="utf-8")
+    with pytest.raises(ProblemsFound) as found:
+        new_content(tmp_path / "content", "report", "报告", NOW, project="libary-fund")
+    assert found.value.problems[0].sentence() == (
+        "invoke new, 字段 project: “libary-fund”不是 data/projects.csv 里的项目编号，请写其中之一：library-fund"
+        " / is not a project id in data/projects.csv; write one of library-fund"
+    )
+    with pytest.raises(
+        ProblemsFound, match="library-fund opened on 2021-03-01, so there is no 2020 to report on"
+    ):
+        new_content(tmp_path / "content", "report", "报告", NOW, project="library-fund", year=2020)
+    assert not (tmp_path / "content").exists()
+    assert new_content(
+        tmp_path / "content", "report", "报告", NOW, project="library-fund", year=2021
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    "kind, options, named",
+    [("news", {"project": "library-fund"}, "--project"), ("story", {"year": 2024}, "--year"),
+     ("report", {"project": "library-fund", "slug": "my-report"}, "--slug")],
+)  # fmt: skip
+def test_an_option_that_is_not_for_the_kind_is_refused_not_lost(tmp_path, kind, options, named):
+    with pytest.raises(ProblemsFound, match=f"{named} is not for {kind}: leave it out"):
+        new_content(tmp_path, kind, "标题", NOW, **options)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_invoke_new_the_docs_show_works_on_the_demo(tmp_path):
+    # The guide's example made a report the demo has already: its first command failed.
+    shutil.copytree(ROOT / "content/reports", tmp_path / "content/reports")
+    (tmp_path / "data").mkdir()
+    shutil.copy(ROOT / "data/projects.csv", tmp_path / "data")
+    docs = "".join((ROOT / name).read_text(encoding="utf-8") for name in ("README.md", "docs/editors.md"))
+    commands = [shlex.split(c) for c in re.findall(r"`invoke new ([^`]+)`", docs)]
+    assert len(commands) >= 2
+    for kind, title, *flags in commands:
+        options = {
+            flag.removeprefix("--"): value for flag, value in zip(flags[::2], flags[1::2], strict=True)
+        }
+        year = int(options.pop("year")) if "year" in options else None
+        assert new_content(tmp_path / "content", kind, title, NOW, year=year, **options).exists()
 
 
 def test_a_report_needs_its_project(tmp_path):
@@ -98,3 +150,43 @@ def test_help_asked_after_a_task_with_positional_arguments_is_its_help(name):
     result = subprocess.run([sys.executable, "-m", "invoke", name, "--help"], cwd=ROOT,
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 0 and result.stdout.startswith(f"Usage: inv[oke] [--core-opts] {name} ")
+
+
+@pytest.mark.parametrize(
+    "words, sentence",
+    [
+        (["new", "news"], 'invoke new, 字段 title: 少了 title (the title, in Chinese)，请照这样写：invoke new news "重庆校友会2026年年会"'),
+        (["new"], "少了 kind (news, story or report); title (the title, in Chinese)"),
+        (["import-register", "名单.xlsx"], "请照这样写：invoke import-register 计算机学院2026.xlsx --college 计算机学院"),
+        (["attendees"], "missing: event (the event's id in data/events.csv, e.g. homecoming-2027); write it like this: invoke attendees beijing-newyear-2027"),
+        (["review", "--approve"], "invoke review, 字段 approve: --approve 后面少了值（approve this submission id） / --approve needs a value after it"),
+        (["digest", "--hours", "abc"], "--hours: “abc”不是小时数，请写如 24 的数字"),  # was int()'s ValueError, a traceback
+    ],
+    ids=["title", "kind-and-title", "college", "event", "flag-value", "hours"],
+)  # fmt: skip
+def test_an_argument_left_out_is_told_with_an_example(words, sentence):
+    # invoke's own answer was "'new' did not receive required positional arguments: 'title'",
+    # or "Flag <Argument: approve (a)> needed value and was not given one!".
+    result = subprocess.run([sys.executable, "-m", "invoke", *words], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60)  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert sentence in result.stderr and "positional" not in result.stderr and "Flag <" not in result.stderr
+
+
+def test_every_task_with_arguments_without_flags_shows_how_to_write_them():
+    tasks = importlib.import_module("tasks")
+    for name, task in tasks._tasks().items():
+        if task.positional:
+            assert f"\n    invoke {name} " in task.__doc__, (
+                f'{name}: write an example, a line "invoke {name} …", in its docstring'
+            )
+
+
+def test_no_task_has_invoke_read_a_number():
+    # invoke casts a flag to the type of its default, and a word it cannot cast is a traceback:
+    # numbers are taken as text and checked by the task (serve --port, digest --hours).
+    tasks = importlib.import_module("tasks")
+    typed = [f"{name} --{p.name}" for name, task in tasks._tasks().items()
+             for p in inspect.signature(task.body).parameters.values()
+             if isinstance(p.default, int | float) and not isinstance(p.default, bool)]  # fmt: skip
+    assert typed == []

@@ -145,7 +145,9 @@ def test_the_private_files_fit_their_data_package(repo):
     assert [len(tables[name]) for name in ("register", "decisions", "attendees")] == [1, 4, 1]
 
 
-def test_the_review_reads_answers_typed_at_a_real_prompt(repo):
+@pytest.mark.parametrize("typed", ["a\nq\n", "a\n"], ids=["quit", "ctrl-d"])
+def test_the_review_reads_answers_typed_at_a_real_prompt(repo, typed):
+    # Ctrl-D, or the end of answers piped in, ends the review as q does: it was a traceback.
     path, (update, *_) = repo
     script = (
         "import datetime, sys; from pathlib import Path; from core.definitions import load_forms; from core.events import midday, open_events; from core.tables import read_records;"
@@ -154,13 +156,13 @@ def test_the_review_reads_answers_typed_at_a_real_prompt(repo):
     )
     result = subprocess.run(
         [sys.executable, "-c", script, str(path)],
-        input="a\nq\n",
+        input=typed,
         capture_output=True,
         text=True,
         cwd=ROOT,
         timeout=30,
     )
-    assert result.stdout.strip().endswith("1"), result.stderr
+    assert result.returncode == 0 and result.stdout.strip().endswith("1"), result.stderr
     assert [d["submission"] for d in read_records(path / "data/private/decisions.csv")] == [update]
 
 

@@ -126,7 +126,7 @@ def test_on_the_review_branch_the_photos_come_with_the_row_and_leave_the_tip_onc
     review = Review(tmp_path / "data", FORMS, TODAY, inbox=BranchFiles(Branch(Remote(git_daemon.url))))
     [line] = review.photo_lines(review.get(kept))
     assert line.endswith(f"submissions:photos/{kept}/1.jpg")
-    review.approve(kept, "编辑甲")
+    assert f"1 photo copied to content/class-notes/{kept}/" in review.approve(kept, "编辑甲")
     review.reject(dropped, "编辑甲", "照片与班级无关")
     assert (tmp_path / "content/class-notes" / kept / "1.jpg").read_bytes() == b"\xff\xd8 a photo"
     assert not (tmp_path / "content/class-notes" / dropped).exists()
