@@ -358,9 +358,10 @@ def _left_out(argv: list[str]) -> None:
     that says nothing of what to write. The words are parsed here the way invoke will parse
     them, as it parses the task's only after this file is loaded."""
     name = argv[1] if len(argv) > 1 else ""
-    if name not in _tasks():
+    task = _tasks().get(name)
+    if task is None:
         return
-    found = copy.copy(_tasks()[name])
+    found = copy.copy(task)
     found.help = dict(found.help)  # get_arguments() takes the help it uses out of the dict
     arguments = found.get_arguments()
     try:

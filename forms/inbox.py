@@ -188,12 +188,13 @@ class LocalInbox:
             fd = os.open(path, os.O_RDWR | os.O_APPEND | os.O_CREAT, 0o600)
             try:
                 lock(fd, self.lock_seconds)
+                created = os.fstat(fd).st_size == 0
                 start = _before_rows(fd, form, path)
                 rows, cancelled = self.registrations(form)
                 line = place(rows, cancelled, submission_id, key, values.get(key))
                 append_whole(fd, start + row)
                 os.fsync(fd)
-                if start.startswith(header(form)):  # a new file: its name too, before the answer
+                if created:  # its name too, before the answer
                     sync_folder(path.parent)
             finally:
                 os.close(fd)  # and the lock with it

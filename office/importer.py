@@ -601,13 +601,11 @@ class _Run:
                 self.note(number, name, raw, *note, kind="taken")
             if value:
                 values[name] = value
-        for name, raw in self.context.items():  # the class a title or subheading above gave
+        # What a title or subheading above gave, each value checked once there (_given).
+        for name, raw in self.context.items():
             if name in values or any(cells[i].strip() for i, f in self.fields.items() if f == name):
                 continue
-            try:
-                value = self.normalise(name, raw)[0]
-            except NotTaken:  # a year the form does not allow (before the university, say)
-                continue
+            value = self.normalise(name, raw)[0]
             if value:
                 values[name] = value
         if values["college"] != self.college and not self.deciding_again:
