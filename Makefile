@@ -43,10 +43,13 @@ $(VNU):
 	@command -v npm >/dev/null || { $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq npm >/dev/null; }
 	npm install --silent --no-audit --no-fund --prefix $(VENV)/vnu vnu-jar@26.9.27
 
+# Two test processes: most slow tests wait on servers, browsers, git and the disk, so one
+# process left a core idle (9-10 min on two cores; 6.5-7 min with two). worksteal hands a
+# test to whichever process is free, so the long tests do not all queue behind one.
 test: $(READY) browser ssh-tools $(VNU)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist worksteal
 
 clean:
 	$(BIN)/invoke clean
