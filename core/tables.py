@@ -552,9 +552,11 @@ def workbook_saved(path: Path) -> datetime.datetime | None:
 
 class Cells(list):
     """A workbook row's cells as text, and what Excel shows of it besides: whether the row is
-    hidden, and which cells (0-based columns) hold a formula Excel never calculated."""
+    hidden, which columns (0-based) of its sheet are hidden, and which cells hold a formula Excel
+    never calculated."""
 
     hidden = False
+    hidden_columns: frozenset[int] = frozenset()
     uncalculated: tuple[int, ...] = ()
 
 
@@ -582,9 +584,9 @@ def _xlsx_rows(path: Path, label: str, sheet: str | None = None) -> Iterator[lis
 
 def _sheet_rows(workbook, sheet) -> Iterator[Cells]:
     """A sheet's rows read as openpyxl's read-only sheet reads them (its own parser), keeping
-    what that sheet does not tell: which rows are hidden, which formulas have no value (files
-    written by report generators), and cells merged down a column, whose value every row of the
-    merge gets. (openpyxl's full reader knows the first and the last, but holds the whole
+    what that sheet does not tell: which rows and columns are hidden, which formulas have no
+    value (files written by report generators), and cells merged down a column, whose value every
+    row of the merge gets. (openpyxl's full reader knows all but the formulas, but holds the whole
     workbook: hundreds of megabytes for a register-sized list.)"""
     from openpyxl.utils import column_index_from_string
     from openpyxl.worksheet._reader import FORMULA_TAG, WorkSheetParser  # pinned: requirements.txt
@@ -611,9 +613,14 @@ def _sheet_rows(workbook, sheet) -> Iterator[Cells]:
         parser = Parser(source, workbook.shared_strings, data_only=True, epoch=workbook.epoch,
                         date_formats=workbook._date_formats, timedelta_formats=workbook._timedelta_formats)  # fmt: skip
         expected, filling = 1, []  # filling: (column, last row, value) of the merges this row is in
+        hidden = None  # the hidden columns: <cols> comes before the rows, so known at the first
         for number, cells in itertools.chain(parser.parse(), [(None, None)]):
+            if hidden is None:
+                hidden = _hidden_columns(parser.column_dimensions)
             for missing in range(expected, number or expected):
-                yield _merged(Cells(), missing, filling)
+                empty = _merged(Cells(), missing, filling)
+                empty.hidden_columns = hidden
+                yield empty
             if number is None:
                 return
             expected = number + 1
@@ -629,8 +636,23 @@ def _sheet_rows(workbook, sheet) -> Iterator[Cells]:
             while row and not row[-1]:
                 row.pop()
             row.hidden = parser.row_dimensions.get(str(number), {}).get("hidden") in ("1", "true")
+            row.hidden_columns = hidden
             row.uncalculated = tuple(uncalculated)
             yield row
+
+
+def _hidden_columns(dimensions: dict[str, dict[str, str]]) -> frozenset[int]:
+    """The 0-based columns a sheet's <col min= max= hidden="1"> elements hide (one element may
+    hide a range: max="16384" hides every column to the sheet's edge)."""
+    hidden: set[int] = set()
+    for attributes in dimensions.values():
+        if attributes.get("hidden") in ("1", "true"):
+            try:
+                first = int(attributes["min"])
+                hidden.update(range(first - 1, int(attributes.get("max") or first)))
+            except (KeyError, ValueError):
+                continue  # a damaged element hides nothing we can name
+    return frozenset(hidden)
 
 
 def _merged(row: Cells, number: int, filling: list[tuple[int, int, str]]) -> Cells:

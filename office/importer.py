@@ -146,6 +146,7 @@ def import_register(
                 )
             else:  # the rows the first pass took for people, without looking again
                 people = ((n, c) for n, c in enumerate(listed, start=part.start + 2) if n not in part.skipped)
+            run.hidden = part.hidden
             for number, cells in people:
                 run.fields, run.name_at, run.width, run.blank = part.columns(number)
                 run.context = part.context_at(number)
@@ -205,6 +206,8 @@ class _Part:
     # the rows below it that give no year of their own take it.
     context: list[tuple[int, dict[str, str]]] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)  # the rows above the header, as text
+    hidden: frozenset[int] = frozenset()  # the sheet's hidden columns: never imported
+    named_hidden: set[int] = field(default_factory=set)  # hidden columns a note has named
 
     def __post_init__(self) -> None:
         self.first = (self.fields, _name_at(self.fields), self.width, self.blank)
@@ -240,12 +243,16 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, normalise: Call
                                  "is a hidden sheet and was not read; unhide it in Excel to import it", kind="sheet", sheet=sheet.name))  # fmt: skip
             continue
         head = list(itertools.islice(sheet.rows(), 10))
-        first, start, fields, columns, width, blank = _header(head, update)
-        if not fields:
-            unread.append((sheet, any(c.strip() for row in head for c in row)))
-            continue
+        hidden = getattr(head[0], "hidden_columns", frozenset()) if head else frozenset()
+        first, start, fields, columns, width, blank, concealed = _header(head, update, hidden)
         where = sheet.name if named else None
-        part = _Part(index, sheet, start, fields, heading_test(known), width, blank, normalise)
+        notes.extend(_hidden_column(label, column, heading, where) for column, heading in concealed)
+        if not fields:
+            if not concealed:  # a header all of whose columns are hidden has been named already
+                unread.append((sheet, any(c.strip() for row in head for c in row)))
+            continue
+        part = _Part(index, sheet, start, fields, heading_test(known), width, blank, normalise, hidden=hidden,
+                     named_hidden={column for column, _ in concealed})  # fmt: skip
         for n in range(first):
             if not any(c.strip() for c in head[n]):
                 continue
@@ -263,9 +270,10 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, normalise: Call
             notes.append(_unread(label, columns, start + 1, where))
         parts.append(part)
     if not parts:
-        raise ProblemsFound([Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
-                                     "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
-                                     row=1, kind="header")])  # fmt: skip
+        hidden = [note for note in notes if note.kind == "hidden"]  # a header hidden in Excel says so first
+        raise ProblemsFound([*hidden, Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
+                                              "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
+                                              row=1, kind="header")])  # fmt: skip
     for sheet, filled in unread:
         if filled:
             notes.append(Problem(label, "没有表头（“姓名”“性别”“出生日期”等列名），未读取；如是名单，请在前几行加上表头后再导入",
@@ -333,6 +341,18 @@ def _class_note(label: str, zh: str, en: str, said: dict[str, str], row: int, ki
                    row=row, kind=kind, sheet=sheet)  # fmt: skip
 
 
+def _hidden_column(label: str, column: int, heading: str, sheet: str | None, row: int | None = None,
+                   value: str | None = None) -> Problem:  # fmt: skip
+    """The note naming a column hidden in Excel, which is not imported, as a hidden row is not."""
+    if heading:
+        return Problem(label, f"{_letter(column)} 列（{heading}）是隐藏的列，未导入；如要导入，请在 Excel 中取消隐藏后再导入",
+                       f"column {_letter(column)} ({heading}) is a hidden column and was not imported; unhide it in Excel and import again if it should be taken",
+                       field=heading, kind="hidden", sheet=sheet)  # fmt: skip
+    return Problem(label, f"{_letter(column)} 列是隐藏的列（没有列名），从这一行起的值都未导入；如要导入，请在 Excel 中取消隐藏，写上登记册的列名后再导入",
+                   f"column {_letter(column)} is a hidden column (without a heading); its values from this row on were not imported: unhide it in Excel and name it as the register does, and import again if it should be taken",
+                   row=row, value=value, kind="hidden", sheet=sheet)  # fmt: skip
+
+
 def _unread(label: str, columns: list[str], row: int, sheet: str | None) -> Problem:
     """The note naming the columns of a header that are not imported."""
     zh, en = "、".join(columns), ", ".join(columns)
@@ -353,6 +373,12 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
         fields, name_at, width, _ = part.columns(number)
         skipped.add(number)
         filled = [i for i, c in enumerate(cells) if c.strip()]
+        if part.hidden:  # what a hidden column holds is not imported, nor looked at: named once
+            for column in filled:
+                if column in part.hidden and column not in part.named_hidden:
+                    part.named_hidden.add(column)
+                    notes.append(_hidden_column(label, column, "", sheet, number, cells[column].strip()))
+            filled = [i for i in filled if i not in part.hidden]
         if not filled:
             continue
         if not isinstance(cells, tables.Cells) and _swallowed(cells, width):
@@ -370,7 +396,7 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
                                  sheet=sheet))  # fmt: skip
             continue
         if sum(1 for i in fields if i < len(cells) and cells[i] and part.is_heading(cells[i])) >= 2:
-            _, _, anew, unread, width, blank = _header([cells], update)
+            _, _, anew, unread, width, blank, _ = _header([cells], update, part.hidden)
             if anew == fields or "name" not in anew.values():
                 notes.append(Problem(label, "重复了表头（如两份名单接在一起），已跳过", "repeats the header (two lists pasted one under the other, say); skipped",
                                      row=number, kind="header", sheet=sheet))  # fmt: skip
@@ -413,6 +439,7 @@ class _Run:
         self.name_at = 1 << 30
         self.width = 0
         self.blank: tuple[int, ...] = ()
+        self.hidden: frozenset[int] = frozenset()  # the sheet's hidden columns (named in a note)
         self.taken = array("q")  # record -> the row of this list that matched it first, or -1
         # Per row of the list, by position: the register's clock once it was decided, the record
         # it took, what came of it. Arrays: a list of 300,000 rows costs a few megabytes.
@@ -447,7 +474,7 @@ class _Run:
         self.number, self.position, self.deciding_again, record = number, position, again, -1
         outcome = _REPORTED
         width = len(cells)
-        beyond = [i for i in range(self.width, width) if cells[i].strip()]
+        beyond = [i for i in range(self.width, width) if cells[i].strip() and i not in self.hidden]
         if beyond and not isinstance(cells, tables.Cells):
             # A CSV row longer than its header: a comma inside a value split it, and every value
             # after it sits in the next column (a birth date as the year entered).
@@ -797,10 +824,11 @@ def _learn_what_alumni_gave(register: Register, data: Path, update: Form) -> Non
 
 
 def _header(
-    rows: list[list[str]], update: Form
-) -> tuple[int, int, dict[int, str], list[str], int, tuple[int, ...]]:
+    rows: list[list[str]], update: Form, hidden: frozenset[int] = frozenset()
+) -> tuple[int, int, dict[int, str], list[str], int, tuple[int, ...], list[tuple[int, str]]]:
     """The header: its first and last row, which column is which field, the headings of the
-    columns not imported, how many cells it has, and which of those have no heading. It is
+    columns not imported, how many cells it has, which of those have no heading, and the hidden
+    columns with a heading (column, heading), which are none of the others. It is
     the first row that names at least two known columns (titles above it are skipped, and lines
     that give a heading its value, 毕业年份 | 2019), with the
     row below when that one names columns under a group (联系方式 over 手机 and 邮箱)."""
@@ -827,17 +855,20 @@ def _header(
             for i in named:
                 headings[i] = below[i]
         fields: dict[int, str] = {}
-        unread = []
+        unread, concealed = [], []
         for i, heading in enumerate(headings):
             name = field_of(heading, known)
-            if name is not None and name not in fields.values():
+            if i in hidden:
+                if heading.strip():
+                    concealed.append((i, heading.strip()))
+            elif name is not None and name not in fields.values():
                 fields[i] = name
             elif heading.strip():
                 unread.append(heading.strip())  # the register has no such field, or the column repeats one
         width = len(headings)  # a CSV header's empty cells too: a value under one is no comma's doing
-        blank = tuple(i for i in range(width) if not headings[i].strip())
-        return index, last, fields, unread, width, blank
-    return 0, 0, {}, [], 0, ()
+        blank = tuple(i for i in range(width) if not headings[i].strip() and i not in hidden)
+        return index, last, fields, unread, width, blank, concealed
+    return 0, 0, {}, [], 0, (), []
 
 
 _NOT_READ = (

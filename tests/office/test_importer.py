@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from core.definitions import load_forms
 from core.problems import ProblemsFound
@@ -771,6 +771,38 @@ def test_a_hidden_row_is_skipped_and_a_bracketed_remark_is_not_part_of_the_name(
         (4, "hidden", ""),
     ]
     assert "“已故” in brackets is no part of the name" in report.notes[-1].en
+
+
+def test_a_hidden_column_is_not_imported_and_named_once_with_its_letter_and_heading(tmp_path):
+    """The defect: a column hidden in Excel (an old mobile kept out of sight, a helper column)
+    was imported like any other; only hidden rows and sheets were left out."""
+    path = book(tmp_path / "hidden.xlsx", {
+        "一班": [[*SHORT, "电子邮箱"], ["庚一", "男", "1990-04-01", "13900000041", "g1@example.com"],
+                 ["庚三", "女", "1990-04-03", "13900000043", "", "", "辅助列"]],
+        "二班": [[*SHORT, "电子邮箱"], ["庚二", "男", "1990-04-02", "13900000042", "g2@example.com"]],
+    })  # fmt: skip
+    workbook = load_workbook(path)
+    workbook["一班"].column_dimensions["D"].hidden = True
+    # Excel hides the columns right of a list as one range, up to the sheet's last column.
+    workbook["一班"].column_dimensions.group("F", "XFD", hidden=True)
+    workbook.save(path)
+    report = import_register(path, "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert [(r["name"], r["mobile"], r["email"]) for r in read_register(tmp_path / "r.csv")] == [
+        ("庚一", "", "g1@example.com"),
+        ("庚三", "", ""),
+        ("庚二", "13900000042", "g2@example.com"),
+    ]
+    assert [(n.sheet, n.row, n.field, n.value, n.kind) for n in report.notes] == [
+        ("一班", None, "手机", None, "hidden"),
+        ("一班", 3, None, "辅助列", "hidden"),
+    ]
+    assert report.notes[0].sentence() == (
+        "hidden.xlsx, 工作表 一班 (sheet 一班), 字段 手机: D 列（手机）是隐藏的列，未导入；如要导入，请在 Excel 中取消隐藏后再导入"
+        " / column D (手机) is a hidden column and was not imported; unhide it in Excel and import again if it should be taken"
+    )
+    # The helper column's cell right of the header is hidden, not a cell "under no heading".
+    assert report.problems == []
+    assert [r["字段 field"] for r in read_records(report.report_file)] == ["手机", ""]
 
 
 def dated(path, day: str):
