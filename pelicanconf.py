@@ -196,6 +196,10 @@ HOME_EVENTS_COUNT = 4
 REGISTER_TARGETS = {"updated": 0.8, "reachable": 0.5}
 # Reunion classes (秩年返校): classes that entered or graduated this many years ago.
 REUNION_INTERVALS = [10, 20, 30, 40, 50]
+# Colleges renamed or merged: each old name a list may still give, and the college it is now, as
+# the register writes it. invoke import-register reads the old name as the current one, so the
+# list's people are matched with their records instead of added again (docs/editors.md).
+COLLEGE_RENAMES = {"计算机系": "计算机学院"}
 
 # Personal data never reaches output/: the guard looks for the private values in these
 # folders of data/ (the register, the decision log, the form inbox), and for any mobile

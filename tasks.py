@@ -32,6 +32,7 @@ from forms.gitinbox import DEFAULT_BRANCH
 from office import live
 from office.attendees import write_attendees
 from office.build import build_once, build_site
+from office.colleges import read_renames
 from office.importer import import_register
 from office.keys import default_key_directory, keygen_instructions, office_opener, write_keypair
 from office.publishing import open_target, publish_site
@@ -254,6 +255,7 @@ def import_register_task(c, file, college, identity=None, as_of=None, new_colleg
             office_opener(identity),
             as_of=dated,
             new_college=new_college,
+            renames=read_renames(),  # the site's settings, as invoke stats reads them
         )
     except KeyboardInterrupt:
         Register.open(REGISTER, update)  # takes off history lines a save stopped half-way left

@@ -16,7 +16,8 @@ import itertools
 import re
 import unicodedata
 from array import array
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from core.records import record_problems
 from core.sealing import Opener, Unreadable, is_sealed
 from core.values import clean_text, lost_characters
 from forms.inbox import LocalFiles
+from office.colleges import CollegeNames, Rename, college_names
 from office.normalise import (
     MARKED,
     NotTaken,
@@ -61,10 +63,17 @@ class ImportReport:
 _COLLEGE_ENDING = re.compile(r"(学院|学部|研究院|研究所|书院|系|院|部)$")
 
 
-def _check_college(college: str, register: Register) -> None:
+def _colleges(register: Register) -> Counter[str]:
+    """The register's colleges, with how many records each has."""
+    at = register.at["college"]
+    found = Counter(record[at] for record in register.records)
+    del found[""]
+    return found
+
+
+def _check_college(college: str, known: Iterable[str]) -> None:
     """Refuse a college the register does not know when it holds one named almost the same: a
     mistyped --college (计算机系 for 计算机学院) would add every person of the list again."""
-    known = {register.get(index, "college") for index in range(len(register.records))} - {""}
     stem = _COLLEGE_ENDING.sub("", college.strip())
     if college in known or len(stem) < 2:
         return
@@ -85,14 +94,15 @@ def _check_college(college: str, register: Register) -> None:
 _TITLE_COLLEGE = re.compile(r"[\u4e00-\u9fff]{2,12}?(?:学院|学部|书院|系)")
 
 
-def _check_titles(college: str, parts: list[_Part], label: str) -> None:
+def _check_titles(college: str, parts: list[_Part], label: str, names: CollegeNames) -> None:
     """Refuse a list whose title names another college than --college (and no column says whose
-    rows are whose): every person of 化学学院2015级校友名单 would be filed under 计算机学院."""
+    rows are whose): every person of 化学学院2015级校友名单 would be filed under 计算机学院. A
+    title giving the college's old name (COLLEGE_RENAMES) names it too."""
     stem = _COLLEGE_ENDING.sub("", college.strip())
     for part in parts:
         if "college" in part.fields.values():
             continue
-        named = [name for title in part.titles for name in _TITLE_COLLEGE.findall(title)]
+        named = [names.in_title(name) for title in part.titles for name in _TITLE_COLLEGE.findall(title)]
         others = [n for n in named if not ((s := _COLLEGE_ENDING.sub("", n)) and (stem in s or s in stem))]
         if others and len(others) == len(named):
             raise ProblemsFound([Problem(label, f"标题写的是“{others[0]}”，与 --college {college} 不同，整个文件未导入：如果这是{others[0]}的名单，请写 --college {others[0]}；如果确是{college}的，请改正标题后再导入",
@@ -110,11 +120,15 @@ def import_register(
     editor: str = "import",
     as_of: datetime.date | None = None,
     new_college: bool = False,
+    renames: Sequence[Rename] = (),
+    settings: str = "pelicanconf.py",
 ) -> ImportReport:
     """Normalise, match and merge a spreadsheet into the register; write the report of what was not taken.
 
     Cells sealed by the form handler (rows copied from the inbox) are opened with the office's
-    private key: the register holds what people typed, never ciphertext.
+    private key: the register holds what people typed, never ciphertext. An old name of a
+    college (renames: COLLEGE_RENAMES of the settings file) is read as its current one, in
+    --college, the college column and the title, before any row is matched.
 
     Whether a row is somebody already known depends on what the register knows of people with
     that name: rows further down may add to it. So a row is decided again when a later row
@@ -127,15 +141,18 @@ def import_register(
     normalise = normaliser(update, today)
     parts = _parts(sheets, source.name, update, normalise, result.notes)
     register = Register.open(register_path, update)
+    colleges = _colleges(register)
+    names = college_names(renames, colleges, college, settings) if renames else CollegeNames()
+    college = names(college)
     if not new_college:
-        _check_college(college, register)
-    _check_titles(college, parts, source.name)
+        _check_college(college, colleges)
+    _check_titles(college, parts, source.name, names)
     register.newer_than(result.as_of)
     _learn_what_alumni_gave(register, register_path.parent.parent, update)
     named = sum(1 for sheet in sheets if sheet.name is not None) > 1  # rows say their sheet
     run = _Run(source.name, college, register, normalise, {ID_FIELD: "编号"} | {f.name: f.label.zh for f in update.fields},
                opener, now_on(today), editor,
-               [sheet.name if named else None for sheet in sheets])  # fmt: skip
+               [sheet.name if named else None for sheet in sheets], names)  # fmt: skip
     for passes in range(MAX_PASSES):
         clock, position = register.clock, 0
         for part in parts:
@@ -156,6 +173,9 @@ def import_register(
             break
     register.save()
     run.report(result)
+    renamed = names.note(source.name, settings)
+    if renamed is not None:
+        result.notes.append(renamed)
     result.report_file = _write_report(register_path.parent / _report_name(college, source), result)
     return result
 
@@ -430,8 +450,9 @@ class _Run:
     """One import: each row read, checked, matched and merged, or reported; decided again when a
     later row changed the records of its name."""
 
-    def __init__(self, label, college, register, normalise, labels, opener, when, editor, sheets) -> None:  # fmt: skip
+    def __init__(self, label, college, register, normalise, labels, opener, when, editor, sheets, names) -> None:  # fmt: skip
         self.label, self.college, self.register, self.normalise = label, college, register, normalise
+        self.names: CollegeNames = names  # a college's old name -> its current one
         self.labels, self.opener, self.when, self.sheets = labels, opener, when, sheets
         self.source, self.by = f"import:{college}:{label}", editor
         self.fields: dict[int, str] = {}  # the sheet being read: column -> field
@@ -508,7 +529,7 @@ class _Run:
         name = self.normalise("name", cells[self.name_at])[0] if self.name_at < len(cells) else ""
         at = next((i for i, f in self.fields.items() if f == "college"), None)
         college = clean_text(cells[at]) if at is not None and at < len(cells) else ""
-        return self.register.key({"name": name, "college": college or self.college})
+        return self.register.key({"name": name, "college": self.names(college) or self.college})
 
     def report(self, result: ImportReport) -> None:
         """The counts, every note on the whole list, and every row's problems and notes in the
@@ -635,6 +656,7 @@ class _Run:
             value = self.normalise(name, raw)[0]
             if value:
                 values[name] = value
+        values["college"] = self.names(values["college"])  # an old name of the college column
         if values["college"] != self.college and not self.deciding_again:
             self.elsewhere[values["college"]] = self.elsewhere.get(values["college"], 0) + 1
         name = values.get("name", "")
@@ -688,8 +710,8 @@ class _Run:
             )
             who = f"{ident} {self.register.get(record, 'name')}"
             zh_by, en_by = ("手机", "mobile") if values.get("mobile") and values["mobile"] == self.register.get(record, "mobile") else ("邮箱", "e-mail")  # fmt: skip
-            self.refuse(number, "college", values["college"], f"与登记册中{held}的 {who} 姓名和{zh_by}都相同，这一行未添加，以免同一人有两条记录：如是同一人（院系改过名或合并，或名单写的是院系的旧名），请把院系写作“{held}”（--college 或院系列）后再导入；如是另一段学历，请在名单中写上学历和入学、毕业时间（登记册中的 {ident} 也要有）后再导入",
-                        f"has the name and {en_by} of {who} of {held} in the register, so the row was not added, lest one person have two records: if it is the same person (the college was renamed or merged, or the list gives its old name), write the college as “{held}” (--college or the college column) and import again; if it is another degree, give its degree and years entered and graduated in the list ({ident} needs its own in the register too) and import again")  # fmt: skip
+            self.refuse(number, "college", values["college"], f"与登记册中{held}的 {who} 姓名和{zh_by}都相同，这一行未添加，以免同一人有两条记录：如是同一人（院系改过名或合并，或名单写的是院系的旧名），请把院系写作“{held}”（--college 或院系列），或把旧名写进 pelicanconf.py 的 COLLEGE_RENAMES，然后再导入；如是另一段学历，请在名单中写上学历和入学、毕业时间（登记册中的 {ident} 也要有）后再导入",
+                        f"has the name and {en_by} of {who} of {held} in the register, so the row was not added, lest one person have two records: if it is the same person (the college was renamed or merged, or the list gives its old name), write the college as “{held}” (--college or the college column), or add the old name to COLLEGE_RENAMES in pelicanconf.py, and import again; if it is another degree, give its degree and years entered and graduated in the list ({ident} needs its own in the register too) and import again")  # fmt: skip
         elif match.kind == "shared":
             self.shared.add(self.position)
             record = match.record

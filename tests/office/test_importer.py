@@ -1164,7 +1164,8 @@ def test_a_known_person_under_another_name_of_the_college_is_a_question_not_a_se
     assert report.problems[0].en.startswith(
         "has the name and mobile of A0000001 張三豐 of 计算机学院 in the register, so the row was not added, lest one "
         "person have two records: if it is the same person (the college was renamed or merged, or the list gives "
-        "its old name), write the college as “计算机学院” (--college or the college column) and import again"
+        "its old name), write the college as “计算机学院” (--college or the college column), or add the old name "
+        "to COLLEGE_RENAMES in pelicanconf.py, and import again"
     )
     assert [r["name"] for r in read_register(tmp_path / "r.csv")] == ["張三豐", "李四"]
     again = listed.replace("计算机系", "计算机学院").splitlines()[:2]  # 张三丰's row
