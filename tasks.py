@@ -26,6 +26,7 @@ from core.datapackage import check_data
 from core.definitions import load_forms
 from core.problems import Problem, ProblemsFound
 from core.site import site_name
+from core.values import shown_moment
 from forms.digest import compose, count, digest_settings_from_env, send_digest
 from forms.fold import fold_from_env
 from forms.gitinbox import DEFAULT_BRANCH
@@ -206,7 +207,7 @@ def review(c, approve=None, reject=None, reason="", list=False, json=False, edit
                 print(_json.dumps([as_json(s) for s in pending], ensure_ascii=False, indent=2))
             else:
                 for s in pending:
-                    print(f"{s.id}  {s.form.name:20} {s.row.get('received', '')}")
+                    print(f"{s.id}  {s.form.name:20} {shown_moment(s.row.get('received', ''))}")
                     for line in inbox.photo_lines(s):
                         print(f"    {line}")
                 print(f"待审 {len(pending)} 条 / {len(pending)} pending")
@@ -260,9 +261,7 @@ def import_register_task(c, file, college, identity=None, as_of=None, new_colleg
     except KeyboardInterrupt:
         Register.open(REGISTER, update)  # takes off history lines a save stopped half-way left
         raise Exit("已停止，登记册没有改动 / stopped; the register is unchanged", code=130) from None
-    print(
-        f"名单日期 {report.as_of}（{report.as_of_from[0]}）/ list dated {report.as_of} ({report.as_of_from[1]})"
-    )
+    print(report.dated())
     for note in report.notes:
         print(f"注意 / note: {note.sentence()}")
     left = report.rows - report.added - report.updated - report.unchanged  # rows reported, not taken

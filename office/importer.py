@@ -26,7 +26,7 @@ from core.definitions import CONSENT, Form
 from core.problems import Problem, ProblemsFound
 from core.records import record_problems
 from core.sealing import Opener, Unreadable, is_sealed
-from core.values import clean_text, lost_characters
+from core.values import clean_text, lost_characters, shown_moment
 from forms.inbox import LocalFiles
 from office.colleges import CollegeNames, Rename, college_names
 from office.normalise import (
@@ -57,6 +57,12 @@ class ImportReport:
     report_file: Path | None = None
     as_of: str = ""  # the date the list's values are true of
     as_of_from: tuple[str, str] = ("", "")  # where that date came from, in Chinese and English
+
+    def dated(self) -> str:
+        """The line saying what the list is dated and why, as a person reads a time (the history
+        keeps `as_of` to the microsecond: two lists saved in one minute are still in order)."""
+        shown = shown_moment(self.as_of)
+        return f"名单日期 {shown}（{self.as_of_from[0]}）/ list dated {shown} ({self.as_of_from[1]})"
 
 
 # What ends a college's name: 计算机系 and 计算机学院 are one college written two ways.

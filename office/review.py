@@ -30,7 +30,7 @@ from core.definitions import CONSENT, Form
 from core.problems import Problem, ProblemsFound
 from core.sealing import Opener, Unreadable, is_sealed
 from core.site import site_settings
-from core.values import clean_name, normalise_email
+from core.values import clean_name, normalise_email, shown_moment
 from forms.gitinbox import Branch, BranchFiles, remote_from_env
 from forms.inbox import Inbox, LocalFiles, StoredPhoto, once_each
 from office.register import Match, Register, changes, now_on
@@ -381,7 +381,7 @@ def interactive(review: Review, editor: str, ask=input, say=print) -> int:
         for number, submission in enumerate(pending, start=1):
             submission = review.open(submission)
             say(
-                f"\n[{number}/{len(pending)}] {submission.form.title.zh} {submission.form.name}  {submission.id}  {submission.row.get('received', '')}"
+                f"\n[{number}/{len(pending)}] {submission.form.title.zh} {submission.form.name}  {submission.id}  {shown_moment(submission.row.get('received', ''))}"
             )
             for field in submission.form.fields:
                 if submission.row.get(field.name) and field.type != "photos":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +14,17 @@ from tests.support import BUILD_DATE, ROOT, preview_server
 
 # Real servers (the handler under gunicorn, git servers) for the tests of forms/ and office/.
 pytest_plugins = ["tests.servers"]
+
+
+@pytest.fixture
+def in_beijing(monkeypatch) -> Iterator[None]:
+    """This computer's time zone is Beijing's (UTC+08:00) for the test, as an office's is: the
+    process's own zone (TZ), so times are turned local the way they are for an editor."""
+    monkeypatch.setenv("TZ", "Asia/Shanghai")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.values import clean_text, mobiles_in
+from core.values import clean_text, mobiles_in, shown_moment
 
 # The rule in one plain pattern (too slow to scan a whole site with): the fast search must agree.
 PLAIN = re.compile(rb"(?<![0-9A-Za-z])(?:(?:\+|00)?86[ -]?)?(1[3-9][0-9](?:[ -]?[0-9]{4}){2})(?![0-9A-Za-z])")
@@ -86,3 +86,22 @@ def test_the_name_table_converts_each_character_as_opencc_does_alone():
     sample = random.Random(3).sample(range(0x4E00, 0xA000), 2000) + [ord(c) for c in "張豐歐陽麗買"]
     assert all(table.get(code, chr(code)) == convert(chr(code)) for code in sample)
     assert len([code for code in table if 0x4E00 <= code < 0xA000]) > 3000
+
+
+@pytest.mark.parametrize(
+    ("kept", "shown"),
+    [
+        (
+            "2026-11-23T01:15:42.123456+00:00",
+            "2026-11-23 09:15 UTC+08:00",
+        ),  # a file's time, to the microsecond
+        ("2026-11-23T01:15:42.123+00:00", "2026-11-23 09:15 UTC+08:00"),  # a submission's, to the millisecond
+        ("2026-11-23T16:59:59-05:00", "2026-11-24 05:59 UTC+08:00"),  # another zone's: the next day here
+        ("2026-11-23T09:15:00", "2026-11-23 09:15 UTC+08:00"),  # no zone: this computer's time already
+        ("2026-03-01", "2026-03-01"),  # a date alone (--as-of)
+        ("", ""),
+        ("不是时间", "不是时间"),
+    ],
+)
+def test_a_moment_is_shown_to_the_minute_in_this_computers_time_with_its_zone(in_beijing, kept, shown):
+    assert shown_moment(kept) == shown

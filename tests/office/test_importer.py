@@ -4,12 +4,14 @@ or reported, and nobody's record changed by a row that is not theirs."""
 import datetime
 import functools
 import os
+import re
 import shutil
 import signal
 import stat
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -809,6 +811,30 @@ def dated(path, day: str):
     moment = datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.UTC).timestamp()
     os.utime(path, (moment, moment))
     return path
+
+
+@pytest.mark.parametrize("given", ["file", "workbook", "--as-of"])
+def test_the_list_date_is_shown_to_the_minute_in_local_time_with_its_zone(tmp_path, in_beijing, given):
+    """The defect: the import printed the list's date as files keep it, to the microsecond
+    (名单日期 2026-01-05T17:00:30.123456+08:00), or in UTC for a workbook's saving time."""
+    path = write(tmp_path / "a.csv", "姓名,出生日期\n甲,1990-01-01\n")
+    moment = datetime.datetime(2026, 1, 5, 9, 0, 30, 123456, tzinfo=datetime.UTC)
+    os.utime(path, ns=(int(moment.timestamp()) * 10**9 + 123456000,) * 2)
+    if given == "workbook":  # saved then, as Excel records it (in UTC); openpyxl would write its own now
+        path = workbook(tmp_path / "a.xlsx", rows=ROWS[:1], title=False)
+        with zipfile.ZipFile(path) as book:
+            parts = {name: book.read(name) for name in book.namelist()}
+        parts["docProps/core.xml"] = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-05T09:00:30Z", parts["docProps/core.xml"])  # fmt: skip
+        with zipfile.ZipFile(path, "w") as book:
+            for name, data in parts.items():
+                book.writestr(name, data)
+    report = import_register(path, "计算机学院", tmp_path / "r.csv", UPDATE, DAY,
+                             as_of=datetime.date(2026, 1, 5) if given == "--as-of" else None)  # fmt: skip
+    shown = "2026-01-05" if given == "--as-of" else "2026-01-05 17:00 UTC+08:00"
+    assert report.dated().startswith(f"名单日期 {shown}（")
+    assert f"/ list dated {shown} (" in report.dated()
+    if given == "file":  # the history keeps it whole: two lists saved in one minute stay in order
+        assert report.as_of == "2026-01-05T17:00:30.123456+08:00"
 
 
 def test_an_older_list_never_replaces_a_newer_value(tmp_path):

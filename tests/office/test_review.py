@@ -4,6 +4,7 @@ import datetime
 import http.client
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -262,9 +263,14 @@ def invoke_task(*args: str, tmp_path, **env: str) -> subprocess.CompletedProcess
 
 def test_invoke_review_and_digest_read_the_branch_of_a_remote(branch, tmp_path):
     server, _, _, ids = branch
-    listed = invoke_task("review", "--list", "--remote", server.url, tmp_path=tmp_path)
+    listed = invoke_task("review", "--list", "--remote", server.url, tmp_path=tmp_path, TZ="Asia/Shanghai")
     assert listed.returncode == 0, listed.stderr
     assert [line.split()[0] for line in listed.stdout.splitlines()[:-1]] == ids
+    # When each arrived, as a person reads it: to the minute, in this computer's time and zone.
+    assert all(
+        re.search(r"  \d{4}-\d\d-\d\d \d\d:\d\d UTC\+08:00$", line)
+        for line in listed.stdout.splitlines()[:-1]
+    )
     assert listed.stdout.splitlines()[-1] == "待审 4 条 / 4 pending"
     digest = invoke_task("digest", "--dry-run", tmp_path=tmp_path, FORMS_GIT_URL=server.url)
     assert digest.returncode == 0, digest.stderr
