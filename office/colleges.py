@@ -7,8 +7,11 @@ second time. The import reads each old name as the current one before matching.
 
 Names are compared whatever their writing: traditional or simplified characters, full-width or
 plain forms, spaces (計算機系 is 计算机系). A target the register does not know, an old name
-that leads back to itself, or an old name the register still holds records under, would
-each file people under the wrong college: the import refuses them, naming the setting's line.
+that leads back to itself or is given two targets, or an old name the register still holds
+records under, would each file people under the wrong college: an import that meets such a
+name (in --college, the college column or the title) is refused, naming the setting's line.
+An entry a list does not use stops nothing: a setting written for one college's lists does
+not stand in the way of another's.
 """
 
 from __future__ import annotations
@@ -94,12 +97,17 @@ class CollegeNames:
 
     current: dict[str, str] = field(default_factory=dict)
     read: dict[str, str] = field(default_factory=dict)  # an old name as the list wrote it -> its current one
+    blocked: dict[str, Problem] = field(default_factory=dict)  # an entry that cannot be followed, by old name
 
     def __call__(self, name: str) -> str:
-        """The college a name written in a list is now: the name itself unless it is an old one."""
-        if not self.current or not name:
+        """The college a name written in a list is now: the name itself unless it is an old one.
+        ProblemsFound for an old name whose entry cannot be followed."""
+        if not name or not (self.current or self.blocked):
             return name
-        new = self.current.get(college_key(name))
+        key = college_key(name)
+        if key in self.blocked:
+            raise ProblemsFound([self.blocked[key]])
+        new = self.current.get(key)
         if new is None:
             return name
         self.read.setdefault(name, new)
@@ -108,6 +116,9 @@ class CollegeNames:
     def in_title(self, named: str) -> str:
         """The college a title names now: 示例大学计算机系 ends in the old name 计算机系."""
         key = college_key(named)
+        for old in self.blocked:
+            if key.endswith(old):
+                raise ProblemsFound([self.blocked[old]])
         for old, new in self.current.items():
             if key.endswith(old):
                 self.read.setdefault(named, new)
@@ -131,18 +142,19 @@ def college_names(
     """Each old name's current one, followed through names renamed twice (计算机系 -> 计算机学院 ->
     信息学院), written as the register writes it. colleges: the register's colleges and their
     records; given: the --college of the import, known too (the first list of a new college).
-    ProblemsFound naming every entry that cannot be followed to a college the register knows
-    (once it holds any), or whose old name the register still files records under."""
+    An entry that cannot be followed to a college the register knows (once it holds any), or
+    whose old name the register still files records under, is blocked: the import refuses the
+    list only if it gives that old name."""
     steps: dict[str, Rename] = {}
-    problems: list[Problem] = []
+    blocked: dict[str, Problem] = {}
     for rename in renames:
         old, new = college_key(rename.old), college_key(rename.new)
         if old == new:
             continue  # one name written two ways: compared alike anyway
         if old in steps and college_key(steps[old].new) != new:
             first = steps[old]
-            problems.append(_problem(settings, rename, f"与第 {first.line} 行重复，那里读作“{first.new}”，这里读作“{rename.new}”：请只留下对的一项",
-                                     f"repeats line {first.line}, which reads it as “{first.new}”, not “{rename.new}”: keep only the right one"))  # fmt: skip
+            blocked.setdefault(old, _problem(settings, rename, f"与第 {first.line} 行重复，那里读作“{first.new}”，这里读作“{rename.new}”：请只留下对的一项",
+                                             f"repeats line {first.line}, which reads it as “{first.new}”, not “{rename.new}”: keep only the right one"))  # fmt: skip
             continue
         steps.setdefault(old, rename)
     held: Counter[str] = Counter()
@@ -153,35 +165,31 @@ def college_names(
     if given and college_key(given) not in steps:
         known.setdefault(college_key(given), given)
     current: dict[str, str] = {}
-    circles: set[frozenset[str]] = set()
     for old, rename in steps.items():
+        if old in blocked:
+            continue
         path, key = [old], college_key(rename.new)
-        while key in steps and key not in path:
+        while key in steps and key not in path and key not in blocked:
             path.append(key)
             key = college_key(steps[key].new)
-        if key in path:  # back to a name already passed: a circle, told once at its first entry
+        if key in blocked:  # leads to an entry that cannot be followed: refused as that one is
+            blocked[old] = blocked[key]
+        elif key in path:  # back to a name already passed: a circle, named at its first entry
             circle = path[path.index(key) :]
-            if frozenset(circle) not in circles:
-                circles.add(frozenset(circle))
-                first = min((steps[k] for k in circle), key=lambda r: r.line or 0)
-                names = " → ".join([*(steps[k].old for k in circle), steps[circle[0]].old])
-                problems.append(_problem(settings, first, f"的改名绕回了自己（{names}），读不出现名：请删去其中写反或写错的一项，让每个旧名都通向登记册中的院系",
-                                         f"goes round in a circle ({names}), so no current name can be read: remove the entry written the wrong way round, so that every old name leads to a college of the register"))  # fmt: skip
-            continue
-        if key not in known and colleges:  # a register without records yet has nothing to check against
-            last = steps[path[-1]]
-            if last is rename:  # told once, at the entry that names the unknown college
-                problems.append(_problem(settings, rename, f"改作的“{rename.new}”不是登记册中的院系{_known(colleges)}：请写登记册中写的现名，或删去这一项",
-                                         f"is read as “{rename.new}”, which is no college of the register{_known(colleges, en=True)}: write the current name as the register writes it, or remove the entry"))  # fmt: skip
-            continue
-        if held[old]:
-            problems.append(_problem(settings, rename, f"读作“{known[key]}”，但登记册中仍有 {held[old]} 条记录的院系写作“{rename.old}”，导入会把其中的人再添加一次，整个文件未导入：请先在 data/private/register.csv 中把这些记录的院系改为“{known[key]}”，或删去这一项，再导入",
-                                     f"is read as “{known[key]}”, but {held[old]} record{'s' if held[old] > 1 else ''} of the register still give the college as “{rename.old}”, and the import would add those people again, so nothing was imported: first change their college to “{known[key]}” in data/private/register.csv, or remove the entry, and import again"))  # fmt: skip
-            continue
-        current[old] = known.get(key) or steps[path[-1]].new
-    if problems:
-        raise ProblemsFound(sorted(problems, key=lambda p: p.line or 0))
-    return CollegeNames(current)
+            first = min((steps[k] for k in circle), key=lambda r: r.line or 0)
+            names = " → ".join([*(steps[k].old for k in circle), steps[circle[0]].old])
+            blocked[old] = _problem(settings, first, f"的改名绕回了自己（{names}），读不出现名：请删去其中写反或写错的一项，让每个旧名都通向登记册中的院系",
+                                    f"goes round in a circle ({names}), so no current name can be read: remove the entry written the wrong way round, so that every old name leads to a college of the register")  # fmt: skip
+        elif key not in known and colleges:  # a register without records yet has nothing to check against
+            last = steps[path[-1]]  # the entry that names the unknown college
+            blocked[old] = _problem(settings, last, f"改作的“{last.new}”不是登记册中的院系{_known(colleges)}：请写登记册中写的现名，或删去这一项",
+                                    f"is read as “{last.new}”, which is no college of the register{_known(colleges, en=True)}: write the current name as the register writes it, or remove the entry")  # fmt: skip
+        elif held[old]:
+            blocked[old] = _problem(settings, rename, f"读作“{known[key]}”，但登记册中仍有 {held[old]} 条记录的院系写作“{rename.old}”，导入会把其中的人再添加一次，整个文件未导入：请先在 data/private/register.csv 中把这些记录的院系改为“{known[key]}”，或删去这一项，再导入",
+                                    f"is read as “{known[key]}”, but {held[old]} record{'s' if held[old] > 1 else ''} of the register still give the college as “{rename.old}”, and the import would add those people again, so nothing was imported: first change their college to “{known[key]}” in data/private/register.csv, or remove the entry, and import again")  # fmt: skip
+        else:
+            current[old] = known.get(key) or steps[path[-1]].new
+    return CollegeNames(current, blocked=blocked)
 
 
 def _problem(settings: str, rename: Rename, zh: str, en: str) -> Problem:

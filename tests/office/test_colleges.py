@@ -102,12 +102,25 @@ def test_a_setting_that_would_file_people_under_the_wrong_college_is_one_sentenc
 ):
     register = known(tmp_path)
     before = register.read_bytes(), register.with_name("register-history.csv").read_bytes()
-    (tmp_path / "old.csv").write_text("姓名,出生日期\n辛一,1990-05-01\n", encoding="utf-8")
+    old = setting.split('"')[1]  # the list gives the setting's first old name
+    (tmp_path / "old.csv").write_text(f"姓名,出生日期,院系\n辛一,1990-05-01,{old}\n", encoding="utf-8")
     with pytest.raises(ProblemsFound) as found:
         import_register(tmp_path / "old.csv", "计算机学院", register, UPDATE, DAY,
                         renames=read_renames(settings(tmp_path, setting)))  # fmt: skip
     assert [p.sentence() for p in found.value.problems] == [sentence]
     assert (register.read_bytes(), register.with_name("register-history.csv").read_bytes()) == before
+
+
+def test_an_entry_a_list_does_not_use_stops_nothing(tmp_path):
+    """A setting written for one college's lists (its target not yet in the register, as the
+    demo's) does not stand in the way of another college's list."""
+    register = known(tmp_path)
+    (tmp_path / "more.csv").write_text("姓名,出生日期\n辛三,1990-05-03\n", encoding="utf-8")
+    renames = read_renames(
+        settings(tmp_path, 'COLLEGE_RENAMES = {"化学系": "化学学院", "信息系": "信息学员"}')
+    )
+    report = import_register(tmp_path / "more.csv", "信息学院", register, UPDATE, DAY, renames=renames)
+    assert report.added == 1 and not [n for n in report.notes if n.kind == "college"]
 
 
 def test_a_register_without_records_yet_files_an_old_name_under_the_name_the_setting_gives(tmp_path):
