@@ -98,18 +98,19 @@ class CollegeNames:
     current: dict[str, str] = field(default_factory=dict)
     read: dict[str, str] = field(default_factory=dict)  # an old name as the list wrote it -> its current one
     blocked: dict[str, Problem] = field(default_factory=dict)  # an entry that cannot be followed, by old name
+    writing: dict[str, str] = field(default_factory=dict)  # each known college as the register writes it
 
     def __call__(self, name: str) -> str:
-        """The college a name written in a list is now: the name itself unless it is an old one.
-        ProblemsFound for an old name whose entry cannot be followed."""
-        if not name or not (self.current or self.blocked):
+        """The college a name written in a list is now, as the register writes it (信息學院 and
+        信息 学院 are its 信息学院). ProblemsFound for an old name whose entry cannot be followed."""
+        if not name or not (self.current or self.blocked or self.writing):
             return name
         key = college_key(name)
         if key in self.blocked:
             raise ProblemsFound([self.blocked[key]])
         new = self.current.get(key)
         if new is None:
-            return name
+            return self.writing.get(key, name)
         self.read.setdefault(name, new)
         return new
 
@@ -189,7 +190,7 @@ def college_names(
                                     f"is read as “{known[key]}”, but {held[old]} record{'s' if held[old] > 1 else ''} of the register still give the college as “{rename.old}”, and the import would add those people again, so nothing was imported: first change their college to “{known[key]}” in data/private/register.csv, or remove the entry, and import again")  # fmt: skip
         else:
             current[old] = known.get(key) or steps[path[-1]].new
-    return CollegeNames(current, blocked=blocked)
+    return CollegeNames(current, blocked=blocked, writing=known)
 
 
 def _problem(settings: str, rename: Rename, zh: str, en: str) -> Problem:

@@ -148,7 +148,7 @@ def import_register(
     parts = _parts(sheets, source.name, update, normalise, result.notes)
     register = Register.open(register_path, update)
     colleges = _colleges(register)
-    names = college_names(renames, colleges, college, settings) if renames else CollegeNames()
+    names = college_names(renames, colleges, college, settings)
     college = names(college)
     if not new_college:
         _check_college(college, colleges)

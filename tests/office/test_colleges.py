@@ -138,3 +138,16 @@ def test_the_demo_settings_give_one_old_name_with_its_line():
     [rename] = read_renames(ROOT / "pelicanconf.py")
     assert rename == Rename("计算机系", "计算机学院", rename.line)
     assert "COLLEGE_RENAMES" in lines[rename.line - 1]
+
+
+@pytest.mark.parametrize("written", ["信息學院", "信息 学院", "信息学院 "])
+def test_a_college_written_another_way_is_the_registers_college(tmp_path, written):
+    """The defect: a 院系 column (or --college) giving 信息學院, in traditional characters, or
+    with a space, made a second college of the register's 信息学院 and added its people again."""
+    register = known(tmp_path)
+    (tmp_path / "other.csv").write_text(
+        f"姓名,出生日期,院系\n辛一,1990-05-01,{written}\n辛二,1990-05-02,{written}\n", encoding="utf-8"
+    )
+    report = import_register(tmp_path / "other.csv", written, register, UPDATE, DAY)
+    assert (report.added, report.unchanged, report.problems) == (0, 2, [])
+    assert {r["college"] for r in read_register(register)} == {"信息学院"}
