@@ -778,8 +778,8 @@ class _Run:
                 continue
             newer = register.newer_value(index, name) if register.get(index, name) else None
             if newer is not None:
-                self.refuse(number, name, value, f"登记册中的值 {register.get(index, name)} 更新：来自 {newer[1]}，日期 {newer[0][:10]}，晚于这份名单的日期，名单中的值未导入",
-                            f"the register's value {register.get(index, name)} is newer, from {newer[1]} on {newer[0][:10]}, after this list's date; the list's value was not taken")  # fmt: skip
+                self.refuse(number, name, value, f"登记册中的值 {register.get(index, name)} 更新：来自 {newer[1]}，日期 {shown_moment(newer[0])[:10]}，晚于这份名单的日期，名单中的值未导入",
+                            f"the register's value {register.get(index, name)} is newer, from {newer[1]} on {shown_moment(newer[0])[:10]}, after this list's date; the list's value was not taken")  # fmt: skip
                 continue
             changes[name] = value
         merged = {**register.as_dict(index), **changes}

@@ -807,6 +807,17 @@ def test_a_hidden_column_is_not_imported_and_named_once_with_its_letter_and_head
     assert [r["字段 field"] for r in read_records(report.report_file)] == ["手机", ""]
 
 
+def saved_on(path, moment: str):
+    """A workbook as Excel saved it at `moment` (in UTC, as Excel records it): openpyxl writes its own now."""
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    parts["docProps/core.xml"] = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + moment.encode(), parts["docProps/core.xml"])  # fmt: skip
+    with zipfile.ZipFile(path, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    return path
+
+
 def dated(path, day: str):
     moment = datetime.datetime.fromisoformat(day).replace(tzinfo=datetime.UTC).timestamp()
     os.utime(path, (moment, moment))
@@ -821,13 +832,7 @@ def test_the_list_date_is_shown_to_the_minute_in_local_time_with_its_zone(tmp_pa
     moment = datetime.datetime(2026, 1, 5, 9, 0, 30, 123456, tzinfo=datetime.UTC)
     os.utime(path, ns=(int(moment.timestamp()) * 10**9 + 123456000,) * 2)
     if given == "workbook":  # saved then, as Excel records it (in UTC); openpyxl would write its own now
-        path = workbook(tmp_path / "a.xlsx", rows=ROWS[:1], title=False)
-        with zipfile.ZipFile(path) as book:
-            parts = {name: book.read(name) for name in book.namelist()}
-        parts["docProps/core.xml"] = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>2026-01-05T09:00:30Z", parts["docProps/core.xml"])  # fmt: skip
-        with zipfile.ZipFile(path, "w") as book:
-            for name, data in parts.items():
-                book.writestr(name, data)
+        path = saved_on(workbook(tmp_path / "a.xlsx", rows=ROWS[:1], title=False), "2026-01-05T09:00:30Z")
     report = import_register(path, "计算机学院", tmp_path / "r.csv", UPDATE, DAY,
                              as_of=datetime.date(2026, 1, 5) if given == "--as-of" else None)  # fmt: skip
     shown = "2026-01-05" if given == "--as-of" else "2026-01-05 17:00 UTC+08:00"
@@ -1547,3 +1552,21 @@ def test_an_e_mail_in_other_letters_is_the_same_address_and_keeps_its_writing(tm
     # Another name of the college with that address, in any letters, is a question, not a new person.
     report = imported(tmp_path, "姓名,邮箱\n王力新,WANG.LIXIN@example.cn\n", name="third.csv")
     assert report.added == 0 and report.problems
+
+
+def test_a_newer_values_date_is_the_day_where_the_office_is(tmp_path, in_beijing):
+    """A workbook saved at 01:30 in Beijing was saved on the day before in UTC, as Excel records
+    it: the sentence refusing an older list's value named that day (2025-05-31)."""
+    register = tmp_path / "r.csv"
+    book = Workbook()
+    book.active.append(["姓名", "出生日期", "手机"])
+    book.active.append(["基础02", "1990-01-02", "13900160001"])
+    book.save(tmp_path / "fixed.xlsx")
+    import_register(
+        saved_on(tmp_path / "fixed.xlsx", "2025-05-31T17:30:00Z"), "土木学院", register, UPDATE, DAY
+    )
+    old = write(tmp_path / "base.csv", "姓名,出生日期,手机\n基础02,1990-01-02,13800160001\n")
+    [problem] = import_register(
+        old, "土木学院", register, UPDATE, DAY, as_of=datetime.date(2025, 1, 10)
+    ).problems
+    assert "is newer, from import:土木学院:fixed.xlsx on 2025-06-01," in problem.en
