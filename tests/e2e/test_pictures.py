@@ -18,9 +18,15 @@ LOADED = "img => img.complete && img.naturalWidth > 0"
 # The sum of every layout shift since the page started (CLS as the browser counts it).
 LAYOUT_SHIFT = """() => new Promise(resolve => {
     let total = 0;
-    new PerformanceObserver(list => { for (const e of list.getEntries()) if (!e.hadRecentInput) total += e.value; })
-        .observe({type: 'layout-shift', buffered: true});
-    setTimeout(() => resolve(total), 300);
+    const moved = [];
+    new PerformanceObserver(list => {
+        for (const e of list.getEntries()) {
+            if (e.hadRecentInput) continue;
+            total += e.value;
+            for (const s of e.sources) moved.push(s.node ? s.node.outerHTML.slice(0, 120) : "?");
+        }
+    }).observe({type: 'layout-shift', buffered: true});
+    setTimeout(() => resolve([total, moved]), 300);
 })"""
 
 
@@ -43,7 +49,10 @@ def test_nothing_moves_while_photos_load(open_page, width, path):
     page.wait_for_load_state("networkidle")
     page.mouse.wheel(0, 20_000)  # bring every lazy photo in
     page.wait_for_load_state("networkidle")
-    assert page.evaluate(LAYOUT_SHIFT) == 0
+    total, moved = page.evaluate(LAYOUT_SHIFT)
+    # A photo drawn without its size shifts the page by hundredths or more; on a busy
+    # machine Chromium once counted 0.0004 on /news/ (a pixel's rounding), hence the allowance.
+    assert total < 0.001, moved
 
 
 def test_the_home_page_on_a_phone_shows_its_first_photos_from_under_60_kb_each(open_page):
