@@ -22,7 +22,7 @@ from core.definitions import load_forms
 from core.problems import ProblemsFound
 from core.sealing import Opener, Sealer, generate_keypair
 from core.tables import read_records, write_table
-from office.importer import import_register
+from office.importer import import_register, list_date
 from office.normalise import NotTaken, normaliser
 from office.register import Register, now_on, read_register
 from tests.support import ROOT
@@ -1571,6 +1571,29 @@ def test_a_newer_values_date_is_the_day_where_the_office_is(tmp_path, in_beijing
         old, "土木学院", register, UPDATE, DAY, as_of=datetime.date(2025, 1, 10)
     ).problems
     assert "is newer, from import:土木学院:fixed.xlsx on 2025-06-01," in problem.en
+
+
+@pytest.mark.parametrize("properties", [None, b"<cp:coreProperties", b""], ids=["none", "cut", "empty"])
+def test_a_workbook_whose_properties_say_nothing_is_dated_by_its_file(tmp_path, properties):
+    """Without document properties the file's time dates the list; damaged ones (cut XML) were a
+    traceback from openpyxl: the workbook is refused in one sentence, as any damaged one is."""
+    path = workbook(tmp_path / "a.xlsx", rows=ROWS[:1], title=False)
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    if properties is None:
+        del parts["docProps/core.xml"]
+    else:
+        parts["docProps/core.xml"] = properties
+    with zipfile.ZipFile(path, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    assert list_date(path)[1] == ("文件的修改时间", "the file's modification time")
+    if properties is None:
+        assert import_register(path, "计算机学院", tmp_path / "r.csv", UPDATE, DAY).added == 1
+    else:
+        with pytest.raises(ProblemsFound) as found:
+            import_register(path, "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+        assert "is not a readable .xlsx workbook" in found.value.problems[0].en
 
 
 def test_a_workbooks_later_passes_take_its_rows_from_memory(tmp_path, monkeypatch):
