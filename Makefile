@@ -24,7 +24,7 @@ serve: $(READY)
 build: $(READY)
 	$(BIN)/invoke build
 
-# For CI systems (.ci/publish): build and send output/ to PUBLISH_URL (docs/deploy.md).
+# For CI systems (.ci/publish): build into output-publish/ and send it to PUBLISH_URL (docs/deploy.md).
 publish: $(READY)
 	$(BIN)/invoke publish
 

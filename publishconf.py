@@ -8,6 +8,10 @@ from pelicanconf import *  # noqa: F403
 
 SITEURL = "https://alumni.example.org"
 FEED_DOMAIN = SITEURL
+# Publishing builds into a folder of its own, so the preview (invoke serve) goes on serving
+# output/ with links to itself while a publish runs; each folder keeps its own build cache
+# (core/manifest.py), so neither build makes the other's pages again.
+OUTPUT_PATH = "output-publish"
 # The time-trap's secret, shared with the form handler (FORMS_STAMP_SECRET there too): the
 # built forms carry a stamp signed with it. Never written here: it comes from the environment.
 FORMS_STAMP_SECRET = os.environ.get("FORMS_STAMP_SECRET")

@@ -14,7 +14,6 @@ import getpass
 import json as _json
 import os
 import re
-import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -32,7 +31,7 @@ from forms.fold import fold_from_env
 from forms.gitinbox import DEFAULT_BRANCH
 from office import live
 from office.attendees import write_attendees
-from office.build import build_once, build_site
+from office.build import build_once, build_site, clean_builds
 from office.colleges import read_renames
 from office.importer import import_register
 from office.keys import default_key_directory, keygen_instructions, office_opener, write_keypair
@@ -96,7 +95,7 @@ def build(c):
 
 @task(help={"dry_run": "build, then list what would be uploaded and deleted without changing anything"})
 def publish(c, dry_run=False):
-    """Build with publishconf.py and send output/ to PUBLISH_URL, uploading only what changed."""
+    """Build with publishconf.py into output-publish/ and send it to PUBLISH_URL, uploading only what changed."""
     try:
         target = open_target(os.environ)  # a wrong address or a missing key is told before the build
         _build("publishconf.py")
@@ -142,9 +141,14 @@ def screenshots(c, output="docs/screenshots.jpg", date="2026-11-23"):
 
 @task
 def clean(c):
-    """Remove the built site and Pelican's caches."""
-    for path in [ROOT / "output", *ROOT.glob(".output-*"), ROOT / "cache"]:
-        shutil.rmtree(path, ignore_errors=True)
+    """Remove the built sites (output/, output-publish/) and the caches; a running invoke serve builds again."""
+    removed = clean_builds([ROOT / "pelicanconf.py", ROOT / "publishconf.py"])
+    shown = ", ".join(f"{path.relative_to(ROOT).as_posix()}/" for path in removed)
+    if not removed:
+        print("没有要删除的 / nothing to remove")
+        return
+    print(f"已删除 {shown}；下次生成从头开始，正在运行的 invoke serve 会自己重新生成 / removed {shown}: "
+          "the next build starts from nothing, and a running invoke serve builds its site again by itself")  # fmt: skip
 
 
 @task(

@@ -14,7 +14,7 @@ import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -184,8 +184,21 @@ def _line_in(error: Exception, filename: str) -> int | None:
     return lines[-1] if lines else None
 
 
+class _OutputRemoved(Exception):
+    """The output folder went away while the build ran (invoke clean beside the preview's build)."""
+
+
 def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | None = None) -> BuildReport:
     """Build the site; on any problem raise ProblemsFound and leave the old output untouched."""
+    try:
+        return _build_site(settings_file, overrides)
+    except _OutputRemoved:
+        # The files it kept from the output instead of making them again went with it (and the
+        # cache that said they were there): build again, from nothing.
+        return _build_site(settings_file, overrides)
+
+
+def _build_site(settings_file: str | Path, overrides: dict | None) -> BuildReport:
     started = time.perf_counter()
     collector = _Collector()
     root = logging.getLogger()
@@ -214,7 +227,7 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
             Path(settings["BUILD_CACHE"]), final, _basis(settings, settings_file)
         )
         manifest.wide = _sources(settings)
-        building = f".{final.name}-building-"  # and the process id: a killed build's are removed
+        building = _staging_prefix(final)  # and the process id: a killed build's are removed
         leftovers.clear(final.parent, building)
         staging = manifest.staging = Path(
             tempfile.mkdtemp(prefix=leftovers.named(building), dir=final.parent)
@@ -230,6 +243,8 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
             collector.problems += found.problems
         except jinja2.TemplateError as error:  # a mistake in a template of the theme
             collector.problems.append(_template_problem(error))
+        if manifest.kept and not final.is_dir():  # first: what it kept may be why a check failed
+            raise _OutputRemoved
         if collector.problems:
             raise ProblemsFound(collector.problems)
         written, deleted, pages = _bring_in(staging, final, manifest.kept)
@@ -245,6 +260,29 @@ def build_site(settings_file: str | Path = "pelicanconf.py", overrides: dict | N
             stopped = staging.rename(staging.with_name(staging.name + "-stopped"))
             shutil.rmtree(stopped, ignore_errors=True)
     return BuildReport(final, pages, time.perf_counter() - started, collector.warnings, written, deleted)
+
+
+def _staging_prefix(output: Path) -> str:
+    """The name a build's staging folder (and Pagefind's folders beside it) starts with."""
+    return f".{output.name}-building-"
+
+
+def clean_builds(settings_files: Iterable[str | Path]) -> list[Path]:
+    """Remove what builds with these settings made, so the next starts from nothing: each output
+    folder, the build and photo caches, and what builds no longer running left; return what was
+    removed. A build running now (the preview's) keeps its staging folder: it moves it in, or
+    builds again when it finds its output gone, and the preview builds its site again."""
+    removed: list[Path] = []
+    for settings_file in settings_files:
+        settings = read_settings(str(settings_file))
+        folder = Path(settings_file).resolve().parent
+        output = Path(settings["OUTPUT_PATH"])
+        for path in (output, folder / settings["BUILD_CACHE"], folder / settings["PHOTO_CACHE"]):
+            if path.exists() and path not in removed:
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+        leftovers.clear(output.parent, _staging_prefix(output))
+    return removed
 
 
 @contextlib.contextmanager

@@ -56,6 +56,7 @@ class LivePreview:
         self.index_later = False  # set by serve() when the site has a search index
         self.index_due = False  # pages were built with the last index
         self.warned: set[str] = set()  # the notes said, each said once
+        self.served = False  # a good build is in the output folder (until invoke clean removes it)
         self.building: threading.Thread | None = None  # the pages or the index, beside the watcher
         self.changed = threading.Condition()
         self.stopping = threading.Event()
@@ -97,8 +98,15 @@ class LivePreview:
         self._beside(self.rebuild, paths)
 
     def paused(self) -> None:
-        """No change for a while: bring the search index up to date if it is due."""
-        if self.index_due and not (self.building and self.building.is_alive()):
+        """No change for a while: build the site again if its folder is gone (invoke clean removed
+        it: the open pages would answer 404 until a restart), else bring the search index up to
+        date if it is due."""
+        if self.building and self.building.is_alive():
+            return
+        if self.served and not (self.output / "index.html").is_file():
+            self.served = False  # once: a build that then fails waits for the editor's next save
+            self._beside(self.rebuild)
+        elif self.index_due:
             self._beside(self.index)
 
     def stop_building(self) -> None:
@@ -116,6 +124,7 @@ class LivePreview:
     def report(self, outcome: Outcome) -> None:
         self.tell(outcome.written, outcome.deleted, outcome.problems)
         if outcome.ok:
+            self.served = True
             # Each note once, not again at every save while it holds (an oversized photo).
             for warning in [w for w in outcome.warnings if w not in self.warned]:
                 self.say(f"注意 / note: {warning}")

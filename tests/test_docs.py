@@ -65,3 +65,21 @@ def test_every_column_of_every_table_is_in_the_editors_table_of_tables():
         if resource["path"] != "labels.csv" and f"`{field['name']}`" not in rows.get(resource["path"], "")
     ]
     assert missing == []
+
+
+def test_the_folder_publish_builds_into_is_its_own_ignored_by_git_and_named_in_the_docs():
+    """invoke publish built into output/, the folder the preview serves: the docs could only say
+    to stop the preview first."""
+    from fnmatch import fnmatch
+    from pathlib import Path
+
+    from pelican.settings import read_settings
+
+    local = Path(read_settings(str(ROOT / "pelicanconf.py"))["OUTPUT_PATH"])
+    published = Path(read_settings(str(ROOT / "publishconf.py"))["OUTPUT_PATH"])
+    assert local != published and local.parent == published.parent == ROOT
+    ignored = [line.rstrip("/") for line in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()]
+    for folder in (local.name, published.name, f".{published.name}-building-4242-x1y2"):  # and its staging
+        assert any(fnmatch(folder, pattern) for pattern in ignored), folder
+    for doc in ("README.md", "docs/editors.md", "docs/deploy.md", "docs/developers.md"):
+        assert f"`{published.name}/`" in (ROOT / doc).read_text(encoding="utf-8"), doc

@@ -1,6 +1,7 @@
 import gc
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -70,6 +71,25 @@ def test_a_failed_build_leaves_the_published_site_as_it_was(make_repo):
         build_repo(repo)
     assert (repo / "output/index.html").read_text(encoding="utf-8") == before
     assert [p.name for p in repo.iterdir() if p.name.startswith(".output")] == []
+
+
+def test_an_output_removed_while_it_is_built_is_built_again_whole(make_repo):
+    """invoke clean beside the preview's build: the build had kept the unchanged files of the
+    output rather than make them again, they went with it, and the output was then only the few
+    files the build had made."""
+    repo = make_repo({"news/good.md": GOOD})
+    whole = files(build_repo(repo).output)
+
+    def clean(sender) -> None:  # once every page is written or kept, before it is brought in
+        signals.finalized.disconnect(clean)
+        shutil.rmtree(repo / "output")
+
+    signals.finalized.connect(clean)
+    try:
+        build_repo(repo)
+    finally:
+        signals.finalized.disconnect(clean)
+    assert files(repo / "output") == whole
 
 
 def test_what_a_build_killed_outright_left_is_removed_by_the_next(make_repo):

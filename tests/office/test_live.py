@@ -1,14 +1,21 @@
 """The live preview's builds, without a browser: a new edit stops the build under way, of the
 pages or of the search index."""
 
+import contextlib
+import threading
 import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from PIL import Image
 
+from office.build import build_site, clean_builds
 from office.builder import Builder
-from office.live import LivePreview
-from tests.office.conftest import demo_copy
+from office.live import LivePreview, serve_live
+from office.publishing import open_target, publish_site
+from tests.office.conftest import PROJECT, demo_copy
 from tests.support import ROOT
 
 ARTICLE = "news/alumni-forum-2026.md"
@@ -246,3 +253,73 @@ def test_each_note_of_the_builds_is_said_in_the_terminal_once(make_repo):
         assert "PHOTO_MAX_MB" in notes[0] and "Slug: xiao-you-fan-xiao-ri " in notes[1]
     finally:
         builder.close()
+
+
+@contextlib.contextmanager
+def previewing(project: Path) -> Iterator[tuple[LivePreview, str, list[str]]]:
+    """The live preview of a project as invoke serve runs it (its pelicanconf.py, into its
+    output/), on a free port of 127.0.0.1, once its first build is in: the preview, its address
+    and what it said in the terminal."""
+    builder, said = Builder(project / "pelicanconf.py", PROJECT), []
+    preview = LivePreview(builder, project / "output", project / "inbox", [], ROOT / "theme", said.append)
+    server = serve_live(preview, "127.0.0.1", 0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        assert preview.rebuild().ok
+        yield preview, f"http://127.0.0.1:{server.server_port}", said
+    finally:
+        server.shutdown()
+        builder.close()
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as answer:
+            return answer.status, answer.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, ""
+
+
+PUBLIC = "https://alumni.example.org"  # publishconf.py's SITEURL
+
+
+def test_a_publish_while_the_preview_runs_leaves_the_preview_its_own_site(project):
+    """The defect: invoke publish built into output/, the folder the preview serves, so its pages
+    linked to the public site (and its forms posted there) until the next save."""
+    environ = {"PUBLISH_URL": str(project / "www")}  # a folder: rsync, as to the university's server
+    with previewing(project) as (_, url, _):
+        seen, publishing = [], threading.Event()
+
+        def reload() -> None:  # the editor's open tab, reloaded again and again meanwhile
+            while not publishing.is_set():
+                seen.append(get(url + "/"))
+
+        reloading = threading.Thread(target=reload)
+        reloading.start()
+        try:  # what invoke publish does, with the project's publishconf.py
+            target = open_target(environ)
+            build_site(project / "publishconf.py", PROJECT)
+            report = publish_site(project / "publishconf.py", target, environ, overrides=PROJECT)
+        finally:
+            publishing.set()
+            reloading.join()
+        seen.append(get(url + "/"))
+    assert len(seen) > 2 and report.changes.new
+    assert [status for status, _ in seen if status != 200] == []
+    assert [page for _, page in seen if PUBLIC in page or 'href="/news/' not in page] == []
+    assert f'href="{PUBLIC}/news/' in (project / "www/index.html").read_text(encoding="utf-8")
+    assert not [p for p in (project / "output").rglob("*.html") if PUBLIC in p.read_text(encoding="utf-8")]
+
+
+def test_invoke_clean_while_the_preview_runs_has_it_build_its_site_again(project):
+    """The defect: invoke clean removed output/ from under the preview, which answered 404 for
+    every page until it was started again."""
+    with previewing(project) as (preview, url, _):
+        removed = clean_builds([project / "pelicanconf.py", project / "publishconf.py"])
+        assert project / "output" in removed and project / "cache/build" in removed
+        assert get(url + "/")[0] == 404
+        preview.paused()  # what the watcher does when nothing has changed for a moment
+        assert preview.building is not None
+        preview.building.join()
+        status, page = get(url + "/")
+        assert status == 200 and "2026年校友返校日" in page
