@@ -24,6 +24,7 @@ import pelican
 import pelican.contents
 import pelican.utils
 from pelican import Pelican
+from pelican.log import LimitFilter
 from pelican.log import console as pelican_console
 from pelican.readers import MarkdownReader
 from pelican.settings import read_settings
@@ -318,10 +319,16 @@ def _forget_the_last_build() -> None:
     """Empty Pelican's memoized HTML and summaries of content. They are kept on the class,
     keyed by each item, so a process that builds again (the preview's worker, the tests) kept
     every item of every build it had made: about 10 MB a build of 1,000 articles. The last
-    build's stay until the next begins (the preview draws an edited article from them)."""
+    build's stay until the next begins (the preview draws an edited article from them).
+
+    And Pelican's log filter, which lets each warning through once a process: the preview's
+    worker gave a build's notes (a table read as GB18030) with its first build only, or with
+    none when its quick drawing of the data had logged them first. Each build says its own."""
     for value in vars(pelican.contents.Content).values():
         if isinstance(value, pelican.utils.memoized):
             value.cache.clear()
+    LimitFilter._raised_messages.clear()
+    LimitFilter._group_count.clear()
 
 
 def _basis(settings: dict, settings_file: str | Path) -> str:

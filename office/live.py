@@ -12,6 +12,7 @@ printed in the terminal; saving the fix builds and recovers, without a restart.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import socket
 import threading
@@ -51,8 +52,11 @@ class LivePreview:
             say,
         )
         self.site = site_with_forms(output, inbox)
-        self.banner = page_environment(theme, "zh").get_template("_preview_problems.html")
+        environment = page_environment(theme, "zh")
+        self.banner = environment.get_template("_preview_problems.html")
+        self.panel = environment.get_template("_preview_notes.html")
         self.version, self.problems, self.pages = 0, [], ["*"]
+        self.notes: list[str] = []  # of the last good build, shown on every page while they hold
         self.index_later = False  # set by serve() when the site has a search index
         self.index_due = False  # pages were built with the last index
         self.warned: set[str] = set()  # the notes said, each said once
@@ -122,7 +126,10 @@ class LivePreview:
         self.building.start()
 
     def report(self, outcome: Outcome) -> None:
-        self.tell(outcome.written, outcome.deleted, outcome.problems)
+        # A build that failed changed nothing: the notes of the last good one still hold.
+        self.tell(
+            outcome.written, outcome.deleted, outcome.problems, outcome.warnings if outcome.ok else None
+        )
         if outcome.ok:
             self.served = True
             # Each note once, not again at every save while it holds (an oversized photo).
@@ -134,11 +141,15 @@ class LivePreview:
         else:
             self.say("\n".join(["网站没有更新，仍显示上一次的版本 / the site was not updated; the last good one is served:", *outcome.problems]))  # fmt: skip
 
-    def tell(self, written: list[str], deleted: list[str], problems: list[str]) -> None:
-        """A new version for the open pages: the addresses that changed, or every page ("*")."""
+    def tell(
+        self, written: list[str], deleted: list[str], problems: list[str], notes: list[str] | None = None
+    ) -> None:
+        """A new version for the open pages: the addresses that changed, or every page ("*") when
+        the problems or the notes (None: as they were) shown on each changed."""
         with self.changed:
-            everything = problems != self.problems
+            everything = problems != self.problems or (notes is not None and notes != self.notes)
             self.problems = problems
+            self.notes = self.notes if notes is None else notes
             if written or deleted or everything:
                 self.version += 1
                 self.pages = (
@@ -193,14 +204,18 @@ class LivePreview:
         return self.page(environ, start_response)
 
     def page(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
-        """The site's answer, with the reload script (and the problems, if any) in every HTML page."""
+        """The site's answer, with the reload script (and the problems and notes, if any) in every
+        HTML page: they are the preview's, never written to the output."""
         response = Response.from_app(self.site, environ)
         if response.mimetype != "text/html":
             return response(environ, start_response)
         with self.changed:
-            version, problems = self.version, self.problems
+            version, problems, notes = self.version, self.problems, self.notes
         html = response.get_data(as_text=True)
         extra = f'<script src="{SCRIPT}" data-version="{version}" defer></script>'
+        if notes:  # closed, it stays closed until they change (office/reload.js)
+            key = hashlib.sha1("\n".join(notes).encode(), usedforsecurity=False).hexdigest()[:12]
+            extra = self.panel.render(notes=notes, key=key) + extra
         if problems:
             extra = self.banner.render(problems=problems) + extra
         head, found, tail = html.rpartition("</body>")

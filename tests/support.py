@@ -16,6 +16,9 @@ from office.build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
 BUILD_DATE = "2026-11-23"
+# What a test's build of the `project` fixture sets besides its settings files: the day, and the
+# share cards drawn by the tests before (they are found by what is drawn on them).
+PROJECT = {"BUILD_DATE": BUILD_DATE, "PHOTO_CACHE": str(ROOT / "cache/pictures")}
 
 
 def build_repo(repo: Path, **settings):

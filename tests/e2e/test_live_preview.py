@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import BUILD_DATE, ROOT, free_port, wait_until_up
+from tests.support import BUILD_DATE, PROJECT, ROOT, free_port, wait_until_up
 
 ARTICLE = "news/alumni-forum-2026.md"  # text only: drawn again at once, alone
 
@@ -170,3 +170,33 @@ def test_settings_saved_by_writing_a_new_file_and_renaming_it_are_built_every_ti
         process.terminate()
         process.wait(timeout=20)
         log.close()
+
+
+def test_a_note_of_the_build_shows_on_the_open_page_and_stays_closed_once_closed(project, browser):
+    """The defect: a table saved in GB18030 was read as such and said by invoke build, but the
+    preview showed nothing of it."""
+    port, log = free_port(), (project / "live.log").open("w")
+    command = [sys.executable, "-m", "office.live", "--settings", str(project / "pelicanconf.py"), "--overrides",
+               json.dumps(PROJECT), "--port", str(port), "--inbox", str(project / "inbox")]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/", timeout=60)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}/events/")
+        events = project / "data/events.csv"
+        events.write_bytes(events.read_text(encoding="utf-8").encode("gb18030"))
+        notes = page.locator("dialog[data-preview-notes]")
+        notes.wait_for(timeout=30_000)  # the page reloaded by itself, with the note
+        assert "data/events.csv" in notes.inner_text() and "GB18030" in notes.inner_text()
+        notes.get_by_role("button", name="关闭").click()
+        assert not notes.is_visible()
+        page.reload()
+        assert notes.count() == 1 and not notes.is_visible()  # closed until the notes change
+        page.close()
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+    assert "注意 / note: data/events.csv: 文件是 GB18030" in (project / "live.log").read_text(
+        encoding="utf-8"
+    )

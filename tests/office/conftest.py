@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,28 +74,3 @@ def demo_copy(folder: Path, output: Path | None = None) -> dict:
     shutil.copytree(ROOT / "data", folder / "data", ignore=shutil.ignore_patterns("private", "inbox"))
     return {"PATH": str(folder / "content"), "DATA_PACKAGE": str(folder / "data/datapackage.yaml"),
             "OUTPUT_PATH": str(output or folder / "output"), "BUILD_DATE": BUILD_DATE}  # fmt: skip
-
-
-@pytest.fixture
-def project(tmp_path, monkeypatch) -> Path:
-    """A small project laid out as this one: one article, the demo's data, and copies of the
-    settings files, so the folders they name relative to themselves (output/, output-publish/,
-    cache/) are its own."""
-    shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("private", "inbox"))
-    (tmp_path / "content/news").mkdir(parents=True)
-    (tmp_path / "content/news/homecoming.md").write_text(
-        "Title: 2026年校友返校日\nDate: 2026-10-18 09:00\n\n数千名校友回到学府路。\n", encoding="utf-8"
-    )
-    for name in ("pelicanconf.py", "publishconf.py"):
-        shutil.copy(ROOT / name, tmp_path / name)
-        # Pelican loads a settings file as the module of its name: the project's own is put back.
-        monkeypatch.setitem(sys.modules, name[:-3], sys.modules.get(name[:-3]))
-        del sys.modules[name[:-3]]
-    for name in ("theme", "forms"):
-        (tmp_path / name).symlink_to(ROOT / name)
-    return tmp_path
-
-
-# What a test's build of `project` sets besides its settings files: the day, and the share
-# cards drawn by every test before (they are found by what is drawn on them).
-PROJECT = {"BUILD_DATE": BUILD_DATE, "PHOTO_CACHE": str(ROOT / "cache/pictures")}

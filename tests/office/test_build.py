@@ -146,6 +146,18 @@ def test_a_process_that_builds_again_lets_go_of_the_builds_before(make_repo):
     assert [ref for ref in first if ref() is not None] == []
 
 
+def test_every_build_of_a_process_gives_its_notes_not_only_the_first(make_repo):
+    """Pelican's logging drops a warning it has let through once in the process, so the preview's
+    worker gave a note (a table read as GB18030) with its first build, or with none at all when
+    its quick drawing of the data had logged it first."""
+    repo = make_repo({"news/good.md": GOOD})
+    events = repo / "data/events.csv"
+    events.write_bytes(events.read_text(encoding="utf-8").encode("gb18030"))
+    note = "data/events.csv: 文件是 GB18030（GBK）编码，已按此读取；建议另存为 CSV UTF-8 / is in GB18030 (GBK); read as such; saving it as CSV UTF-8 is better"  # fmt: skip
+    assert build_repo(repo).warnings == [note]
+    assert build_repo(repo).warnings == [note]
+
+
 def test_a_build_in_a_process_that_then_ends_leaves_what_it_made_to_the_end(make_repo):
     """invoke build: the collector does not walk the build's objects again as the process ends."""
     repo = make_repo({"news/good.md": GOOD})

@@ -15,8 +15,8 @@ from office.build import build_site, clean_builds
 from office.builder import Builder
 from office.live import LivePreview, serve_live
 from office.publishing import open_target, publish_site
-from tests.office.conftest import PROJECT, demo_copy
-from tests.support import ROOT
+from tests.office.conftest import demo_copy
+from tests.support import PROJECT, ROOT
 
 ARTICLE = "news/alumni-forum-2026.md"
 OTHER = "news/chongqing-annual-meeting-2025.md"
@@ -91,9 +91,9 @@ def test_an_article_saved_through_a_temporary_file_is_drawn_at_once(tmp_path):
     told = []
 
     class Watched(LivePreview):
-        def tell(self, written, deleted, problems):
+        def tell(self, written, deleted, problems, notes=None):
             told.append(written)
-            super().tell(written, deleted, problems)
+            super().tell(written, deleted, problems, notes)
 
     preview = Watched(builder, output, tmp_path / "inbox", [], ROOT / "theme", said.append)
     try:
@@ -277,7 +277,7 @@ def get(url: str) -> tuple[int, str]:
         with urllib.request.urlopen(url, timeout=10) as answer:
             return answer.status, answer.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, ""
+        return error.code, error.read().decode()
 
 
 PUBLIC = "https://alumni.example.org"  # publishconf.py's SITEURL
@@ -323,3 +323,30 @@ def test_invoke_clean_while_the_preview_runs_has_it_build_its_site_again(project
         preview.building.join()
         status, page = get(url + "/")
         assert status == 200 and "2026年校友返校日" in page
+
+
+GB18030_NOTE = "data/events.csv: 文件是 GB18030（GBK）编码，已按此读取；建议另存为 CSV UTF-8 / is in GB18030 (GBK); read as such; saving it as CSV UTF-8 is better"  # fmt: skip
+
+
+def test_a_table_saved_in_gb18030_is_noted_once_in_the_terminal_and_on_the_pages_not_in_output(project):
+    """The defect: the preview said nothing of it, in the terminal or the browser; only invoke
+    build did. (The quick drawing of the data had logged the note, and Pelican lets a warning
+    through once a process, so the whole build that followed had none.)"""
+    events = project / "data/events.csv"
+    utf8 = events.read_bytes()
+    with previewing(project) as (preview, url, said):
+        events.write_bytes(utf8.decode("utf-8").encode("gb18030"))  # as Excel saves "CSV" in China
+        assert preview.rebuild([str(events)]).ok  # the data pages drawn at once, then the whole build
+        assert preview.index().ok  # the search index, once the editor pauses: the same note holds
+        assert [line for line in said if line.startswith("注意")] == [f"注意 / note: {GB18030_NOTE}"]
+        for address in ("/", "/events/", "/no/such/page/"):
+            page = get(url + address)[1]
+            assert "<dialog open data-preview-notes=" in page and GB18030_NOTE in page, address
+        assert not [
+            p for p in (project / "output").rglob("*.html") if "data-preview-notes" in p.read_text("utf-8")
+        ]
+
+        events.write_bytes(utf8)  # saved as CSV UTF-8: the note goes
+        assert preview.rebuild([str(events)]).ok
+        assert "data-preview-notes" not in get(url + "/events/")[1]
+        assert len([line for line in said if line.startswith("注意")]) == 1
