@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.values import clean_text, mobiles_in, shown_moment
+from core.values import alt_says_nothing, clean_text, mobiles_in, shown_moment
 
 # The rule in one plain pattern (too slow to scan a whole site with): the fast search must agree.
 PLAIN = re.compile(rb"(?<![0-9A-Za-z])(?:(?:\+|00)?86[ -]?)?(1[3-9][0-9](?:[ -]?[0-9]{4}){2})(?![0-9A-Za-z])")
@@ -105,3 +105,25 @@ def test_the_name_table_converts_each_character_as_opencc_does_alone():
 )
 def test_a_moment_is_shown_to_the_minute_in_this_computers_time_with_its_zone(in_beijing, kept, shown):
     assert shown_moment(kept) == shown
+
+
+@pytest.mark.parametrize(
+    "alt",
+    ["照片", "图片", "一张照片", "图1", "照片（二）", "photo", "Image 3", "a picture", "IMG_2034.jpg", "IMG_2034",
+     "DSC01234", "PXL_20240101_123456789.jpg", "微信图片_20240101123456", "mmexport1704067200000", "2026", "…"],
+)  # fmt: skip
+def test_alt_text_that_says_nothing_of_the_picture_is_told_apart(alt):
+    assert alt_says_nothing(alt)
+
+
+@pytest.mark.parametrize(
+    "alt",
+    ["校友在草坪上合影", "合影", "校门", "图书馆", "1986级同学在化学楼前", "Photo of alumni at the gate",
+     "Pictures of the class of 1986", "Imagine Dragons on stage", ""],
+)  # fmt: skip
+def test_alt_text_that_says_what_is_shown_is_taken(alt):
+    assert not alt_says_nothing(alt, "images/gate.jpg")
+
+
+def test_the_pictures_own_file_name_says_nothing_of_it():
+    assert alt_says_nothing("lawn", "fan-xiao-ri/lawn.jpg") and alt_says_nothing("Lawn.JPG", "lawn.jpg")
