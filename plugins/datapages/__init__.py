@@ -297,6 +297,7 @@ class DataPagesGenerator(Generator):
         metadata = {**row, "title": title, "slug": row["id"], "lang": lang}
         page = written.get(row["id"])
         if page is not None:
+            self._check_row_keys(page, folder, row, lang)
             page.metadata.update(metadata)
             for key, value in metadata.items():
                 setattr(page, key, value)
@@ -309,6 +310,23 @@ class DataPagesGenerator(Generator):
             _row_id(p) == row["id"] for p in narratives[folder] if p.lang == default
         )
         return page
+
+    def _check_row_keys(self, page: Page, folder: str, row: dict, lang: str) -> None:
+        """A chapter's or project's name and address come from its row, so a Title: or Slug: in
+        its text would be dropped without a word: say where they come from instead."""
+        what = {"chapters": ("校友会", "chapter"), "projects": ("捐赠项目", "project")}[folder]
+        table, label = f"data/{folder}.csv", source_label(self.settings["PATH"], page.source_path)
+        name = "name" if lang == self.settings["DEFAULT_LANG"] else f"name_{lang}"
+        number = row.get("_row")
+        for key, zh, en in (
+            ("Title", f"{what[0]}的名称来自 {table} 第 {number} 行的 {name} 列，这一行不会显示：请删掉 Title 这一行；要改名称，请改 {table} 的这一格",
+             f"the {what[1]}'s name comes from {table}, row {number}, column {name}, so this line is never shown: remove the Title line; to change the name, change that cell of {table}"),
+            ("Slug", f"{what[0]}页面的网址来自 {table} 第 {number} 行的 id 列（{row['id']}，也是这个文件的名字），这一行不起作用：请删掉 Slug 这一行",
+             f"the {what[1]}'s address comes from {table}, row {number}, column id ({row['id']}, which is also this file's name), so this line does nothing: remove the Slug line"),
+        ):  # fmt: skip
+            if key.lower() in page.metadata:
+                report(logger, Problem(label, zh, en, line=key_line(page.source_path, key), field=key,
+                                       value=str(page.metadata[key.lower()]), kind="row-key"))  # fmt: skip
 
     def _read_all(self, cls: type[Page], folder: str, titled: bool = True) -> list[Page]:
         """The Markdown files of a folder; chapters' and projects' titles come from the data.

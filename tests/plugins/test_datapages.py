@@ -95,3 +95,36 @@ def test_a_gb18030_events_file_is_read_and_its_events_can_be_registered_for(make
     assert any("GB18030" in warning for warning in report.warnings)
     form = (repo / "output/forms/event-registration/index.html").read_text(encoding="utf-8")
     assert 'value="homecoming-2027"' in form and "2027年校友返校日" in form
+
+
+def test_a_title_on_a_chapters_text_says_where_the_name_comes_from(make_repo):
+    """The defect: Title: 北京分会 was dropped without a word; the page kept the CSV's name."""
+    repo = make_repo(
+        {"chapters/beijing.md": "Title: 北京分会\nSummary: 一句话。\n\n北京校友会成立于1985年。\n"}
+    )
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    [problem] = found.value.problems
+    assert problem.sentence() == (
+        "content/chapters/beijing.md, 第 1 行 (line 1), 字段 Title: “北京分会”校友会的名称来自 data/chapters.csv "
+        "第 2 行的 name 列，这一行不会显示：请删掉 Title 这一行；要改名称，请改 data/chapters.csv 的这一格 / the "
+        "chapter's name comes from data/chapters.csv, row 2, column name, so this line is never shown: remove the "
+        "Title line; to change the name, change that cell of data/chapters.csv"
+    )
+
+
+def test_a_title_or_slug_on_a_projects_or_a_translations_text_is_told_too(make_repo):
+    repo = make_repo({
+        "projects/campus-culture-fund.md": "Slug: culture\n\n校园文化基金。\n",
+        "chapters/chongqing.en.md": "Summary: One line.\nTitle: Chongqing Alumni\n\nThe Chongqing Chapter.\n",
+    })  # fmt: skip
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    assert sorted((p.file, p.line, p.field, p.value) for p in found.value.problems) == [
+        ("content/chapters/chongqing.en.md", 2, "Title", "Chongqing Alumni"),
+        ("content/projects/campus-culture-fund.md", 1, "Slug", "culture"),
+    ]
+    assert [p.en.split(",")[1:3] for p in sorted(found.value.problems, key=lambda p: p.file)] == [
+        [" row 3", " column name_en"],
+        [" row 4", " column id (campus-culture-fund"],
+    ]
