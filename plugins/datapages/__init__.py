@@ -358,10 +358,31 @@ class DataPagesGenerator(Generator):
                             f"has no row with id {_row_id(page)} in data/{folder}.csv; add the row or rename the file",
                         ),
                     )
-        projects = {row["id"] for row in tables["projects"]}
+        projects = {row["id"]: row for row in tables["projects"]}
         for page in narratives["reports"]:
             if page.metadata["project"] not in projects:
                 self._report_unknown(page, "Project", page.metadata["project"], "projects")
+            else:
+                self._check_report_dates(page, projects[page.metadata["project"]])
+
+    def _check_report_dates(self, page: Report, project: dict) -> None:
+        """A report of a year before its project opened, or dated before it opened, has nothing
+        to report: its page would show an empty account."""
+        pid, opened, year = project["id"], project["opened"], int(page.metadata["year"])
+        label = source_label(self.settings["PATH"], page.source_path)
+        told = ledger.report_before_opening(pid, opened, year)
+        if told:
+            report(logger, Problem(label, *told, line=key_line(page.source_path, "year"), field="Year",
+                                   value=str(year), kind="before-opening"))  # fmt: skip
+            return  # its Date: is then most likely right, and the Year: wrong
+        dated = getattr(page, "date", None)
+        if dated is not None and dated.date() < opened:
+            report(logger, Problem(
+                label,
+                f"早于项目 {pid} 的设立日期 {opened}（见 data/projects.csv）：年度报告写在所报告的 {year} 年结束之后，请改正日期，如 {year + 1}-03-01",
+                f"is before project {pid} opened on {opened} (data/projects.csv): a yearly report is written once the year it reports on, {year}, is over; correct the date, such as {year + 1}-03-01",
+                line=key_line(page.source_path, "date"), field="Date", value=f"{dated:%Y-%m-%d}", kind="before-opening",
+            ))  # fmt: skip
 
     def _report_unknown(self, content: Page, field: str, value: str, resource: str) -> None:
         if self.data_ok:
