@@ -292,6 +292,19 @@ def test_invoke_review_of_an_unreachable_branch_says_so(tmp_path):
     assert "审核分支无法读取或写入" in result.stderr and url in result.stderr
 
 
+def test_invoke_review_of_a_branch_that_is_not_there_names_the_branches_that_are(branch, tmp_path):
+    """The defect: --branch nosuch (mistyped) listed "待审 0 条 / 0 pending", as if nothing had come."""
+    server, *_ = branch
+    result = invoke_task("review", "--list", "--branch", "nosuch", "--remote", server.url, tmp_path=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "pending" not in result.stdout
+    assert (
+        f"{server.url}, 字段 branch: “nosuch”这个仓库里没有这个分支（现有分支：main、submissions）：请用 --branch "
+        "写审核分支的名字；如果还没有人提交过表单，表单处理程序收到第一份提交时才会建立它 / this repository has no "
+        "such branch (its branches: main, submissions): give the review branch's name with --branch; if no form has been "
+        "sent yet, the form handler makes it with the first submission"
+    ) in result.stderr
+
+
 def test_an_approved_class_note_is_published_as_typed_and_kept_inert_in_its_file(make_repo):
     repo = make_repo({})
     forms = load_forms(ROOT / "forms")
