@@ -361,8 +361,9 @@ def _unplaced(submission_id: str, register: Register, match: Match) -> ProblemsF
 
 
 def _decided_already(submission_id: str, decision: dict[str, str]) -> ProblemsFound:
-    return _refusal(submission_id, f"已于 {decision['decided_at']} 由 {decision['editor']} 处理（{decision['decision']}），不能重复决定",
-                    f"was already decided ({decision['decision']}) by {decision['editor']} at {decision['decided_at']}")  # fmt: skip
+    when = shown_moment(decision["decided_at"])  # the log keeps UTC; the editor reads their own time
+    return _refusal(submission_id, f"已于 {when} 由 {decision['editor']} 处理（{decision['decision']}），不能重复决定",
+                    f"was already decided ({decision['decision']}) by {decision['editor']} at {when}")  # fmt: skip
 
 
 def _refusal(submission_id: str, zh: str, en: str) -> ProblemsFound:
