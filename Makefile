@@ -18,8 +18,9 @@ $(READY): requirements.txt
 
 PORT ?= 8000
 
+# MAKE_SERVE tells the task it was started here: a port in use is then told as PORT=, not --port.
 serve: $(READY)
-	$(BIN)/invoke serve --port $(PORT)
+	MAKE_SERVE=1 $(BIN)/invoke serve --port $(PORT)
 
 build: $(READY)
 	$(BIN)/invoke build

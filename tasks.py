@@ -118,9 +118,13 @@ def publish(c, dry_run=False):
 )
 def serve(c, port="8000", host="127.0.0.1"):
     """Build and serve the site with the form handler on http://127.0.0.1:8000; build again on every change."""
+    # `make serve` (the Makefile sets MAKE_SERVE) takes the port as PORT=, and so is it told.
+    flag, written = (
+        ("PORT", "make serve PORT={}") if os.environ.get("MAKE_SERVE") else ("--port", "--port {}")
+    )
     if not str(port).isdigit() or not 0 < int(port) < 65536:  # a string: invoke's own int() would raise
-        raise ProblemsFound([Problem("--port", f"“{port}”不是端口号，请写如 8000 的数字", f"'{port}' is not a port; write a number such as 8000")])  # fmt: skip
-    live.serve(ROOT / "pelicanconf.py", DATA / "inbox", host, int(port))
+        raise ProblemsFound([Problem(flag, f"“{port}”不是端口号，请写如 8000 的数字", f"'{port}' is not a port; write a number such as 8000")])  # fmt: skip
+    live.serve(ROOT / "pelicanconf.py", DATA / "inbox", host, int(port), written=written)
 
 
 @task(

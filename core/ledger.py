@@ -6,6 +6,7 @@ so totals reconcile to the cent with the ledger rows.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -174,3 +175,15 @@ def _overspending(donations: list[dict], expenditures: list[dict]) -> list[Probl
                 )
             )
     return problems
+
+
+def report_before_opening(project: str, opened: datetime.date, year: int) -> tuple[str, str] | None:
+    """What to tell of a yearly report of `year` on a project opened on `opened` (Chinese,
+    English), or None if the project was open that year: before it there is nothing to report,
+    and the report's page would show an empty account. `invoke new report` and the build ask here."""
+    if year >= opened.year:
+        return None
+    return (
+        f"{project} 于 {opened} 设立，{year} 年还没有这个项目，请写 {opened.year} 年或以后已结束的年份",
+        f"{project} opened on {opened}, so there is no {year} to report on; write a finished year from {opened.year} on",
+    )

@@ -1,4 +1,5 @@
-"""What a value must look like, written once: text as people type it, e-mail addresses, mobiles.
+"""What a value must look like, written once: text as people type it, e-mail addresses, mobiles,
+a picture's alt text.
 
 The form handler, the register import, the data package check, the office's figures and the
 personal-data guard all ask here, so a mobile or an address is the same thing everywhere.
@@ -54,6 +55,22 @@ _DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日
 _MONTH = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?(?:份)?")
 _COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})?")
 _TIME = re.compile(r"[\sT]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+# Alt text that tells a reader who cannot see a picture nothing of it: a word for "a picture",
+# alone or numbered (照片, 图片2, 一张照片, photo, Image 3), nothing but digits and signs, or a
+# file's name as cameras, phones and WeChat name files (IMG_2034.jpg, DSC01234, 微信图片_20240101).
+# Words are compared without spaces or punctuation, lower-cased.
+_PICTURE_WORDS = frozenset({
+    "照片", "图片", "图像", "相片", "图", "配图", "插图", "截图", "图示", "示意图", "封面", "封面图", "头图",
+    "题图", "大图", "无", "暂无", "photo", "photos", "image", "images", "picture", "pictures", "pic", "pics",
+    "img", "photograph", "screenshot", "cover", "none", "untitled", "alt", "alttext", "placeholder",
+})  # fmt: skip
+_DETERMINER = re.compile(r"^(?:(?:a|an|the|this|my|our)\s+|[一这那]?[张幅个])")
+_NUMBERED = re.compile(r"(?:no|第)?[0-9一二三四五六七八九十]*[张幅]?$")
+_IMAGE_FILE = re.compile(r".+\.(?:jpe?g|png|webp|gif|heic|heif|tiff?|bmp|avif|svg)")
+_CAMERA_FILE = re.compile(
+    r"(?:img|dsc[nf]?|dcim|pxl|mvimg|wp|wechatimg|mmexport|screenshot|微信图片|屏幕截图|截屏|p)[\s_-]*\d[\d\s_-]*"
+)
 
 # Shapes to look for inside published text (the personal-data guard): a mainland mobile as
 # people write it (+86 139 1234 5678, 0086-139-1234-5678, 13912345678), not part of a longer
@@ -216,9 +233,10 @@ def parse_date(text: str, month_is_enough: bool = True) -> str:
 
 
 def shown_moment(moment: str | datetime.datetime) -> str:
-    """A moment as a person reads it: to the minute, in this computer's time, with its zone
-    (2026-11-23 09:15 UTC+08:00), not as files keep it (2026-11-23T01:15:42.123456+00:00). A
-    date alone stays a date; text that is no moment is shown as it is."""
+    """A moment as a person reads it: to the minute, in this computer's time, with its zone's
+    abbreviation as the computer's clock shows it (2026-11-23 09:15 CST in Beijing), not as files
+    keep it (2026-11-23T01:15:42.123456+00:00). A zone without one (tzdata writes Dubai's as +04)
+    is its offset: UTC+04:00. A date alone stays a date; text that is no moment is shown as it is."""
     if isinstance(moment, str):
         if len(moment) <= len("2026-11-23"):
             return moment
@@ -227,7 +245,25 @@ def shown_moment(moment: str | datetime.datetime) -> str:
         except ValueError:
             return moment
     local = moment.astimezone()  # a moment without a zone is this computer's time already
-    minutes = round((local.utcoffset() or datetime.timedelta()).total_seconds() / 60)
-    hours, rest = divmod(abs(minutes), 60)
-    zone = f"UTC{'+' if minutes >= 0 else '-'}{hours:02d}:{rest:02d}" if minutes else "UTC"
+    zone = local.tzname() or ""
+    if not zone.isalpha():
+        minutes = round((local.utcoffset() or datetime.timedelta()).total_seconds() / 60)
+        hours, rest = divmod(abs(minutes), 60)
+        zone = f"UTC{'+' if minutes >= 0 else '-'}{hours:02d}:{rest:02d}" if minutes else "UTC"
     return f"{local:%Y-%m-%d %H:%M} {zone}"
+
+
+def alt_says_nothing(alt: str, file: str = "") -> bool:
+    """Whether a picture's alt text says nothing of what it shows: a word for "a picture"
+    (照片, photo), a file's name (IMG_2034.jpg), or the name of the picture's own `file`. Empty
+    alt text is not this: it is missing, and said so apart."""
+    text = unicodedata.normalize("NFKC", alt).strip().lower()
+    if not text:
+        return False
+    name = file.replace("\\", "/").rsplit("/", 1)[-1].lower()
+    if name and text in (name, name.rsplit(".", 1)[0]):
+        return True
+    if _IMAGE_FILE.fullmatch(text) or _CAMERA_FILE.fullmatch(text):
+        return True
+    bare = "".join(character for character in _DETERMINER.sub("", text) if character.isalnum())
+    return _NUMBERED.sub("", bare) in _PICTURE_WORDS | {""}

@@ -211,6 +211,7 @@ class Branch:
         self.repo = MemoryRepo()
         self.tip: bytes | None = None  # None: the branch does not exist yet
         self.fetched = False
+        self.branches: list[str] = []  # the remote's branches at the last fetch, to name them
 
     def fetch(self) -> None:
         """Bring the branch's tip into memory: its commit and files, not its history."""
@@ -222,6 +223,8 @@ class Branch:
 
         with self._talking():
             result = self.client.fetch(self.path, self.repo, determine_wants=wants, depth=1)
+        heads = b"refs/heads/"
+        self.branches = sorted(name[len(heads) :].decode() for name in result.refs if name.startswith(heads))
         self._move_to(result.refs.get(ref))
         self.fetched = True
 
@@ -634,17 +637,31 @@ class BranchFiles:
 
     Each decision is a commit pushed at once; if another editor decided the same submission
     meanwhile, it is refused. A branch that cannot be reached is a sentence (ProblemsFound), as
-    these run on an editor's computer, not in the handler."""
+    these run on an editor's computer, not in the handler. So is a branch that is not there, with
+    must_exist (the office's commands): a mistyped --branch or FORMS_GIT_BRANCH, or another
+    repository, read as an inbox with nothing pending. The handler's own digest reads the branch
+    it pushes to, which is not there until the first submission."""
 
     LOG = "decisions.csv"
 
-    def __init__(self, branch: Branch):
-        self.branch = branch
+    def __init__(self, branch: Branch, must_exist: bool = False):
+        self.branch, self.must_exist = branch, must_exist
+
+    def _fetch(self, again: bool = False) -> None:
+        with _told():
+            if again or not self.branch.fetched:
+                self.branch.fetch()
+        if self.must_exist and self.branch.tip is None:
+            remote, there = self.branch.remote, self.branch.branches
+            raise ProblemsFound([Problem(
+                remote.address,
+                f"这个仓库里没有这个分支（现有分支：{'、'.join(there) or '没有'}）：请用 --branch 写审核分支的名字；如果还没有人提交过表单，表单处理程序收到第一份提交时才会建立它",
+                f"this repository has no such branch (its branches: {', '.join(there) or 'none'}): give the review branch's name with --branch; if no form has been sent yet, the form handler makes it with the first submission",
+                field="branch", value=remote.branch, kind="branch",
+            )])  # fmt: skip
 
     def files(self, form: str) -> list[tuple[str, list[dict[str, str]]]]:
-        with _told():
-            if not self.branch.fetched:
-                self.branch.fetch()
+        self._fetch()
         name = inbox_file(form)
         return [
             (
@@ -656,15 +673,11 @@ class BranchFiles:
         ]
 
     def registrations(self, form: str) -> tuple[list[dict[str, str]], set[str]]:
-        with _told():
-            if not self.branch.fetched:
-                self.branch.fetch()
+        self._fetch()
         return _registrations(self.branch, form, {})
 
     def photos(self, submission_id: str) -> list[StoredPhoto]:
-        with _told():
-            if not self.branch.fetched:
-                self.branch.fetch()
+        self._fetch()
         found = self.branch.folder(f"{PHOTOS}/{submission_id}")
         return [
             StoredPhoto(name, f"{self.branch.remote.branch}:{photo_path(submission_id, name)}", found[name])
@@ -673,8 +686,7 @@ class BranchFiles:
 
     def decisions(self) -> list[dict[str, str]]:
         # Fetched afresh each time: what another editor decided a moment ago is not decided again.
-        with _told():
-            self.branch.fetch()
+        self._fetch(again=True)
         return tables.parse_records(self.branch.read(self.LOG) or b"", self.LOG)
 
     def record(self, decision: list[str], still_pending: Callable[[dict[str, dict[str, str]]], None]) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from core.definitions import CONSENT, HONEYPOT, Field, Form, Text
 from core.tables import find_mojibake
-from core.values import clean_text, is_email, is_mobile, normalise_email, normalise_mobile
+from core.values import alt_says_nothing, clean_text, is_email, is_mobile, normalise_email, normalise_mobile
 
 _YES = {"on", "yes", "true", "1", "是"}
 _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -161,5 +161,12 @@ def _field_value(spec: Field, value: str, today: datetime.date) -> tuple[str, Te
         return value, Text(
             f"格式不对{('：' + spec.help.zh) if spec.help else ''}",
             f"Wrong format{(': ' + spec.help.en) if spec.help else ''}",
+        )
+    if spec.describes and alt_says_nothing(value):
+        # Published as the photos' alt text, where the build refuses it: asked again here, of
+        # the alumnus who saw them, not of the editor who approves them.
+        return value, Text(
+            "请写出照片上是谁、在做什么或是什么地方，如“二十多位同学在化学楼前合影”；“照片”或文件名帮不了看不见图片的读者",
+            "Say who or what is in the photos, such as “Twenty classmates in front of the Chemistry Building”: “photo” or a file name tells readers who cannot see them nothing",
         )
     return value, None

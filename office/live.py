@@ -273,6 +273,12 @@ def _free(host: str, port: int) -> bool:
     return True
 
 
+def _next_free(host: str, port: int) -> int:
+    """A port after `port` that is free now, to suggest one that works (8001, unless it is taken too)."""
+    candidates = [*range(port + 1, min(port + 50, 65536)), *range(port - 1, max(port - 50, 0), -1)]
+    return next((candidate for candidate in candidates if _free(host, candidate)), port + 1)
+
+
 def sources_of(settings: dict, settings_file: Path) -> list[Path]:
     """What the site is built from: content, data, theme, forms and the settings themselves."""
     root = settings_file.resolve().parent
@@ -296,13 +302,15 @@ _RELOAD = (Path(__file__).with_name("reload.js")).read_text(encoding="utf-8")
 
 
 def serve(settings_file: Path, inbox: Path, host: str = "127.0.0.1", port: int = 8000, overrides: dict | None = None,
-          say: Callable[[str], None] = print) -> None:  # fmt: skip
-    """Build, then serve the site and the form handler, building again on every change, until Ctrl-C."""
+          say: Callable[[str], None] = print, written: str = "--port {}") -> None:  # fmt: skip
+    """Build, then serve the site and the form handler, building again on every change, until Ctrl-C.
+    `written`: how the person who started it chooses a port ("make serve PORT={}" under make)."""
     from pelican.settings import read_settings  # only to know where the sources and the output are
 
     if not _free(host, port):  # first: a port in use is said before any build
-        raise ProblemsFound([Problem(f"--port {port}", "已被其他程序占用：请先停掉它（如另一个 invoke serve），或换一个端口，如 --port 8001",
-                                     "is in use by another program: stop it (another invoke serve, say) or choose another, such as --port 8001")])  # fmt: skip
+        other = written.format(_next_free(host, port))
+        raise ProblemsFound([Problem(written.format(port), f"已被其他程序占用：请先停掉它（如另一个 make serve 或 invoke serve），或换一个端口，如 {other}",
+                                     f"is in use by another program: stop it (another make serve or invoke serve, say) or choose another port, such as {other}")])  # fmt: skip
     # The sitemap, robots.txt and feeds of a local build name the address it is served at.
     overrides = {"PREVIEW_URL": f"http://{host}:{port}", **(overrides or {})}
     settings = read_settings(str(settings_file), override=overrides)

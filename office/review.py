@@ -60,12 +60,15 @@ class Entry:
 def open_inbox(data: Path, branch: str | None = None, remote: str | None = None) -> Inbox:
     """This computer's inbox (data/inbox/, or the folder FORMS_INBOX names: the handler's, on the
     office's own server), or the review branch when a branch, a remote or FORMS_GIT_URL says so
-    (the remote defaults to FORMS_GIT_URL, then to the origin of the checkout holding data/)."""
+    (the remote defaults to FORMS_GIT_URL, then to the origin of the checkout holding data/). A
+    review branch that is not there is told with the branches that are, not read as empty."""
     url = remote or os.environ.get("FORMS_GIT_URL")
     if not (branch or url):
         folder = os.environ.get("FORMS_INBOX", "").strip()
         return LocalFiles(data, Path(folder) if folder else None)
-    return BranchFiles(Branch(remote_from_env(url=url or _origin(data.parent), branch=branch)))
+    return BranchFiles(
+        Branch(remote_from_env(url=url or _origin(data.parent), branch=branch)), must_exist=True
+    )
 
 
 def _origin(checkout: Path) -> str | None:
@@ -358,8 +361,9 @@ def _unplaced(submission_id: str, register: Register, match: Match) -> ProblemsF
 
 
 def _decided_already(submission_id: str, decision: dict[str, str]) -> ProblemsFound:
-    return _refusal(submission_id, f"已于 {decision['decided_at']} 由 {decision['editor']} 处理（{decision['decision']}），不能重复决定",
-                    f"was already decided ({decision['decision']}) by {decision['editor']} at {decision['decided_at']}")  # fmt: skip
+    when = shown_moment(decision["decided_at"])  # the log keeps UTC; the editor reads their own time
+    return _refusal(submission_id, f"已于 {when} 由 {decision['editor']} 处理（{decision['decision']}），不能重复决定",
+                    f"was already decided ({decision['decision']}) by {decision['editor']} at {when}")  # fmt: skip
 
 
 def _refusal(submission_id: str, zh: str, en: str) -> ProblemsFound:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from pathlib import Path
 
+from core.ledger import report_before_opening
 from core.problems import Problem, ProblemsFound
 from core.slugs import pinyin_slug
 from core.tables import read_records
@@ -117,8 +118,9 @@ def _check_project(projects: Path, project: str, year: int) -> None:
         raise ProblemsFound([Problem("invoke new", f"不是 data/projects.csv 里的项目编号，请写其中之一：{ids}",
                                      f"is not a project id in data/projects.csv; write one of {', '.join(opened)}",
                                      field="project", value=project)])  # fmt: skip
-    start = opened[project][:4]
-    if start.isdigit() and year < int(start):
-        raise ProblemsFound([Problem("invoke new", f"{project} 于 {opened[project]} 设立，{year} 年还没有这个项目，请写 {start} 年或以后已结束的年份",
-                                     f"{project} opened on {opened[project]}, so there is no {year} to report on; write a finished year from {start} on",
-                                     field="year")])  # fmt: skip
+    try:
+        told = report_before_opening(project, datetime.date.fromisoformat(opened[project]), year)
+    except ValueError:
+        return  # not a date: the build names the cell
+    if told:
+        raise ProblemsFound([Problem("invoke new", *told, field="year")])

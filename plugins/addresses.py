@@ -7,37 +7,91 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from pelican import signals
 
 from core.manifest import active
 from core.problems import Problem, ProblemsFound, source_label
+from plugins.datapages import Chapter, Project, Report
+from plugins.metadata import key_line
 from plugins.writing.fingerprints import address
 
 
-def find_collisions(claims: list[tuple[str, str]]) -> list[Problem]:
-    """claims: (output path, what claims it). One problem per path claimed more than once."""
-    owners: dict[str, list[str]] = defaultdict(list)
-    for save_as, source in claims:
-        if save_as and source not in owners[save_as]:
-            owners[save_as].append(source)
-    owners = {save_as: sorted(sources) for save_as, sources in owners.items()}
-    return [
-        Problem(
-            sources[0],
-            f"与 {'、'.join(sources[1:])} 的网址相同（{save_as}），请在其中一个文件里加一行 Slug: 另一个网址",
-            f"has the same address as {', '.join(sources[1:])} ({save_as}); give one of them its own Slug:",
+@dataclass(frozen=True)
+class Claim:
+    """One thing the build would write at an address: a content file (`path`, when a Slug: of
+    its own would give it another address: an article or a page), a data page or a taxonomy."""
+
+    save_as: str
+    source: str  # as the editor sees it: content/news/a.md, 标签 tag “返校日”
+    path: str | None = None
+
+
+def find_collisions(claims: list[Claim]) -> list[Problem]:
+    """One problem per address claimed more than once, saying what would give one of them
+    another: a Slug: where one is missing, else another Slug: where all have one."""
+    owners: dict[str, dict[str, Claim]] = defaultdict(dict)
+    for claim in claims:
+        if claim.save_as:
+            owners[claim.save_as].setdefault(claim.source, claim)
+    problems = []
+    for save_as, found in owners.items():
+        if len(found) > 1:
+            problems.append(_collision(save_as, [found[source] for source in sorted(found)]))
+    return problems
+
+
+def _collision(save_as: str, claims: list[Claim]) -> Problem:
+    # Only now are the files read: which of them already write a Slug:, and on which line.
+    slugs = {c.source: key_line(c.path, "slug") for c in claims if c.path}
+    without = [source for source, line in slugs.items() if line is None]
+    if without and len(without) < len(claims):  # the others' Slug: or name already is this address
+        first = without[0]
+        others = [c.source for c in claims if c.source != first]
+        return Problem(
+            first,
+            f"与 {'、'.join(others)} 的网址相同（{save_as}），请在这个文件里加一行 Slug: 另一个网址",
+            f"has the same address as {', '.join(others)} ({save_as}); give this file a Slug: of its own",
+            kind="address",
         )
-        for save_as, sources in owners.items()
-        if len(sources) > 1
-    ]
+    if slugs and not without:  # a Slug: more would change nothing: one of them must change
+        first = next(c.source for c in claims if c.source in slugs)
+        others = [f"{c.source}（第 {slugs[c.source]} 行）" if c.source in slugs else c.source
+                  for c in claims if c.source != first]  # fmt: skip
+        others_en = [f"{c.source} (line {slugs[c.source]})" if c.source in slugs else c.source
+                     for c in claims if c.source != first]  # fmt: skip
+        which = (
+            ("其中一个的 Slug:", "the Slug: of one of them")
+            if len(slugs) > 1
+            else ("这里的 Slug:", "this Slug:")
+        )
+        named = "、".join(others)
+        return Problem(
+            first,
+            f"与 {named}{'' if named.endswith('）') else ' '}的网址相同（{save_as}），请把{which[0]} 改成另一个网址",
+            f"has the same address, {save_as}, as {', '.join(others_en)}; change {which[1]} to another address",
+            line=slugs[first], field="Slug", kind="address",
+        )  # fmt: skip
+    sources = [c.source for c in claims]
+    return Problem(
+        sources[0],
+        f"与 {'、'.join(sources[1:])} 的网址相同（{save_as}），请在其中一个文件里加一行 Slug: 另一个网址",
+        f"has the same address as {', '.join(sources[1:])} ({save_as}); give one of them its own Slug:",
+        kind="address",
+    )
 
 
-def _claims(generators) -> list[tuple[str, str]]:
-    context = generators[0].context
+def _claims(generators) -> list[Claim]:
+    context, content_path = generators[0].context, generators[0].settings["PATH"]
     claims = [
-        (content.save_as, source_label(generators[0].settings["PATH"], content.source_path))
+        Claim(
+            content.save_as,
+            source_label(content_path, content.source_path),
+            # A data page's address is its row's id or its project and year, whatever it writes.
+            None if isinstance(content, Chapter | Project | Report) else content.source_path,
+        )
         for content in context["generated_content"].values()
         if getattr(content, "save_as", None)
     ]
@@ -45,7 +99,7 @@ def _claims(generators) -> list[tuple[str, str]]:
         for taxonomy, label in (("categories", "分类 category"), ("tags", "标签 tag")):
             for item in getattr(generator, taxonomy, []):
                 item = item[0] if isinstance(item, tuple) else item  # categories are (name, articles)
-                claims.append((item.save_as, f"{label} “{item.name}”"))
+                claims.append(Claim(item.save_as, f"{label} “{item.name}”"))
     return claims
 
 

@@ -6,6 +6,7 @@ import inspect
 import re
 import shlex
 import shutil
+import socket
 import subprocess
 import sys
 
@@ -124,6 +125,36 @@ def test_a_port_that_is_no_number_is_a_sentence():
                             capture_output=True, text=True, timeout=60)  # fmt: skip
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "“abc”不是端口号" in result.stderr and "'abc' is not a port" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "chosen"),
+    [
+        # -o: make does not look at its virtualenv again (its stamp may be older than requirements.txt here)
+        (["make", "--no-print-directory", "-o", ".venv/.installed", "serve", "PORT={}"], "make serve PORT="),
+        ([sys.executable, "-m", "invoke", "serve", "--port", "{}"], "--port "),
+    ],
+    ids=["make", "invoke"],
+)  # fmt: skip
+def test_a_port_in_use_is_told_the_way_the_port_was_chosen(command, chosen):
+    """The defect: under make serve, the sentence said to use --port, which make does not take."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run([word.format(port) for word in command], cwd=ROOT, capture_output=True, text=True,
+                                timeout=60)  # fmt: skip
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    told = re.search(
+        rf"{chosen}{port}: 已被其他程序占用.*，如 {chosen}(\d+) / .* such as {chosen}(\d+)\n", result.stderr
+    )
+    assert told and told[1] == told[2] != str(port), result.stderr
+    assert ("--port" in result.stderr) == (chosen == "--port ")
+
+
+def test_a_port_that_is_no_number_is_told_as_makes_port_under_make():
+    result = subprocess.run(["make", "--no-print-directory", "-o", ".venv/.installed", "serve", "PORT=abc"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert result.returncode != 0 and "Traceback" not in result.stderr
+    assert "- PORT: “abc”不是端口号，请写如 8000 的数字 / 'abc' is not a port" in result.stderr
 
 
 def test_keygen_puts_the_private_key_outside_the_repository_and_prints_the_public_one(tmp_path):

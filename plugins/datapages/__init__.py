@@ -297,6 +297,7 @@ class DataPagesGenerator(Generator):
         metadata = {**row, "title": title, "slug": row["id"], "lang": lang}
         page = written.get(row["id"])
         if page is not None:
+            self._check_row_keys(page, folder, row, lang)
             page.metadata.update(metadata)
             for key, value in metadata.items():
                 setattr(page, key, value)
@@ -309,6 +310,23 @@ class DataPagesGenerator(Generator):
             _row_id(p) == row["id"] for p in narratives[folder] if p.lang == default
         )
         return page
+
+    def _check_row_keys(self, page: Page, folder: str, row: dict, lang: str) -> None:
+        """A chapter's or project's name and address come from its row, so a Title: or Slug: in
+        its text would be dropped without a word: say where they come from instead."""
+        what = {"chapters": ("校友会", "chapter"), "projects": ("捐赠项目", "project")}[folder]
+        table, label = f"data/{folder}.csv", source_label(self.settings["PATH"], page.source_path)
+        name = "name" if lang == self.settings["DEFAULT_LANG"] else f"name_{lang}"
+        number = row.get("_row")
+        for key, zh, en in (
+            ("Title", f"{what[0]}的名称来自 {table} 第 {number} 行的 {name} 列，这一行不会显示：请删掉 Title 这一行；要改名称，请改 {table} 的这一格",
+             f"the {what[1]}'s name comes from {table}, row {number}, column {name}, so this line is never shown: remove the Title line; to change the name, change that cell of {table}"),
+            ("Slug", f"{what[0]}页面的网址来自 {table} 第 {number} 行的 id 列（{row['id']}，也是这个文件的名字），这一行不起作用：请删掉 Slug 这一行",
+             f"the {what[1]}'s address comes from {table}, row {number}, column id ({row['id']}, which is also this file's name), so this line does nothing: remove the Slug line"),
+        ):  # fmt: skip
+            if key.lower() in page.metadata:
+                report(logger, Problem(label, zh, en, line=key_line(page.source_path, key), field=key,
+                                       value=str(page.metadata[key.lower()]), kind="row-key"))  # fmt: skip
 
     def _read_all(self, cls: type[Page], folder: str, titled: bool = True) -> list[Page]:
         """The Markdown files of a folder; chapters' and projects' titles come from the data.
@@ -340,10 +358,31 @@ class DataPagesGenerator(Generator):
                             f"has no row with id {_row_id(page)} in data/{folder}.csv; add the row or rename the file",
                         ),
                     )
-        projects = {row["id"] for row in tables["projects"]}
+        projects = {row["id"]: row for row in tables["projects"]}
         for page in narratives["reports"]:
             if page.metadata["project"] not in projects:
                 self._report_unknown(page, "Project", page.metadata["project"], "projects")
+            else:
+                self._check_report_dates(page, projects[page.metadata["project"]])
+
+    def _check_report_dates(self, page: Report, project: dict) -> None:
+        """A report of a year before its project opened, or dated before it opened, has nothing
+        to report: its page would show an empty account."""
+        pid, opened, year = project["id"], project["opened"], int(page.metadata["year"])
+        label = source_label(self.settings["PATH"], page.source_path)
+        told = ledger.report_before_opening(pid, opened, year)
+        if told:
+            report(logger, Problem(label, *told, line=key_line(page.source_path, "year"), field="Year",
+                                   value=str(year), kind="before-opening"))  # fmt: skip
+            return  # its Date: is then most likely right, and the Year: wrong
+        dated = getattr(page, "date", None)
+        if dated is not None and dated.date() < opened:
+            report(logger, Problem(
+                label,
+                f"早于项目 {pid} 的设立日期 {opened}（见 data/projects.csv）：年度报告写在所报告的 {year} 年结束之后，请改正日期，如 {year + 1}-03-01",
+                f"is before project {pid} opened on {opened} (data/projects.csv): a yearly report is written once the year it reports on, {year}, is over; correct the date, such as {year + 1}-03-01",
+                line=key_line(page.source_path, "date"), field="Date", value=f"{dated:%Y-%m-%d}", kind="before-opening",
+            ))  # fmt: skip
 
     def _report_unknown(self, content: Page, field: str, value: str, resource: str) -> None:
         if self.data_ok:

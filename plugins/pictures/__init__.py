@@ -15,8 +15,9 @@
   (lists, forms) the edition's card. favicon.ico and apple-touch-icon.png are drawn beside
   favicon.svg.
 
-A photo without alt text, a missing file or a picture from another site stops the build; an
-original larger than PHOTO_MAX_MB is reported. Originals never reach output/: plugins.attachments
+A photo without alt text (or with alt text that says nothing of it: 照片, IMG_2034.jpg), a missing
+file or a picture from another site stops the build; an original larger than PHOTO_MAX_MB is
+reported. Originals never reach output/: plugins.attachments
 keeps Pelican's static generator from copying them, and copies are made without metadata. Copies and cards
 come from the cache (cache.py), made on every core only when what they show has changed.
 """

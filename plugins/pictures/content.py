@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from core.problems import Problem, source_label
+from core.values import alt_says_nothing
 from plugins.pictures import markup
 from plugins.pictures.photos import READABLE
 from plugins.pictures.published import Photo, Picture
@@ -35,14 +36,23 @@ def find(item, content: Path) -> Found:
         return found
     source = Path(item.source_path)
     label = source_label(content, item.source_path)
-    wrong: list[tuple[int | None, Problem]] = []  # the picture's place among the tags (None: the cover)
+    # Each problem with the picture's place among the tags, or the key of the cover's line.
+    wrong: list[tuple[int | str, Problem]] = []
     for number, tag in enumerate(tags):
         path, problem = _file(tag.src, source, content, label, None)
-        if problem is None and not tag.attrs.get("alt", "").strip():
+        alt = tag.attrs.get("alt", "").strip()
+        if problem is None and not alt:
             problem = Problem(
                 label,
                 "图片没有替代文字：请在 ![ ] 的方括号里用一句话写出照片上有什么，如 ![校友在大礼堂前合影](hall.jpg)",
                 "the picture has no alt text: say what the photo shows between the brackets, as in ![Alumni in front of the Great Hall](hall.jpg)",
+                field="alt", value=tag.src, kind="alt-text",
+            )  # fmt: skip
+        elif problem is None and alt_says_nothing(alt, tag.src):
+            problem = Problem(
+                label,
+                f"图片的替代文字“{alt}”没有说出照片上有什么：请在 ![ ] 的方括号里写出照片上是谁、在做什么或是什么地方，如 ![校友在大礼堂前合影](hall.jpg)",
+                f"the picture's alt text '{alt}' does not say what it shows: between the brackets write who or what is in the picture, as in ![Alumni in front of the Great Hall](hall.jpg)",
                 field="alt", value=tag.src, kind="alt-text",
             )  # fmt: skip
         if problem:
@@ -52,6 +62,7 @@ def find(item, content: Path) -> Found:
     if image:
         path, problem = _file(image, source, content, label, "Image")
         alt = str(item.metadata.get("image-alt") or "").strip()
+        line = "Image"  # the line a problem is said on
         if problem is None and not alt:
             problem = Problem(
                 label,
@@ -59,15 +70,25 @@ def find(item, content: Path) -> Found:
                 "the cover photo has no alt text: add a line Image-Alt: saying what the photo shows",
                 field="Image-Alt", value=image, kind="alt-text",
             )  # fmt: skip
+        elif problem is None and alt_says_nothing(alt, image):
+            problem = Problem(
+                label,
+                f"封面照片的替代文字“{alt}”没有说出照片上有什么：请在 Image-Alt: 后面写出照片上是谁、在做什么或是什么地方，如 Image-Alt: 校友在大礼堂前合影",
+                f"the cover photo's alt text '{alt}' does not say what it shows: after Image-Alt: write who or what is in the picture, as in Image-Alt: Alumni in front of the Great Hall",
+                field="Image-Alt", value=image, kind="alt-text",
+            )  # fmt: skip
+            line = "Image-Alt"  # where the words to change are
         if problem:
-            wrong.append((None, problem))
+            wrong.append((line, problem))
         else:
             found.cover = (path, alt)
     if wrong:  # the source is read only to say on which line each problem is
         text = source.read_text(encoding="utf-8") if source.is_file() else ""
         lines = markup.source_lines(text, [t.src for t in tags])
-        cover = markup.metadata_line(text, "Image")
-        found.problems = [replace(p, line=cover if n is None else lines[n]) for n, p in wrong]
+        found.problems = [
+            replace(p, line=markup.metadata_line(text, n) if isinstance(n, str) else lines[n])
+            for n, p in wrong
+        ]
     return found
 
 

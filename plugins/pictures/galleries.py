@@ -9,6 +9,7 @@ from pathlib import Path
 
 from core.problems import Problem, ProblemsFound
 from core.tables import read_rows
+from core.values import alt_says_nothing
 from plugins.pictures.photos import READABLE
 
 CAPTIONS = "photos.csv"
@@ -96,7 +97,16 @@ def read_gallery(folder: Path, label: str, languages: list[str]) -> tuple[Galler
             continue
         columns = {lang: "alt" if lang == languages[0] else f"alt_{lang}" for lang in languages}
         alt = {lang: row[column] for lang, column in columns.items() if row.get(column)}
-        gallery.photos.append(GalleryPhoto(folder / name, alt, number))
+        vague = [(columns[lang], text) for lang, text in alt.items() if alt_says_nothing(text, name)]
+        for column, text in vague:
+            problems.append(Problem(
+                captions,
+                f"替代文字“{text}”没有说出照片上有什么：请写出照片上是谁、在做什么或是什么地方，如“校友在大礼堂前合影”",
+                f"the alt text '{text}' does not say what the photo shows: write who or what is in the picture, such as 'Alumni in front of the Great Hall'",
+                row=number, field=column, value=name, kind="alt-text",
+            ))  # fmt: skip
+        if not vague:
+            gallery.photos.append(GalleryPhoto(folder / name, alt, number))
     for name in photos:
         if name not in listed:
             problems.append(Problem(

@@ -1,12 +1,13 @@
 """Shapes of personal data in published text: mobiles as people write them, and nothing else."""
 
 import re
+import time
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.values import clean_text, mobiles_in, shown_moment
+from core.values import alt_says_nothing, clean_text, mobiles_in, shown_moment
 
 # The rule in one plain pattern (too slow to scan a whole site with): the fast search must agree.
 PLAIN = re.compile(rb"(?<![0-9A-Za-z])(?:(?:\+|00)?86[ -]?)?(1[3-9][0-9](?:[ -]?[0-9]{4}){2})(?![0-9A-Za-z])")
@@ -93,11 +94,11 @@ def test_the_name_table_converts_each_character_as_opencc_does_alone():
     [
         (
             "2026-11-23T01:15:42.123456+00:00",
-            "2026-11-23 09:15 UTC+08:00",
+            "2026-11-23 09:15 CST",
         ),  # a file's time, to the microsecond
-        ("2026-11-23T01:15:42.123+00:00", "2026-11-23 09:15 UTC+08:00"),  # a submission's, to the millisecond
-        ("2026-11-23T16:59:59-05:00", "2026-11-24 05:59 UTC+08:00"),  # another zone's: the next day here
-        ("2026-11-23T09:15:00", "2026-11-23 09:15 UTC+08:00"),  # no zone: this computer's time already
+        ("2026-11-23T01:15:42.123+00:00", "2026-11-23 09:15 CST"),  # a submission's, to the millisecond
+        ("2026-11-23T16:59:59-05:00", "2026-11-24 05:59 CST"),  # another zone's: the next day here
+        ("2026-11-23T09:15:00", "2026-11-23 09:15 CST"),  # no zone: this computer's time already
         ("2026-03-01", "2026-03-01"),  # a date alone (--as-of)
         ("", ""),
         ("不是时间", "不是时间"),
@@ -105,3 +106,40 @@ def test_the_name_table_converts_each_character_as_opencc_does_alone():
 )
 def test_a_moment_is_shown_to_the_minute_in_this_computers_time_with_its_zone(in_beijing, kept, shown):
     assert shown_moment(kept) == shown
+
+
+@pytest.mark.parametrize(
+    ("zone", "shown"),
+    [("Europe/London", "2026-07-01 02:15 BST"), ("UTC", "2026-07-01 01:15 UTC"),
+     ("Asia/Dubai", "2026-07-01 05:15 UTC+04:00")],  # tzdata gives Dubai no letters, only +04
+)  # fmt: skip
+def test_a_zone_is_shown_as_the_computers_clock_abbreviates_it_else_as_its_offset(monkeypatch, zone, shown):
+    monkeypatch.setenv("TZ", zone)
+    time.tzset()
+    try:
+        assert shown_moment("2026-07-01T01:15:42+00:00") == shown
+    finally:
+        monkeypatch.undo()
+        time.tzset()
+
+
+@pytest.mark.parametrize(
+    "alt",
+    ["照片", "图片", "一张照片", "图1", "照片（二）", "photo", "Image 3", "a picture", "IMG_2034.jpg", "IMG_2034",
+     "DSC01234", "PXL_20240101_123456789.jpg", "微信图片_20240101123456", "mmexport1704067200000", "2026", "…"],
+)  # fmt: skip
+def test_alt_text_that_says_nothing_of_the_picture_is_told_apart(alt):
+    assert alt_says_nothing(alt)
+
+
+@pytest.mark.parametrize(
+    "alt",
+    ["校友在草坪上合影", "合影", "校门", "图书馆", "1986级同学在化学楼前", "Photo of alumni at the gate",
+     "Pictures of the class of 1986", "Imagine Dragons on stage", ""],
+)  # fmt: skip
+def test_alt_text_that_says_what_is_shown_is_taken(alt):
+    assert not alt_says_nothing(alt, "images/gate.jpg")
+
+
+def test_the_pictures_own_file_name_says_nothing_of_it():
+    assert alt_says_nothing("lawn", "fan-xiao-ri/lawn.jpg") and alt_says_nothing("Lawn.JPG", "lawn.jpg")

@@ -6,6 +6,7 @@ from forms.submission import check
 from tests.support import ROOT
 
 UPDATE = load_forms(ROOT / "forms")["update"]
+NOTE = load_forms(ROOT / "forms")["class-note"]
 STAFF = {"name": "周老师", "gender": "female", "relation": "staff", "staff_years": "1990-2015",
          "staff_unit": "图书馆", "mobile": "139 0000 1111", "consent": "on"}  # fmt: skip
 
@@ -86,3 +87,13 @@ def test_a_value_is_no_longer_than_its_limit_once_normalised():
     result = check(UPDATE, {**STAFF, "email": typed})
     assert result.errors["email"].en == f"Too long: at most {limit} characters"
     assert check(UPDATE, {**STAFF, "email": "ＡＢ＠ｅｘａｍｐｌｅ．ｃｎ"}).values["email"] == "AB@example.cn"
+
+
+def test_what_the_photos_show_must_say_it_not_photo_or_a_file_name():
+    """The defect: "照片" was taken, approved into the note's photos.csv, and then stopped the build."""
+    note = {"class_year": "1992", "college": "化学学院", "author": "九二级化学班", "title": "再相聚",
+            "body": "今年秋天，我们班二十多位同学回到化学楼合影。", "email": "a@example.com", "consent": "yes",
+            "photos": "1.jpg"}  # fmt: skip
+    for said in ("照片", "IMG_2034.jpg"):
+        assert check(NOTE, {**note, "photo_alt": said}).errors["photo_alt"].zh.startswith("请写出照片上是谁")
+    assert check(NOTE, {**note, "photo_alt": "二十多位同学在化学楼前合影"}).errors == {}

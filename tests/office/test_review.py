@@ -30,6 +30,13 @@ from tests.servers import launch, stop
 from tests.support import BUILD_DATE, ROOT, build_repo, free_port
 
 TODAY = datetime.date.fromisoformat(BUILD_DATE)
+CONTACT = {
+    "name": "李华",
+    "email": "li.hua@example.com",
+    "subject": "返校日",
+    "message": "请问几点开始？",
+    "consent": "yes",
+}
 SUBMISSIONS = [
     ("update", {"name": "周晓梅", "gender": "female", "relation": "staff", "staff_years": "1990-2015", "staff_unit": "图书馆",
                 "mobile": "139 1111 2222", "email": "zhou.xm@example.com", "address": "示例市学府路88号3栋201室", "consent": "yes"}),
@@ -108,6 +115,21 @@ def test_deciding_twice_is_refused(repo):
     with pytest.raises(ProblemsFound, match="不能重复决定"):
         review.reject(update, "编辑乙", "再看看")
     assert len(read_records(path / "data/private/decisions.csv")) == 1
+
+
+def test_a_submission_decided_already_says_when_in_this_computers_time(make_repo, in_beijing):
+    """The defect: the refusal quoted the log's UTC (已于 2026-11-23T01:15:42+00:00 由 …)."""
+    repo = make_repo({})
+    forms = load_forms(ROOT / "forms")
+    submission = LocalInbox(repo / "data/inbox").append(forms["contact"], CONTACT)
+    review = Review(repo / "data", forms, TODAY)
+    review.reject(submission, "编辑甲", "测试")
+    with pytest.raises(ProblemsFound) as refused:
+        review.approve(submission, "编辑乙")
+    logged = read_records(repo / "data/private/decisions.csv")[0]["decided_at"]
+    shown = datetime.datetime.fromisoformat(logged).astimezone(datetime.timezone(datetime.timedelta(hours=8)))
+    assert f"已于 {shown:%Y-%m-%d %H:%M} CST 由 编辑甲 处理（rejected）" in str(refused.value)
+    assert f"by 编辑甲 at {shown:%Y-%m-%d %H:%M} CST" in str(refused.value)
 
 
 def test_a_review_interrupted_after_applying_is_finished_once(repo):
@@ -266,10 +288,10 @@ def test_invoke_review_and_digest_read_the_branch_of_a_remote(branch, tmp_path):
     listed = invoke_task("review", "--list", "--remote", server.url, tmp_path=tmp_path, TZ="Asia/Shanghai")
     assert listed.returncode == 0, listed.stderr
     assert [line.split()[0] for line in listed.stdout.splitlines()[:-1]] == ids
-    # When each arrived, as a person reads it: to the minute, in this computer's time and zone.
+    # When each arrived, as a person reads it: to the minute, in this computer's time and zone
+    # (CST: China Standard Time, as the computer's clock shows it).
     assert all(
-        re.search(r"  \d{4}-\d\d-\d\d \d\d:\d\d UTC\+08:00$", line)
-        for line in listed.stdout.splitlines()[:-1]
+        re.search(r"  \d{4}-\d\d-\d\d \d\d:\d\d CST$", line) for line in listed.stdout.splitlines()[:-1]
     )
     assert listed.stdout.splitlines()[-1] == "待审 4 条 / 4 pending"
     digest = invoke_task("digest", "--dry-run", tmp_path=tmp_path, FORMS_GIT_URL=server.url)
@@ -290,6 +312,19 @@ def test_invoke_review_of_an_unreachable_branch_says_so(tmp_path):
     result = invoke_task("review", "--list", "--remote", url, tmp_path=tmp_path)
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert "审核分支无法读取或写入" in result.stderr and url in result.stderr
+
+
+def test_invoke_review_of_a_branch_that_is_not_there_names_the_branches_that_are(branch, tmp_path):
+    """The defect: --branch nosuch (mistyped) listed "待审 0 条 / 0 pending", as if nothing had come."""
+    server, *_ = branch
+    result = invoke_task("review", "--list", "--branch", "nosuch", "--remote", server.url, tmp_path=tmp_path)
+    assert result.returncode == 1 and "Traceback" not in result.stderr and "pending" not in result.stdout
+    assert (
+        f"{server.url}, 字段 branch: “nosuch”这个仓库里没有这个分支（现有分支：main、submissions）：请用 --branch "
+        "写审核分支的名字；如果还没有人提交过表单，表单处理程序收到第一份提交时才会建立它 / this repository has no "
+        "such branch (its branches: main, submissions): give the review branch's name with --branch; if no form has been "
+        "sent yet, the form handler makes it with the first submission"
+    ) in result.stderr
 
 
 def test_an_approved_class_note_is_published_as_typed_and_kept_inert_in_its_file(make_repo):

@@ -95,3 +95,59 @@ def test_a_gb18030_events_file_is_read_and_its_events_can_be_registered_for(make
     assert any("GB18030" in warning for warning in report.warnings)
     form = (repo / "output/forms/event-registration/index.html").read_text(encoding="utf-8")
     assert 'value="homecoming-2027"' in form and "2027年校友返校日" in form
+
+
+def test_a_title_on_a_chapters_text_says_where_the_name_comes_from(make_repo):
+    """The defect: Title: 北京分会 was dropped without a word; the page kept the CSV's name."""
+    repo = make_repo(
+        {"chapters/beijing.md": "Title: 北京分会\nSummary: 一句话。\n\n北京校友会成立于1985年。\n"}
+    )
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    [problem] = found.value.problems
+    assert problem.sentence() == (
+        "content/chapters/beijing.md, 第 1 行 (line 1), 字段 Title: “北京分会”校友会的名称来自 data/chapters.csv "
+        "第 2 行的 name 列，这一行不会显示：请删掉 Title 这一行；要改名称，请改 data/chapters.csv 的这一格 / the "
+        "chapter's name comes from data/chapters.csv, row 2, column name, so this line is never shown: remove the "
+        "Title line; to change the name, change that cell of data/chapters.csv"
+    )
+
+
+def test_a_title_or_slug_on_a_projects_or_a_translations_text_is_told_too(make_repo):
+    repo = make_repo({
+        "projects/campus-culture-fund.md": "Slug: culture\n\n校园文化基金。\n",
+        "chapters/chongqing.en.md": "Summary: One line.\nTitle: Chongqing Alumni\n\nThe Chongqing Chapter.\n",
+    })  # fmt: skip
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    assert sorted((p.file, p.line, p.field, p.value) for p in found.value.problems) == [
+        ("content/chapters/chongqing.en.md", 2, "Title", "Chongqing Alumni"),
+        ("content/projects/campus-culture-fund.md", 1, "Slug", "culture"),
+    ]
+    assert [p.en.split(",")[1:3] for p in sorted(found.value.problems, key=lambda p: p.file)] == [
+        [" row 3", " column name_en"],
+        [" row 4", " column id (campus-culture-fund"],
+    ]
+
+
+REPORT = "Title: 计算机学院发展基金年度报告\nDate: {}\nProject: cs-development-fund\nYear: {}\n\n这一年……\n"
+
+
+def test_a_report_of_a_year_or_dated_before_its_project_opened_stops_the_build(make_repo):
+    """The defect: both built, with an empty account. cs-development-fund opened on 2019-12-01."""
+    repo = make_repo({
+        "reports/cs-development-fund-2018.md": REPORT.format("2019-03-01", 2018),
+        "reports/cs-development-fund-2019.md": REPORT.format("2019-06-01", 2019),
+        "reports/cs-development-fund-2020.md": REPORT.format("2021-03-01", 2020),  # as it should be
+    })  # fmt: skip
+    with pytest.raises(ProblemsFound) as found:
+        build_repo(repo)
+    assert [p.sentence() for p in sorted(found.value.problems, key=lambda p: p.file)] == [
+        "content/reports/cs-development-fund-2018.md, 第 4 行 (line 4), 字段 Year: “2018”cs-development-fund 于 "
+        "2019-12-01 设立，2018 年还没有这个项目，请写 2019 年或以后已结束的年份 / cs-development-fund opened on "
+        "2019-12-01, so there is no 2018 to report on; write a finished year from 2019 on",
+        "content/reports/cs-development-fund-2019.md, 第 2 行 (line 2), 字段 Date: “2019-06-01”早于项目 "
+        "cs-development-fund 的设立日期 2019-12-01（见 data/projects.csv）：年度报告写在所报告的 2019 年结束之后，"
+        "请改正日期，如 2020-03-01 / is before project cs-development-fund opened on 2019-12-01 (data/projects.csv): "
+        "a yearly report is written once the year it reports on, 2019, is over; correct the date, such as 2020-03-01",
+    ]

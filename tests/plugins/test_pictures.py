@@ -222,6 +222,41 @@ def test_a_picture_without_alt_text_stops_the_build_naming_file_and_line(make_re
     )
 
 
+def test_alt_text_that_says_nothing_stops_the_build_saying_what_to_write(make_repo, picture_cache):
+    """The defect: ![照片](…), ![IMG_2034.jpg](…) or the photo's own name were published as alt text."""
+    with pytest.raises(ProblemsFound) as found:
+        build_with_photos(
+            make_repo, picture_cache, {"news/a.md": "Title: 甲\nDate: 2026-01-02\n\n正文\n\n![照片](a/IMG_2034.jpg)\n"},
+            {"news/a/IMG_2034.jpg": {"size": (400, 300)}},
+        )  # fmt: skip
+    [problem] = found.value.problems
+    assert problem.sentence() == (
+        "content/news/a.md, 第 6 行 (line 6), 字段 alt: “a/IMG_2034.jpg”图片的替代文字“照片”没有说出照片上有什么："
+        "请在 ![ ] 的方括号里写出照片上是谁、在做什么或是什么地方，如 ![校友在大礼堂前合影](hall.jpg) / the picture's "
+        "alt text '照片' does not say what it shows: between the brackets write who or what is in the picture, as in "
+        "![Alumni in front of the Great Hall](hall.jpg)"
+    )
+
+
+def test_alt_text_saying_nothing_of_a_cover_or_gallery_photo_is_named_where_written(make_repo, picture_cache):
+    text = "Title: 甲\nDate: 2026-01-02\nImage: a/cover.jpg\nImage-Alt: cover\n\n![lawn](a/lawn.jpg)\n"
+    captions = "file,alt,alt_en\n1-gate.jpg,校门,IMG_2034.jpg\n2-crowd.jpg,图片1,A crowd\n"
+    with pytest.raises(ProblemsFound) as found:
+        build_with_photos(
+            make_repo, picture_cache, {"news/a.md": text, "events/homecoming-2026/photos.csv": captions},
+            {"news/a/cover.jpg": {"size": (400, 300)}, "news/a/lawn.jpg": {"size": (400, 300)},
+             "events/homecoming-2026/1-gate.jpg": {"size": (300, 200)},
+             "events/homecoming-2026/2-crowd.jpg": {"size": (300, 200)}},
+        )  # fmt: skip
+    assert sorted((p.file, p.line, p.row, p.field, p.value) for p in found.value.problems) == [
+        ("content/events/homecoming-2026/photos.csv", None, 2, "alt_en", "1-gate.jpg"),
+        ("content/events/homecoming-2026/photos.csv", None, 3, "alt", "2-crowd.jpg"),
+        ("content/news/a.md", 4, None, "Image-Alt", "a/cover.jpg"),
+        ("content/news/a.md", 6, None, "alt", "a/lawn.jpg"),  # its own file's name
+    ]
+    assert all("who or what is in the picture" in p.en for p in found.value.problems)
+
+
 def test_missing_foreign_and_unusable_pictures_and_covers_are_named(make_repo, picture_cache):
     text = (
         "Title: 甲\nDate: 2026-01-02\nImage: a/cover.jpg\n\n"
@@ -362,7 +397,7 @@ def test_a_card_whose_cache_entry_was_left_unfinished_is_drawn_again(make_repo, 
 
 def test_an_oversized_original_is_reported_and_still_published(make_repo, picture_cache):
     _, report = build_with_photos(
-        make_repo, picture_cache, {"news/a.md": "Title: 甲\nDate: 2026-01-02\n\n![大图](a/big.jpg)\n"},
+        make_repo, picture_cache, {"news/a.md": "Title: 甲\nDate: 2026-01-02\n\n![操场上的运动会](a/big.jpg)\n"},
         {"news/a/big.jpg": {"size": (1200, 800)}}, PHOTO_MAX_MB=0.001,
     )  # fmt: skip
     [warning] = [w for w in report.warnings if "PHOTO_MAX_MB" in w]
