@@ -234,9 +234,10 @@ def parse_date(text: str, month_is_enough: bool = True) -> str:
 
 def shown_moment(moment: str | datetime.datetime) -> str:
     """A moment as a person reads it: to the minute, in this computer's time, with its zone's
-    abbreviation as the computer's clock shows it (2026-11-23 09:15 CST in Beijing), not as files
-    keep it (2026-11-23T01:15:42.123456+00:00). A zone without one (tzdata writes Dubai's as +04)
-    is its offset: UTC+04:00. A date alone stays a date; text that is no moment is shown as it is."""
+    abbreviation as the computer's clock shows it and its offset (2026-11-23 09:15 CST (UTC+08:00)
+    in Beijing), not as files keep it (2026-11-23T01:15:42.123456+00:00). A zone without one
+    (tzdata writes Dubai's as +04) is its offset alone: UTC+04:00. A date alone stays a date;
+    text that is no moment is shown as it is."""
     if isinstance(moment, str):
         if len(moment) <= len("2026-11-23"):
             return moment
@@ -245,11 +246,12 @@ def shown_moment(moment: str | datetime.datetime) -> str:
         except ValueError:
             return moment
     local = moment.astimezone()  # a moment without a zone is this computer's time already
-    zone = local.tzname() or ""
-    if not zone.isalpha():
-        minutes = round((local.utcoffset() or datetime.timedelta()).total_seconds() / 60)
-        hours, rest = divmod(abs(minutes), 60)
-        zone = f"UTC{'+' if minutes >= 0 else '-'}{hours:02d}:{rest:02d}" if minutes else "UTC"
+    name = local.tzname() or ""
+    minutes = round((local.utcoffset() or datetime.timedelta()).total_seconds() / 60)
+    hours, rest = divmod(abs(minutes), 60)
+    offset = f"UTC{'+' if minutes >= 0 else '-'}{hours:02d}:{rest:02d}" if minutes else "UTC"
+    # An abbreviation can mean two zones (CST: China's and the US's): the offset goes with it.
+    zone = f"{name} ({offset})" if name.isalpha() and name != offset else offset
     return f"{local:%Y-%m-%d %H:%M} {zone}"
 
 

@@ -94,11 +94,17 @@ def test_the_name_table_converts_each_character_as_opencc_does_alone():
     [
         (
             "2026-11-23T01:15:42.123456+00:00",
-            "2026-11-23 09:15 CST",
+            "2026-11-23 09:15 CST (UTC+08:00)",
         ),  # a file's time, to the microsecond
-        ("2026-11-23T01:15:42.123+00:00", "2026-11-23 09:15 CST"),  # a submission's, to the millisecond
-        ("2026-11-23T16:59:59-05:00", "2026-11-24 05:59 CST"),  # another zone's: the next day here
-        ("2026-11-23T09:15:00", "2026-11-23 09:15 CST"),  # no zone: this computer's time already
+        (
+            "2026-11-23T01:15:42.123+00:00",
+            "2026-11-23 09:15 CST (UTC+08:00)",
+        ),  # a submission's, to the millisecond
+        (
+            "2026-11-23T16:59:59-05:00",
+            "2026-11-24 05:59 CST (UTC+08:00)",
+        ),  # another zone's: the next day here
+        ("2026-11-23T09:15:00", "2026-11-23 09:15 CST (UTC+08:00)"),  # no zone: this computer's time already
         ("2026-03-01", "2026-03-01"),  # a date alone (--as-of)
         ("", ""),
         ("不是时间", "不是时间"),
@@ -110,7 +116,7 @@ def test_a_moment_is_shown_to_the_minute_in_this_computers_time_with_its_zone(in
 
 @pytest.mark.parametrize(
     ("zone", "shown"),
-    [("Europe/London", "2026-07-01 02:15 BST"), ("UTC", "2026-07-01 01:15 UTC"),
+    [("Europe/London", "2026-07-01 02:15 BST (UTC+01:00)"), ("UTC", "2026-07-01 01:15 UTC"),
      ("Asia/Dubai", "2026-07-01 05:15 UTC+04:00")],  # tzdata gives Dubai no letters, only +04
 )  # fmt: skip
 def test_a_zone_is_shown_as_the_computers_clock_abbreviates_it_else_as_its_offset(monkeypatch, zone, shown):

@@ -836,7 +836,7 @@ def test_the_list_date_is_shown_to_the_minute_in_local_time_with_its_zone(tmp_pa
         path = saved_on(workbook(tmp_path / "a.xlsx", rows=ROWS[:1], title=False), "2026-01-05T09:00:30Z")
     report = import_register(path, "计算机学院", tmp_path / "r.csv", UPDATE, DAY,
                              as_of=datetime.date(2026, 1, 5) if given == "--as-of" else None)  # fmt: skip
-    shown = "2026-01-05" if given == "--as-of" else "2026-01-05 17:00 CST"
+    shown = "2026-01-05" if given == "--as-of" else "2026-01-05 17:00 CST (UTC+08:00)"
     assert report.dated().startswith(f"名单日期 {shown}（")
     assert f"/ list dated {shown} (" in report.dated()
     if given == "file":  # the history keeps it whole: two lists saved in one minute stay in order

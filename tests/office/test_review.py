@@ -128,8 +128,8 @@ def test_a_submission_decided_already_says_when_in_this_computers_time(make_repo
         review.approve(submission, "编辑乙")
     logged = read_records(repo / "data/private/decisions.csv")[0]["decided_at"]
     shown = datetime.datetime.fromisoformat(logged).astimezone(datetime.timezone(datetime.timedelta(hours=8)))
-    assert f"已于 {shown:%Y-%m-%d %H:%M} CST 由 编辑甲 处理（rejected）" in str(refused.value)
-    assert f"by 编辑甲 at {shown:%Y-%m-%d %H:%M} CST" in str(refused.value)
+    assert f"已于 {shown:%Y-%m-%d %H:%M} CST (UTC+08:00) 由 编辑甲 处理（rejected）" in str(refused.value)
+    assert f"by 编辑甲 at {shown:%Y-%m-%d %H:%M} CST (UTC+08:00)" in str(refused.value)
 
 
 def test_a_review_interrupted_after_applying_is_finished_once(repo):
@@ -289,9 +289,10 @@ def test_invoke_review_and_digest_read_the_branch_of_a_remote(branch, tmp_path):
     assert listed.returncode == 0, listed.stderr
     assert [line.split()[0] for line in listed.stdout.splitlines()[:-1]] == ids
     # When each arrived, as a person reads it: to the minute, in this computer's time and zone
-    # (CST: China Standard Time, as the computer's clock shows it).
+    # (CST: China Standard Time, as the computer's clock shows it, with its offset).
     assert all(
-        re.search(r"  \d{4}-\d\d-\d\d \d\d:\d\d CST$", line) for line in listed.stdout.splitlines()[:-1]
+        re.search(r"  \d{4}-\d\d-\d\d \d\d:\d\d CST \(UTC\+08:00\)$", line)
+        for line in listed.stdout.splitlines()[:-1]
     )
     assert listed.stdout.splitlines()[-1] == "待审 4 条 / 4 pending"
     digest = invoke_task("digest", "--dry-run", tmp_path=tmp_path, FORMS_GIT_URL=server.url)
