@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from core.problems import ProblemsFound
 from office.build import build_site
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,6 +34,15 @@ def build_repo(repo: Path, **settings):
             **settings,
         },
     )
+
+
+def refused(repo: Path, **settings) -> list:
+    """The problems a build of a make_repo repository stops with; it must stop."""
+    try:
+        build_repo(repo, **settings)
+    except ProblemsFound as found:
+        return found.problems
+    raise AssertionError("the build was expected to stop, and did not")
 
 
 def free_port() -> int:

@@ -1,8 +1,5 @@
-import pytest
-
-from core.problems import ProblemsFound
 from plugins.addresses import Claim, find_collisions, moved
-from tests.support import build_repo
+from tests.support import build_repo, refused
 
 NEWS = "Title: 校友返校日\nDate: 2026-10-18\n\n正文"
 
@@ -17,9 +14,7 @@ def test_two_sources_for_one_address_are_both_named():
 
 def test_build_stops_when_two_titles_give_one_address(make_repo):
     repo = make_repo({"news/a.md": NEWS, "news/b.md": NEWS})
-    with pytest.raises(ProblemsFound) as found:
-        build_repo(repo)
-    [problem] = found.value.problems
+    [problem] = refused(repo)
     assert problem.sentence() == (
         "content/news/a.md: 与 content/news/b.md 的网址相同（news/xiao-you-fan-xiao-ri.html），"
         "请在其中一个文件里加一行 Slug: 另一个网址 / has the same address as content/news/b.md "
@@ -30,9 +25,7 @@ def test_build_stops_when_two_titles_give_one_address(make_repo):
 
 def test_a_page_cannot_take_a_section_address(make_repo):
     repo = make_repo({"news/a.md": NEWS, "pages/news.md": "Title: 新闻\nSlug: news\n\n正文"})
-    with pytest.raises(ProblemsFound) as found:
-        build_repo(repo)
-    [problem] = found.value.problems
+    [problem] = refused(repo)
     assert (problem.file, problem.line, problem.field) == ("content/pages/news.md", 2, "Slug")
     assert problem.en.endswith("; change this Slug: to another address")  # the section has no Slug: to give
 
@@ -43,9 +36,7 @@ def test_two_files_that_both_have_a_slug_are_told_to_change_one_not_to_add_one(m
         "news/a.md": "Title: 校友返校日\nDate: 2026-10-18\nSlug: homecoming\n\n正文",
         "news/b.md": "Title: 返校日报名\nDate: 2026-10-19\nTags: 返校\nSlug: homecoming\n\n正文",
     })  # fmt: skip
-    with pytest.raises(ProblemsFound) as found:
-        build_repo(repo)
-    [problem] = found.value.problems
+    [problem] = refused(repo)
     assert problem.sentence() == (
         "content/news/a.md, 第 3 行 (line 3), 字段 Slug: 与 content/news/b.md（第 4 行）的网址相同"
         "（news/homecoming.html），请把其中一个的 Slug: 改成另一个网址 / has the same address, news/homecoming.html, "
@@ -57,9 +48,7 @@ def test_the_file_without_a_slug_is_the_one_told_to_add_one(make_repo):
     repo = make_repo(
         {"news/a.md": "Title: 返校\nDate: 2026-10-18\nSlug: xiao-you-fan-xiao-ri\n\n正文", "news/b.md": NEWS}
     )
-    with pytest.raises(ProblemsFound) as found:
-        build_repo(repo)
-    [problem] = found.value.problems
+    [problem] = refused(repo)
     assert (problem.file, problem.line) == ("content/news/b.md", None)
     assert problem.en == (
         "has the same address as content/news/a.md (news/xiao-you-fan-xiao-ri.html); give this file a Slug: of its own"

@@ -6,7 +6,7 @@ import pytest
 
 from core.problems import ProblemsFound
 from plugins.datapages import build_date, split_ids
-from tests.support import ROOT, build_repo
+from tests.support import ROOT, build_repo, refused
 
 
 def test_metadata_may_list_several_chapters():
@@ -102,9 +102,7 @@ def test_a_title_on_a_chapters_text_says_where_the_name_comes_from(make_repo):
     repo = make_repo(
         {"chapters/beijing.md": "Title: 北京分会\nSummary: 一句话。\n\n北京校友会成立于1985年。\n"}
     )
-    with pytest.raises(ProblemsFound) as found:
-        build_repo(repo)
-    [problem] = found.value.problems
+    [problem] = refused(repo)
     assert problem.sentence() == (
         "content/chapters/beijing.md, 第 1 行 (line 1), 字段 Title: “北京分会”校友会的名称来自 data/chapters.csv "
         "第 2 行的 name 列，这一行不会显示：请删掉 Title 这一行；要改名称，请改 data/chapters.csv 的这一格 / the "
@@ -118,13 +116,12 @@ def test_a_title_or_slug_on_a_projects_or_a_translations_text_is_told_too(make_r
         "projects/campus-culture-fund.md": "Slug: culture\n\n校园文化基金。\n",
         "chapters/chongqing.en.md": "Summary: One line.\nTitle: Chongqing Alumni\n\nThe Chongqing Chapter.\n",
     })  # fmt: skip
-    with pytest.raises(ProblemsFound) as found:
-        build_repo(repo)
-    assert sorted((p.file, p.line, p.field, p.value) for p in found.value.problems) == [
+    problems = refused(repo)
+    assert sorted((p.file, p.line, p.field, p.value) for p in problems) == [
         ("content/chapters/chongqing.en.md", 2, "Title", "Chongqing Alumni"),
         ("content/projects/campus-culture-fund.md", 1, "Slug", "culture"),
     ]
-    assert [p.en.split(",")[1:3] for p in sorted(found.value.problems, key=lambda p: p.file)] == [
+    assert [p.en.split(",")[1:3] for p in sorted(problems, key=lambda p: p.file)] == [
         [" row 3", " column name_en"],
         [" row 4", " column id (campus-culture-fund"],
     ]
@@ -140,9 +137,8 @@ def test_a_report_of_a_year_or_dated_before_its_project_opened_stops_the_build(m
         "reports/cs-development-fund-2019.md": REPORT.format("2019-06-01", 2019),
         "reports/cs-development-fund-2020.md": REPORT.format("2021-03-01", 2020),  # as it should be
     })  # fmt: skip
-    with pytest.raises(ProblemsFound) as found:
-        build_repo(repo)
-    assert [p.sentence() for p in sorted(found.value.problems, key=lambda p: p.file)] == [
+    problems = refused(repo)
+    assert [p.sentence() for p in sorted(problems, key=lambda p: p.file)] == [
         "content/reports/cs-development-fund-2018.md, 第 4 行 (line 4), 字段 Year: “2018”cs-development-fund 于 "
         "2019-12-01 设立，2018 年还没有这个项目，请写 2019 年或以后已结束的年份 / cs-development-fund opened on "
         "2019-12-01, so there is no 2018 to report on; write a finished year from 2019 on",
