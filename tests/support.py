@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import subprocess
 import sys
@@ -80,6 +81,24 @@ def preview_server(site: Path, inbox: Path, log: Path, port: int | None = None) 
         finally:
             process.terminate()
             process.wait(timeout=10)
+
+
+@contextmanager
+def live_preview(settings: Path, overrides: dict, folder: Path) -> Iterator[str]:
+    """The live preview (python -m office.live) in its own process on 127.0.0.1, with its inbox
+    and its terminal's log (live.log) in `folder`: its address."""
+    port = free_port()
+    command = [sys.executable, "-m", "office.live", "--settings", str(settings), "--overrides", json.dumps(overrides),
+               "--port", str(port), "--inbox", str(folder / "inbox")]  # fmt: skip
+    with (folder / "live.log").open("w") as log:
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_up(url + "/", timeout=60)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=20)
 
 
 def wait_until_up(url: str, timeout: float = 15) -> None:

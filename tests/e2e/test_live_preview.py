@@ -3,16 +3,13 @@ a mistake shows as a message over the last good site; saving the fix recovers it
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.support import BUILD_DATE, PROJECT, ROOT, free_port, wait_until_up
+from tests.support import BUILD_DATE, PROJECT, ROOT, live_preview
 
 ARTICLE = "news/alumni-forum-2026.md"  # text only: drawn again at once, alone
 
@@ -24,17 +21,8 @@ def live(tmp_path):
     shutil.copytree(ROOT / "data", tmp_path / "data", ignore=shutil.ignore_patterns("private", "inbox"))
     overrides = {"PATH": str(tmp_path / "content"), "DATA_PACKAGE": str(tmp_path / "data/datapackage.yaml"),
                  "OUTPUT_PATH": str(tmp_path / "output"), "BUILD_DATE": BUILD_DATE}  # fmt: skip
-    port, log = free_port(), (tmp_path / "live.log").open("w")
-    command = [sys.executable, "-m", "office.live", "--settings", str(ROOT / "pelicanconf.py"), "--overrides",
-               json.dumps(overrides), "--port", str(port), "--inbox", str(tmp_path / "inbox")]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/", timeout=60)
-        yield f"http://127.0.0.1:{port}", tmp_path
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    with live_preview(ROOT / "pelicanconf.py", overrides, tmp_path) as url:
+        yield url, tmp_path
 
 
 def edit(path, old: str, new: str) -> None:
@@ -151,13 +139,8 @@ def test_settings_saved_by_writing_a_new_file_and_renaming_it_are_built_every_ti
     overrides = {"PATH": str(tmp_path / "content"), "DATA_PACKAGE": str(tmp_path / "data/datapackage.yaml"),
                  "OUTPUT_PATH": str(tmp_path / "output"), "BUILD_DATE": BUILD_DATE, "THEME": str(ROOT / "theme"),
                  "FORMS_DIR": str(ROOT / "forms"), "PHOTO_CACHE": str(ROOT / "cache/pictures")}  # fmt: skip
-    port, log = free_port(), (tmp_path / "live.log").open("w")
-    command = [sys.executable, "-m", "office.live", "--settings", str(settings), "--overrides", json.dumps(overrides),
-               "--port", str(port), "--inbox", str(tmp_path / "inbox")]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     home = tmp_path / "output/index.html"
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/", timeout=60)
+    with live_preview(settings, overrides, tmp_path):
         assert "第一版描述" in home.read_text(encoding="utf-8")
         for description in ("第二版描述", "第三版描述"):
             _quiet(tmp_path / "live.log")  # the whole build after the last save has ended
@@ -166,23 +149,14 @@ def test_settings_saved_by_writing_a_new_file_and_renaming_it_are_built_every_ti
             while description not in home.read_text(encoding="utf-8"):
                 assert time.monotonic() < deadline, f"{description} was never built"
                 time.sleep(0.2)
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
 
 
 def test_a_note_of_the_build_shows_on_the_open_page_and_stays_closed_once_closed(project, browser):
     """The defect: a table saved in GB18030 was read as such and said by invoke build, but the
     preview showed nothing of it."""
-    port, log = free_port(), (project / "live.log").open("w")
-    command = [sys.executable, "-m", "office.live", "--settings", str(project / "pelicanconf.py"), "--overrides",
-               json.dumps(PROJECT), "--port", str(port), "--inbox", str(project / "inbox")]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/", timeout=60)
+    with live_preview(project / "pelicanconf.py", PROJECT, project) as url:
         page = browser.new_page()
-        page.goto(f"http://127.0.0.1:{port}/events/")
+        page.goto(f"{url}/events/")
         events = project / "data/events.csv"
         events.write_bytes(events.read_text(encoding="utf-8").encode("gb18030"))
         notes = page.locator("dialog[data-preview-notes]")
@@ -193,10 +167,6 @@ def test_a_note_of_the_build_shows_on_the_open_page_and_stays_closed_once_closed
         page.reload()
         assert notes.count() == 1 and not notes.is_visible()  # closed until the notes change
         page.close()
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
     assert "注意 / note: data/events.csv: 文件是 GB18030" in (project / "live.log").read_text(
         encoding="utf-8"
     )
