@@ -358,11 +358,15 @@ class FormHandler:
         # The page's id for this filling-in: sent again, the same submission; a registration sent
         # again for another event is another one, at the end of that event's line (forms/places.py).
         given = attempt(data.get(ATTEMPT), form.name, submission.values.get("event", ""))
+        storage = self.settings.storage
         try:
-            if capacity:
-                submission_id, line = self.settings.storage.append_counted(form, values, "event", given)
+            if capacity and hasattr(storage, "append_counting"):  # a landing bucket: the fold counts
+                submission_id, now = storage.append_counting(form, values, given)
+            elif capacity:
+                submission_id, line = storage.append_counted(form, values, "event", given)
+                now = placed(line, capacity)
             else:
-                submission_id = self.settings.storage.append(form, values, spam, photos, given)
+                submission_id = storage.append(form, values, spam, photos, given)
         except (OSError, ProblemsFound) as error:
             logger.error("could not store a submission of %s: %s", form.name, _unread(error))
             raise _Refusal(
@@ -374,7 +378,7 @@ class FormHandler:
             return self.accepted(environ, form, "0")  # the same answer: a bot learns nothing
         logger.info("stored %s submission %s", form.name, submission_id)
         if capacity:
-            return self.standing(environ, form, submission_id, placed(line, capacity), 201)
+            return self.standing(environ, form, submission_id, now, 201)
         return self.accepted(environ, form, submission_id)
 
     def photos(self, form: Form, uploads: list[tuple[str, BinaryIO]], submission: Submission) -> list[Photo]:
@@ -387,19 +391,19 @@ class FormHandler:
             return []
 
     def capacity(self, form: Form, values: dict[str, str]) -> int | None:
-        """The places of the event a registration is for, when it has a number of them and the
-        storage can count (the local inbox, the review branch; a landing bucket cannot)."""
+        """The places of the event a registration is for, when it has a number of them."""
         if not any(f.choices_from == "events" for f in form.fields):
             return None
         event = self._events.get(values.get("event", ""), {})
         places = str(event.get("capacity") or "")
-        return int(places) if places.isdigit() and hasattr(self.settings.storage, "append_counted") else None
+        return int(places) if places.isdigit() and int(places) else None
 
     def place(self, environ: dict, form: Form, method: str, cancel: bool) -> _Answer:
         """GET .../status?id=: where a registration stands; POST .../cancel (id): give the place up,
         which moves the first on the waiting list up. The id, unguessable, is the registrant's key."""
         storage = self.settings.storage
-        if not hasattr(storage, "registrations") or not any(f.choices_from == "events" for f in form.fields):
+        looked_up = hasattr(storage, "registrations") or hasattr(storage, "standing")
+        if not looked_up or not any(f.choices_from == "events" for f in form.fields):
             raise _Refusal(
                 404,
                 "这里查不到报名情况，请联系主办方",
@@ -419,16 +423,19 @@ class FormHandler:
         try:
             if cancel and not storage.cancel(form, submission_id):
                 raise _Refusal(404, "没有这条报名", "There is no such registration")
-            rows, cancelled = storage.registrations(form)
+            if hasattr(storage, "standing"):  # a landing bucket: as the fold last counted it
+                now = storage.standing(form, submission_id) or Standing("unknown")
+            else:
+                rows, cancelled = storage.registrations(form)
+                mine = next((row for row in rows if row["id"] == submission_id), None)
+                event = self._events.get((mine or {}).get("event", ""), {})
+                places = str(event.get("capacity") or "")
+                now = standing(rows, cancelled, submission_id, int(places) if places.isdigit() else None)
         except (OSError, ProblemsFound) as error:
             logger.error("could not read the registrations of %s: %s", form.name, _unread(error))
             raise _Refusal(
                 503, "暂时查不到，请稍后再试", "Cannot be looked up just now; please try again in a moment"
             ) from None
-        mine = next((row for row in rows if row["id"] == submission_id), None)
-        event = self._events.get((mine or {}).get("event", ""), {})
-        places = str(event.get("capacity") or "")
-        now = standing(rows, cancelled, submission_id, int(places) if places.isdigit() else None)
         if now.kind == "unknown":
             raise _Refusal(404, "没有这条报名", "There is no such registration")
         return self.standing(environ, form, submission_id, now, 200)

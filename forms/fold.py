@@ -15,6 +15,14 @@ fold killed anywhere (before its push, after its push but before its deletes, ha
 them) is finished by the next one with nothing lost or doubled; and of two folds at once, the
 second one's push is refused (the branch moved: compare-and-swap), it fetches the first one's
 commit, finds those rows there and adds only what is still missing.
+
+Registrations for events with places are counted here, on the branch, as the git storage counts
+them (forms/places.py): the cancellations waiting in the bucket go into the form's
+cancellations file in the same commit, and once the push is taken the fold works out every
+registration's standing and writes each one that changed since it last wrote them (the new
+ones, those moved up the waiting list) for the request function to answer with. Only then are
+the folded objects deleted: a fold killed before that is finished by the next, which finds
+the standings it had not written yet still different from the ones last written.
 """
 
 from __future__ import annotations
@@ -25,8 +33,10 @@ import os
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from core import tables
+from core.definitions import Form, load_forms
 from core.problems import Gathering, Problem, ProblemsFound
 from forms.gitinbox import (
     Branch,
@@ -35,11 +45,21 @@ from forms.gitinbox import (
     Remote,
     commit_message,
     month_file,
+    registrations_on,
     remote_from_env,
 )
 from forms.inbox import BOOKKEEPING, photo_path
-from forms.s3inbox import ORPHAN_SECONDS, Bucket, Landed, LandingUnavailable, bucket_from_env
+from forms.places import CANCELLED, cancellations_file, places
+from forms.s3inbox import (
+    ORPHAN_SECONDS,
+    Bucket,
+    Cancelling,
+    Landed,
+    LandingUnavailable,
+    bucket_from_env,
+)
 
+ROOT = Path(__file__).resolve().parents[1]  # the zip's or the repository's: its forms/ and data/
 LIMIT_ENV = "FORMS_FOLD_LIMIT"
 LIMIT = 5000  # submissions per run: the rest wait for the next run
 THREADS = 16  # objects read and deleted at once
@@ -69,19 +89,25 @@ class Folded:
     present: int = 0  # rows on the branch already (a fold killed after its push, or another fold)
     deleted: int = 0  # objects deleted once their rows were on the branch
     commits: int = 0
+    cancelled: int = 0  # cancellations this fold committed
+    standings: int = 0  # registrations' standings written (new, or changed since last written)
     problems: list[Problem] = field(default_factory=list)
 
     def summary(self) -> dict:
         """The figures as JSON for a scheduled function's result; problems as their sentences."""
         return {"landed": self.landed, "added": self.added, "present": self.present, "deleted": self.deleted,
-                "commits": self.commits, "problems": [p.sentence() for p in self.problems]}  # fmt: skip
+                "commits": self.commits, "cancelled": self.cancelled, "standings": self.standings,
+                "problems": [p.sentence() for p in self.problems]}  # fmt: skip
 
     def sentence(self, branch: str) -> str:
-        return (
-            f"存储桶里 {self.landed} 条提交：{self.added} 条加到 {branch}（{self.commits} 次提交），{self.present} 条已在分支上，"
-            f"删除 {self.deleted} 个对象 / {self.landed} submissions landed: {self.added} added to {branch} in "
-            f"{self.commits} commit(s), {self.present} on the branch already, {self.deleted} objects deleted"
-        )
+        zh = (f"存储桶里 {self.landed} 条提交：{self.added} 条加到 {branch}（{self.commits} 次提交），"
+              f"{self.present} 条已在分支上，删除 {self.deleted} 个对象")  # fmt: skip
+        en = (f"{self.landed} submissions landed: {self.added} added to {branch} in {self.commits} commit(s), "
+              f"{self.present} on the branch already, {self.deleted} objects deleted")  # fmt: skip
+        if self.cancelled or self.standings:
+            zh += f"；取消 {self.cancelled} 条报名，更新 {self.standings} 条报名情况"
+            en += f"; {self.cancelled} registrations cancelled, {self.standings} standings written"
+        return f"{zh} / {en}"
 
 
 @dataclass
@@ -92,12 +118,34 @@ class _Plan:
     added: collections.Counter[str] = field(default_factory=collections.Counter)
     present: int = 0
     refused: dict[str, Problem] = field(default_factory=dict)  # by key: left in the bucket
+    cancelled: collections.Counter[str] = field(default_factory=collections.Counter)
+    settled: list[str] = field(default_factory=list)  # cancellations' keys done with
+
+
+@dataclass(frozen=True)
+class Counting:
+    """What the fold needs to count places: the forms that register for events, and the places
+    of each event that has a number of them (data/events.csv's capacity)."""
+
+    forms: frozenset[str] = frozenset()
+    capacities: Mapping[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, forms: Mapping[str, Form], events: list[dict[str, str]]) -> Counting:
+        registering = frozenset(name for name, form in forms.items() if any(f.choices_from == "events" for f in form.fields))  # fmt: skip
+        places = {str(row["id"]): str(row.get("capacity") or "") for row in events}
+        return cls(registering, {event: int(n) for event, n in places.items() if n.isdigit() and int(n)})
 
 
 def fold(
-    bucket: Bucket, branch: Branch, limit: int = LIMIT, orphan_seconds: float = ORPHAN_SECONDS
+    bucket: Bucket,
+    branch: Branch,
+    limit: int = LIMIT,
+    orphan_seconds: float = ORPHAN_SECONDS,
+    counting: Counting = Counting(),
 ) -> Folded:
-    """Move up to limit landed submissions onto the branch in one commit, then delete their objects.
+    """Move up to limit landed submissions onto the branch in one commit, with the cancellations
+    waiting, then write the standings that changed, then delete their objects.
 
     Raises LandingUnavailable or BranchUnavailable (nothing deleted) if the bucket cannot be read
     or the branch not pushed to; fold_from_env turns them into sentences.
@@ -106,10 +154,11 @@ def fold(
     landed, strays, orphans = bucket.landed(limit, orphan_seconds)
     folded.problems += [_stray(bucket, key) for key in strays]
     folded.landed = len(landed)
+    cancels = bucket.cancellations(orphan_seconds) if counting.forms else []
     if orphans:  # photos of submissions never acknowledged, an hour old: nobody will send their row
         with ThreadPoolExecutor(THREADS) as pool:
             folded.deleted += sum(1 for error in pool.map(_deleting(bucket), orphans) if not error)
-    if not landed:
+    if not landed and not cancels:
         return folded
     photo_keys = [key for item in landed for key in item.photos]
     with ThreadPoolExecutor(THREADS) as pool:
@@ -127,28 +176,41 @@ def fold(
                 if photos[key] is not None:
                     row.photos[photo_path(item.id, key.rsplit("/", 1)[1])] = photos[key]
             rows.append(row)
-    if not rows:  # nothing to fold: the branch is not even fetched
+    if not rows and not cancels:  # nothing to fold: the branch is not even fetched
         return folded
     rows.sort(key=lambda row: (row.received, row.landed.id))
     plan = _Plan()
 
     def change(tip: Branch) -> Change | None:
-        """The rows not on the tip yet, added to their files; called again on a newer tip if it moved."""
+        """The rows not on the tip yet, added to their files, and the cancellations; called again
+        on a newer tip if it moved."""
         nonlocal plan
         plan = _plan(rows, tip, bucket)
-        return Change(plan.files, commit_message(plan.added)) if plan.files else None
+        _cancel(plan, cancels, tip)
+        if not plan.files:
+            return None
+        message = commit_message(plan.added) if plan.added else ""
+        if plan.cancelled:
+            total = sum(plan.cancelled.values())
+            counts = ", ".join(f"{form} {n}" for form, n in plan.cancelled.most_common())
+            message += f"{'; c' if message else 'C'}ancel {total}: {counts}"
+        return Change(plan.files, message)
 
     branch.commit(change)  # raises BranchUnavailable: then nothing is deleted
     folded.added, folded.present = sum(plan.added.values()), plan.present
+    folded.cancelled = sum(plan.cancelled.values())
     folded.commits = 1 if plan.files else 0
     folded.problems += plan.refused.values()
-    # Only now that the push is accepted: the objects whose rows are on the branch.
+    touched = {row.landed.form for row in rows} | {cancel.form for cancel in cancels}
+    folded.standings = _write_standings(bucket, branch, counting, touched & counting.forms)
+    # Only now that the push is accepted and the standings written: the objects whose rows are
+    # on the branch, and the cancellations it holds.
     done = [
         key
         for row in rows
         if row.landed.key not in plan.refused
         for key in (row.landed.key, *row.landed.photos)
-    ]
+    ] + plan.settled
     with ThreadPoolExecutor(THREADS) as pool:
         failures = [error for error in pool.map(_deleting(bucket), done) if error]
     folded.deleted += len(done) - len(failures)
@@ -192,6 +254,46 @@ def _plan(rows: list[_Row], tip: Branch, bucket: Bucket) -> _Plan:
     return plan
 
 
+def _cancel(plan: _Plan, cancels: list[Cancelling], tip: Branch) -> None:
+    """Add the cancellations of registrations on the tip (or in this commit) to their forms'
+    cancellations files. One whose registration is nowhere stays for the next fold, unless it
+    is old: its registration never landed."""
+    now = datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
+    for form in sorted({cancel.form for cancel in cancels}):
+        rows, cancelled = registrations_on(tip, form, plan.files)
+        held = {row["id"] for row in rows}
+        path = cancellations_file(form)
+        lines = []
+        for cancel in (c for c in cancels if c.form == form):
+            if cancel.id in held and cancel.id not in cancelled:
+                lines.append(tables.line([cancel.id, now]))
+                cancelled.add(cancel.id)
+                plan.cancelled[form] += 1
+            if cancel.id in held or cancel.old:
+                plan.settled.append(cancel.key)
+        if lines:
+            plan.files[path] = (tip.read(path) or tables.line(CANCELLED)) + b"".join(lines)
+
+
+def _write_standings(bucket: Bucket, branch: Branch, counting: Counting, forms: set[str]) -> int:
+    """Every registration's standing at an event with places, worked out on the branch as pushed,
+    written where it differs from what the fold last wrote (forms/s3inbox.py); how many."""
+    written = 0
+    for form in sorted(forms):
+        rows, cancelled = registrations_on(branch, form, {})
+        now = {}
+        for event, capacity in counting.capacities.items():
+            now.update(places(rows, cancelled, event, capacity))
+        before = bucket.counted(form)
+        changed = [i for i, standing in now.items() if before.get(i) != standing.as_json()]
+        with ThreadPoolExecutor(THREADS) as pool:
+            list(pool.map(bucket.put_standing, [form] * len(changed), changed, [now[i] for i in changed]))
+        if changed or now.keys() != before.keys():
+            bucket.put_counted(form, {i: standing.as_json() for i, standing in now.items()})
+        written += len(changed)
+    return written
+
+
 def _deleting(bucket: Bucket) -> Callable[[str], str | None]:
     def delete(key: str) -> str | None:
         try:
@@ -230,7 +332,11 @@ def _other_columns(bucket: Bucket, row: _Row) -> Problem:
                    kind="bucket")  # fmt: skip
 
 
-def fold_from_env(env: Mapping[str, str] | None = None) -> Folded:
+def fold_from_env(
+    env: Mapping[str, str] | None = None,
+    forms_dir: Path = ROOT / "forms",
+    events_csv: Path = ROOT / "data" / "events.csv",
+) -> Folded:
     """Fold the bucket of FORMS_S3_URL onto the branch of FORMS_GIT_URL (docs/operators.md);
     every setting that cannot work, or a bucket or branch that cannot be reached, is a sentence."""
     env = os.environ if env is None else env
@@ -247,8 +353,9 @@ def fold_from_env(env: Mapping[str, str] | None = None) -> Folded:
     if problems:
         raise ProblemsFound(problems)
     branch = _BRANCHES.get(remote) or _BRANCHES.setdefault(remote, Branch(remote))
+    counting = Counting.of(load_forms(forms_dir), tables.read_records(events_csv, "data/events.csv"))
     try:
-        return fold(bucket, branch, limit)
+        return fold(bucket, branch, limit, counting=counting)
     except LandingUnavailable as failure:
         raise ProblemsFound([Problem(str(failure),
                                      "无法读取存储桶里的提交：请检查 AWS_ENDPOINT_URL、存储桶名和本函数的权限（列出、读取、删除该前缀）；没有删除任何提交",

@@ -507,7 +507,7 @@ class GitInbox:
         """Every row of the form on the branch, in the order they were taken, and the cancelled ids."""
         with self.using:
             self.branch.fetch()
-            return _registrations(self.branch, form.name, {})
+            return registrations_on(self.branch, form.name, {})
 
     def cancel(self, form: Form, submission_id: str) -> bool:
         """Cancel a submission (once), in a commit of its own; False if there is no such submission."""
@@ -515,7 +515,7 @@ class GitInbox:
 
         def change(branch: Branch) -> Change | None:
             nonlocal found
-            rows, cancelled = _registrations(branch, form.name, {})
+            rows, cancelled = registrations_on(branch, form.name, {})
             found = any(row["id"] == submission_id for row in rows)
             if not found or submission_id in cancelled:
                 return None
@@ -578,7 +578,7 @@ class GitInbox:
                     current += b"\n"  # a file last saved by hand without its final line end
                 if row.count:  # its place among what the tip, and this batch before it, hold
                     key, value = row.count
-                    earlier, cancelled = _registrations(branch, row.kind, files)
+                    earlier, cancelled = registrations_on(branch, row.kind, files)
                     row.rank = place(earlier, cancelled, row.ident, key, value)
                 files[row.path] = current + row.line
                 files.update(row.photos)
@@ -595,7 +595,7 @@ class GitInbox:
             logger.info("pushed %d rows after %d tries", len(rows), attempts.tries)
 
 
-def _registrations(
+def registrations_on(
     branch: Branch, form: str, pending: dict[str, bytes]
 ) -> tuple[list[dict[str, str]], set[str]]:
     """A form's rows on the branch (with `pending` changes to its files), in the order taken, and
@@ -674,7 +674,7 @@ class BranchFiles:
 
     def registrations(self, form: str) -> tuple[list[dict[str, str]], set[str]]:
         self._fetch()
-        return _registrations(self.branch, form, {})
+        return registrations_on(self.branch, form, {})
 
     def photos(self, submission_id: str) -> list[StoredPhoto]:
         self._fetch()

@@ -21,11 +21,15 @@ CANCELLED = ["id", "cancelled"]  # the columns of a form's cancellations file
 class Standing:
     """Where a registration stands: a place, a number on the waiting list, or cancelled."""
 
-    kind: str  # "registered", "waiting", "cancelled", "unknown"
+    kind: str  # "registered", "waiting", "cancelled", "unknown"; "counting" until a landing bucket's fold
     waiting: int = 0  # its number on the waiting list
 
     def as_json(self) -> dict:
         return {"place": self.kind, **({"waiting": self.waiting} if self.kind == "waiting" else {})}
+
+    @classmethod
+    def from_json(cls, data: dict) -> Standing:
+        return cls(str(data.get("place", "unknown")), int(data.get("waiting", 0)))
 
 
 def cancellations_file(form: str) -> str:

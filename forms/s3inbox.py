@@ -12,6 +12,15 @@ An object is a one-row inbox file (the header, then the row, as in data/inbox/):
     <prefix>/<form>-v<version>/<id>/1.jpg       its photos (forms/photos.py), stored before it
     <prefix>/spam/<form>-v<version>/<id>.csv
 
+A registration for an event with places cannot be counted where it lands (no instance knows
+what the others took): it is "being counted" until the fold has put it on the branch and worked
+out every standing there (forms/places.py), which it writes beside the landing for the request
+function to answer with:
+
+    <prefix>/standing/<form>/<id>.json          {"place": "waiting", "waiting": 3}
+    <prefix>/cancel/<form>/<id>                 a cancellation, until the fold has it on the branch
+    <prefix>/counted/<form>.json                the standings the fold last wrote, by id
+
 A listing is in the order of the keys, so a submission's photos come right after its row; a
 photo with no row before it belongs to a submission that was never acknowledged (the function
 stopped between its puts), and the fold deletes it once it is an hour old.
@@ -32,8 +41,10 @@ import base64
 import contextlib
 import datetime
 import hashlib
+import json
 import os
 import re
+import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
@@ -43,6 +54,7 @@ from core import s3
 from core.definitions import Form
 from core.problems import Problem, ProblemsFound
 from forms.inbox import header, new_row
+from forms.places import Standing
 
 if TYPE_CHECKING:
     from forms.photos import Photo
@@ -59,7 +71,10 @@ ORPHAN_SECONDS = 3600  # a photo without its row may be one whose row is being s
 # timeout instead of our 503 (tests/forms/test_storage.py).
 CONNECT_SECONDS, READ_SECONDS, TRIES = 3, 5, 3
 GATEWAY_SECONDS = 29
+_JSON = "application/json"
 CONNECTIONS = 32  # at least a gunicorn worker's threads, or the fold's
+STANDING, CANCEL, COUNTED = "standing/", "cancel/", "counted/"  # beside the landing, never folded
+_CANCEL = re.compile(r"(?P<form>[a-z0-9]+(?:-[a-z0-9]+)*)/(?P<id>[0-9a-f]{32})")
 
 
 class LandingUnavailable(OSError):
@@ -77,6 +92,16 @@ class Landed:
     spam: bool
     id: str
     photos: tuple[str, ...] = ()  # the keys of its photos, in the order they were sent
+
+
+@dataclass(frozen=True)
+class Cancelling:
+    """A cancellation waiting in the bucket for the fold."""
+
+    key: str
+    form: str
+    id: str
+    old: bool  # older than a photo may wait for its row: its registration never landed
 
 
 class Bucket:
@@ -114,29 +139,80 @@ class Bucket:
         photo_bytes = 0
         now = datetime.datetime.now(datetime.UTC)
         with self._talking("ListObjectsV2"):
-            pages = self.client.get_paginator("list_objects_v2").paginate(
-                Bucket=self.name, Prefix=self.prefix
-            )
-            for page in pages:
-                for item in page.get("Contents", []):
-                    name = item["Key"][len(self.prefix) :]
-                    photo = _PHOTO.fullmatch(name)
-                    if photo:  # right after its row, if that is there
-                        last = found[-1] if found else None
-                        if last and not last.spam and (last.form, last.version, last.id) == (photo["form"], photo["version"], photo["id"]):  # fmt: skip
-                            found[-1] = replace(last, photos=(*last.photos, item["Key"]))
-                            photo_bytes += item.get("Size", 0)
-                        elif (now - item["LastModified"]).total_seconds() > orphan_seconds:
-                            orphans.append(item["Key"])
-                        continue
-                    if len(found) >= limit or photo_bytes >= FOLD_PHOTO_BYTES:
-                        return found, strays, orphans
-                    match = _LANDED.fullmatch(name)
-                    if not match:
-                        strays.append(item["Key"])
-                        continue
-                    found.append(Landed(item["Key"], match["form"], match["version"], bool(match["spam"]), match["id"]))  # fmt: skip
+            for item in self._submissions():
+                name = item["Key"][len(self.prefix) :]
+                photo = _PHOTO.fullmatch(name)
+                if photo:  # right after its row, if that is there
+                    last = found[-1] if found else None
+                    if last and not last.spam and (last.form, last.version, last.id) == (photo["form"], photo["version"], photo["id"]):  # fmt: skip
+                        found[-1] = replace(last, photos=(*last.photos, item["Key"]))
+                        photo_bytes += item.get("Size", 0)
+                    elif (now - item["LastModified"]).total_seconds() > orphan_seconds:
+                        orphans.append(item["Key"])
+                    continue
+                if len(found) >= limit or photo_bytes >= FOLD_PHOTO_BYTES:
+                    return found, strays, orphans
+                match = _LANDED.fullmatch(name)
+                if not match:
+                    strays.append(item["Key"])
+                    continue
+                found.append(Landed(item["Key"], match["form"], match["version"], bool(match["spam"]), match["id"]))  # fmt: skip
         return found, strays, orphans
+
+    def _submissions(self) -> Iterator[dict]:
+        """The objects under the prefix in the order of their keys, folder by folder, leaving out
+        the folders of standings and cancellations (thousands of objects a big event keeps)."""
+        pages = self.client.get_paginator("list_objects_v2")
+        for page in pages.paginate(Bucket=self.name, Prefix=self.prefix, Delimiter="/"):
+            yield from page.get("Contents", [])  # beside the folders: strays
+            for folder in page.get("CommonPrefixes", []):
+                if folder["Prefix"][len(self.prefix) :] not in (STANDING, CANCEL, COUNTED):
+                    for inside in pages.paginate(Bucket=self.name, Prefix=folder["Prefix"]):
+                        yield from inside.get("Contents", [])
+
+    def cancellations(self, orphan_seconds: float = ORPHAN_SECONDS) -> list[Cancelling]:
+        """The cancellations waiting for the fold (a key that is not one is left alone)."""
+        found = []
+        now = datetime.datetime.now(datetime.UTC)
+        with self._talking("ListObjectsV2"):
+            for page in self.client.get_paginator("list_objects_v2").paginate(
+                Bucket=self.name, Prefix=self.prefix + CANCEL
+            ):
+                for item in page.get("Contents", []):
+                    match = _CANCEL.fullmatch(item["Key"][len(self.prefix + CANCEL) :])
+                    if match:
+                        old = (now - item["LastModified"]).total_seconds() > orphan_seconds
+                        found.append(Cancelling(item["Key"], match["form"], match["id"], old))
+        return found
+
+    def standing(self, form: str, submission_id: str) -> Standing | None:
+        """Where a registration stands as the fold last wrote it, "cancelled" once a cancellation
+        waits for the fold, "counting" until then; None if the bucket has no such registration."""
+        data = self.get(self._standing_key(form, submission_id))
+        if data is None:
+            return None
+        if self.get(self.cancel_key(form, submission_id)) is not None:
+            return Standing("cancelled")
+        return Standing.from_json(json.loads(data))
+
+    def put_standing(self, form: str, submission_id: str, standing: Standing) -> None:
+        self.put(self._standing_key(form, submission_id), json.dumps(standing.as_json()).encode(), _JSON)
+
+    def cancel_key(self, form: str, submission_id: str) -> str:
+        return f"{self.prefix}{CANCEL}{form}/{submission_id}"
+
+    def counted(self, form: str) -> dict[str, dict]:
+        """The standings the fold last wrote for a form's registrations, by id."""
+        data = self.get(f"{self.prefix}{COUNTED}{form}.json")
+        return json.loads(data) if data else {}
+
+    def put_counted(self, form: str, standings: dict[str, dict]) -> None:
+        self.put(
+            f"{self.prefix}{COUNTED}{form}.json", json.dumps(standings, separators=(",", ":")).encode(), _JSON
+        )
+
+    def _standing_key(self, form: str, submission_id: str) -> str:
+        return f"{self.prefix}{STANDING}{form}/{submission_id}.json"
 
     def get(self, key: str) -> bytes | None:
         """An object's bytes; None if it is gone (another fold folded and deleted it meanwhile)."""
@@ -197,6 +273,30 @@ class S3Inbox:
                     self.bucket.delete(key)
             raise
         return submission_id
+
+    def append_counting(
+        self, form: Form, values: dict[str, str], submission_id: str | None = None
+    ) -> tuple[str, Standing]:
+        """A registration for an event with places: "being counted" until the fold has counted it.
+        Its standing is stored before its row, so the fold's (written after it folds the row) is
+        never overwritten; sent again, the registration keeps the standing it has."""
+        now = self.bucket.standing(form.name, submission_id) if submission_id else None
+        submission_id = submission_id or uuid.uuid4().hex
+        if now is None:
+            now = Standing("counting")
+            self.bucket.put_standing(form.name, submission_id, now)
+        return self.append(form, values, submission_id=submission_id), now
+
+    def standing(self, form: Form, submission_id: str) -> Standing | None:
+        return self.bucket.standing(form.name, submission_id)
+
+    def cancel(self, form: Form, submission_id: str) -> bool:
+        """Note a registration's cancellation for the fold; False if the bucket has no such one.
+        Its standing reads "cancelled" from now on."""
+        if self.bucket.standing(form.name, submission_id) is None:
+            return False
+        self.bucket.put(self.bucket.cancel_key(form.name, submission_id), b"", "text/plain")
+        return True
 
 
 def bucket_from_env(env: Mapping[str, str] | None = None) -> Bucket:
