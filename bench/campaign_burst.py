@@ -5,13 +5,16 @@ cloud function runs one request per instance; 32 clients post 20 contact forms e
 keep-alive connections, all on 127.0.0.1. FORMS_STORAGE=git pushes every submission to the
 review branch of a git daemon before answering; FORMS_STORAGE=s3 puts it in a bucket of moto's
 S3 server (under gunicorn, tests/s3app.py) and one fold moves them all to the branch afterwards.
+With --form event-registration they register for an event with 50 places: git tells each its
+place as it answers; s3 answers "being counted" and the fold counts, writing every standing.
 
-    .venv/bin/python bench/campaign_burst.py [--workers 16] [--clients 32] [--each 20]
+    .venv/bin/python bench/campaign_burst.py [--workers 16] [--clients 32] [--each 20] [--form event-registration]
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import http.client
 import json
 import os
@@ -29,13 +32,16 @@ from urllib.parse import urlencode, urlsplit
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from core import tables  # noqa: E402
+from core.definitions import load_forms  # noqa: E402
 from core.sealing import generate_keypair  # noqa: E402
-from forms.fold import fold  # noqa: E402
+from forms.fold import Counting, fold  # noqa: E402
 from forms.gitinbox import Branch, Remote  # noqa: E402
 from forms.s3inbox import bucket_from_env  # noqa: E402
 from tests.servers import S3_SERVER, bare_repository, launch, stop  # noqa: E402
 from tests.support import free_port  # noqa: E402
 
+EVENT = "uk-christmas-2026"  # 50 places, open on the tests' day (data/events.csv)
 S3 = {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1"}
 # A gunicorn config file: each worker says when its app is loaded, so the burst starts when all are.
 READY_HOOK = """
@@ -46,20 +52,24 @@ def post_worker_init(worker):
 """
 
 
-def client(url: str, number: int, each: int) -> list[tuple[int, float]]:
-    """One alumnus's browser on one keep-alive connection: (status, seconds) per post."""
+def client(url: str, number: int, each: int, form: str) -> list[tuple[int, float, str]]:
+    """One alumnus's browser on one keep-alive connection: (status, seconds, place) per post."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
     answers = []
     for n in range(each):
-        body = urlencode({"name": f"校友{number}", "email": f"a{number}-{n}@example.com", "subject": "返校日",
-                          "message": "我们班三十人报名。", "consent": "yes"})  # fmt: skip
+        fields = (
+            {"name": f"校友{number}", "email": f"a{number}-{n}@example.com", "subject": "返校日",
+             "message": "我们班三十人报名。", "consent": "yes"}
+            if form == "contact"
+            else {"event": EVENT, "name": f"校友{number}-{n}", "mobile": f"139{number:04d}{n:04d}", "consent": "yes"}
+        )  # fmt: skip
         started = time.monotonic()
-        connection.request("POST", "/api/forms/contact", body,
+        connection.request("POST", f"/api/forms/{form}", urlencode(fields),
                            {"Content-Type": "application/x-www-form-urlencoded", "Accept": "application/json"})  # fmt: skip
         answer = connection.getresponse()
-        json.loads(answer.read())
-        answers.append((answer.status, time.monotonic() - started))
+        said = json.loads(answer.read())
+        answers.append((answer.status, time.monotonic() - started, str(said.get("place", ""))))
     connection.close()
     return answers
 
@@ -84,7 +94,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=16)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--each", type=int, default=20)
+    parser.add_argument("--form", choices=("contact", "event-registration"), default="contact")
     args = parser.parse_args()
+    counting = Counting.of(
+        load_forms(ROOT / "forms"), tables.read_records(ROOT / "data/events.csv", "events.csv")
+    )
     recipient = generate_keypair()[1]
     rows = []
     for storage in ("git", "s3"):
@@ -122,7 +136,8 @@ def main() -> None:
             try:
                 started = time.monotonic()
                 with ThreadPoolExecutor(args.clients) as pool:
-                    posts = pool.map(client, [handler.url] * args.clients, range(args.clients), [args.each] * args.clients)  # fmt: skip
+                    posts = pool.map(client, [handler.url] * args.clients, range(args.clients), [args.each] * args.clients,
+                                     [args.form] * args.clients)  # fmt: skip
                     answers = [answer for found in posts for answer in found]
                 seconds = time.monotonic() - started
             finally:
@@ -130,16 +145,25 @@ def main() -> None:
             fold_seconds = 0.0
             if storage == "s3":
                 started = time.monotonic()
-                folded = fold(bucket_from_env(env), Branch(Remote(git_url)))
+                folded = fold(bucket_from_env(env), Branch(Remote(git_url)), counting=counting)
                 fold_seconds = time.monotonic() - started
-                assert folded.added == sum(1 for status, _ in answers if status == 201), folded
+                assert folded.added == sum(1 for status, *_ in answers if status == 201), folded
+                # What the status links now say: the fold's list of the standings it wrote.
+                places = collections.Counter(
+                    standing["place"] for standing in bucket_from_env(env).counted(args.form).values()
+                )
+            else:
+                places = collections.Counter(place for status, _, place in answers if status == 201)
+            if args.form != "contact":
+                print(f"  {storage}: places {dict(places)} (standings written by the fold: "
+                      f"{folded.standings if storage == 's3' else '-'})", flush=True)  # fmt: skip
             commits = subprocess.run(["git", "--git-dir", str(bare), "rev-list", "--count", "submissions"],
                                      capture_output=True, text=True).stdout.strip()  # fmt: skip
             grown = size(bare) - before
             for server in servers:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(timeout=20)
-        latencies = sorted(s for status, s in answers if status == 201)
+        latencies = sorted(s for status, s, _ in answers if status == 201)
         stored = len(latencies)
         rows.append((storage, stored, len(answers) - stored, stored / seconds, statistics.median(latencies) * 1000,
                      latencies[int(len(latencies) * 0.99) - 1] * 1000, int(commits or 0), grown, fold_seconds))  # fmt: skip
