@@ -39,23 +39,26 @@ def find_collisions(claims: list[Claim]) -> list[Problem]:
     problems = []
     for save_as, found in owners.items():
         if len(found) > 1:
-            problems.append(_collision(save_as, [found[source] for source in sorted(found)]))
+            problems += _collision(save_as, [found[source] for source in sorted(found)])
     return problems
 
 
-def _collision(save_as: str, claims: list[Claim]) -> Problem:
+def _collision(save_as: str, claims: list[Claim]) -> list[Problem]:
     # Only now are the files read: which of them already write a Slug:, and on which line.
     slugs = {c.source: key_line(c.path, "slug") for c in claims if c.path}
     without = [source for source, line in slugs.items() if line is None]
     if without and len(without) < len(claims):  # the others' Slug: or name already is this address
-        first = without[0]
-        others = [c.source for c in claims if c.source != first]
-        return Problem(
-            first,
-            f"与 {'、'.join(others)} 的网址相同（{save_as}），请在这个文件里加一行 Slug: 另一个网址",
-            f"has the same address as {', '.join(others)} ({save_as}); give this file a Slug: of its own",
-            kind="address",
-        )
+        # Each file without one needs a Slug: of its own, so each is named (not one per build).
+        problems = []
+        for source in without:
+            others = [c.source for c in claims if c.source != source]
+            problems.append(Problem(
+                source,
+                f"与 {'、'.join(others)} 的网址相同（{save_as}），请在这个文件里加一行 Slug: 另一个网址",
+                f"has the same address as {', '.join(others)} ({save_as}); give this file a Slug: of its own",
+                kind="address",
+            ))  # fmt: skip
+        return problems
     if slugs and not without:  # a Slug: more would change nothing: one of them must change
         first = next(c.source for c in claims if c.source in slugs)
         others = [f"{c.source}（第 {slugs[c.source]} 行）" if c.source in slugs else c.source
@@ -68,19 +71,25 @@ def _collision(save_as: str, claims: list[Claim]) -> Problem:
             else ("这里的 Slug:", "this Slug:")
         )
         named = "、".join(others)
-        return Problem(
+        return [Problem(
             first,
             f"与 {named}{'' if named.endswith('）') else ' '}的网址相同（{save_as}），请把{which[0]} 改成另一个网址",
             f"has the same address, {save_as}, as {', '.join(others_en)}; change {which[1]} to another address",
             line=slugs[first], field="Slug", kind="address",
-        )  # fmt: skip
+        )]  # fmt: skip
     sources = [c.source for c in claims]
-    return Problem(
-        sources[0],
-        f"与 {'、'.join(sources[1:])} 的网址相同（{save_as}），请在其中一个文件里加一行 Slug: 另一个网址",
-        f"has the same address as {', '.join(sources[1:])} ({save_as}); give one of them its own Slug:",
-        kind="address",
+    # All but one need an address of their own: with three or more, say so.
+    zh, en = (
+        ("其中一个文件里", "one of them its own Slug:")
+        if len(sources) == 2
+        else (f"其中 {len(sources) - 1} 个文件里各", "all but one of them a Slug: of their own")
     )
+    return [Problem(
+        sources[0],
+        f"与 {'、'.join(sources[1:])} 的网址相同（{save_as}），请在{zh}加一行 Slug: 另一个网址",
+        f"has the same address as {', '.join(sources[1:])} ({save_as}); give {en}",
+        kind="address",
+    )]  # fmt: skip
 
 
 def _claims(generators) -> list[Claim]:

@@ -12,6 +12,20 @@ def test_two_sources_for_one_address_are_both_named():
     assert "content/news/b.md" in problem.sentence()
 
 
+def test_three_files_on_one_address_are_told_that_two_need_a_slug(tmp_path):
+    """The defect: the sentence asked for one Slug: more, and the next build stopped again."""
+    claims = [Claim("news/x.html", f"content/news/{n}.md") for n in "abc"]
+    [problem] = find_collisions(claims)
+    assert problem.zh.endswith("请在其中 2 个文件里各加一行 Slug: 另一个网址")
+    assert problem.en.endswith("give all but one of them a Slug: of their own")
+    for name in "abc":
+        (tmp_path / f"{name}.md").write_text(
+            NEWS if name != "a" else "Title: 返校\nSlug: x\n\n正文", encoding="utf-8"
+        )
+    with_paths = [Claim("news/x.html", f"content/news/{n}.md", str(tmp_path / f"{n}.md")) for n in "abc"]
+    assert [p.file for p in find_collisions(with_paths)] == ["content/news/b.md", "content/news/c.md"]
+
+
 def test_build_stops_when_two_titles_give_one_address(make_repo):
     repo = make_repo({"news/a.md": NEWS, "news/b.md": NEWS})
     [problem] = refused(repo)
