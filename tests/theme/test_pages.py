@@ -210,6 +210,20 @@ def test_each_edition_links_a_feed_of_its_own_articles_under_its_own_name(demo_s
     assert not (demo_site / "feeds/all-zh.atom.xml").exists()  # it repeated feeds/all.atom.xml
 
 
+def test_every_feed_names_its_pages_and_entries_in_full(demo_site):
+    """A chapter's feed was written with the pages' context: in a local build its links were
+    paths (/news/...) and its entries' ids read tag:None."""
+    atom = "{http://www.w3.org/2005/Atom}"
+    feeds = sorted(demo_site.joinpath("feeds").rglob("*.xml"))
+    assert "chapters" in {feed.parent.name for feed in feeds}
+    for feed in feeds:
+        root = ET.parse(feed).getroot()
+        links = [link.get("href") for link in root.iter(f"{atom}link")]
+        ids = [entry.findtext(f"{atom}id") for entry in root.iter(f"{atom}entry")]
+        assert all(link.startswith(f"{PREVIEW_URL}/") for link in links), (feed, links)
+        assert all(ident.startswith("tag:127.0.0.1,") for ident in ids), (feed, ids)
+
+
 def test_sitemap_lists_every_page_but_those_that_say_noindex(demo_site):
     namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
     listed = {loc.text for loc in ET.parse(demo_site / "sitemap.xml").getroot().iter(f"{namespace}loc")}
