@@ -66,6 +66,10 @@ CATEGORY_DESCRIPTIONS = {
 # news/homecoming.md and news/homecoming.en.md. The file name links the two.
 PATH_METADATA = r"(?P<translation_key>[^.]+)(?:\.(?P<lang>[a-z]{2}))?\.[a-z]+$"
 ARTICLE_TRANSLATION_ID = "translation_key"
+# A document named so too (agenda.en.pdf) is published as it is named; Pelican has no
+# setting for a static file in another language and stopped with a KeyError.
+STATIC_LANG_URL = "{path}"
+STATIC_LANG_SAVE_AS = "{path}"
 PAGE_TRANSLATION_ID = "translation_key"
 
 # The order matters. Generators run in this order, and plugins.search starts writing the

@@ -31,6 +31,14 @@ def full_address(settings: dict) -> str:
     return settings["SITEURL"] or settings["PREVIEW_URL"]
 
 
+def feed_context(context: dict, settings: dict) -> dict:
+    """The context every feed is written with: the site's address in full, also in a local
+    build (a feed reader has no page to resolve a path against, and an entry's id holds the
+    site's host)."""
+    address = full_address(settings)
+    return {**context, "SITEURL": address, "FEED_DOMAIN": settings["FEED_DOMAIN"] or address}
+
+
 def capture() -> WarningLines:
     """In a forked process: keep warnings for the parent instead of the parent's handlers."""
     lines = WarningLines()

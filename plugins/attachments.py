@@ -7,21 +7,30 @@ nothing private goes out that way:
   where the photo was taken, and browsers cannot all show them;
 - spreadsheets, data and source files (.xlsx, .csv, .md, .yaml, .py…) and what systems leave in
   folders (Thumbs.db, desktop.ini) never: a college's list of alumni is a spreadsheet, and the
-  guard cannot read inside one.
+  guard cannot read inside one;
+- what systems and editors leave beside files (.DS_Store and other hidden files, backups such
+  as notes~, .bak, .orig, .swp, Office's ~$ lock files) never: they are copies of something
+  else, or nothing a visitor can use.
 
 A file left out that no text links is left out silently, as an unused photo is; one a text
 links stops the build, naming the text, since its link would lead nowhere.
+
+A document that goes out is published under an address of plain letters: each part of its
+path that has anything else (Chinese, spaces) in pinyin, as titles are (返校日 议程.pdf becomes
+fan-xiao-ri-yi-cheng.pdf), so its links are valid and survive being copied into a message.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path, PurePosixPath
 
 from pelican import signals
 
 from core.problems import Problem, report, source_label
 from plugins.pictures.photos import READABLE
+from plugins.slugs import slug_of
 
 logger = logging.getLogger(__name__)
 
@@ -29,6 +38,9 @@ CAMERA = {".heic", ".heif", ".avif", ".tif", ".tiff", ".psd", ".dng", ".raw", ".
           ".orf", ".rw2", ".raf"}  # fmt: skip
 SOURCES = {".md", ".markdown", ".rst", ".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods", ".numbers", ".yaml",
            ".yml", ".py", ".db", ".sqlite", ".ini"}  # fmt: skip
+LEFTOVERS = {".bak", ".orig", ".rej", ".swp", ".swo", ".tmp", ".temp", ".old", ".part", ".crdownload"}
+# What an address may hold as it is; anything else is written in pinyin (plain_path).
+PLAIN = re.compile(r"[A-Za-z0-9._-]+")
 
 # What each refused kind is, and what to do instead.
 _WHY = {
@@ -40,17 +52,35 @@ _WHY = {
         "是表格、数据或源文件，网站不会原样发布（可能含有校友的个人信息，发布前无法检查）；请把要公开的内容写进正文，或另存为 PDF 再链接",
         "is a spreadsheet, data or source file, which is never published as it is (it may hold alumni's personal data that cannot be checked first); put what is public in the text, or save it as PDF and link that",
     ),
+    "leftover": (
+        "是系统或编辑软件留下的隐藏文件、备份或临时文件，网站不会发布；请链接原来的文件",
+        "is a hidden, backup or temporary file left by a system or an editing program, which is never published; link the original file",
+    ),
 }
 
 
 def refused(name: str) -> str | None:
-    """Why a file may not be published as it is ("photo", "camera", "source"), or None if it may."""
-    suffix = PurePosixPath(name).suffix.lower()
+    """Why a file may not be published as it is ("photo", "camera", "source", "leftover"), or None
+    if it may."""
+    path = PurePosixPath(name)
+    suffix = path.suffix.lower()
+    if path.name.startswith((".", "~$")) or path.name.endswith("~") or suffix in LEFTOVERS:
+        return "leftover"
     if suffix in READABLE:
         return "photo"
     if suffix in CAMERA:
         return "camera"
     return "source" if suffix in SOURCES else None
+
+
+def plain_path(name: str) -> str:
+    """The address a document is published under: each part of its path that holds anything
+    but letters, digits, dots, hyphens and underscores, in pinyin (2026返校日/返校日 议程.pdf ->
+    2026-fan-xiao-ri/fan-xiao-ri-yi-cheng.pdf)."""
+    path = PurePosixPath(name)
+    folders = [part if PLAIN.fullmatch(part) else slug_of(part) or "files" for part in path.parent.parts]
+    file = path.name if PLAIN.fullmatch(path.name) else (slug_of(path.stem) or "file") + path.suffix.lower()
+    return PurePosixPath(*folders, file).as_posix()
 
 
 def _linking_texts(context: dict) -> dict[str, str]:
@@ -64,11 +94,18 @@ def _linking_texts(context: dict) -> dict[str, str]:
 def _leave_out(generator) -> None:
     linked = set(generator.context.get("static_links", ()))
     content = Path(generator.settings["PATH"])
-    kept, problems = [], []
+    kept, problems, addresses = [], [], {}
     for static in generator.staticfiles:
         name = Path(static.source_path).relative_to(content).as_posix()
         why = refused(name)
         if why is None:
+            if (plain := plain_path(name)) != name:
+                static.override_url = static.override_save_as = plain
+            if (other := addresses.setdefault(plain, name)) != name:
+                report(logger, Problem(source_label(content, str(content / name)),
+                                       f"与“{other}”会发布在同一个网址 {plain}，请给其中一个改名",
+                                       f"would be published at the same address as '{other}', {plain}; rename one of them",
+                                       value=name, kind="attachment"))  # fmt: skip
             kept.append(static)
         elif why != "photo" and name in linked:
             problems.append((name, why))

@@ -21,6 +21,7 @@ from pelican import signals
 from pelican.generators import Generator
 
 from core.events import times
+from plugins import full_address
 from plugins.i18n import edition_path
 
 
@@ -81,7 +82,9 @@ class CalendarsGenerator(Generator):
 
     def generate_output(self, writer) -> None:
         editions = self.context.get("editions", {})
-        output, site_url = Path(writer.output_path), self.settings["SITEURL"]
+        # Each event names its page in full, also in a local build: a calendar app has no page
+        # to resolve a path against.
+        output, site_url = Path(writer.output_path), full_address(self.settings)
         for lang, edition in editions.items():
             events = [
                 self._shown(event, lang) for event in edition["upcoming_events"] + edition["past_events"]

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from pelican import signals
 from pelican.urlwrappers import Author
 
-from plugins import full_address
+from plugins import feed_context
 from plugins.datapages import build_date
 from plugins.editions import edition_articles
 
@@ -30,19 +30,19 @@ def feed_paths(settings: dict, lang: str, categories: Iterable[str]) -> dict[str
 
 def _write_edition_feeds(generator, writer) -> None:
     settings, context = generator.settings, generator.context
-    # A feed names each entry in full, also in a local build (a feed reader has no page to
-    # resolve a relative address against, and an entry's id holds the site's host).
-    address = full_address(settings)
     for lang in settings["LANGUAGES"]:
         articles = edition_articles(generator.articles, lang)
-        feed_context = {**context, "SITENAME": settings["SITE_NAMES"][lang], "feed_lang": lang,
-                        "SITEURL": address, "FEED_DOMAIN": settings["FEED_DOMAIN"] or address}  # fmt: skip
+        written = {
+            **feed_context(context, settings),
+            "SITENAME": settings["SITE_NAMES"][lang],
+            "feed_lang": lang,
+        }
         names = settings["CATEGORY_NAMES"][lang]
         slugs = [category.slug for category, _ in generator.categories]
         for slug, path in feed_paths(settings, lang, slugs).items():
             listed = articles if slug is None else [a for a in articles if a.category.slug == slug]
             title = None if slug is None else names.get(slug, slug)
-            writer.write_feed(listed, feed_context, path, feed_title=title)
+            writer.write_feed(listed, written, path, feed_title=title)
 
 
 def _sign(generator) -> None:

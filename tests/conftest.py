@@ -36,6 +36,20 @@ def demo_site(tmp_path_factory) -> Path:
     return output
 
 
+@pytest.fixture(scope="session")
+def published_site(tmp_path_factory) -> Path:
+    """The demo site as `invoke publish` builds it (publishconf.py: the public address), once per
+    test run, from a copy of the sources beside it, which the publishing tests go on to edit."""
+    repo = tmp_path_factory.mktemp("publish-repo")
+    shutil.copytree(ROOT / "content", repo / "content")
+    shutil.copytree(ROOT / "data", repo / "data", ignore=shutil.ignore_patterns("private", "inbox"))
+    build_site(ROOT / "publishconf.py", {
+        "PATH": str(repo / "content"), "OUTPUT_PATH": str(repo / "old"), "BUILD_DATE": BUILD_DATE,
+        "DATA_PACKAGE": str(repo / "data/datapackage.yaml"), "FORMS_STAMP_SECRET": "s" * 40,
+    })  # fmt: skip
+    return repo / "old"
+
+
 @pytest.fixture
 def make_repo(tmp_path) -> Callable[..., Path]:
     """A small site in tmp_path: the demo data plus the content files given, nothing else."""

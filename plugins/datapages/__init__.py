@@ -24,6 +24,7 @@ from core import events, ledger
 from core.datapackage import check_data
 from core.definitions import load_forms
 from core.problems import Problem, ProblemsFound, report, source_label
+from plugins import feed_context
 from plugins.datapages import charts, embeds
 from plugins.datapages.figures import write_figures
 from plugins.i18n import edition_path, format_yuan, page_lang
@@ -417,7 +418,7 @@ class DataPagesGenerator(Generator):
             if chapter.lang == self.settings["DEFAULT_LANG"]:
                 writer.write_feed(
                     chapter.news,
-                    self.context,
+                    feed_context(self.context, self.settings),
                     self.settings["CHAPTER_FEED_ATOM"].format(slug=chapter.slug),
                     feed_title=chapter.title,
                 )

@@ -33,10 +33,8 @@ class Versions:
 
 
 @pytest.fixture(scope="session")
-def versions(tmp_path_factory) -> Versions:
-    repo = tmp_path_factory.mktemp("publish-repo")
-    shutil.copytree(ROOT / "content", repo / "content")
-    shutil.copytree(ROOT / "data", repo / "data", ignore=shutil.ignore_patterns("private", "inbox"))
+def versions(published_site) -> Versions:
+    repo = published_site.parent  # the demo's sources, built as published into repo/old
 
     def build(name: str, **settings) -> Path:
         output = repo / name
@@ -46,7 +44,7 @@ def versions(tmp_path_factory) -> Versions:
         })  # fmt: skip
         return output
 
-    old, again = build("old"), build("again")
+    old, again = published_site, build("again")
     article = repo / "content" / EDITED_SOURCE
     article.write_text(article.read_text(encoding="utf-8") + "\n会后，校友们合影留念。\n", encoding="utf-8")
     edited = build("edited")

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.support import build_repo
-from tests.theme.test_pages import Page, html_pages
+from tests.theme.test_pages import Page, html_pages, target_file
 
 HOMECOMING_ZH = "news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming.html"
 HOMECOMING_EN = "en/news/homecoming-day-2026-thousands-of-alumni-return-to-xuefu-road.html"
@@ -76,17 +76,24 @@ def test_an_untranslated_story_is_not_faked_but_listed_in_chinese(demo_site):
     assert "Latest in Chinese only" in english_list
 
 
-def test_every_page_has_a_language_switch_and_hreflang_only_to_real_pages(demo_site):
-    for path in html_pages(demo_site):
+def test_every_page_has_a_language_switch_and_hreflang_only_to_real_pages(site):
+    """Each edition of a page names the same set of editions (itself among them), each a page
+    that exists, and its language switch goes where its hreflang says; in both builds."""
+    named = {}
+    for path in html_pages(site.output):
         html = path.read_text(encoding="utf-8")
         assert 'class="languages"' in html, path
-        for target in re.findall(r'<link rel="alternate" hreflang="[^"]+" href="/([^"]*)"', html):
-            resolved = (
-                demo_site / target / "index.html"
-                if target.endswith("/") or not target
-                else demo_site / target
-            )
-            assert resolved.exists(), (path, target)
+        head = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]*)"', html))
+        named[path] = {lang: target_file(site.output, path, site.local(href)) for lang, href in head.items()}
+        assert all(target.exists() for target in named[path].values()), (path, head)
+        assert not named[path] or path in named[path].values(), path
+        for href, lang in re.findall(
+            r'<a href="([^"]*)" hreflang="([^"]+)" lang="[^"]+" rel="alternate">', html
+        ):
+            assert head.get(lang) == href, (path, lang, href)
+    assert [
+        path for path, editions in named.items() if any(named[t] != editions for t in editions.values())
+    ] == []
 
 
 def test_dates_amounts_and_data_words_follow_the_language(demo_site):
@@ -149,26 +156,26 @@ def test_an_english_file_beside_its_original_becomes_its_translation(make_repo):
     assert "Alumni gala" not in (output / "news/index.html").read_text(encoding="utf-8")
 
 
-def test_the_sitemap_names_each_pages_other_edition_both_ways_as_its_head_does(demo_site):
+def test_the_sitemap_names_each_pages_other_edition_both_ways_as_its_head_does(site):
     """Search engines read hreflang from the sitemap too; it named no edition at all."""
     from xml.etree import ElementTree
-
-    from pelicanconf import PREVIEW_URL
 
     sitemap, xhtml = "{http://www.sitemaps.org/schemas/sitemap/0.9}", "{http://www.w3.org/1999/xhtml}"
     editions = {
         url.findtext(f"{sitemap}loc"): {link.get("hreflang"): link.get("href") for link in url.iter(f"{xhtml}link")}
-        for url in ElementTree.parse(demo_site / "sitemap.xml").getroot()
+        for url in ElementTree.parse(site.output / "sitemap.xml").getroot()
     }  # fmt: skip
-    assert editions[f"{PREVIEW_URL}/{HOMECOMING_ZH}"] == {
-        "zh-CN": f"{PREVIEW_URL}/{HOMECOMING_ZH}", "en": f"{PREVIEW_URL}/{HOMECOMING_EN}"
+    assert editions[f"{site.address}/{HOMECOMING_ZH}"] == {
+        "zh-CN": f"{site.address}/{HOMECOMING_ZH}", "en": f"{site.address}/{HOMECOMING_EN}"
     }  # fmt: skip
-    assert editions[f"{PREVIEW_URL}/{UNTRANSLATED_ZH}"] == {}  # no English page, none named
+    assert editions[f"{site.address}/{UNTRANSLATED_ZH}"] == {}  # no English page, none named
     for url, named in editions.items():
         assert all(editions.get(other) == named for other in named.values()), url  # both ways
-        page = demo_site / url.removeprefix(f"{PREVIEW_URL}/")
-        head = read(demo_site, str(page / "index.html" if url.endswith("/") else page)).split("</head>")[0]
+        page = site.output / url.removeprefix(f"{site.address}/")
+        head = read(site.output, str(page / "index.html" if url.endswith("/") else page)).split("</head>")[0]
         in_head = dict(re.findall(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]*)"', head))
         assert named == (
-            {lang: PREVIEW_URL + href for lang, href in in_head.items()} if len(in_head) > 1 else {}
+            {lang: site.address + site.local(href) for lang, href in in_head.items()}
+            if len(in_head) > 1
+            else {}
         )

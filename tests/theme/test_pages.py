@@ -91,13 +91,17 @@ def test_home_shows_news_story_projects_events_and_chapters(demo_site):
     assert "重庆校友会年会" in home  # the next event after the build date
 
 
-def test_every_page_has_title_description_canonical_and_open_graph(demo_site):
-    for path in html_pages(demo_site):
+def test_every_page_has_title_description_canonical_and_open_graph(site):
+    """In the published site, the canonical address and og:url are the page's own, in full at
+    the site's address; locally they are its path."""
+    for path in html_pages(site.output):
         page = Page(path.read_text(encoding="utf-8"))
-        english = path.relative_to(demo_site).parts[0] == "en"
+        english = path.relative_to(site.output).parts[0] == "en"
         assert page.lang == ("en" if english else "zh-CN"), path
         assert page.title.strip() and page.meta.get("description", "").strip(), path
-        assert page.canonical, path
+        assert page.canonical and page.meta["og:url"] == page.canonical, path
+        assert page.canonical.startswith("/" if site.address == PREVIEW_URL else f"{site.address}/"), path
+        assert target_file(site.output, path, site.local(page.canonical)) == path, path
         for tag in ("og:title", "og:description", "og:url", "og:type", "og:site_name", "og:locale"):
             assert page.meta.get(tag), (path, tag)
 
@@ -107,15 +111,16 @@ def test_dates_are_written_the_chinese_way(demo_site):
     assert re.search(r"<time datetime=\"2026-10-18\">2026年10月18日</time>", html)
 
 
-def test_every_internal_link_and_asset_resolves(demo_site):
+def test_every_internal_link_and_asset_resolves(site):
     broken = []
-    for path in html_pages(demo_site):
+    for path in html_pages(site.output):
         for _tag, address in Page(path.read_text(encoding="utf-8")).links:
+            address = site.local(address)
             parts = urlsplit(address)
             if parts.scheme or address.startswith(("#", "//")):
                 continue
-            if not target_file(demo_site, path, address).exists():
-                broken.append((str(path.relative_to(demo_site)), address))
+            if not target_file(site.output, path, address).exists():
+                broken.append((str(path.relative_to(site.output)), address))
     assert broken == []
 
 
@@ -139,38 +144,38 @@ class Targets(HTMLParser):
             self.addresses.append(attrs["href"])
 
 
-def test_every_address_in_srcsets_styles_feeds_sitemap_and_calendars_resolves_with_its_fragment(demo_site):
+def test_every_address_in_srcsets_styles_feeds_sitemap_and_calendars_resolves_with_its_fragment(site):
     """Files that name pages in full name them at the preview's address in a local build."""
-    pages = {path: Targets(path.read_text(encoding="utf-8")) for path in html_pages(demo_site)}
+    pages = {path: Targets(path.read_text(encoding="utf-8")) for path in html_pages(site.output)}
     named = [(path, address) for path, page in pages.items() for address in page.addresses]
-    for css in demo_site.rglob("*.css"):
+    for css in site.output.rglob("*.css"):
         named += [(css, a) for a in re.findall(r"url\(\s*['\"]?([^'\")]+)", css.read_text(encoding="utf-8"))]
-    for listing in [*demo_site.rglob("*.xml"), *demo_site.rglob("*.ics"), demo_site / "robots.txt"]:
+    for listing in [*site.output.rglob("*.xml"), *site.output.rglob("*.ics"), site.output / "robots.txt"]:
         text = listing.read_text(encoding="utf-8").replace("\r\n ", "")
-        named += [(listing, a) for a in re.findall(rf"{re.escape(PREVIEW_URL)}/[^\s<>\"&]*", text)]
+        named += [(listing, a) for a in re.findall(rf"{re.escape(site.address)}/[^\s<>\"&]*", text)]
     broken = []
     for path, address in named:
-        parts = urlsplit(address.removeprefix(PREVIEW_URL))
+        parts = urlsplit(site.local(address))
         if parts.scheme or parts.netloc or address == "#":
             continue
-        target = target_file(demo_site, path, parts.path) if parts.path else path
+        target = target_file(site.output, path, parts.path) if parts.path else path
         if not target.exists() or (
             parts.fragment and parts.fragment not in pages.get(target, Targets("")).ids
         ):
-            broken.append((path.relative_to(demo_site).as_posix(), address))
+            broken.append((path.relative_to(site.output).as_posix(), address))
     assert broken == []
     assert len(named) > 10_000  # srcsets, feeds and calendars were all read
 
 
-def test_no_page_loads_anything_from_another_host(demo_site):
-    for path in html_pages(demo_site):
+def test_no_page_loads_anything_from_another_host(site):
+    for path in html_pages(site.output):
         for tag, address in Page(path.read_text(encoding="utf-8")).links:
-            if tag in ("script", "link", "img", "iframe", "source") and urlsplit(address).netloc:
+            if tag in ("script", "link", "img", "iframe", "source") and urlsplit(site.local(address)).netloc:
                 assert tag == "link" and "alternate" in address, (path, tag, address)
-    for css in demo_site.rglob("*.css"):
+    for css in site.output.rglob("*.css"):
         assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text(encoding="utf-8")), css
         assert "@import" not in css.read_text(encoding="utf-8"), css
-    scripts = sorted(p.relative_to(demo_site).as_posix() for p in demo_site.rglob("*.js"))
+    scripts = sorted(p.relative_to(site.output).as_posix() for p in site.output.rglob("*.js"))
     ours = [s for s in scripts if not s.startswith("pagefind/")]  # the rest is Pagefind's
     assert ours == ["theme/js/forms.js", "theme/js/search.js"], "forms work without them; search needs them"
     assert "pagefind/pagefind.js" in scripts
@@ -210,25 +215,46 @@ def test_each_edition_links_a_feed_of_its_own_articles_under_its_own_name(demo_s
     assert not (demo_site / "feeds/all-zh.atom.xml").exists()  # it repeated feeds/all.atom.xml
 
 
-def test_sitemap_lists_every_page_but_those_that_say_noindex(demo_site):
+def test_every_feed_names_its_pages_and_entries_in_full(site):
+    """A chapter's feed was written with the pages' context: in a local build its links were
+    paths (/news/...) and its entries' ids read tag:None. Dates are RFC 3339, as Atom says."""
+    atom = "{http://www.w3.org/2005/Atom}"
+    rfc3339 = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)")
+    feeds = sorted(site.output.joinpath("feeds").rglob("*.xml"))
+    assert "chapters" in {feed.parent.name for feed in feeds}
+    for feed in feeds:
+        root = ET.parse(feed).getroot()
+        links = [link.get("href") for link in root.iter(f"{atom}link")]
+        ids = [entry.findtext(f"{atom}id") for entry in root.iter(f"{atom}entry")]
+        dates = [e.text for e in root.iter() if e.tag in (f"{atom}updated", f"{atom}published")]
+        assert all(link.startswith(f"{site.address}/") for link in links), (feed, links)
+        assert all(ident.startswith(f"tag:{urlsplit(site.address).hostname},") for ident in ids), (feed, ids)
+        assert dates and all(rfc3339.fullmatch(date) for date in dates), (feed, dates)
+
+
+def test_sitemap_lists_every_page_but_those_that_say_noindex(site):
     namespace = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
-    listed = {loc.text for loc in ET.parse(demo_site / "sitemap.xml").getroot().iter(f"{namespace}loc")}
+    listed = {loc.text for loc in ET.parse(site.output / "sitemap.xml").getroot().iter(f"{namespace}loc")}
     # A sitemap names pages in full: a local build's, at the preview's address.
-    assert {f"{PREVIEW_URL}{path}" for path in ("/chapters/uk/", "/", "/en/forms/update/")} <= listed
+    assert {f"{site.address}{path}" for path in ("/chapters/uk/", "/", "/en/forms/update/")} <= listed
     noindex = [
-        p for p in html_pages(demo_site) if 'name="robots" content="noindex"' in p.read_text(encoding="utf-8")
+        p
+        for p in html_pages(site.output)
+        if 'name="robots" content="noindex"' in p.read_text(encoding="utf-8")
     ]
     assert {"404.html", "en/404.html", "forms/update/thanks/index.html"} <= {
-        p.relative_to(demo_site).as_posix() for p in noindex
+        p.relative_to(site.output).as_posix() for p in noindex
     }
-    assert not {url.removeprefix(PREVIEW_URL) for url in listed} & {
+    pages = {target_file(site.output, site.output / "index.html", site.local(url)) for url in listed}
+    assert pages == set(html_pages(site.output)) - set(noindex)  # each page once, and only pages
+    assert not {url.removeprefix(site.address) for url in listed} & {
         "/404.html",
         "/en/404.html",
         "/forms/update/thanks/",
         "/en/forms/contact/thanks/",
     }
-    assert len(listed) == len(html_pages(demo_site)) - len(noindex)
-    assert f"Sitemap: {PREVIEW_URL}/sitemap.xml" in (demo_site / "robots.txt").read_text(encoding="utf-8")
+    assert len(listed) == len(html_pages(site.output)) - len(noindex)
+    assert f"Sitemap: {site.address}/sitemap.xml" in (site.output / "robots.txt").read_text(encoding="utf-8")
 
 
 class ChineseOutsideItsLanguage(HTMLParser):
@@ -275,9 +301,9 @@ def test_chinese_on_english_pages_is_marked_as_chinese_for_screen_readers(demo_s
     assert "School of Foreign Languages" in notes and "外国语学院" not in notes  # colleges translated
 
 
-def test_no_personal_contact_details_are_published(demo_site):
+def test_no_personal_contact_details_are_published(site):
     """In every file but pictures: pages, feeds, scripts, and the search index decompressed."""
-    for path in demo_site.rglob("*"):
+    for path in site.output.rglob("*"):
         if not path.is_file() or path.suffix in (".png", ".jpg", ".jpeg", ".webp", ".ico", ".woff2"):
             continue
         data = path.read_bytes()
@@ -332,3 +358,95 @@ def test_a_field_required_only_for_some_answers_says_for_which(demo_site):
                 )[1]
                 words = {"q": getattr(other.label, lang), "a": getattr(answer, lang)}
                 assert said.format(**words) in label, (page, field.name)
+
+
+class Structure(HTMLParser):
+    """What every page must have besides its head's words: one h1, its encoding, a viewport,
+    photos with their size and alt text, and ids each used once."""
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.h1 = 0
+        self.charset = self.viewport = False
+        self.images: list[dict] = []
+        self.ids: list[str] = []
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        self.h1 += tag == "h1"
+        self.charset |= tag == "meta" and attrs.get("charset", "").lower() == "utf-8"
+        self.viewport |= tag == "meta" and attrs.get("name") == "viewport"
+        self.images += [attrs] if tag == "img" else []
+        self.ids += [attrs["id"]] if attrs.get("id") else []
+
+
+def test_every_page_has_one_heading_its_encoding_a_viewport_sized_photos_and_unique_ids(site):
+    wrong = []
+    for path in html_pages(site.output):
+        page = Structure(path.read_text(encoding="utf-8"))
+        name = path.relative_to(site.output).as_posix()
+        wrong += [(name, "h1", page.h1)] if page.h1 != 1 else []
+        wrong += [(name, "charset")] if not page.charset else []
+        wrong += [(name, "viewport")] if not page.viewport else []
+        wrong += [
+            (name, img.get("src")) for img in page.images if not {"alt", "width", "height"} <= img.keys()
+        ]
+        wrong += [(name, "id", i) for i in set(page.ids) if page.ids.count(i) > 1]
+    assert wrong == []
+
+
+def test_a_published_site_never_names_the_preview(published_site):
+    """Everything that names the site in full names it at its public address."""
+    found = [
+        path.relative_to(published_site).as_posix()
+        for path in published_site.rglob("*")
+        if path.suffix in (".html", ".xml", ".ics", ".txt", ".json", ".js", ".css", ".svg")
+        and re.search(r"localhost|127\.0\.0\.1|\[::1\]", path.read_text(encoding="utf-8"))
+    ]
+    assert found == []
+
+
+def test_every_calendar_json_and_xml_file_is_well_formed(site):
+    """Calendars as icalendar reads them, each event with what RFC 5545 requires and its page in
+    full at the site's address; JSON and XML as their parsers read them."""
+    import json
+
+    import icalendar
+
+    calendars = sorted(site.output.rglob("*.ics"))
+    assert len(calendars) > 20
+    for path in calendars:
+        calendar = icalendar.Calendar.from_ical(path.read_bytes())
+        assert calendar.get("VERSION") == "2.0" and calendar.get("PRODID"), path
+        for event in calendar.walk("VEVENT"):
+            assert {"UID", "DTSTAMP", "DTSTART", "SUMMARY"} <= event.keys(), path
+            assert str(event["URL"]).startswith(f"{site.address}/"), path
+    for path in site.output.rglob("*.json"):
+        json.loads(path.read_text(encoding="utf-8"))
+    for path in site.output.rglob("*.xml"):
+        ET.parse(path)
+
+
+def test_no_published_file_is_a_source_or_a_leftover_or_needs_escaping_in_an_address(site):
+    names = [p.relative_to(site.output).as_posix() for p in site.output.rglob("*") if p.is_file()]
+    assert [name for name in names if not re.fullmatch(r"[A-Za-z0-9._/-]+", name)] == []
+    sources = (".md", ".py", ".pyc", ".yaml", ".yml", ".po", ".mo", ".xlsx", ".bak", ".orig", ".swp", ".tmp")
+    assert [n for n in names if n.endswith(sources) or "/." in f"/{n}" or n.endswith("~")] == []
+    # The only tables published are the projects' figures, made from the public ledger.
+    assert {n for n in names if n.endswith(".csv")} == {
+        f"projects/{p.parent.name}/figures.csv" for p in site.output.glob("projects/*/index.html")
+    }
+
+
+def test_no_page_is_a_placeholder(demo_site):
+    """What a page says comes from the sources, so the local build is enough to look in."""
+    placeholders = re.compile(
+        r"lorem ipsum|\bTODO\b|\bFIXME\b|\bTBD\b|coming soon|敬请期待|待补充|待完善|此处填写", re.I
+    )
+    found = {
+        path.relative_to(demo_site).as_posix(): hit[0]
+        for path in html_pages(demo_site)
+        if (hit := placeholders.search(re.sub(r"<[^>]+>", " ", path.read_text(encoding="utf-8"))))
+    }
+    assert found == {}

@@ -45,8 +45,8 @@ def test_the_handlers_own_pages_are_valid_too(tmp_path):
     assert [m["message"] for m in json.loads(result.stderr or result.stdout)["messages"]] == []
 
 
-def test_feeds_parse_with_feedparser(demo_site):
-    for feed in demo_site.joinpath("feeds").rglob("*.xml"):
+def test_feeds_parse_with_feedparser(site):
+    for feed in site.output.joinpath("feeds").rglob("*.xml"):
         parsed = feedparser.parse(feed.read_bytes())
         assert not parsed.bozo, (feed, parsed.get("bozo_exception"))
         assert parsed.entries or "chapters" in feed.parts
