@@ -532,7 +532,10 @@ class _Run:
 
     def key(self, cells: list[str]) -> tuple[str, str]:
         """The register's key (name, college) of a row, as its values would give it."""
-        name = self.normalise("name", cells[self.name_at])[0] if self.name_at < len(cells) else ""
+        try:
+            name = self.normalise("name", cells[self.name_at])[0] if self.name_at < len(cells) else ""
+        except NotTaken:  # a name not taken (too long, an Excel error): the row was reported, no one's
+            name = ""
         at = next((i for i, f in self.fields.items() if f == "college"), None)
         college = clean_text(cells[at]) if at is not None and at < len(cells) else ""
         return self.register.key({"name": name, "college": self.names(college) or self.college})
@@ -649,7 +652,12 @@ class _Run:
             try:
                 value, note = self.normalise(name, raw)
             except NotTaken as why:
-                self.refuse(number, name, raw, why.zh, why.en)
+                if name == "name":  # a row without its name is no one's
+                    self.refuse(
+                        number, name, raw, f"{why.zh}；这一行未导入", f"{why.en}; the row was not imported"
+                    )
+                else:
+                    self.refuse(number, name, raw, why.zh, why.en)
                 continue
             if note:
                 self.note(number, name, raw, *note, kind="taken")
@@ -666,6 +674,8 @@ class _Run:
         if values["college"] != self.college and not self.deciding_again:
             self.elsewhere[values["college"]] = self.elsewhere.get(values["college"], 0) + 1
         name = values.get("name", "")
+        if not name and any(p.field == self.labels["name"] for p in self.said.get(number, ())):
+            return None  # the name cell was reported as not taken: the row is not imported either
         if not name:
             self.refuse(
                 number, "name", None, "没有姓名，这一行未导入", "has no name; the row was not imported"

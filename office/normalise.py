@@ -103,6 +103,13 @@ _SERIAL = re.compile(r"[1-9]\d{4}(?:\.0+)?")
 _EXCEL_DAY_ZERO = datetime.date(1899, 12, 30)
 # Fields exporters force to text with '139… or ="139…" (so Excel keeps a 0 in front, or the digits).
 MARKED = ("mobile", "postcode", "id", "birth_date", "year_entered", "year_graduated")
+# What a spreadsheet shows in a cell whose formula failed (Excel's and WPS's, LibreOffice's Err:502):
+# saved in a CSV file as text, kept in a workbook as an error cell. Never a value of anyone's.
+_ERROR = re.compile(
+    r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|UNKNOWN!|CONNECT!|BUSY!)"
+    r"|Err:\d{3}",
+    re.IGNORECASE,
+)
 _AS_WRITTEN = ("address", "employer", "job_title", "major", "native_place", "college", "staff_unit")
 
 
@@ -204,6 +211,9 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
              "email": lambda raw: _email(_plain(raw))}  # fmt: skip
 
     def normalise(name: str, raw: str) -> Taken:
+        if raw.lstrip()[:1] in ("#", "E", "e") and _ERROR.fullmatch(raw.strip()):
+            raise NotTaken("是表格的错误值（公式出错，或引用的格已删除），此项未导入：请在 Excel 中改正这一格的公式或直接填上值后再导入",
+                           "is a spreadsheet's error value (a formula that failed, or refers to cells since deleted); not taken: correct the cell's formula in Excel or type the value, and import again")  # fmt: skip
         read = as_written.get(name) or plain.get(name)
         value, note = read(raw) if read else repeated(name, _plain(raw))
         # Longer than the form takes: cells run together, most likely.

@@ -1611,3 +1611,43 @@ def test_a_workbooks_later_passes_take_its_rows_from_memory(tmp_path, monkeypatc
     assert reads == 1 < len(parsed)  # a list this short is read through by the look for its header
     assert (tmp_path / "kept/r.csv").read_bytes() == (tmp_path / "afresh/r.csv").read_bytes()
     assert [p.sentence() for p in kept.problems] == [p.sentence() for p in afresh.problems]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_spreadsheets_error_value_is_never_taken(tmp_path, kind):
+    """#REF!, #N/A, #DIV/0!: a formula that failed, kept as an error cell in a workbook and as its
+    text in a CSV file. They were taken as values: an employer replaced by #REF!, a person named
+    #N/A added. Each is reported in one sentence; a row whose name is one is not imported."""
+    header = ["姓名", "出生日期", "现工作单位", "专业"]
+    book(tmp_path / "first.xlsx", {"名单": [header, ["王一", "1990-01-01", "示例公司", "软件工程"]]})
+    register = tmp_path / "private/register.csv"
+    import_register(tmp_path / "first.xlsx", "计算机学院", register, UPDATE, DAY)
+    rows = [header, ["王一", "1990-01-01", "#REF!", "#DIV/0!"], ["#N/A", "1990-01-02", "乙公司", ""]]
+    if kind == "xlsx":
+        path = book(tmp_path / "later.xlsx", {"名单": rows})
+        with zipfile.ZipFile(path) as opened:  # openpyxl wrote them as error cells, as Excel does
+            assert opened.read("xl/worksheets/sheet1.xml").count(b't="e"') == 3
+    else:
+        path = write(tmp_path / "later.csv", "\n".join(",".join(row) for row in rows))
+    report = import_register(path, "计算机学院", register, UPDATE, DAY, as_of=DAY)
+    assert [r["name"] + r["employer"] + r["major"] for r in read_register(register)] == [
+        "王一示例公司软件工程"
+    ]
+    assert [(p.row, p.field, p.value) for p in report.problems] == [
+        (2, "现工作单位", "#REF!"), (2, "专业", "#DIV/0!"), (3, "姓名", "#N/A")
+    ]  # fmt: skip
+    assert report.problems[2].sentence() == (
+        f"{path.name}, 第 3 行 (row 3), 字段 姓名: “#N/A”是表格的错误值（公式出错，或引用的格已删除），此项未导入："
+        "请在 Excel 中改正这一格的公式或直接填上值后再导入；这一行未导入 / is a spreadsheet's error value (a formula "
+        "that failed, or refers to cells since deleted); not taken: correct the cell's formula in Excel or type the "
+        "value, and import again; the row was not imported"
+    )
+
+
+def test_a_name_too_long_is_reported_when_the_list_is_read_again(tmp_path):
+    """A row whose name is not taken (a remark typed into the name column) is decided again on the
+    import's second pass, which read its name for its key: a traceback. It is one sentence."""
+    report = imported(tmp_path, "姓名,手机\n" + "请各位校友认真填写" * 5 + ",13800001111\n李二,13800002222\n")
+    assert [r["name"] for r in read_register(tmp_path / "private/register.csv")] == ["李二"]
+    assert [(p.row, p.field) for p in report.problems] == [(2, "姓名")]
+    assert report.problems[0].en.endswith("check it and import again; the row was not imported")
