@@ -244,7 +244,7 @@ def iter_rows(
     kind = _content(path)
     if kind == "xlsx" or (not kind and path.suffix.lower() in (".xlsx", ".xlsm")):
         return _xlsx_rows(path, label), _renamed(path, label)
-    if kind == "encrypted" or (kind == "ole2" and path.suffix.lower() in (".xlsx", ".xlsm")):
+    if kind == "encrypted":  # an old .xls renamed .xlsx is no workbook with a password
         raise ProblemsFound([Problem(
             label,
             "设有打开密码（已加密），无法读取：请在 Excel 中打开，去掉密码（文件 > 信息 > 保护工作簿 > 用密码进行加密，清空密码），保存后再导入",

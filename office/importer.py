@@ -297,6 +297,10 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, normalise: Call
         parts.append(part)
     if not parts:
         hidden = [note for note in notes if note.kind == "hidden"]  # a header hidden in Excel says so first
+        if not hidden and not any(filled for _, filled in unread):
+            raise ProblemsFound([Problem(label, "是空的，没有任何内容，未导入：请检查是否选错了文件，或重新导出名单后再导入",
+                                         "is empty: it holds nothing to import; check that it is the right file, or export the list again and import that",
+                                         kind="file")])  # fmt: skip
         raise ProblemsFound([*hidden, Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
                                               "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
                                               row=1, kind="header")])  # fmt: skip

@@ -486,6 +486,11 @@ def test_a_count_a_date_or_a_stamp_below_the_list_is_a_footer_not_a_row_without_
         ("empty.xlsx", b"", "is not a readable .xlsx workbook"),
         ("damaged.xlsx", b"PK\x03\x04 not really a zip", "is not a readable .xlsx workbook"),
         ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old or foreign spreadsheet format"),
+        # An old .xls renamed .xlsx was told to remove a password it does not have.
+        ("old.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504), "old or foreign spreadsheet format"),
+        # An empty list was told its first row should name the columns.
+        ("empty.csv", b"", "is empty: it holds nothing to import"),
+        ("blank.csv", b"\xef\xbb\xbf\n,,,\n  \n", "is empty: it holds nothing to import"),
         (
             "export.xls",
             b"<html><body><table><tr><td>\xe5\xa7\x93\xe5\x90\x8d</td></tr>",
