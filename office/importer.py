@@ -294,6 +294,7 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, normalise: Call
                                      sheet=where))  # fmt: skip
         if columns:
             notes.append(_unread(label, columns, start + 1, where))
+        notes.extend(_twice(label, fields, update, start + 1, where))
         parts.append(part)
     if not parts:
         hidden = [note for note in notes if note.kind == "hidden"]  # a header hidden in Excel says so first
@@ -386,9 +387,26 @@ def _hidden_column(label: str, column: int, heading: str, sheet: str | None, row
 def _unread(label: str, columns: list[str], row: int, sheet: str | None) -> Problem:
     """The note naming the columns of a header that are not imported."""
     zh, en = "、".join(columns), ", ".join(columns)
-    return Problem(label, f"这些列未导入：{zh}（登记册没有这些字段，或与前面的列重复）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
-                   f"these columns were not imported: {en} (the register has no such field, or an earlier column gives it); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
+    return Problem(label, f"这些列未导入：{zh}（登记册没有这些字段）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
+                   f"these columns were not imported: {en} (the register has no such field); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
                    row=row, kind="columns", sheet=sheet)  # fmt: skip
+
+
+def _twice(label: str, fields: dict[int, str], update: Form, row: int, sheet: str | None) -> list[Problem]:
+    """A note for each field two or more columns of a header give (联系电话 and 手机, 出生日期 and
+    出生年月): each row takes the first of them that can be taken, and reports a different one."""
+    labels = {f.name: f.label.zh for f in update.fields} | {ID_FIELD: "编号"}
+    columns: dict[str, list[int]] = {}
+    for column, name in fields.items():
+        columns.setdefault(name, []).append(column)
+    said = []
+    for name, found in columns.items():
+        if len(found) > 1:
+            field, letters = labels.get(name, name), [_letter(c) for c in found]
+            said.append(Problem(label, f"{'、'.join(letters)} 列都是“{field}”：每一行取其中第一个能导入的值，另一列的值不同时在报告中列出",
+                                f"columns {', '.join(letters[:-1])} and {letters[-1]} {'both' if len(letters) == 2 else 'all'} give “{field}”: each row takes the first of their values that can be taken, and reports a different one in another",
+                                row=row, field=field, kind="twice", sheet=sheet))  # fmt: skip
+    return said
 
 
 MAX_PASSES = 10  # a list settles in two or three; the bound only stops a list that never would
@@ -437,6 +455,7 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
                                  row=number, kind="header", sheet=sheet))  # fmt: skip
             if unread:
                 notes.append(_unread(label, unread, number, sheet))
+            notes.extend(_twice(label, anew, update, number, sheet))
             continue
         said = _info_of(cells, known) | _class_of(cells) if len(filled) == 1 else {}
         said = _given(said, part.normalise, label, number, sheet, notes)
@@ -540,8 +559,8 @@ class _Run:
             name = self.normalise("name", cells[self.name_at])[0] if self.name_at < len(cells) else ""
         except NotTaken:  # a name not taken (too long, an Excel error): the row was reported, no one's
             name = ""
-        at = next((i for i, f in self.fields.items() if f == "college"), None)
-        college = clean_text(cells[at]) if at is not None and at < len(cells) else ""
+        at = (i for i, f in self.fields.items() if f == "college" and i < len(cells) and cells[i].strip())
+        college = clean_text(cells[at]) if (at := next(at, None)) is not None else ""
         return self.register.key({"name": name, "college": self.names(college) or self.college})
 
     def report(self, result: ImportReport) -> None:
@@ -630,6 +649,7 @@ class _Run:
             "college": self.college,
             "relation": "student",
         }  # a college's list is of its former students
+        given: dict[str, int] = {}  # field -> the column its value was taken from
         for index, name in self.fields.items():
             raw = cells[index].strip()
             if not raw:
@@ -656,17 +676,23 @@ class _Run:
             try:
                 value, note = self.normalise(name, raw)
             except NotTaken as why:
-                if name == "name":  # a row without its name is no one's
-                    self.refuse(
+                if name == "name" and not any(f == "name" for i, f in self.fields.items() if i > index):
+                    self.refuse(  # a row without its name is no one's
                         number, name, raw, f"{why.zh}；这一行未导入", f"{why.en}; the row was not imported"
                     )
                 else:
                     self.refuse(number, name, raw, why.zh, why.en)
                 continue
+            if name in given:  # a second column of the field (联系电话 and 手机): the first's value stays
+                if value and value != values[name]:
+                    first = _letter(given[name])
+                    self.refuse(number, name, raw, f"与 {first} 列的 {values[name]} 不同，{_letter(index)} 列的这个值未导入：请核对哪个是对的，只留一个后再导入",
+                                f"differs from column {first}'s {values[name]}, so column {_letter(index)}'s value was not taken: check which is right, keep that one and import again")  # fmt: skip
+                continue
             if note:
                 self.note(number, name, raw, *note, kind="taken")
             if value:
-                values[name] = value
+                values[name], given[name] = value, index
         # What a title or subheading above gave, each value checked once there (_given).
         for name, raw in self.context.items():
             if name in values or any(cells[i].strip() for i, f in self.fields.items() if f == name):
@@ -903,10 +929,10 @@ def _header(
             if i in hidden:
                 if heading.strip():
                     concealed.append((i, heading.strip()))
-            elif name is not None and name not in fields.values():
-                fields[i] = name
+            elif name is not None:
+                fields[i] = name  # a second column of a field (联系电话 and 手机) is read after the first
             elif heading.strip():
-                unread.append(heading.strip())  # the register has no such field, or the column repeats one
+                unread.append(heading.strip())  # the register has no such field
         width = len(headings)  # a CSV header's empty cells too: a value under one is no comma's doing
         blank = tuple(i for i in range(width) if not headings[i].strip() and i not in hidden)
         return index, last, fields, unread, width, blank, concealed

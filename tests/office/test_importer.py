@@ -613,8 +613,10 @@ def test_every_column_not_imported_is_named_in_one_note(tmp_path):
     assert (record["mobile"], record["email"], record["year_graduated"], record["employer"]) == (
         "13900010030", "hm@example.com", "2019", "示例公司 工程师")  # fmt: skip
     [note] = [n for n in report.notes if n.kind == "columns"]
-    assert note.row == 1 and "these columns were not imported: 学号, 班级, 手机号码" in note.en
-    assert [line["处理 action"] for line in read_records(report.report_file)] == ["未导入 not taken"]
+    assert note.row == 1 and "these columns were not imported: 学号, 班级 (" in note.en
+    # 手机号码 is a second mobile column: its other number is reported on its row
+    assert [(p.row, p.field, p.value) for p in report.problems] == [(2, "手机", "13900010031")]
+    assert [line["处理 action"] for line in read_records(report.report_file)] == ["未导入 not taken"] * 2
 
 
 def test_english_headers_from_the_form_are_recognised(tmp_path):
@@ -1656,3 +1658,43 @@ def test_a_name_too_long_is_reported_when_the_list_is_read_again(tmp_path):
     assert [r["name"] for r in read_register(tmp_path / "private/register.csv")] == ["李二"]
     assert [(p.row, p.field) for p in report.problems] == [(2, "姓名")]
     assert report.problems[0].en.endswith("check it and import again; the row was not imported")
+
+
+def test_a_second_column_of_a_field_gives_what_the_first_lacks(tmp_path):
+    """联系电话 (landlines, mostly) before 手机: the second column of a field was never read, so
+    the mobiles in it were lost, with one note on the header saying it was not imported. Each row
+    now takes the first value of the field's columns that can be taken; a different one is
+    reported on its row, one the same is not."""
+    text = (
+        "姓名,联系电话,手机,出生年月,出生日期\n"
+        "王一,010-62751234转8021,13800001111,,1990-01-01\n"  # a landline, then the mobile
+        "李二,13800002222,13800002222,1991.02,1991.02\n"  # the same in both
+        "张三,13800003333,13900003333,1992-03-04,1992-03-05\n"  # two different values
+        "赵四,,13800004444,,\n"  # only the second
+    )
+    report = imported(tmp_path, text)
+    taken = [
+        (r["name"], r["mobile"], r["birth_date"]) for r in read_register(tmp_path / "private/register.csv")
+    ]
+    assert taken == [
+        ("王一", "13800001111", "1990-01-01"),
+        ("李二", "13800002222", "1991-02"),
+        ("张三", "13800003333", "1992-03-04"),
+        ("赵四", "13800004444", ""),
+    ]
+    assert [(p.row, p.field, p.value) for p in report.problems] == [
+        (2, "手机", "010-62751234转8021"),  # not taken, as before
+        (4, "手机", "13900003333"),
+        (4, "出生日期", "1992-03-05"),
+    ]
+    assert report.problems[1].sentence() == (
+        "list.csv, 第 4 行 (row 4), 字段 手机: “13900003333”与 B 列的 13800003333 不同，C 列的这个值未导入：请核对哪个是对的，"
+        "只留一个后再导入 / differs from column B's 13800003333, so column C's value was not taken: check which is "
+        "right, keep that one and import again"
+    )
+    assert [n.en for n in report.notes if n.kind == "twice"] == [
+        "columns B and C both give “手机”: each row takes the first of their values that can be taken, and reports a "
+        "different one in another",
+        "columns D and E both give “出生日期”: each row takes the first of their values that can be taken, and "
+        "reports a different one in another",
+    ]
