@@ -83,6 +83,12 @@ _YEAR = re.compile(r"(\d{4})\s*(?:年|级|届)?")
 _SHORT_CLASS = re.compile(r"(\d{2})\s*[级届]")
 _STAFF_YEARS = re.compile(r"((?:19|20)\d{2})\s*[-–—~至到]\s*((?:19|20)\d{2})?")
 _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
+# A landline as offices write one, with its area code in brackets or not and an extension:
+# (010)62751234-8021, 0755-8888 9999 转 123, 010-62751234 ext. 8021.
+_LANDLINE_WRITTEN = re.compile(
+    r"[(（]?0\d{2,3}[)）]?[\s-]?\d{3,4}[\s-]?\d{4}(?:\s*(?:-|转|分机|ext\.?|x)\s*\d{1,6})?", re.IGNORECASE
+)
+_SCIENTIFIC = re.compile(r"\d[.,]?\d*[eE][+]?\d")  # 1.38E+10, 1.38e10: how a spreadsheet shows 11 digits
 _SEPARATORS = re.compile(r"[;；,，、/\s]+")
 _HINT = re.compile(
     r"[（(【\[][^（()）【】\[\]]*[）)】\]][\s*：:]*$"
@@ -315,7 +321,16 @@ def _choice(options: dict[str, str], text: str, zh: str, en: str) -> Taken:
     return value, None
 
 
+# 1990.1: January as typed, or 1990.10 (October) that a spreadsheet kept as the number 1990.1,
+# dropping its 0; Excel shows and saves both alike, so the month cannot be told.
+_DROPPED_ZERO = re.compile(r"(\d{4})\.1")
+
+
 def _birth(text: str, today: datetime.date) -> str:
+    if year := _DROPPED_ZERO.fullmatch(text):
+        year = year.group(1)
+        raise NotTaken(f"可能是 {year} 年 1 月，也可能是 {year}.10（10 月）被表格存成数字、丢了末尾的 0，无法确定，此项未导入：请写成 {year}-01 或 {year}-10 后再导入",
+                       f"may be January {year}, or {year}.10 (October) that the spreadsheet kept as a number, dropping its 0; it cannot be told, so it was not taken: write {year}-01 or {year}-10 and import again")  # fmt: skip
     try:
         value = parse_date(text)
     except NotADate as wrong:
@@ -373,10 +388,10 @@ def _mobile(text: str) -> str:
                        "ends in 00000: the spreadsheet most likely showed it in scientific notation (1.39E+10) and saved that back as the number, losing its last digits; not taken: check it, and if the number really is so, write it in data/private/register.csv")  # fmt: skip
     if is_mobile(value):
         return value
-    if "e+" in text.lower():
+    if _SCIENTIFIC.search(text):
         raise NotTaken("被表格写成了科学计数法，后几位已丢失：请把这一列设为文本后重新填写",
                        "was turned into a number in scientific notation by the spreadsheet and lost its last digits: format the column as text and type it again")  # fmt: skip
-    if _LANDLINE.fullmatch(value):
+    if _LANDLINE.fullmatch(value) or _LANDLINE_WRITTEN.fullmatch(text.strip()):
         raise NotTaken("是座机号码，登记册只收手机号码；可写在通讯地址旁备注",
                        "is a landline; the register keeps mobiles only")  # fmt: skip
     raise NotTaken("不是手机号码：大陆手机为 1 开头的 11 位数字，境外号码请以 + 和国家代码开头",

@@ -151,6 +151,13 @@ def test_values_are_taken_as_offices_write_them(field, written, taken):
         ("year_entered", "1850", "should be a year from 1925 to 2030"),
         ("mobile", "010-62751234", "is a landline"),
         ("mobile", "1.38E+10", "scientific notation"),
+        # written without its + (a program's way), or a landline with its extension: told as such
+        ("mobile", "1.38e10", "scientific notation"),
+        ("mobile", "1.3800001111E10", "scientific notation"),
+        ("mobile", "010-62751234转8021", "is a landline"),
+        ("mobile", "(010)62751234-8021", "is a landline"),
+        ("mobile", "0755-8888 9999 ext. 123", "is a landline"),
+        ("mobile", "（0571）88888888", "is a landline"),
         ("postcode", "80000", "a postcode has 6 digits"),
         ("postcode", "01000", "a postcode has 6 digits"),
         ("mobile", "13800000000", "ends in 00000"),
@@ -1698,3 +1705,24 @@ def test_a_second_column_of_a_field_gives_what_the_first_lacks(tmp_path):
         "columns D and E both give “出生日期”: each row takes the first of their values that can be taken, and "
         "reports a different one in another",
     ]
+
+
+@pytest.mark.parametrize("kind", ["xlsx", "csv"])
+def test_a_birth_month_that_may_have_lost_its_zero_is_not_guessed(tmp_path, kind):
+    """出生年月 1990.10 typed in Excel is the number 1990.1, shown and saved as 1990.1: it was taken
+    as January, a wrong month that also tells the person from their record (1990-10-05). A month
+    that cannot be told is reported with both readings; 1990.2 and 1990.10 as text are taken."""
+    rows = [["姓名", "出生年月"], ["王一", 1990.10], ["李二", "1991.2"], ["张三", "1992.10"]]
+    if kind == "xlsx":
+        path = book(tmp_path / "list.xlsx", {"名单": rows})
+    else:
+        path = write(tmp_path / "list.csv", "\n".join(",".join(str(c) for c in row) for row in rows))
+    report = import_register(path, "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    taken = [(r["name"], r["birth_date"]) for r in read_register(tmp_path / "r.csv")]
+    assert taken == [("王一", ""), ("李二", "1991-02"), ("张三", "1992-10")]
+    [problem] = report.problems
+    assert (problem.row, problem.field, problem.value) == (2, "出生日期", "1990.1")
+    assert problem.en == (
+        "may be January 1990, or 1990.10 (October) that the spreadsheet kept as a number, dropping its 0; it "
+        "cannot be told, so it was not taken: write 1990-01 or 1990-10 and import again"
+    )
