@@ -1726,3 +1726,15 @@ def test_a_birth_month_that_may_have_lost_its_zero_is_not_guessed(tmp_path, kind
         "may be January 1990, or 1990.10 (October) that the spreadsheet kept as a number, dropping its 0; it "
         "cannot be told, so it was not taken: write 1990-01 or 1990-10 and import again"
     )
+
+
+def test_a_workbook_is_opened_once_for_all_its_sheets_and_readings(tmp_path, monkeypatch):
+    """Opening a workbook parses its shared strings (0.9 s for 30,000 people): its sheet list, the
+    look for each header and the first reading through each opened it again."""
+    opened = []
+    load = tables._workbook
+    monkeypatch.setattr(tables, "_workbook", lambda *args: opened.append(args) or load(*args))
+    rows = [HEADER, *ROWS[:3]]
+    path = book(tmp_path / "two.xlsx", {"一班": rows, "二班": [HEADER, ["韩梅", "女", "1990-01-01"]]})
+    report = import_register(path, "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
+    assert (len(opened), report.added) == (1, 4)
