@@ -473,6 +473,11 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
 
 
 _REPORTED, _ADDED, _UPDATED, _UNCHANGED = range(4)
+# A year entered that a record's other dates contradict, said of the year (Run.consistent).
+_AGAINST = {
+    "year_graduated": ("晚于登记册中的毕业时间 {}，此项未导入：请核对这两个年份", "is after the year graduated in the register, {}; not taken: check the two years"),
+    "birth_date": ("不晚于登记册中的出生日期 {}，此项未导入：请核对这两项", "is not after the date of birth in the register, {}; not taken: check the two"),
+}  # fmt: skip
 
 
 class _Run:
@@ -822,14 +827,26 @@ class _Run:
                             f"the register's value {register.get(index, name)} is newer, from {newer[1]} on {shown_moment(newer[0])[:10]}, after this list's date; the list's value was not taken")  # fmt: skip
                 continue
             changes[name] = value
-        merged = {**register.as_dict(index), **changes}
-        for name, zh, en in record_problems(merged):
-            if name in changes:
-                self.refuse(number, name, changes.pop(name), zh, en)
+        self.consistent(number, index, changes)
         if not changes:
             return _UNCHANGED
         register.change(index, changes, self.source, self.by, self.when)
         return _UPDATED
+
+    def consistent(self, number: int, index: int, changes: dict[str, str]) -> None:
+        """Take out of changes, and report, each value that would leave the record contradicting
+        itself (graduated before entering, born after it): the value the check names, or else the
+        one beside it that the change brings (a list's 入校时间 2016 against the record's 毕业时间 2014)."""
+        current = self.register.as_dict(index)
+        before = {name for name, _, _ in record_problems(current)}  # what the record already says wrongly
+        for name, zh, en in record_problems({**current, **changes}):
+            if name in changes:
+                self.refuse(number, name, changes.pop(name), zh, en)
+            elif name not in before and "year_entered" in changes:  # 毕业时间 or 出生日期 against it
+                held, (zh, en) = current[name], _AGAINST[name]
+                self.refuse(
+                    number, "year_entered", changes.pop("year_entered"), zh.format(held), en.format(held)
+                )
 
     def again(self, number: int, index: int, values: dict[str, str], unsure: bool = False) -> int:
         """The same person twice in one list: the first row's values stay, the other fills gaps;
@@ -849,6 +866,7 @@ class _Run:
                             f"is the same person as {en} with another value: {en}'s {kept if register.get(index, name) else '(empty)'} was kept; check which is current" + (" (only the name says so: if they are two people, add their birth dates and import again)" if unsure else ""))  # fmt: skip
             else:
                 gaps[name] = value
+        self.consistent(number, index, gaps)
         if not gaps:
             return _UNCHANGED
         register.change(index, gaps, self.source, self.by, self.when)

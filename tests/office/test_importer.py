@@ -1738,3 +1738,26 @@ def test_a_workbook_is_opened_once_for_all_its_sheets_and_readings(tmp_path, mon
     path = book(tmp_path / "two.xlsx", {"一班": rows, "二班": [HEADER, ["韩梅", "女", "1990-01-01"]]})
     report = import_register(path, "计算机学院", tmp_path / "r.csv", UPDATE, DAY)
     assert (len(opened), report.added) == (1, 4)
+
+
+def test_a_value_is_not_taken_when_it_contradicts_the_records_other_dates(tmp_path):
+    """A list's 入校时间 2015 for a record graduated in 2014 was taken (the check named 毕业时间,
+    which the list did not change), and so was a repeat row's 毕业时间 2008 filling the gap of a
+    row that entered in 2010: the register was left saying someone graduated before entering."""
+    first = "姓名,出生日期,入学年份,毕业年份\n王一,1990-01-01,2010,2014\n"
+    imported(tmp_path, first, name="old.csv", as_of=datetime.date(2025, 1, 1))
+    later = "姓名,出生日期,入学年份,毕业年份\n王一,1990-01-01,2015,\n李二,1990-01-02,2010,\n李二,1990-01-02,,2008\n"
+    report = imported(tmp_path, later, name="new.csv", as_of=datetime.date(2026, 1, 1))
+    records = read_register(tmp_path / "private/register.csv")
+    assert [(r["name"], r["year_entered"], r["year_graduated"]) for r in records] == [
+        ("王一", "2010", "2014"),
+        ("李二", "2010", ""),
+    ]
+    assert [(p.row, p.field, p.value) for p in report.problems] == [
+        (2, "入校时间", "2015"),
+        (4, "毕业时间", "2008"),
+    ]
+    assert (
+        report.problems[0].en
+        == "is after the year graduated in the register, 2014; not taken: check the two years"
+    )
