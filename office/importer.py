@@ -36,6 +36,7 @@ from office.normalise import (
     field_of,
     header_names,
     heading_test,
+    is_example,
     is_footer,
     normaliser,
     unmarked,
@@ -437,6 +438,11 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
             notes.append(Problem(label, "是表尾（制表人、合计、备注等），已跳过",
                                  "is a footer line (who made the list, totals, remarks); skipped", row=number, kind="footer",
                                  sheet=sheet))  # fmt: skip
+            continue
+        if is_example(cells):
+            notes.append(Problem(label, "是填表示例（示例、例：），已跳过；如是校友，请去掉“示例”等字样后再导入",
+                                 "is the template's example row (示例, 例：); skipped: if it is an alumnus, take that word off and import again",
+                                 row=number, kind="example", sheet=sheet))  # fmt: skip
             continue
         if getattr(cells, "hidden", False):
             notes.append(Problem(label, "是隐藏的行，未导入；如要导入，请在 Excel 中取消隐藏后再导入",

@@ -79,6 +79,12 @@ FOOTERS = ("制表", "填表", "审核", "负责人", "联系人", "合计", "�
            "打印", "导出", "统计", "截止", "盖章", "签字", "日期", "填报", "总人数", "人数", "以上")  # fmt: skip
 # A count (共 5 人, 以上共计12名) or a stamp (学院（盖章）) anywhere in a footer's first cell.
 _FOOTER_WORDS = re.compile(r"共\s*[0-9０-９]+\s*[人名位]|盖章|签字|签名")
+# A template's example row, which offices leave in above the people: 示例：张三, 例: 李四, （样例）.
+_EXAMPLE = re.compile(
+    r"[(\[【]\s*(?:示例|样例|范例|举例|例|填写示例|填表示例)\s*[)\]】].*"
+    r"|(?:示例|样例|范例|举例|例|例如|填写示例|填表示例|填写样例|example|e\.g\.)\s*[:].*|示例|样例",
+    re.IGNORECASE | re.DOTALL,
+)
 _YEAR = re.compile(r"(\d{4})\s*(?:年|级|届)?")
 _SHORT_CLASS = re.compile(r"(\d{2})\s*[级届]")
 _STAFF_YEARS = re.compile(r"((?:19|20)\d{2})\s*[-–—~至到]\s*((?:19|20)\d{2})?")
@@ -176,6 +182,12 @@ def is_footer(cells: list[str]) -> bool:
     """A line below the list (制表人：…, 合计, 备注), not an alumnus."""
     first = next((c.strip() for c in cells if c.strip()), "")
     return first.startswith(FOOTERS) or _FOOTER_WORDS.search(first) is not None
+
+
+def is_example(cells: list[str]) -> bool:
+    """A template's example row (示例：张三 …), left in above the people, not an alumnus."""
+    first = next((c.strip() for c in cells if c.strip()), "")
+    return _EXAMPLE.fullmatch(unicodedata.normalize("NFKC", first)) is not None
 
 
 def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken]:

@@ -1761,3 +1761,19 @@ def test_a_value_is_not_taken_when_it_contradicts_the_records_other_dates(tmp_pa
         report.problems[0].en
         == "is after the year graduated in the register, 2014; not taken: check the two years"
     )
+
+
+def test_a_templates_example_row_is_skipped_not_added(tmp_path):
+    """Templates carry an example row above the people (示例：张三 …, 例: 李四): it was added to the
+    register as a person named 示例:张三. Such rows are skipped with a note; a name is not."""
+    text = (
+        "姓名,性别,出生日期,手机\n示例：张三,男,1990-01-01,13812345678\n（例）李四,男,1990-01-01,\n"
+        "例: 王五,男,1990-01-01,\n范例,女,1991-01-01,13800001111\n"
+    )
+    report = imported(tmp_path, text)
+    assert [r["name"] for r in read_register(tmp_path / "private/register.csv")] == ["范例"]
+    assert [(n.row, n.kind) for n in report.notes if n.kind == "example"] == [(2, "example"), (3, "example"), (4, "example")]  # fmt: skip
+    assert report.notes[0].sentence() == (
+        "list.csv, 第 2 行 (row 2): 是填表示例（示例、例：），已跳过；如是校友，请去掉“示例”等字样后再导入 / is the "
+        "template's example row (示例, 例：); skipped: if it is an alumnus, take that word off and import again"
+    )
