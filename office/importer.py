@@ -36,6 +36,7 @@ from office.normalise import (
     field_of,
     header_names,
     heading_test,
+    is_example,
     is_footer,
     normaliser,
     unmarked,
@@ -294,9 +295,14 @@ def _parts(sheets: list[tables.Sheet], label: str, update: Form, normalise: Call
                                      sheet=where))  # fmt: skip
         if columns:
             notes.append(_unread(label, columns, start + 1, where))
+        notes.extend(_twice(label, fields, update, start + 1, where))
         parts.append(part)
     if not parts:
         hidden = [note for note in notes if note.kind == "hidden"]  # a header hidden in Excel says so first
+        if not hidden and not any(filled for _, filled in unread):
+            raise ProblemsFound([Problem(label, "是空的，没有任何内容，未导入：请检查是否选错了文件，或重新导出名单后再导入",
+                                         "is empty: it holds nothing to import; check that it is the right file, or export the list again and import that",
+                                         kind="file")])  # fmt: skip
         raise ProblemsFound([*hidden, Problem(label, "找不到表头：第一行应有“姓名”“性别”“出生日期”等列名",
                                               "no header found: the first row should name columns such as 姓名, 性别, 出生日期",
                                               row=1, kind="header")])  # fmt: skip
@@ -382,9 +388,26 @@ def _hidden_column(label: str, column: int, heading: str, sheet: str | None, row
 def _unread(label: str, columns: list[str], row: int, sheet: str | None) -> Problem:
     """The note naming the columns of a header that are not imported."""
     zh, en = "、".join(columns), ", ".join(columns)
-    return Problem(label, f"这些列未导入：{zh}（登记册没有这些字段，或与前面的列重复）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
-                   f"these columns were not imported: {en} (the register has no such field, or an earlier column gives it); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
+    return Problem(label, f"这些列未导入：{zh}（登记册没有这些字段）；如其中有要导入的信息，请把列名改为登记册的列名（如“手机”“电子邮箱”“毕业时间”）后再导入",
+                   f"these columns were not imported: {en} (the register has no such field); if one holds something to import, name it as the register does (手机, 电子邮箱, 毕业时间…) and import again",
                    row=row, kind="columns", sheet=sheet)  # fmt: skip
+
+
+def _twice(label: str, fields: dict[int, str], update: Form, row: int, sheet: str | None) -> list[Problem]:
+    """A note for each field two or more columns of a header give (联系电话 and 手机, 出生日期 and
+    出生年月): each row takes the first of them that can be taken, and reports a different one."""
+    labels = {f.name: f.label.zh for f in update.fields} | {ID_FIELD: "编号"}
+    columns: dict[str, list[int]] = {}
+    for column, name in fields.items():
+        columns.setdefault(name, []).append(column)
+    said = []
+    for name, found in columns.items():
+        if len(found) > 1:
+            field, letters = labels.get(name, name), [_letter(c) for c in found]
+            said.append(Problem(label, f"{'、'.join(letters)} 列都是“{field}”：每一行取其中第一个能导入的值，另一列的值不同时在报告中列出",
+                                f"columns {', '.join(letters[:-1])} and {letters[-1]} {'both' if len(letters) == 2 else 'all'} give “{field}”: each row takes the first of their values that can be taken, and reports a different one in another",
+                                row=row, field=field, kind="twice", sheet=sheet))  # fmt: skip
+    return said
 
 
 MAX_PASSES = 10  # a list settles in two or three; the bound only stops a list that never would
@@ -416,6 +439,11 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
                                  "is a footer line (who made the list, totals, remarks); skipped", row=number, kind="footer",
                                  sheet=sheet))  # fmt: skip
             continue
+        if is_example(cells):
+            notes.append(Problem(label, "是填表示例（示例、例：），已跳过；如是校友，请去掉“示例”等字样后再导入",
+                                 "is the template's example row (示例, 例：); skipped: if it is an alumnus, take that word off and import again",
+                                 row=number, kind="example", sheet=sheet))  # fmt: skip
+            continue
         if getattr(cells, "hidden", False):
             notes.append(Problem(label, "是隐藏的行，未导入；如要导入，请在 Excel 中取消隐藏后再导入",
                                  "is a hidden row and was not imported; unhide it in Excel to import it", row=number, kind="hidden",
@@ -433,6 +461,7 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
                                  row=number, kind="header", sheet=sheet))  # fmt: skip
             if unread:
                 notes.append(_unread(label, unread, number, sheet))
+            notes.extend(_twice(label, anew, update, number, sheet))
             continue
         said = _info_of(cells, known) | _class_of(cells) if len(filled) == 1 else {}
         said = _given(said, part.normalise, label, number, sheet, notes)
@@ -450,6 +479,11 @@ def _people(rows, part: _Part, label: str, sheet: str | None, notes: list[Proble
 
 
 _REPORTED, _ADDED, _UPDATED, _UNCHANGED = range(4)
+# A year entered that a record's other dates contradict, said of the year (Run.consistent).
+_AGAINST = {
+    "year_graduated": ("晚于登记册中的毕业时间 {}，此项未导入：请核对这两个年份", "is after the year graduated in the register, {}; not taken: check the two years"),
+    "birth_date": ("不晚于登记册中的出生日期 {}，此项未导入：请核对这两项", "is not after the date of birth in the register, {}; not taken: check the two"),
+}  # fmt: skip
 
 
 class _Run:
@@ -532,9 +566,12 @@ class _Run:
 
     def key(self, cells: list[str]) -> tuple[str, str]:
         """The register's key (name, college) of a row, as its values would give it."""
-        name = self.normalise("name", cells[self.name_at])[0] if self.name_at < len(cells) else ""
-        at = next((i for i, f in self.fields.items() if f == "college"), None)
-        college = clean_text(cells[at]) if at is not None and at < len(cells) else ""
+        try:
+            name = self.normalise("name", cells[self.name_at])[0] if self.name_at < len(cells) else ""
+        except NotTaken:  # a name not taken (too long, an Excel error): the row was reported, no one's
+            name = ""
+        at = (i for i, f in self.fields.items() if f == "college" and i < len(cells) and cells[i].strip())
+        college = clean_text(cells[at]) if (at := next(at, None)) is not None else ""
         return self.register.key({"name": name, "college": self.names(college) or self.college})
 
     def report(self, result: ImportReport) -> None:
@@ -623,6 +660,7 @@ class _Run:
             "college": self.college,
             "relation": "student",
         }  # a college's list is of its former students
+        given: dict[str, int] = {}  # field -> the column its value was taken from
         for index, name in self.fields.items():
             raw = cells[index].strip()
             if not raw:
@@ -649,12 +687,23 @@ class _Run:
             try:
                 value, note = self.normalise(name, raw)
             except NotTaken as why:
-                self.refuse(number, name, raw, why.zh, why.en)
+                if name == "name" and not any(f == "name" for i, f in self.fields.items() if i > index):
+                    self.refuse(  # a row without its name is no one's
+                        number, name, raw, f"{why.zh}；这一行未导入", f"{why.en}; the row was not imported"
+                    )
+                else:
+                    self.refuse(number, name, raw, why.zh, why.en)
+                continue
+            if name in given:  # a second column of the field (联系电话 and 手机): the first's value stays
+                if value and value != values[name]:
+                    first = _letter(given[name])
+                    self.refuse(number, name, raw, f"与 {first} 列的 {values[name]} 不同，{_letter(index)} 列的这个值未导入：请核对哪个是对的，只留一个后再导入",
+                                f"differs from column {first}'s {values[name]}, so column {_letter(index)}'s value was not taken: check which is right, keep that one and import again")  # fmt: skip
                 continue
             if note:
                 self.note(number, name, raw, *note, kind="taken")
             if value:
-                values[name] = value
+                values[name], given[name] = value, index
         # What a title or subheading above gave, each value checked once there (_given).
         for name, raw in self.context.items():
             if name in values or any(cells[i].strip() for i, f in self.fields.items() if f == name):
@@ -666,6 +715,8 @@ class _Run:
         if values["college"] != self.college and not self.deciding_again:
             self.elsewhere[values["college"]] = self.elsewhere.get(values["college"], 0) + 1
         name = values.get("name", "")
+        if not name and any(p.field == self.labels["name"] for p in self.said.get(number, ())):
+            return None  # the name cell was reported as not taken: the row is not imported either
         if not name:
             self.refuse(
                 number, "name", None, "没有姓名，这一行未导入", "has no name; the row was not imported"
@@ -782,14 +833,26 @@ class _Run:
                             f"the register's value {register.get(index, name)} is newer, from {newer[1]} on {shown_moment(newer[0])[:10]}, after this list's date; the list's value was not taken")  # fmt: skip
                 continue
             changes[name] = value
-        merged = {**register.as_dict(index), **changes}
-        for name, zh, en in record_problems(merged):
-            if name in changes:
-                self.refuse(number, name, changes.pop(name), zh, en)
+        self.consistent(number, index, changes)
         if not changes:
             return _UNCHANGED
         register.change(index, changes, self.source, self.by, self.when)
         return _UPDATED
+
+    def consistent(self, number: int, index: int, changes: dict[str, str]) -> None:
+        """Take out of changes, and report, each value that would leave the record contradicting
+        itself (graduated before entering, born after it): the value the check names, or else the
+        one beside it that the change brings (a list's 入校时间 2016 against the record's 毕业时间 2014)."""
+        current = self.register.as_dict(index)
+        before = {name for name, _, _ in record_problems(current)}  # what the record already says wrongly
+        for name, zh, en in record_problems({**current, **changes}):
+            if name in changes:
+                self.refuse(number, name, changes.pop(name), zh, en)
+            elif name not in before and "year_entered" in changes:  # 毕业时间 or 出生日期 against it
+                held, (zh, en) = current[name], _AGAINST[name]
+                self.refuse(
+                    number, "year_entered", changes.pop("year_entered"), zh.format(held), en.format(held)
+                )
 
     def again(self, number: int, index: int, values: dict[str, str], unsure: bool = False) -> int:
         """The same person twice in one list: the first row's values stay, the other fills gaps;
@@ -809,6 +872,7 @@ class _Run:
                             f"is the same person as {en} with another value: {en}'s {kept if register.get(index, name) else '(empty)'} was kept; check which is current" + (" (only the name says so: if they are two people, add their birth dates and import again)" if unsure else ""))  # fmt: skip
             else:
                 gaps[name] = value
+        self.consistent(number, index, gaps)
         if not gaps:
             return _UNCHANGED
         register.change(index, gaps, self.source, self.by, self.when)
@@ -889,10 +953,10 @@ def _header(
             if i in hidden:
                 if heading.strip():
                     concealed.append((i, heading.strip()))
-            elif name is not None and name not in fields.values():
-                fields[i] = name
+            elif name is not None:
+                fields[i] = name  # a second column of a field (联系电话 and 手机) is read after the first
             elif heading.strip():
-                unread.append(heading.strip())  # the register has no such field, or the column repeats one
+                unread.append(heading.strip())  # the register has no such field
         width = len(headings)  # a CSV header's empty cells too: a value under one is no comma's doing
         blank = tuple(i for i in range(width) if not headings[i].strip() and i not in hidden)
         return index, last, fields, unread, width, blank, concealed

@@ -79,10 +79,22 @@ FOOTERS = ("制表", "填表", "审核", "负责人", "联系人", "合计", "�
            "打印", "导出", "统计", "截止", "盖章", "签字", "日期", "填报", "总人数", "人数", "以上")  # fmt: skip
 # A count (共 5 人, 以上共计12名) or a stamp (学院（盖章）) anywhere in a footer's first cell.
 _FOOTER_WORDS = re.compile(r"共\s*[0-9０-９]+\s*[人名位]|盖章|签字|签名")
+# A template's example row, which offices leave in above the people: 示例：张三, 例: 李四, （样例）.
+_EXAMPLE = re.compile(
+    r"[(\[【]\s*(?:示例|样例|范例|举例|例|填写示例|填表示例)\s*[)\]】].*"
+    r"|(?:示例|样例|范例|举例|例|例如|填写示例|填表示例|填写样例|example|e\.g\.)\s*[:].*|示例|样例",
+    re.IGNORECASE | re.DOTALL,
+)
 _YEAR = re.compile(r"(\d{4})\s*(?:年|级|届)?")
 _SHORT_CLASS = re.compile(r"(\d{2})\s*[级届]")
 _STAFF_YEARS = re.compile(r"((?:19|20)\d{2})\s*[-–—~至到]\s*((?:19|20)\d{2})?")
 _LANDLINE = re.compile(r"0\d{2,3}\d{7,8}")
+# A landline as offices write one, with its area code in brackets or not and an extension:
+# (010)62751234-8021, 0755-8888 9999 转 123, 010-62751234 ext. 8021.
+_LANDLINE_WRITTEN = re.compile(
+    r"[(（]?0\d{2,3}[)）]?[\s-]?\d{3,4}[\s-]?\d{4}(?:\s*(?:-|转|分机|ext\.?|x)\s*\d{1,6})?", re.IGNORECASE
+)
+_SCIENTIFIC = re.compile(r"\d[.,]?\d*[eE][+]?\d")  # 1.38E+10, 1.38e10: how a spreadsheet shows 11 digits
 _SEPARATORS = re.compile(r"[;；,，、/\s]+")
 _HINT = re.compile(
     r"[（(【\[][^（()）【】\[\]]*[）)】\]][\s*：:]*$"
@@ -103,6 +115,13 @@ _SERIAL = re.compile(r"[1-9]\d{4}(?:\.0+)?")
 _EXCEL_DAY_ZERO = datetime.date(1899, 12, 30)
 # Fields exporters force to text with '139… or ="139…" (so Excel keeps a 0 in front, or the digits).
 MARKED = ("mobile", "postcode", "id", "birth_date", "year_entered", "year_graduated")
+# What a spreadsheet shows in a cell whose formula failed (Excel's and WPS's, LibreOffice's Err:502):
+# saved in a CSV file as text, kept in a workbook as an error cell. Never a value of anyone's.
+_ERROR = re.compile(
+    r"#(?:NULL!|DIV/0!|VALUE!|REF!|NAME\?|NUM!|N/A|GETTING_DATA|SPILL!|CALC!|FIELD!|BLOCKED!|UNKNOWN!|CONNECT!|BUSY!)"
+    r"|Err:\d{3}",
+    re.IGNORECASE,
+)
 _AS_WRITTEN = ("address", "employer", "job_title", "major", "native_place", "college", "staff_unit")
 
 
@@ -165,6 +184,12 @@ def is_footer(cells: list[str]) -> bool:
     return first.startswith(FOOTERS) or _FOOTER_WORDS.search(first) is not None
 
 
+def is_example(cells: list[str]) -> bool:
+    """A template's example row (示例：张三 …), left in above the people, not an alumnus."""
+    first = next((c.strip() for c in cells if c.strip()), "")
+    return _EXAMPLE.fullmatch(unicodedata.normalize("NFKC", first)) is not None
+
+
 def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken]:
     """normalise(field, raw) -> (value, note), or NotTaken. The form's limits apply (years between
     its min and max); values from small sets (genders, degrees, dates) are worked out once."""
@@ -204,6 +229,9 @@ def normaliser(update: Form, today: datetime.date) -> Callable[[str, str], Taken
              "email": lambda raw: _email(_plain(raw))}  # fmt: skip
 
     def normalise(name: str, raw: str) -> Taken:
+        if raw.lstrip()[:1] in ("#", "E", "e") and _ERROR.fullmatch(raw.strip()):
+            raise NotTaken("是表格的错误值（公式出错，或引用的格已删除），此项未导入：请在 Excel 中改正这一格的公式或直接填上值后再导入",
+                           "is a spreadsheet's error value (a formula that failed, or refers to cells since deleted); not taken: correct the cell's formula in Excel or type the value, and import again")  # fmt: skip
         read = as_written.get(name) or plain.get(name)
         value, note = read(raw) if read else repeated(name, _plain(raw))
         # Longer than the form takes: cells run together, most likely.
@@ -305,7 +333,16 @@ def _choice(options: dict[str, str], text: str, zh: str, en: str) -> Taken:
     return value, None
 
 
+# 1990.1: January as typed, or 1990.10 (October) that a spreadsheet kept as the number 1990.1,
+# dropping its 0; Excel shows and saves both alike, so the month cannot be told.
+_DROPPED_ZERO = re.compile(r"(\d{4})\.1")
+
+
 def _birth(text: str, today: datetime.date) -> str:
+    if year := _DROPPED_ZERO.fullmatch(text):
+        year = year.group(1)
+        raise NotTaken(f"可能是 {year} 年 1 月，也可能是 {year}.10（10 月）被表格存成数字、丢了末尾的 0，无法确定，此项未导入：请写成 {year}-01 或 {year}-10 后再导入",
+                       f"may be January {year}, or {year}.10 (October) that the spreadsheet kept as a number, dropping its 0; it cannot be told, so it was not taken: write {year}-01 or {year}-10 and import again")  # fmt: skip
     try:
         value = parse_date(text)
     except NotADate as wrong:
@@ -363,10 +400,10 @@ def _mobile(text: str) -> str:
                        "ends in 00000: the spreadsheet most likely showed it in scientific notation (1.39E+10) and saved that back as the number, losing its last digits; not taken: check it, and if the number really is so, write it in data/private/register.csv")  # fmt: skip
     if is_mobile(value):
         return value
-    if "e+" in text.lower():
+    if _SCIENTIFIC.search(text):
         raise NotTaken("被表格写成了科学计数法，后几位已丢失：请把这一列设为文本后重新填写",
                        "was turned into a number in scientific notation by the spreadsheet and lost its last digits: format the column as text and type it again")  # fmt: skip
-    if _LANDLINE.fullmatch(value):
+    if _LANDLINE.fullmatch(value) or _LANDLINE_WRITTEN.fullmatch(text.strip()):
         raise NotTaken("是座机号码，登记册只收手机号码；可写在通讯地址旁备注",
                        "is a landline; the register keeps mobiles only")  # fmt: skip
     raise NotTaken("不是手机号码：大陆手机为 1 开头的 11 位数字，境外号码请以 + 和国家代码开头",
