@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from core.definitions import CONSENT, HONEYPOT, Field, Form, Text
+from core.records import record_problems
 from core.tables import find_mojibake
 from core.values import alt_says_nothing, clean_text, is_email, is_mobile, normalise_email, normalise_mobile
 
@@ -65,6 +66,11 @@ def check(form: Form, data: Mapping[str, object], today: datetime.date | None = 
         if error:
             result.errors[spec.name] = error
         result.values[spec.name] = value
+    # Dates that contradict each other (graduated before entering, born after it) are the
+    # register's rule (core/records.py): approved as sent, they would stop `invoke validate`.
+    for name, zh, en in record_problems(result.values):
+        if name in raw and name not in result.errors:
+            result.errors[name] = Text(zh, en)
     if (_text(data.get(CONSENT)) or "").strip().lower() in _YES:
         result.values[CONSENT] = "yes"
     else:

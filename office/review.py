@@ -28,6 +28,7 @@ from core import files, tables
 from core.datapackage import read_descriptor
 from core.definitions import CONSENT, Form
 from core.problems import Problem, ProblemsFound
+from core.records import record_problems
 from core.sealing import Opener, Unreadable, is_sealed
 from core.site import site_settings
 from core.values import clean_name, normalise_email, shown_moment
@@ -249,6 +250,8 @@ class Review:
         when = now_on(self.today)
         register.as_of = when.isoformat(timespec="seconds")  # the alumnus's word is as of now
         fields = [f.name for f in submission.form.fields if f.name != CONSENT]
+        current = {} if match.kind == "new" else register.as_dict(match.record)
+        _contradicting(submission, current, {**current, **{k: v for k, v in values.items() if v}})
         if match.kind == "new":
             index = register.add(values, source, editor, when, alumnus=True)
             register.save()
@@ -341,6 +344,23 @@ def as_json(submission: Entry) -> dict:
         "received": submission.row.get("received"),
         "fields": submission.public(),
     }
+
+
+def _contradicting(submission: Entry, current: dict, merged: dict) -> None:
+    """Refuse an update that would leave its record's dates contradicting each other (core/records.py),
+    which `invoke validate` then refuses: sent before the form checked it, or against the register's
+    other dates. What the record already says wrongly is the register's matter, not this update's."""
+    before = {name for name, _, _ in record_problems(current)}
+    found = [(name, zh, en) for name, zh, en in record_problems(merged) if name not in before]
+    if found:
+        labels = {f.name: f.label for f in submission.form.fields}
+        name, zh, en = found[0]
+        label = labels.get(name)
+        raise _refusal(
+            submission.id,
+            f"批准后记录的{label.zh if label else name} {merged[name]} {zh}；如是校友填错，请驳回这份更新，否则先改正登记册",
+            f"once approved, the record's {label.en if label else name} {merged[name]} {en}; if the alumnus's value is wrong, reject this update, otherwise correct the register first",
+        )  # fmt: skip
 
 
 def _unplaced(submission_id: str, register: Register, match: Match) -> ProblemsFound:

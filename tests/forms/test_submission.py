@@ -31,6 +31,23 @@ def test_former_students_need_their_study_years():
     assert sorted(result.errors) == ["college", "degree", "year_entered", "year_graduated"]
 
 
+def test_dates_that_contradict_each_other_are_refused_beside_the_field_to_check():
+    """The defect: graduated before entering, or born after it, was taken, and once approved the
+    register failed `invoke validate` (core/records.py is the register's rule)."""
+    student = {**STAFF, "relation": "student", "college": "化学学院", "degree": "bachelor"}
+    years = check(UPDATE, {**student, "year_entered": "2010", "year_graduated": "2006"})
+    assert list(years.errors) == ["year_graduated"] and "2010" in years.errors["year_graduated"].en
+    born = check(
+        UPDATE, {**student, "year_entered": "2010", "year_graduated": "2014", "birth_date": "2011-03-01"}
+    )
+    assert list(born.errors) == ["birth_date"] and born.errors["birth_date"].zh.startswith(
+        "不早于入校时间 2010"
+    )
+    assert check(
+        UPDATE, {**student, "year_entered": "2010", "year_graduated": "2010", "birth_date": "1992-03-01"}
+    ).valid
+
+
 def test_every_error_is_reported_in_both_languages():
     result = check(
         UPDATE,

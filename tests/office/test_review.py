@@ -108,6 +108,30 @@ def test_approve_and_reject_reach_the_register_the_site_and_the_log(repo):
     assert "周晓梅" not in published and "李华" not in published
 
 
+def test_an_update_that_would_leave_its_record_contradicting_itself_is_refused(make_repo):
+    """The defect: approved, an update sent before the form checked its dates, or whose years
+    contradict the birth date the register holds, left a record `invoke validate` refuses."""
+    repo = make_repo({})
+    forms = load_forms(ROOT / "forms")
+    inbox = LocalInbox(repo / "data/inbox")
+    student = {"name": "王磊", "gender": "male", "relation": "student", "college": "化学学院", "degree": "bachelor",
+               "mobile": "13900005555", "consent": "yes"}  # fmt: skip
+    first = inbox.append(forms["update"], {**student, "birth_date": "1990-05-01", "year_entered": "2008", "year_graduated": "2012"})  # fmt: skip
+    backwards = inbox.append(forms["update"], {**student, "year_entered": "2012", "year_graduated": "2008"})
+    earlier = inbox.append(forms["update"], {**student, "year_entered": "1985", "year_graduated": "1989"})
+    review = Review(repo / "data", forms, TODAY)
+    review.approve(first, "编辑甲")
+    register = (repo / "data/private/register.csv").read_bytes()
+    for submission, said in ((backwards, "Year graduated 2008 is before the year entered, 2012"),
+                             (earlier, "Date of birth 1990-05-01 is not before the year entered, 1985")):  # fmt: skip
+        with pytest.raises(ProblemsFound) as refused:
+            review.approve(submission, "编辑甲")
+        assert said in refused.value.problems[0].en and refused.value.problems[0].value == submission
+    assert (repo / "data/private/register.csv").read_bytes() == register  # nothing taken
+    assert [s.id for s in review.pending()] == [backwards, earlier]  # still to decide: reject them
+    validate_package(repo / "data/private.datapackage.yaml")
+
+
 def test_deciding_twice_is_refused(repo):
     path, (update, *_) = repo
     review = review_of(path)
