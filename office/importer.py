@@ -581,6 +581,10 @@ class _Run:
         result.added, result.updated, result.unchanged = (
             self.outcome.count(code) for code in (_ADDED, _UPDATED, _UNCHANGED)
         )
+        if not self.outcome:  # a header and nothing under it (or only rows skipped, each said)
+            result.notes.append(Problem(self.label, "表头下面没有一行是校友的信息，没有导入任何人：请检查导出名单时是否包含了数据行",
+                                        "has no row of alumni under its header, so nobody was imported: check that the export included the rows",
+                                        kind="empty"))  # fmt: skip
         if self.elsewhere:
             rows, label = sum(self.elsewhere.values()), self.labels["college"]
             zh = "、".join(f"{c} {n} 行" for c, n in self.elsewhere.items())

@@ -612,6 +612,14 @@ def test_a_hidden_or_empty_first_sheet_does_not_stop_the_import(tmp_path, first)
     assert report.added == 1 and [n.kind for n in report.notes] == ["sheet"]
 
 
+def test_a_list_with_a_header_and_no_one_under_it_says_so(tmp_path):
+    """The defect: an export of the header alone imported nobody with nothing said but "0 rows"."""
+    report = imported(tmp_path, "姓名,性别,毕业时间,手机\n,,,\n", register="r.csv")
+    assert (report.rows, [n.kind for n in report.notes]) == (0, ["empty"])
+    assert "nobody was imported" in report.notes[0].en
+    assert [n.kind for n in imported(tmp_path, "姓名,性别\n韩梅,女\n", register="r2.csv").notes] == []
+
+
 def test_every_column_not_imported_is_named_in_one_note(tmp_path):
     """The defect: columns with headers the import did not know were dropped without a word."""
     text = "学号,姓名,联系手机,电子信箱,毕业届别,工作单位及职务,班级,手机号码\n1,韩梅,13900010030,hm@example.com,2019届,示例公司 工程师,一班,13900010031\n"
