@@ -250,6 +250,24 @@ def test_formulas_are_inert_in_the_file_itself(handler):
     assert ",=HYPERLINK(" not in raw.replace('"', "")
 
 
+MULTILINE_FORMULAS = (
+    "老师好：\n=HYPERLINK(\"http://evil.example\")\n@SUM(1)\r\n-1+1\r+cmd|' /C calc'!A0\n'=已有撇号"
+)
+
+
+def test_a_formula_on_any_line_of_a_message_is_inert_in_the_file_itself(handler):
+    """Excel's text import and every tool that reads a file line by line split a cell at its line
+    ends: each line of a message starts as a cell would, so each is guarded."""
+    status, _, body = request(handler.url, Case(form(message=MULTILINE_FORMULAS), 201))
+    assert status == 201, body
+    raw = (handler.inbox / "contact-v1.csv").read_text(encoding="utf-8")
+    assert [line for line in raw.split("\n") if line.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+    stored = next(
+        row for row in read_records(handler.inbox / "contact-v1.csv") if row["id"] == json.loads(body)["id"]
+    )
+    assert stored["message"] == MULTILINE_FORMULAS.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def test_the_honeypot_row_goes_to_the_spam_file(handler):
     request(handler.url, Case(form(website="x", subject="垃圾广告"), 201))
     assert "垃圾广告" in (handler.inbox / "spam" / "contact-v1.csv").read_text(encoding="utf-8")
