@@ -501,6 +501,29 @@ def test_the_same_note_with_a_real_photo_is_taken(handler):
     assert f"{submission}/1.jpg" in files
 
 
+@pytest.mark.parametrize(
+    "name",
+    [
+        "微信图片_20261123094512_" + "同学聚会合影" * 8 + ".jpg",  # longer than the name a sentence shows
+        "C:\\Users\\校友\\Downloads\\" + "IMG_" * 20 + ".JPEG",
+    ],
+)
+def test_a_photo_with_a_long_name_is_taken_by_its_extension_not_the_shortened_one(handler, name):
+    body, content_type = multipart(NOTE, [(name, jpeg((800, 600)))])
+    status, _, text = request(handler.url, Case(body, 201, content_type, path="/api/forms/class-note"))
+    assert status == 201, text
+    rows, files = stored_notes(handler)
+    assert rows[-1]["photos"] == "1.jpg" and f"{json.loads(text)['id']}/1.jpg" in files
+
+
+def test_a_long_name_is_shown_shortened_with_its_extension(handler):
+    name = "聚会" * 40 + ".svg"
+    body, content_type = multipart(NOTE, [(name, SVG)])
+    status, _, text = request(handler.url, Case(body, 422, content_type, path="/api/forms/class-note"))
+    shown = json.loads(text)["errors"]["photos"]["zh"].split("”")[0].removeprefix("“")
+    assert status == 422 and shown.endswith("….svg") and len(shown) <= 60
+
+
 def test_a_body_over_the_forms_photo_limit_is_refused_before_it_is_sent(handler):
     """3 photos of 10 MB and the text: a body of 40 MB is refused from its headers alone."""
     parts = urlsplit(handler.url)
