@@ -516,6 +516,15 @@ def test_a_photo_with_a_long_name_is_taken_by_its_extension_not_the_shortened_on
     assert rows[-1]["photos"] == "1.jpg" and f"{json.loads(text)['id']}/1.jpg" in files
 
 
+@pytest.mark.parametrize("name", ["下载.jfif", "IMG_0001.JPE"])
+def test_a_jpeg_saved_under_its_other_extensions_is_taken(handler, name):
+    """Windows saves JPEGs from the web as .jfif, and the page's file input offers every image/jpeg."""
+    body, content_type = multipart(NOTE, [(name, jpeg((800, 600)))])
+    status, _, text = request(handler.url, Case(body, 201, content_type, path="/api/forms/class-note"))
+    assert status == 201, text
+    assert stored_notes(handler)[0][-1]["photos"] == "1.jpg"
+
+
 def test_a_long_name_is_shown_shortened_with_its_extension(handler):
     name = "聚会" * 40 + ".svg"
     body, content_type = multipart(NOTE, [(name, SVG)])
