@@ -27,7 +27,8 @@ FORM_NAME = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
 # removes spaces, dashes and brackets, then wants 11 digits from 1, or + and 7–15 digits.
 TEL_PATTERN = r"(\+86|0086)?( |-)?1[3-9]([0-9]|( |-)){9,13}|\+[1-9]([0-9]|( |-)|\(|\)){6,20}"
 # What a photos field takes (forms/photos.py decodes each one): the names phones and cameras give.
-PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
+# .jfif and .jpe: JPEGs as Windows saves them from the web, offered by a file input for image/jpeg.
+PHOTO_EXTENSIONS = (".jpg", ".jpeg", ".jfif", ".jpe", ".png", ".webp", ".heic", ".heif")
 PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
 MAX_PHOTOS, MAX_PHOTO_MB = 10, 50  # the most a definition may allow: each photo is decoded in memory
 HONEYPOT = "website"  # a field people never see; bots fill it in

@@ -10,9 +10,11 @@ One quoting and line-ending rule: the csv module's minimal quoting, lines ending
 One formula guard. A cell that starts with = + - @ (or a tab or carriage return) is a formula
 to a spreadsheet, so every CSV written here stores it behind an apostrophe, as spreadsheets
 themselves mark text ("'=1+1"); a cell that already starts with an apostrophe gets a second
-one. Every CSV read here takes that apostrophe off again, so what people typed is what the
-site, the register and the review show, and the guard is never seen outside a spreadsheet.
-restore(neutralise(v)) == v for every v.
+one. Each line of a cell of several lines is guarded alike: Excel's text import, and every
+tool that reads a file line by line, split a cell at its line ends, and a message's second line
+"=HYPERLINK(…)" then starts a cell of its own. Every CSV read here takes those apostrophes off
+again, so what people typed is what the site, the register and the review show, and the guard is
+never seen outside a spreadsheet. restore(neutralise(v)) == v for every v.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ logger = logging.getLogger(__name__)
 # A cell starting with one of these is a formula to a spreadsheet; a leading ' makes it text.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "'")
 _GUARDED = frozenset(FORMULA_STARTS)
+_LINE_TO_GUARD = re.compile(r"(?:^|(?<=[\r\n]))(?=[=+\-@\t\r'])")
+_GUARDED_LINE = re.compile(r"(?:^|(?<=[\r\n]))'(?=[=+\-@\t\r'])")
 BOM = b"\xef\xbb\xbf"
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")  # Excel's "Unicode 文本" (Unicode text)
 ZIP = b"PK\x03\x04"  # an .xlsx, whatever its name
@@ -62,13 +66,23 @@ class Table:
 
 
 def neutralise(value: str) -> str:
-    """Make a value inert in a spreadsheet: '=cmd()' is stored as "'=cmd()"."""
+    """Make a value inert in a spreadsheet: '=cmd()' is stored as "'=cmd()", and each of its
+    lines alike: "好\\n=cmd()" as "好\\n'=cmd()"."""
+    if "\n" in value or "\r" in value:
+        return _LINE_TO_GUARD.sub("'", value)
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def restore(value: str) -> str:
     """The value as it was typed: the inverse of neutralise."""
+    if "\n" in value or "\r" in value:
+        return _GUARDED_LINE.sub("", value)
     return value[1:] if value[:1] == "'" and value[1:2] and value[1:2] in FORMULA_STARTS else value
+
+
+def _guarded(cell: str) -> bool:
+    """Whether a cell as stored may hold a guard to take off: at its start, or a line's."""
+    return cell[:1] == "'" or ("\n'" in cell or "\r'" in cell)
 
 
 def decode(raw: bytes, label: str, ours: bool = False) -> tuple[str, list[Problem]]:
@@ -226,7 +240,7 @@ def _lines(text: str) -> Iterator[str]:
 
 
 def _restored(rows: Iterator[list[str]]) -> Iterator[list[str]]:
-    return ([restore(cell) for cell in row] if any(c[:1] == "'" for c in row) else row for row in rows)
+    return ([restore(cell) for cell in row] if any(_guarded(c) for c in row) else row for row in rows)
 
 
 def read_rows(path: Path, label: str | None = None) -> Table:
@@ -448,7 +462,8 @@ def _cells(header: Sequence[str], row: Sequence[object] | Mapping[str, object]) 
     cells = [row.get(name, "") for name in header] if isinstance(row, Mapping) else row
     cells = [cell if isinstance(cell, str) else "" if cell is None else str(cell) for cell in cells]
     return [
-        ("'" + cell) if cell[:1] in _GUARDED else cell for cell in cells
+        neutralise(cell) if "\n" in cell or "\r" in cell else ("'" + cell) if cell[:1] in _GUARDED else cell
+        for cell in cells
     ]  # neutralise, inline: a register has millions
 
 

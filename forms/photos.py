@@ -51,6 +51,7 @@ QUALITY = 90
 # most this many at once per process, so a burst of uploads to gunicorn's threads
 # cannot take the server's memory (docs/operators.md, Photos).
 DECODING = threading.BoundedSemaphore(2)
+SHOWN_NAME = 60  # characters of a file's name a sentence shows back
 
 
 @dataclass(frozen=True)
@@ -83,11 +84,11 @@ def take_photos(spec: Field, uploads: Sequence[tuple[str, BinaryIO]], width: int
         raise Refused(Text(f"最多只能附 {spec.max_files} 张照片，您选了 {len(uploads)} 张",
                            f"At most {spec.max_files} photos can be sent; you chose {len(uploads)}"))  # fmt: skip
     photos = []
-    for number, (name, stream) in enumerate(uploads, start=1):
-        # The name as typed on the sender's device, shown back in the sentence: no path, no
-        # control or direction characters, not too long.
-        shown = clean_text(PurePosixPath(name.replace("\\", "/")).name)[:60] or str(number)
-        if PurePosixPath(shown).suffix.lower() not in PHOTO_EXTENSIONS:
+    for number, (sent, stream) in enumerate(uploads, start=1):
+        # The name as on the sender's device: no path, no control or direction characters.
+        name = clean_text(PurePosixPath(sent.replace("\\", "/")).name)
+        shown = _shortened(name) or str(number)
+        if PurePosixPath(name).suffix.lower() not in PHOTO_EXTENSIONS:
             raise Refused(Text(f"“{shown}”不是照片：只接受 JPEG、PNG、WebP 和 HEIC（iPhone）照片",
                                f"“{shown}” is not a photo: only JPEG, PNG, WebP and HEIC (iPhone) photos are taken"))  # fmt: skip
         stream.seek(0, io.SEEK_END)
@@ -97,6 +98,16 @@ def take_photos(spec: Field, uploads: Sequence[tuple[str, BinaryIO]], width: int
         stream.seek(0)
         photos.append(_encoded(number, shown, stream, width))
     return photos
+
+
+def _shortened(name: str, most: int = SHOWN_NAME) -> str:
+    """A file's name as a sentence shows it, at most `most` characters: a long one keeps its end,
+    the extension that tells a photo (微信图片_2026…合影.jpg), and loses the middle."""
+    if len(name) <= most:
+        return name
+    suffix = PurePosixPath(name).suffix
+    suffix = suffix if len(suffix) < most // 4 else ""
+    return name[: most - len(suffix) - 1] + "…" + suffix
 
 
 def _encoded(number: int, shown: str, stream: BinaryIO, width: int) -> Photo:

@@ -250,6 +250,24 @@ def test_formulas_are_inert_in_the_file_itself(handler):
     assert ",=HYPERLINK(" not in raw.replace('"', "")
 
 
+MULTILINE_FORMULAS = (
+    "老师好：\n=HYPERLINK(\"http://evil.example\")\n@SUM(1)\r\n-1+1\r+cmd|' /C calc'!A0\n'=已有撇号"
+)
+
+
+def test_a_formula_on_any_line_of_a_message_is_inert_in_the_file_itself(handler):
+    """Excel's text import and every tool that reads a file line by line split a cell at its line
+    ends: each line of a message starts as a cell would, so each is guarded."""
+    status, _, body = request(handler.url, Case(form(message=MULTILINE_FORMULAS), 201))
+    assert status == 201, body
+    raw = (handler.inbox / "contact-v1.csv").read_text(encoding="utf-8")
+    assert [line for line in raw.split("\n") if line.startswith(("=", "+", "-", "@", "\t", "\r"))] == []
+    stored = next(
+        row for row in read_records(handler.inbox / "contact-v1.csv") if row["id"] == json.loads(body)["id"]
+    )
+    assert stored["message"] == MULTILINE_FORMULAS.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def test_the_honeypot_row_goes_to_the_spam_file(handler):
     request(handler.url, Case(form(website="x", subject="垃圾广告"), 201))
     assert "垃圾广告" in (handler.inbox / "spam" / "contact-v1.csv").read_text(encoding="utf-8")
@@ -481,6 +499,38 @@ def test_the_same_note_with_a_real_photo_is_taken(handler):
     submission = json.loads(text)["id"]
     assert rows[-1]["id"] == submission and rows[-1]["photos"] == "1.jpg"
     assert f"{submission}/1.jpg" in files
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "微信图片_20261123094512_" + "同学聚会合影" * 8 + ".jpg",  # longer than the name a sentence shows
+        "C:\\Users\\校友\\Downloads\\" + "IMG_" * 20 + ".JPEG",
+    ],
+)
+def test_a_photo_with_a_long_name_is_taken_by_its_extension_not_the_shortened_one(handler, name):
+    body, content_type = multipart(NOTE, [(name, jpeg((800, 600)))])
+    status, _, text = request(handler.url, Case(body, 201, content_type, path="/api/forms/class-note"))
+    assert status == 201, text
+    rows, files = stored_notes(handler)
+    assert rows[-1]["photos"] == "1.jpg" and f"{json.loads(text)['id']}/1.jpg" in files
+
+
+@pytest.mark.parametrize("name", ["下载.jfif", "IMG_0001.JPE"])
+def test_a_jpeg_saved_under_its_other_extensions_is_taken(handler, name):
+    """Windows saves JPEGs from the web as .jfif, and the page's file input offers every image/jpeg."""
+    body, content_type = multipart(NOTE, [(name, jpeg((800, 600)))])
+    status, _, text = request(handler.url, Case(body, 201, content_type, path="/api/forms/class-note"))
+    assert status == 201, text
+    assert stored_notes(handler)[0][-1]["photos"] == "1.jpg"
+
+
+def test_a_long_name_is_shown_shortened_with_its_extension(handler):
+    name = "聚会" * 40 + ".svg"
+    body, content_type = multipart(NOTE, [(name, SVG)])
+    status, _, text = request(handler.url, Case(body, 422, content_type, path="/api/forms/class-note"))
+    shown = json.loads(text)["errors"]["photos"]["zh"].split("”")[0].removeprefix("“")
+    assert status == 422 and shown.endswith("….svg") and len(shown) <= 60
 
 
 def test_a_body_over_the_forms_photo_limit_is_refused_before_it_is_sent(handler):
