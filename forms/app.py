@@ -557,8 +557,9 @@ class FormHandler:
         not_utf8 = _Refusal(400, "内容不是有效的 UTF-8 编码", "The body is not valid UTF-8")
         if mimetype == "application/json":
             try:
-                # UTF-8 only: given bytes, json.loads would also read UTF-16 and UTF-32.
-                data = json.loads(body.decode("utf-8"))
+                # UTF-8 only: given bytes, json.loads would also read UTF-16 and UTF-32. Its byte
+                # order mark, which some clients write (PowerShell, .NET), is no error of the sender's.
+                data = json.loads(body.decode("utf-8-sig"))
                 # A lone surrogate ("\\ud800") is valid JSON but no text: it could never be stored.
                 json.dumps(data, ensure_ascii=False).encode("utf-8")
             # Not JSON, not UTF-8, or nested too deep.

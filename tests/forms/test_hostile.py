@@ -616,6 +616,14 @@ def test_a_thousand_fields_are_too_many_fields_not_bad_utf8(handler):
     assert json.loads(body)["error"] == {"zh": "表单的项太多（最多 1000 项）", "en": "The form has too many fields (at most 1000)"}  # fmt: skip
 
 
+def test_json_in_utf8_with_a_byte_order_mark_is_taken(handler):
+    """The defect: a BOM, as PowerShell and .NET write UTF-8, was "not valid JSON (UTF-8)"."""
+    body = b"\xef\xbb\xbf" + json.dumps({**GOOD, "subject": "带 BOM 的来信"}, ensure_ascii=False).encode()
+    status, _, answer = request(handler.url, Case(body, 201, JSON))
+    assert status == 201, answer
+    assert "带 BOM 的来信" in inbox_text(handler)
+
+
 def inbox_text(handler) -> str:
     """The contact inbox as stored; empty if no test before this one (on this worker) stored a row."""
     inbox = handler.inbox / "contact-v1.csv"
