@@ -32,6 +32,7 @@ import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import IO
 
 from core import files
 from core.problems import Problem, ProblemsFound
@@ -438,17 +439,32 @@ def _records(rows: Iterator[list[str]]) -> list[dict[str, str]]:
     return [dict(zip(header, row + [""] * (width - len(row)), strict=False)) for row in rows if any(row)]
 
 
+class _Writer:
+    """csv.writer with lines ending in \\n, which also quotes a cell holding a lone \\r: the csv
+    module quotes only its line terminator's characters, and a \\r left bare ends the row for every
+    reader, the csv module's own included (the file would no longer read)."""
+
+    def __init__(self, out: IO[str]):
+        self.out, self.writer = out, csv.writer(out, lineterminator="\n")
+
+    def writerow(self, cells: Sequence[str]) -> None:
+        if "\r" in "\x00".join(cells):
+            self.out.write(",".join('"' + cell.replace('"', '""') + '"' for cell in cells) + "\n")
+        else:
+            self.writer.writerow(cells)
+
+
 def line(cells: Iterable[object]) -> bytes:
     """One CSV line (UTF-8, ending in \\n), every cell made inert for spreadsheets."""
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow([neutralise(str(cell)) for cell in cells])
+    _Writer(out).writerow([neutralise(str(cell)) for cell in cells])
     return out.getvalue().encode("utf-8")
 
 
 def _blocks(rows: Iterable[Sequence[object]], size: int = 1 << 20) -> Iterator[bytes]:
     """The rows as CSV lines (see `line`), a megabyte or so at a time."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = _Writer(out)
     for cells in rows:
         writer.writerow([neutralise(str(cell)) for cell in cells])
         if out.tell() >= size:
@@ -479,9 +495,10 @@ def write_table(
     for_people: a BOM first, so a double-click opens it in Excel as UTF-8. A mapping row is read
     by the header. Rows are written as they come: a large register is never held twice."""
     with files.replacing(path, private=private, encoding="utf-8-sig" if for_people else "utf-8") as out:
-        writer = csv.writer(out, lineterminator="\n")
+        writer = _Writer(out)
         writer.writerow(header)
-        writer.writerows(_cells(header, row) for row in rows)
+        for row in rows:
+            writer.writerow(_cells(header, row))
 
 
 def append_row(
