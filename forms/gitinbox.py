@@ -30,6 +30,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime
+import heapq
 import logging
 import math
 import os
@@ -599,14 +600,18 @@ def registrations_on(
     branch: Branch, form: str, pending: dict[str, bytes]
 ) -> tuple[list[dict[str, str]], set[str]]:
     """A form's rows on the branch (with `pending` changes to its files), in the order taken, and
-    its cancelled ids: the version files, then the month files the fold writes."""
+    its cancelled ids.
+
+    Each file is in the order its writer took its rows (the git storage's version files, the
+    month files the fold writes); across files, the rows are merged by when they were received,
+    each file's own order kept. An office moves between storages (a campaign's bucket, then the
+    git storage on the event's day, or back): the rows one took after the other's are behind
+    them, whichever file sorts first. `received` is written in UTC, ISO, by forms.inbox.new_row,
+    so its text sorts as its time."""
     name = inbox_file(form)
     paths = sorted({p for p in [*branch.files(), *pending] if name.fullmatch(p)}, key=lambda p: ("/" in p, p))
-    rows = once_each([
-        row
-        for path in paths
-        for row in tables.parse_records(pending.get(path) or branch.read(path) or b"", path)
-    ])  # fmt: skip
+    files = [tables.parse_records(pending.get(path) or branch.read(path) or b"", path) for path in paths]
+    rows = once_each(list(heapq.merge(*files, key=lambda row: row.get("received") or "")))
     return rows, cancelled_ids(branch.read(cancellations_file(form)), cancellations_file(form))
 
 

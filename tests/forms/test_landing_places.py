@@ -15,8 +15,8 @@ import pytest
 from core import tables
 from core.definitions import load_forms
 from forms.fold import Counting, fold
-from forms.gitinbox import Branch, Remote, registrations_on
-from forms.places import Standing, cancellations_file
+from forms.gitinbox import Branch, GitInbox, Remote, registrations_on
+from forms.places import Standing, cancellations_file, places
 from forms.s3inbox import Bucket, LandingUnavailable, S3Inbox, bucket_from_env
 from tests.forms.test_fold import RECIPIENT, SEALER
 from tests.forms.test_places import CAPACITY, EVENT, FORM, look
@@ -221,3 +221,19 @@ def test_a_registration_sent_twice_at_once_across_a_fold_reads_its_place_after_t
         assert second.result(timeout=30) == (first, Standing("counting"))
     fold(bucket, Branch(Remote(git_daemon.url)), counting=COUNTING)
     assert S3Inbox(bucket).standing(FORM, first) == Standing("registered")
+
+
+def test_a_registration_taken_by_the_branch_after_the_campaign_queues_behind_those_folded(
+    s3_server, git_daemon
+):
+    """On the event's day the registrations go to a function with the git storage (docs/deploy.md,
+    section 6): what it takes joins the line behind what the fold put on the branch before."""
+    bucket = landing(s3_server, s3_server.new_bucket())
+    folded = filled(bucket, 2)
+    fold(bucket, Branch(Remote(git_daemon.url)), counting=COUNTING)
+    inbox = GitInbox(Remote(git_daemon.url))
+    late, rank = inbox.append_counted(FORM, SEALER.seal_values(FORM, registration("当天报名")), "event")
+    rows, cancelled = inbox.registrations(FORM)
+    assert [row["id"] for row in rows] == [*folded, late] and rank == 3
+    by_id = places(rows, cancelled, EVENT, 2)
+    assert [by_id[i] for i in (*folded, late)] == [Standing("registered")] * 2 + [Standing("waiting", 1)]
