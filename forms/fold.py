@@ -20,7 +20,8 @@ Registrations for events with places are counted here, on the branch, as the git
 them (forms/places.py): the cancellations waiting in the bucket go into the form's
 cancellations file in the same commit, and once the push is taken the fold works out every
 registration's standing and writes each one that changed since it last wrote them (the new
-ones, those moved up the waiting list) for the request function to answer with. Only then are
+ones, those moved up the waiting list), and that of each registration it found landed, for the
+request function to answer with. Only then are
 the folded objects deleted: a fold killed before that is finished by the next, which finds
 the standings it had not written yet still different from the ones last written.
 """
@@ -202,7 +203,8 @@ def fold(
     folded.commits = 1 if plan.files else 0
     folded.problems += plan.refused.values()
     touched = {row.landed.form for row in rows} | {cancel.form for cancel in cancels}
-    folded.standings = _write_standings(bucket, branch, counting, touched & counting.forms)
+    landed_ids = {row.landed.id for row in rows}
+    folded.standings = _write_standings(bucket, branch, counting, touched & counting.forms, landed_ids)
     # Only now that the push is accepted and the standings written: the objects whose rows are
     # on the branch, and the cancellations it holds.
     done = [
@@ -275,9 +277,17 @@ def _cancel(plan: _Plan, cancels: list[Cancelling], tip: Branch) -> None:
             plan.files[path] = (tip.read(path) or tables.line(CANCELLED)) + b"".join(lines)
 
 
-def _write_standings(bucket: Bucket, branch: Branch, counting: Counting, forms: set[str]) -> int:
+def _write_standings(
+    bucket: Bucket, branch: Branch, counting: Counting, forms: set[str], landed: set[str]
+) -> int:
     """Every registration's standing at an event with places, worked out on the branch as pushed,
-    written where it differs from what the fold last wrote (forms/s3inbox.py); how many."""
+    written where it differs from what the fold last wrote (forms/s3inbox.py), and for every
+    registration found landed in this run; how many.
+
+    A request function writes "being counted" before its row, so a registration sent again while
+    its first try was still on its way (both found no standing) may write it over the place a
+    fold wrote meanwhile; its row lands after that, so writing the standing of every landed
+    registration puts the place back."""
     written = 0
     for form in sorted(forms):
         rows, cancelled = registrations_on(branch, form, {})
@@ -285,7 +295,7 @@ def _write_standings(bucket: Bucket, branch: Branch, counting: Counting, forms: 
         for event, capacity in counting.capacities.items():
             now.update(places(rows, cancelled, event, capacity))
         before = bucket.counted(form)
-        changed = [i for i, standing in now.items() if before.get(i) != standing.as_json()]
+        changed = [i for i, standing in now.items() if before.get(i) != standing.as_json() or i in landed]
         with ThreadPoolExecutor(THREADS) as pool:
             list(pool.map(bucket.put_standing, [form] * len(changed), changed, [now[i] for i in changed]))
         if changed or now.keys() != before.keys():

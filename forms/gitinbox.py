@@ -30,6 +30,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import datetime
+import heapq
 import logging
 import math
 import os
@@ -192,8 +193,15 @@ class Branch:
     file. thin=False sends whole files, as pushes did before; benchmarks compare the two.
     """
 
-    def __init__(self, remote: Remote, sleep: Callable[[float], None] = time.sleep, thin: bool = True):
+    def __init__(
+        self,
+        remote: Remote,
+        sleep: Callable[[float], None] = time.sleep,
+        thin: bool = True,
+        bounded: bool = False,
+    ):
         self.remote, self.sleep, self.thin = remote, sleep, thin
+        self.bounded = bounded  # a visitor waits on its commits: none outlasts remote.seconds
         config = ConfigDict()
         config.set(b"http", b"timeout", str(remote.seconds).encode())  # a stalled server is a failed try
         config.set(b"core", b"sshCommand", _ssh_command(remote.seconds).encode())
@@ -291,6 +299,31 @@ class Branch:
         """
         remote, attempts = self.remote, Attempts()
         deadline = (time.monotonic() if since is None else since) + remote.seconds
+        with self._cut_at(deadline):
+            return self._commit(change, deadline, attempts)
+
+    @contextlib.contextmanager
+    def _cut_at(self, deadline: float) -> Iterator[None]:
+        """Connections to a git:// server cut when the time allowed is up (_TimedTCPGitClient), for
+        a branch a visitor waits on (`bounded`); the fold's may take longer to send a large pack."""
+        client = self.client
+        if not (self.bounded and isinstance(client, _TimedTCPGitClient)):
+            yield
+            return
+        timer = threading.Timer(max(0.0, deadline - time.monotonic()), client.cut)
+        timer.daemon = True
+        client.deadline = deadline
+        timer.start()
+        try:
+            yield
+        finally:
+            timer.cancel()
+            client.deadline = None
+
+    def _commit(
+        self, change: Callable[[Branch], Change | None], deadline: float, attempts: Attempts
+    ) -> Attempts:
+        remote = self.remote
         while True:
             if time.monotonic() >= deadline:
                 raise BranchUnavailable(f"could not push to {remote.branch} within {remote.seconds:g} s")
@@ -398,21 +431,49 @@ def _ssh_command(seconds: float) -> str:
 class _TimedTCPGitClient(TCPGitClient):
     """git:// whose every read and write waits at most `seconds`, as http.timeout bounds HTTP's: a
     daemon that takes the connection and never answers (stopped, or hung) is a failed try, not
-    a visitor's request held for ever."""
+    a visitor's request held for ever. While Branch.commit's tries run, the connections are also
+    cut when its time is up (cut()): a server whose hook hangs while it sends a keep-alive every
+    few seconds (git's receive.keepAlive) never lets one read wait that long."""
 
     def __init__(self, host: str, port: int | None, seconds: float):
         super().__init__(host, port)
         self.seconds = seconds
+        self.deadline: float | None = None  # time.monotonic() when the tries under way must end
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
 
     def _connect(self, cmd: bytes, path: str | bytes, protocol_version: int | None = None):
         proto, can_read, stderr = super()._connect(cmd, path, protocol_version)
         # dulwich keeps the socket to itself, behind the file it reads from; its options belong
-        # to the socket, so they are set through a copy of the file's descriptor.
-        with socket.socket(fileno=os.dup(proto.read.__self__.fileno())) as copy:
-            limit = struct.pack("ll", int(self.seconds), int(self.seconds % 1 * 1_000_000))
-            copy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, limit)
-            copy.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, limit)
+        # to the socket, so they are set through a copy of the file's descriptor, kept until
+        # dulwich closes its own so that cut() can shut the connection.
+        copy = socket.socket(fileno=os.dup(proto.read.__self__.fileno()))
+        wait = self.seconds
+        if self.deadline is not None:
+            wait = max(0.01, min(wait, self.deadline - time.monotonic()))
+        limit = struct.pack("ll", int(wait), int(wait % 1 * 1_000_000))
+        copy.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, limit)
+        copy.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, limit)
+        with self._lock:
+            self._open.add(copy)
+        closing = proto._close  # dulwich's Protocol calls it once, on close
+
+        def close() -> None:
+            with self._lock:
+                self._open.discard(copy)
+            copy.close()
+            if closing:
+                closing()
+
+        proto._close = close
         return proto, can_read, stderr
+
+    def cut(self) -> None:
+        """Shut every connection open now: each read or write waiting on one fails at once."""
+        with self._lock:
+            for copy in self._open:
+                with contextlib.suppress(OSError):
+                    copy.shutdown(socket.SHUT_RDWR)
 
 
 def _new_objects(store, root: bytes, old_root: bytes | None) -> list[bytes]:
@@ -468,7 +529,7 @@ class GitInbox:
 
     def __init__(self, remote: Remote, sleep: Callable[[float], None] = time.sleep):
         self.remote = remote
-        self.branch = Branch(remote, sleep)
+        self.branch = Branch(remote, sleep, bounded=True)
         # A threaded server shares this instance: its branch copy is fetched, read and pushed by
         # one thread at a time, or a push could carry a tip another thread's fetch moved.
         self.using = threading.Lock()
@@ -599,14 +660,18 @@ def registrations_on(
     branch: Branch, form: str, pending: dict[str, bytes]
 ) -> tuple[list[dict[str, str]], set[str]]:
     """A form's rows on the branch (with `pending` changes to its files), in the order taken, and
-    its cancelled ids: the version files, then the month files the fold writes."""
+    its cancelled ids.
+
+    Each file is in the order its writer took its rows (the git storage's version files, the
+    month files the fold writes); across files, the rows are merged by when they were received,
+    each file's own order kept. An office moves between storages (a campaign's bucket, then the
+    git storage on the event's day, or back): the rows one took after the other's are behind
+    them, whichever file sorts first. `received` is written in UTC, ISO, by forms.inbox.new_row,
+    so its text sorts as its time."""
     name = inbox_file(form)
     paths = sorted({p for p in [*branch.files(), *pending] if name.fullmatch(p)}, key=lambda p: ("/" in p, p))
-    rows = once_each([
-        row
-        for path in paths
-        for row in tables.parse_records(pending.get(path) or branch.read(path) or b"", path)
-    ])  # fmt: skip
+    files = [tables.parse_records(pending.get(path) or branch.read(path) or b"", path) for path in paths]
+    rows = once_each(list(heapq.merge(*files, key=lambda row: row.get("received") or "")))
     return rows, cancelled_ids(branch.read(cancellations_file(form)), cancellations_file(form))
 
 

@@ -348,3 +348,18 @@ def test_threads_of_one_instance_reading_while_it_pushes_lose_no_row(git_daemon)
     rows, cancelled = GitInbox(Remote(git_daemon.url)).registrations(form)
     assert sorted(r["id"] for r in rows) == sorted(stored_ids + taken)
     assert cancelled == set(taken)
+
+
+def test_a_push_the_server_holds_while_saying_it_is_alive_is_given_up_when_the_time_is_up(git_daemon):
+    """A hook that hangs: git's receive-pack sends a keep-alive every 5 s of the hook's silence
+    (receive.keepAlive), so no single read waits long; the time allowed ends the push all the same."""
+    inbox = GitInbox(Remote(git_daemon.url, seconds=1.5))
+    inbox.append(FORMS["contact"], CONTACT)
+    hook = git_daemon.bare / "hooks/pre-receive"
+    hook.write_text("#!/bin/sh\nsleep 4\n", encoding="utf-8")
+    hook.chmod(0o755)
+    git_daemon.git("config", "receive.keepAlive", "1")  # sooner than the 1.5 s: every read is answered
+    started = time.monotonic()
+    with pytest.raises(BranchUnavailable):
+        inbox.append(FORMS["contact"], CONTACT)
+    assert time.monotonic() - started < 2.5

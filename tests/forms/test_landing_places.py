@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import http.client
 import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -13,8 +15,8 @@ import pytest
 from core import tables
 from core.definitions import load_forms
 from forms.fold import Counting, fold
-from forms.gitinbox import Branch, Remote, registrations_on
-from forms.places import Standing, cancellations_file
+from forms.gitinbox import Branch, GitInbox, Remote, registrations_on
+from forms.places import Standing, cancellations_file, places
 from forms.s3inbox import Bucket, LandingUnavailable, S3Inbox, bucket_from_env
 from tests.forms.test_fold import RECIPIENT, SEALER
 from tests.forms.test_places import CAPACITY, EVENT, FORM, look
@@ -141,7 +143,9 @@ def test_a_registration_sent_again_keeps_the_standing_the_fold_gave_it(campaign,
         "registered",
         json.loads(body)["id"],
     )
-    assert fold(bucket, Branch(Remote(git_daemon.url)), counting=COUNTING).standings == 0
+    # Written again as it was: a try still on its way may have written "being counted" over it.
+    assert fold(bucket, Branch(Remote(git_daemon.url)), counting=COUNTING).standings == 1
+    assert look(handler.url, json.loads(body)["status"])[1]["place"] == "registered"
     on_branch = Branch(Remote(git_daemon.url))
     on_branch.fetch()
     assert len(registrations_on(on_branch, "event-registration", {})[0]) == 1
@@ -180,3 +184,56 @@ def test_a_cancellation_whose_registration_never_landed_is_dropped_once_old(s3_s
     assert (young.commits, young.cancelled, len(bucket.cancellations())) == (0, 0, 1)  # it may land yet
     old = fold(bucket, Branch(Remote(git_daemon.url)), orphan_seconds=0, counting=COUNTING)
     assert (old.commits, old.cancelled, bucket.cancellations()) == (0, 0, [])
+
+
+class _Held(Bucket):
+    """A bucket whose puts of a standing wait until released: a request function slowed (a retry,
+    a pause) between reading a registration's standing and writing it."""
+
+    def __init__(self, bucket: Bucket, release: threading.Event):
+        super().__init__(bucket.name, bucket.prefix, bucket.client)
+        self.release, self.reached = release, threading.Event()
+
+    def put_standing(self, form: str, submission_id: str, standing: Standing) -> None:
+        self.reached.set()
+        assert self.release.wait(timeout=30)
+        super().put_standing(form, submission_id, standing)
+
+
+def test_a_registration_sent_twice_at_once_across_a_fold_reads_its_place_after_the_next(
+    s3_server, git_daemon
+):
+    """The page sends again while its first try is still on its way (the bucket was slow): both
+    find no standing, the first lands and is folded, then the second writes "being counted" over
+    the place the fold wrote. Its row lands after that, so the next fold writes the place again."""
+    bucket = landing(s3_server, s3_server.new_bucket())
+    values = SEALER.seal_values(FORM, registration("发了两次的校友"))
+    given = "0123456789abcdef0123456789abcdef"
+    release = threading.Event()
+    held = _Held(bucket, release)
+    with ThreadPoolExecutor(1) as pool:
+        second = pool.submit(S3Inbox(held).append_counting, FORM, values, given)
+        assert held.reached.wait(timeout=30)  # it found no standing and is about to write one
+        first, _ = S3Inbox(bucket).append_counting(FORM, values, given)
+        assert fold(bucket, Branch(Remote(git_daemon.url)), counting=COUNTING).standings == 1
+        assert S3Inbox(bucket).standing(FORM, first) == Standing("registered")
+        release.set()
+        assert second.result(timeout=30) == (first, Standing("counting"))
+    fold(bucket, Branch(Remote(git_daemon.url)), counting=COUNTING)
+    assert S3Inbox(bucket).standing(FORM, first) == Standing("registered")
+
+
+def test_a_registration_taken_by_the_branch_after_the_campaign_queues_behind_those_folded(
+    s3_server, git_daemon
+):
+    """On the event's day the registrations go to a function with the git storage (docs/deploy.md,
+    section 6): what it takes joins the line behind what the fold put on the branch before."""
+    bucket = landing(s3_server, s3_server.new_bucket())
+    folded = filled(bucket, 2)
+    fold(bucket, Branch(Remote(git_daemon.url)), counting=COUNTING)
+    inbox = GitInbox(Remote(git_daemon.url))
+    late, rank = inbox.append_counted(FORM, SEALER.seal_values(FORM, registration("当天报名")), "event")
+    rows, cancelled = inbox.registrations(FORM)
+    assert [row["id"] for row in rows] == [*folded, late] and rank == 3
+    by_id = places(rows, cancelled, EVENT, 2)
+    assert [by_id[i] for i in (*folded, late)] == [Standing("registered")] * 2 + [Standing("waiting", 1)]
