@@ -207,12 +207,13 @@ def fold(
     folded.standings = _write_standings(bucket, branch, counting, touched & counting.forms, landed_ids)
     # Only now that the push is accepted and the standings written: the objects whose rows are
     # on the branch, and the cancellations it holds.
-    done = [
-        key
+    listed = {
+        key: tag
         for row in rows
         if row.landed.key not in plan.refused
-        for key in (row.landed.key, *row.landed.photos)
-    ] + plan.settled
+        for key, tag in zip((row.landed.key, *row.landed.photos), row.landed.tags, strict=True)
+    }
+    done = bucket.unchanged(listed) + plan.settled
     with ThreadPoolExecutor(THREADS) as pool:
         failures = [error for error in pool.map(_deleting(bucket), done) if error]
     folded.deleted += len(done) - len(failures)

@@ -92,6 +92,9 @@ class Landed:
     spam: bool
     id: str
     photos: tuple[str, ...] = ()  # the keys of its photos, in the order they were sent
+    # Each object's ETag as listed (the row's, then its photos'): an object sent again since has
+    # another, and is not deleted with what the fold read (Bucket.unchanged).
+    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -145,7 +148,9 @@ class Bucket:
                 if photo:  # right after its row, if that is there
                     last = found[-1] if found else None
                     if last and not last.spam and (last.form, last.version, last.id) == (photo["form"], photo["version"], photo["id"]):  # fmt: skip
-                        found[-1] = replace(last, photos=(*last.photos, item["Key"]))
+                        found[-1] = replace(
+                            last, photos=(*last.photos, item["Key"]), tags=(*last.tags, item.get("ETag", ""))
+                        )
                         photo_bytes += item.get("Size", 0)
                     elif (now - item["LastModified"]).total_seconds() > orphan_seconds:
                         orphans.append(item["Key"])
@@ -156,8 +161,17 @@ class Bucket:
                 if not match:
                     strays.append(item["Key"])
                     continue
-                found.append(Landed(item["Key"], match["form"], match["version"], bool(match["spam"]), match["id"]))  # fmt: skip
+                found.append(Landed(item["Key"], match["form"], match["version"], bool(match["spam"]), match["id"],
+                                    tags=(item.get("ETag", ""),)))  # fmt: skip
         return found, strays, orphans
+
+    def unchanged(self, listed: dict[str, str]) -> list[str]:
+        """The keys of `listed` (key: ETag as listed before) that still hold the object listed: one
+        written again since (a submission sent again after a lost answer) holds what the fold has
+        not read, and waits for the next fold."""
+        with self._talking("ListObjectsV2"):
+            now = {item["Key"]: item.get("ETag", "") for item in self._submissions()}
+        return [key for key, tag in listed.items() if now.get(key) == tag]
 
     def _submissions(self) -> Iterator[dict]:
         """The objects under the prefix in the order of their keys, folder by folder, leaving out

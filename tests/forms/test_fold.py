@@ -13,6 +13,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlencode, urlsplit
 
@@ -289,6 +290,40 @@ def test_a_submission_sent_again_after_its_first_try_was_folded_takes_its_place(
     rows = once_each([row for rows in branch_rows(git_daemon.url).values() for row in rows])
     assert [(row["id"], row["subject"]) for row in rows] == [(attempt, "改过的主题")]
     assert fold(bucket, Branch(Remote(git_daemon.url))).landed == 0
+
+
+class _SentAgainWhileFolding(Bucket):
+    """The bucket, where the alumnus's page sends the submission again (its answer lost) right
+    after the fold has read it: the object the fold read is replaced before the fold deletes."""
+
+    def __init__(self, bucket: Bucket, again: Callable[[], object]):
+        super().__init__(bucket.name, bucket.prefix, bucket.client)
+        self.again = again
+
+    def get(self, key: str) -> bytes | None:
+        body = super().get(key)
+        again, self.again = self.again, lambda: None
+        again()
+        return body
+
+
+def test_a_submission_sent_again_while_the_fold_runs_is_not_deleted_with_the_one_it_read(
+    s3_server, git_daemon
+):
+    """The defect: the fold deleted by key, so the copy sent again meanwhile (what the alumnus
+    changed before pressing again) was deleted unread; the branch kept only the first."""
+    bucket = landing(s3_server, s3_server.new_bucket())
+    inbox = S3Inbox(bucket)
+    first = inbox.append(CONTACT, message(1), submission_id="b" * 32)
+    resend = _SentAgainWhileFolding(
+        bucket, lambda: inbox.append(CONTACT, {**message(1), "subject": "改过再发"}, submission_id=first)
+    )
+    folded = fold(resend, Branch(Remote(git_daemon.url)))
+    assert (folded.added, folded.deleted) == (1, 0)  # the object now holds what was sent again
+    again = fold(bucket, Branch(Remote(git_daemon.url)))
+    assert (again.added, again.deleted) == (1, 1)
+    rows = once_each([row for rows in branch_rows(git_daemon.url).values() for row in rows])
+    assert [(row["id"], row["subject"]) for row in rows] == [(first, "改过再发")]
 
 
 def test_invoke_fold_says_what_it_did_and_what_is_missing(s3_server, git_daemon):
