@@ -98,7 +98,7 @@ def build(c):
 def publish(c, dry_run=False):
     """Build with publishconf.py into output-publish/ and send it to PUBLISH_URL, uploading only what changed."""
     try:
-        target = open_target(os.environ)  # a wrong address or a missing key is told before the build
+        target = open_target(os.environ, ROOT)  # a wrong address or a missing key is told before the build
         _build("publishconf.py")
         report = publish_site(ROOT / "publishconf.py", target, os.environ, dry_run=dry_run)
     except ProblemsFound as found:
