@@ -28,6 +28,13 @@ def test_new_news_item_gets_todays_date_and_a_pinyin_slug(tmp_path):
     assert "\nSlug: chong-qing-xiao-you-hui-2026-nian-nian-hui\n" in text
 
 
+def test_a_slug_given_in_words_is_written_as_an_address(tmp_path):
+    """The defect: --slug "重庆 年会" made content/news/重庆 年会.md, published at that address."""
+    path = new_content(tmp_path, "news", "标题", NOW, slug="Chongqing 年会")
+    assert path == tmp_path / "news/chongqing-nian-hui.md"
+    assert "\nSlug: chongqing-nian-hui\n" in path.read_text(encoding="utf-8")
+
+
 def test_a_scaffolded_file_builds_once_its_body_is_written(make_repo):
     repo = make_repo({})
     made = [
