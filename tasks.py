@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import difflib
 import functools
 import getpass
 import json as _json
@@ -97,7 +98,7 @@ def build(c):
 def publish(c, dry_run=False):
     """Build with publishconf.py into output-publish/ and send it to PUBLISH_URL, uploading only what changed."""
     try:
-        target = open_target(os.environ)  # a wrong address or a missing key is told before the build
+        target = open_target(os.environ, ROOT)  # a wrong address or a missing key is told before the build
         _build("publishconf.py")
         report = publish_site(ROOT / "publishconf.py", target, os.environ, dry_run=dry_run)
     except ProblemsFound as found:
@@ -364,11 +365,12 @@ def _left_out(argv: list[str]) -> None:
     """An argument written without a flag (the title, the file, the event) that was left out is
     told as a plain sentence with the example of the task's docstring (its line starting
     "invoke "), and so is a flag left without its value: invoke's own answer is an English line
-    that says nothing of what to write. The words are parsed here the way invoke will parse
-    them, as it parses the task's only after this file is loaded."""
+    that says nothing of what to write; so is a mistyped option or task. The words are parsed
+    here the way invoke will parse them, as it parses the task's only after this file is loaded."""
     name = argv[1] if len(argv) > 1 else ""
     task = _tasks().get(name)
     if task is None:
+        _no_such_task(name)
         return
     found = copy.copy(task)
     found.help = dict(found.help)  # get_arguments() takes the help it uses out of the dict
@@ -379,6 +381,9 @@ def _left_out(argv: list[str]) -> None:
     except invoke.ParseError as error:
         missing = error.context.missing_positional_args if error.context else []
         flag = re.match(r"Flag <Argument: (\S+)", str(error))  # "… needed value and was not given one!"
+        unknown = re.match(r"No idea what '(-.*)' is!$", str(error))
+    if unknown:
+        _no_such_option(name, unknown[1], arguments)
     if flag:
         [argument] = [a for a in arguments if a.name == flag[1]]
         flag = "--" + argument.name.replace("_", "-")
@@ -392,6 +397,42 @@ def _left_out(argv: list[str]) -> None:
     what = "; ".join(f"{argument.name} ({argument.help})" for argument in missing)
     problem = Problem(f"invoke {name}", f"少了 {what}，请照这样写：{example}",
                       f"missing: {what}; write it like this: {example}", field=missing[0].name)  # fmt: skip
+    raise Exit(str(ProblemsFound([problem])), code=1)
+
+
+def _no_such_task(name: str) -> None:
+    """A task's name mistyped (invoke biuld) is told with the one meant: invoke's own answer is
+    "No idea what 'biuld' is!"."""
+    program = Path(sys.argv[0])
+    if program.name not in ("invoke", "inv") and program.parent.name != "invoke":
+        return  # loaded by another program (pytest imports this file)
+    if not name or name.startswith("-"):
+        return  # invoke's own options (--list, --help…)
+    close = difflib.get_close_matches(name, _tasks(), n=1)
+    meant = f"是不是想写 invoke {close[0]}？" if close else ""
+    meant_en = f"did you mean invoke {close[0]}? " if close else ""
+    problem = Problem("invoke", f"没有 {name} 这个命令，{meant}invoke --list 列出所有命令",
+                      f"there is no task {name}; {meant_en}invoke --list lists them all")  # fmt: skip
+    raise Exit(str(ProblemsFound([problem])), code=1)
+
+
+def _no_such_option(name: str, written: str, arguments: list[invoke.Argument]) -> None:
+    """An option mistyped (--projcet, --dryrun, --dry_run) is told with the one meant. invoke's
+    own options pass after a task's name too, but for --dry on a task with --dry-run: invoke
+    takes it as its own (echo commands, which these tasks do not run), and publish would run."""
+    flags = ["--" + argument.name.replace("_", "-") for argument in arguments]
+    program = invoke.Program()
+    own = {
+        ("-" if len(n) == 1 else "--") + n for a in program.core_args() + program.task_args() for n in a.names
+    }
+    if written.split("=")[0] in own and not (written == "--dry" and "--dry-run" in flags):
+        return
+    close = difflib.get_close_matches(written.split("=")[0].replace("_", "-"), flags, n=1, cutoff=0.5)
+    if close:
+        zh, en = f"是不是想写 {close[0]}？", f"did you mean {close[0]}?"
+    else:
+        zh, en = f"它的选项见 invoke {name} --help", f"see invoke {name} --help for its options"
+    problem = Problem(f"invoke {name}", f"没有 {written} 这个选项，{zh}", f"there is no option {written}; {en}")  # fmt: skip
     raise Exit(str(ProblemsFound([problem])), code=1)
 
 

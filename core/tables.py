@@ -93,7 +93,7 @@ def decode(raw: bytes, label: str, ours: bool = False) -> tuple[str, list[Proble
     is: no guess at garbling, which anyone could otherwise trigger with one value."""
     for encoding in ("utf-8-sig",) if raw.startswith(BOM) else ("utf-8", "gb18030"):
         try:
-            text = raw.decode(encoding)
+            text = raw.decode(encoding).removeprefix("\ufeff")  # GB18030's own BOM: 84 31 95 33
         except UnicodeDecodeError:
             continue
         return text, _said(encoding, "" if ours else text[:_SAMPLE], label)
@@ -292,6 +292,8 @@ def iter_rows(
             # method may have none but the full-width comma.
             lines = [] if ours else [text.readline() for _ in range(_SNIFFED)]
             text.seek(0)
+            if text.read(1) != "\ufeff":  # GB18030's own BOM (84 31 95 33), which WPS writes
+                text.seek(0)
             first = next((line for line in lines if any(s in line for s in _SEPARATORS)), None)
             if first is not None:
                 separator = max(_SEPARATORS, key=first.count)

@@ -340,8 +340,8 @@ def send_digest(digest: Digest, settings: DigestSettings, site_name: str) -> lis
     if not settings.smtp_host and not settings.webhook:
         raise ProblemsFound([Problem(
             "FORMS_DIGEST_SMTP_HOST / FORMS_DIGEST_WEBHOOK",
-            "都没有设置，摘要无处可发：请设置邮件服务器或群聊机器人的地址（见 docs/editors.md），或用 --dry-run 查看摘要",
-            "neither is set, so the digest has nowhere to go: set a mail server or a chat webhook (see docs/editors.md), or look at it with --dry-run",
+            "都没有设置，摘要无处可发：请设置邮件服务器或群聊机器人的地址（见 docs/operators.md），或用 --dry-run 查看摘要",
+            "neither is set, so the digest has nowhere to go: set a mail server or a chat webhook (see docs/operators.md), or look at it with --dry-run",
             kind="setting",
         )])  # fmt: skip
     if digest.new == 0:

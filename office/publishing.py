@@ -98,8 +98,9 @@ def problem(about: str, zh: str, en: str) -> ProblemsFound:
     return ProblemsFound([Problem(about, zh, en, kind="publish")])
 
 
-def open_target(environ: Mapping[str, str]) -> Target:
-    """The target PUBLISH_URL names, checked as far as it can be before the build."""
+def open_target(environ: Mapping[str, str], root: Path | None = None) -> Target:
+    """The target PUBLISH_URL names, checked as far as it can be before the build. A folder
+    written without its full path is in root, the repository, from whatever folder one runs in."""
     url = (environ.get(URL_ENV) or "").strip()
     example = "s3://存储桶/前缀、ssh://用户@服务器/网站目录 或本机文件夹 / s3://bucket/prefix, ssh://user@host/folder or a local folder"
     if not url:
@@ -113,7 +114,7 @@ def open_target(environ: Mapping[str, str]) -> Target:
     elif parts.scheme in ("ssh", "file") or not parts.scheme:
         from office.rsync import Rsync
 
-        target = Rsync.from_url(url, environ)
+        target = Rsync.from_url(url, environ, root)
     else:
         raise problem(URL_ENV, f"“{_safe(url)}”不是可以发布到的地址，请写成 {example.split(' / ')[0]}",
                       f"'{_safe(url)}' is not an address the site can be published to: write {example.split(' / ')[1]}")  # fmt: skip

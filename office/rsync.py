@@ -33,10 +33,11 @@ class Rsync:
         self.extra = shlex.split(environ.get("PUBLISH_RSYNC_OPTIONS") or "")
 
     @classmethod
-    def from_url(cls, url: str, environ: Mapping[str, str]) -> Rsync:
+    def from_url(cls, url: str, environ: Mapping[str, str], root: Path | None = None) -> Rsync:
         parts = urlsplit(url)
         if parts.scheme != "ssh":
-            folder = Path(unquote(parts.path) if parts.scheme == "file" else url).expanduser().resolve()
+            folder = Path(unquote(parts.path) if parts.scheme == "file" else url).expanduser()
+            folder = ((root or Path.cwd()) / folder).resolve()
             return cls(str(folder), str(folder), None, None, None, environ)
         if parts.password:
             raise problem(URL_ENV, "不要把密码写进地址，请改用密钥：把私钥放进 PUBLISH_SSH_KEY",

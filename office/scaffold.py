@@ -63,7 +63,9 @@ def new_content(
         raise ProblemsFound([Problem("invoke new", f"{year} 年还没有结束，年度报告只写已结束的年份，如 --year {now.year - 1}",
                                      f"{year} is not over yet: a yearly report is of a finished year, such as --year {now.year - 1}",
                                      field="year")])  # fmt: skip
-    slug = f"{project}-{year}" if kind == "report" else slug or pinyin_slug(title)
+    slug = (
+        f"{project}-{year}" if kind == "report" else pinyin_slug(slug or title)
+    )  # --slug "My Slug": my-slug
     if not slug:
         raise ProblemsFound(
             [

@@ -25,6 +25,7 @@ from pelican.contents import Content
 from pelican.readers import MarkdownReader, default_metadata, parse_path_metadata, path_metadata
 
 from core.problems import Problem, report, source_label
+from core.slugs import MAX_LENGTH, pinyin_slug
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ PLACEHOLDER = "在这里写正文。"
 # file before any plugin sees it: an editor who writes skip gets what a draft gives.
 STATUSES = ("draft", "published")
 FEATURED = ("yes", "是", "true")
+ADDRESS = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # what pinyin_slug makes: a Slug: must read so too
 # Pelican separates tags with commas (or semicolons); a Chinese keyboard types these.
 TAG_SEPARATORS = ("，", "、")
 # A key as Markdown's meta extension reads it; an indented line continues the value above.
@@ -92,6 +94,12 @@ def check_item(label: str, written: dict, body: str, known: list[str]) -> list[P
         problems.append(Problem(label, "要放到首页请写 yes，否则删掉这一行",
                                 "write yes to put it on the home page, or remove the line",
                                 field="Featured", value=featured, kind="metadata-value"))  # fmt: skip
+    slug = str(written.get("slug", "")).strip()
+    if "slug" in written and not ADDRESS.fullmatch(slug):
+        meant = pinyin_slug(slug, max(MAX_LENGTH, len(slug))) or "chong-qing-nian-hui"
+        problems.append(Problem(label, f"网址只能用小写字母、数字和连字符 -，请写成 {meant}",
+                                f"an address holds only lowercase letters, digits and hyphens: write {meant}",
+                                field="Slug", value=slug, kind="metadata-value"))  # fmt: skip
     if PLACEHOLDER in body and status.lower() != "draft":
         problems.append(Problem(label, f"正文还是模板里的“{PLACEHOLDER}”，请写好正文，或加 Status: draft 暂不发布",
                                 f"the body is still the skeleton's {PLACEHOLDER}: write it, or add Status: draft to hold it back",

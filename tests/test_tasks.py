@@ -3,6 +3,7 @@
 import datetime
 import importlib
 import inspect
+import os
 import re
 import shlex
 import shutil
@@ -25,6 +26,13 @@ def test_new_news_item_gets_todays_date_and_a_pinyin_slug(tmp_path):
     text = path.read_text(encoding="utf-8")
     assert text.startswith("Title: 重庆校友会2026年年会\nDate: 2026-11-23 09:30\n")
     assert "\nSlug: chong-qing-xiao-you-hui-2026-nian-nian-hui\n" in text
+
+
+def test_a_slug_given_in_words_is_written_as_an_address(tmp_path):
+    """The defect: --slug "重庆 年会" made content/news/重庆 年会.md, published at that address."""
+    path = new_content(tmp_path, "news", "标题", NOW, slug="Chongqing 年会")
+    assert path == tmp_path / "news/chongqing-nian-hui.md"
+    assert "\nSlug: chongqing-nian-hui\n" in path.read_text(encoding="utf-8")
 
 
 def test_a_scaffolded_file_builds_once_its_body_is_written(make_repo):
@@ -202,6 +210,25 @@ def test_an_argument_left_out_is_told_with_an_example(words, sentence):
                             timeout=60)  # fmt: skip
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert sentence in result.stderr and "positional" not in result.stderr and "Flag <" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "words, sentence",
+    [
+        (["new", "news", "标题", "--projcet", "x"], "- invoke new: 没有 --projcet 这个选项，是不是想写 --project？ / there is no option --projcet; did you mean --project?"),
+        (["digest", "--dry_run"], "- invoke digest: 没有 --dry_run 这个选项，是不是想写 --dry-run？"),
+        # invoke took --dry as its own option (echo commands) and published for real
+        (["publish", "--dry"], "- invoke publish: 没有 --dry 这个选项，是不是想写 --dry-run？"),
+        (["biuld"], "- invoke: 没有 biuld 这个命令，是不是想写 invoke build？invoke --list 列出所有命令 / there is no task biuld"),
+    ],
+    ids=["option", "underscore", "dry", "task"],
+)  # fmt: skip
+def test_a_mistyped_option_or_task_is_told_with_the_one_meant(words, sentence):
+    # invoke's own answer was "No idea what '--projcet' is!", in English and with no hint.
+    result = subprocess.run([sys.executable, "-m", "invoke", *words], cwd=ROOT, capture_output=True, text=True,
+                            timeout=60, env={**os.environ, "PUBLISH_URL": ""})  # fmt: skip
+    assert result.returncode == 1 and "No idea" not in result.stderr
+    assert sentence in result.stderr
 
 
 def test_every_task_with_arguments_without_flags_shows_how_to_write_them():

@@ -127,6 +127,17 @@ def test_gb18030_is_accepted_and_said(data):
     assert "GB18030" in package.notes[0].sentence()
 
 
+def test_gb18030_with_its_byte_order_mark_reads_the_first_column(data):
+    """The defect: GB18030 written with its BOM (84 31 95 33, as WPS and some editors save it)
+    kept the BOM on the first heading, and the check said column receipt was missing."""
+    path = data / "donations.csv"
+    path.write_bytes("\ufeff".encode("gb18030") + path.read_text(encoding="utf-8").encode("gb18030"))
+    package = check_data(data / "datapackage.yaml")
+    assert "receipt" in package.tables["donations"][0]
+    said = "data/donations.csv: 文件是 GB18030（GBK）编码，已按此读取；建议另存为 CSV UTF-8 / is in GB18030 (GBK); read as such; saving it as CSV UTF-8 is better"  # fmt: skip
+    assert [note.sentence() for note in package.notes] == [said]
+
+
 def test_mojibake_is_refused(data):
     path = data / "chapters.csv"
     garbled = path.read_bytes().decode("gb18030", errors="replace")

@@ -5,6 +5,7 @@ import email
 import email.policy
 import http.server
 import json
+import re
 import shutil
 import ssl
 import subprocess
@@ -25,7 +26,7 @@ from forms.digest import (
     send_email,
     webhook_payload,
 )
-from tests.support import free_port
+from tests.support import ROOT, free_port
 
 SITE = "示例大学校友总会"
 SINCE = datetime.datetime(2026, 11, 23, 8, 0, tzinfo=datetime.UTC)
@@ -293,6 +294,14 @@ def test_a_digest_with_nowhere_to_go_says_so():
     with pytest.raises(ProblemsFound) as found:
         send_digest(DIGEST, settings(), SITE)
     assert "nowhere to go" in str(found.value) and "--dry-run" in str(found.value)
+
+
+def test_a_digest_with_nowhere_to_go_names_the_page_that_lists_its_settings():
+    """The defect: the sentence sent editors to docs/editors.md, which has no table of settings."""
+    with pytest.raises(ProblemsFound) as found:
+        send_digest(DIGEST, settings(), SITE)
+    [page] = set(re.findall(r"docs/\w+\.md", str(found.value)))
+    assert "| `FORMS_DIGEST_SMTP_HOST` |" in (ROOT / page).read_text(encoding="utf-8")
 
 
 def test_the_subject_says_how_many_wait_when_the_new_ones_are_decided_already():

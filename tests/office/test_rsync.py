@@ -136,6 +136,17 @@ def test_a_folder_of_other_files_is_not_wiped(versions, tmp_path):
         open_target({"PUBLISH_URL": str(tmp_path / "documents")})
 
 
+def test_a_folder_without_its_full_path_is_in_the_repository_whatever_folder_one_runs_in(
+    tmp_path, monkeypatch
+):
+    """The defect: PUBLISH_URL=site-for-pages (docs/deploy.md, GitHub Pages) and invoke publish
+    run in content/ published into content/site-for-pages."""
+    (tmp_path / "content").mkdir()
+    monkeypatch.chdir(tmp_path / "content")
+    target = open_target({"PUBLISH_URL": "site-for-pages"}, tmp_path)
+    assert target.destination == str(tmp_path / "site-for-pages")
+
+
 def test_a_shallow_server_folder_is_refused():
     with pytest.raises(ProblemsFound, match="至少两层"):
         open_target({"PUBLISH_URL": "ssh://deploy@www.example.edu.cn/srv"})

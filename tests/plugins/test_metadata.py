@@ -35,6 +35,15 @@ def test_a_misspelt_key_names_the_key_it_resembles(make_repo):
     ]
 
 
+def test_a_slug_that_is_no_address_is_refused_with_the_one_to_write(make_repo):
+    """The defect: Slug: 重庆 年会 was published as it was written, at news/重庆 年会.html."""
+    repo = make_repo({"news/a.md": NEWS.format("Slug: 重庆 年会")})
+    assert sentences_of(repo) == [
+        "content/news/a.md, 第 3 行 (line 3), 字段 Slug: “重庆 年会”网址只能用小写字母、数字和连字符 -，请写成 chong-qing-nian-hui "
+        "/ an address holds only lowercase letters, digits and hyphens: write chong-qing-nian-hui"
+    ]  # fmt: skip
+
+
 def test_every_unknown_key_of_every_file_is_told_at_once(make_repo):
     repo = make_repo({
         "news/a.md": NEWS.format("Chpater: chongqing\nLang: en"),
