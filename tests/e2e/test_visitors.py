@@ -56,6 +56,33 @@ def test_the_keyboard_focus_shows_on_the_header_in_both_colour_schemes(browser, 
         context.close()
 
 
+# Each placeholder's contrast with its box, and the colour scheme the browser draws the box's own
+# parts in (a date box's calendar icon, a drop-down's arrow).
+PLACEHOLDERS = """() => [...document.querySelectorAll('input[placeholder], input[type=date], select')].map(el => {
+  const lum = (c) => { const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const text = lum(getComputedStyle(el, '::placeholder').color), box = lum(getComputedStyle(el).backgroundColor);
+  return [el.id, Math.round((Math.max(text, box) + 0.05) / (Math.min(text, box) + 0.05) * 10) / 10, getComputedStyle(el).colorScheme];
+})"""
+
+
+def test_in_the_dark_scheme_placeholders_read_and_the_browsers_own_controls_are_drawn_dark(
+    browser, site_server
+):
+    context = browser.new_context(viewport={"width": PHONE, "height": 740}, color_scheme="dark")
+    page = context.new_page()
+    try:
+        found = []
+        for path in ("/search/", "/forms/update/"):
+            page.goto(site_server + path)
+            found += page.evaluate(PLACEHOLDERS)
+        assert (
+            found and [f for f in found if f[0] != "f-website" and (f[1] < 4.5 or "dark" not in f[2])] == []
+        )
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("script", [False, True], ids=["without-javascript", "with-javascript"])
 def test_an_open_photo_keeps_the_keyboard_and_escape_closes_it(browser, site_server, script):
     context = browser.new_context(java_script_enabled=script, viewport={"width": 390, "height": 844})
