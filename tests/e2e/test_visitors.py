@@ -83,6 +83,34 @@ def test_in_the_dark_scheme_placeholders_read_and_the_browsers_own_controls_are_
         context.close()
 
 
+# Text printed on white paper at under 4.5:1: its colour against white, element by element.
+PALE_ON_PAPER = """() => {
+  const lum = (c) => { const [r, g, b] = c.match(/[\\d.]+/g).slice(0, 3).map(Number).map(v => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  return [...document.querySelectorAll('main *')].filter(el => el.getClientRects().length
+      && [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim()))
+    .map(el => [el.textContent.trim().slice(0, 12), Math.round(1.05 / (lum(getComputedStyle(el).color) + 0.05) * 10) / 10])
+    .filter(([, ratio]) => ratio < 4.5);
+}"""
+
+
+@pytest.mark.parametrize("text", ["normal", "large"])
+def test_a_page_printed_in_dark_mode_prints_dark_text_on_white(browser, site_server, text):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
+    if text == "large":
+        context.add_init_script("localStorage.setItem('text-size', 'large')")
+    page = context.new_page()
+    try:
+        pale = []
+        for path in ("/events/homecoming-2026/", "/projects/cs-development-fund/"):
+            page.goto(site_server + path)
+            page.emulate_media(media="print")
+            pale += [(path, *found) for found in page.evaluate(PALE_ON_PAPER)]
+        assert pale == []
+    finally:
+        context.close()
+
+
 @pytest.mark.parametrize("script", [False, True], ids=["without-javascript", "with-javascript"])
 def test_an_open_photo_keeps_the_keyboard_and_escape_closes_it(browser, site_server, script):
     context = browser.new_context(java_script_enabled=script, viewport={"width": 390, "height": 844})
