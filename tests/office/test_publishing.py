@@ -15,7 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from core.problems import ProblemsFound
 from office.headers import cache_control, content_type
-from office.publishing import open_target
+from office.publishing import open_target, publish_site
 from tests.office.conftest import EDITED, publish
 from tests.support import ROOT
 
@@ -159,3 +159,31 @@ def test_a_refused_purge_says_the_site_is_updated_and_shows_no_secret(versions, 
     assert "拒绝了刷新请求（HTTP 403）" in sentence and "the site was updated" in sentence
     assert "k-in-query" not in sentence and "wrong-token" not in sentence
     assert report.changes.uploaded  # published all the same
+
+
+def test_keys_hidden_files_links_and_private_copies_are_never_published(tmp_path):
+    """Whatever put them in the built site (a key dropped in content/images/ is copied as it
+    is), the publish names each and sends nothing."""
+    output, data = tmp_path / "output-publish", tmp_path / "data"
+    (output / "images" / ".git").mkdir(parents=True)
+    (data / "private").mkdir(parents=True)
+    (data / "private" / "register.csv").write_text("name,mobile\n王小明,13800138000\n", encoding="utf-8")
+    (output / "index.html").write_text("<p>校友会</p>", encoding="utf-8")
+    (output / "images" / ".git" / "config").write_text("[remote]\n", encoding="utf-8")
+    (output / "images" / "office.agekey").write_text("AGE-SECRET-KEY-1QQQ\n", encoding="utf-8")
+    (output / "images" / "deploy").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n", encoding="utf-8")
+    (output / "images" / "list.txt").write_bytes((data / "private" / "register.csv").read_bytes())
+    (output / "images" / "passwd.txt").symlink_to("/etc/passwd")
+    folder = tmp_path / "srv" / "alumni"
+    environ = {"PUBLISH_URL": str(folder)}
+    with pytest.raises(ProblemsFound) as found:
+        publish_site(ROOT / "publishconf.py", open_target(environ), environ,
+                     overrides={"OUTPUT_PATH": str(output), "DATA_PACKAGE": str(data / "datapackage.yaml")})  # fmt: skip
+    assert [(p.file, p.zh.split("，")[0]) for p in found.value.problems] == [
+        ("output-publish/images/.git/config", "是隐藏文件或在隐藏文件夹里"),
+        ("output-publish/images/deploy", "像是私钥或密钥文件"),
+        ("output-publish/images/list.txt", "与 data/private 或 data/inbox 里的私密文件相同"),
+        ("output-publish/images/office.agekey", "像是私钥或密钥文件"),
+        ("output-publish/images/passwd.txt", "是符号链接"),
+    ]
+    assert not folder.exists()
