@@ -92,7 +92,9 @@ class Bucket:
                 batch = [f for f in uploads if f.content_type.startswith(_ENTRY_TYPES) == phase]
                 for file, etag in zip(batch, pool.map(lambda f: self._put(f, output), batch), strict=True):
                     known[file.path] = [etag, file.md5, file.content_type, file.cache_control]
-        self._call(lambda: self._write_manifest({path: known[path] for path in files}))
+        written_now = {path: known[path] for path in files}
+        if uploads or written_now != manifest:  # a publish with nothing to send writes nothing either
+            self._call(lambda: self._write_manifest(written_now))
         for start in range(0, len(changes.deleted), 1000):
             keys = [{"Key": self.prefix + path} for path in changes.deleted[start : start + 1000]]
             answer = self._call(

@@ -101,6 +101,14 @@ def test_publishing_the_same_sources_again_uploads_nothing(versions, s3_server, 
     assert client.head_object(Bucket=name, Key="www/index.html")["ContentType"] == "text/html; charset=utf-8"
 
 
+def test_a_second_publish_of_the_same_site_writes_nothing(versions, s3_server, bucket):
+    _, environ = bucket
+    publish(versions.old, environ)
+    before = len(s3_server.requests())
+    publish(versions.again, environ)
+    assert [line for line in s3_server.requests()[before:] if not line.startswith(("GET ", "HEAD "))] == []
+
+
 def test_an_edit_and_a_deletion_send_only_what_changed_and_a_dry_run_nothing(versions, s3_server, bucket):
     """One bucket through the publishes an office makes: an article edited, then (after a dry
     run of it) a story deleted."""
