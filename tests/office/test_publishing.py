@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import os
 import subprocess
 import sys
 import threading
+import urllib.request
 
 import pytest
 from pelican.settings import read_settings
@@ -147,6 +150,29 @@ def test_a_folder_page_is_forgotten_by_its_folder_address_too(versions, tmp_path
         "https://alumni.example.org/stories/" in asked
         and "https://alumni.example.org/stories/index.html" in asked
     )
+
+
+def test_the_cdn_is_asked_for_the_addresses_a_browser_asks_for(tmp_path, cdn):
+    """File names with Chinese, spaces, %, + and #: each address the CDN is asked to forget is
+    one that serves that file."""
+    url, received = cdn
+    output, names = tmp_path / "output-publish", ["年度报告 2025.pdf", "a+b.html", "100%.html", "c#1.html"]
+    (output / "docs").mkdir(parents=True)
+    (output / "index.html").write_text("<p>校友会</p>", encoding="utf-8")
+    for name in names:
+        (output / "docs" / name).write_text(name, encoding="utf-8")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(output)))  # fmt: skip
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    environ = {"PUBLISH_URL": str(tmp_path / "srv/alumni"), "PUBLISH_PURGE_URL": url}
+    try:
+        publish_site(ROOT / "publishconf.py", open_target(environ), environ,
+                     overrides={"OUTPUT_PATH": str(output), "SITEURL": f"http://127.0.0.1:{server.server_port}"})  # fmt: skip
+        asked = [address for _, batch in received for address in batch if "/docs/" in address]
+        served = {urllib.request.urlopen(address, timeout=10).read().decode() for address in asked}
+    finally:
+        server.shutdown()
+    assert len(asked) == len(names) and served == set(names)
 
 
 def test_a_refused_purge_says_the_site_is_updated_and_shows_no_secret(versions, tmp_path, cdn):
