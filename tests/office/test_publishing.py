@@ -78,11 +78,36 @@ TYPES = {
     "pagefind/fragment/zh-cn_1.pf_fragment": "application/octet-stream",
     "pagefind/wasm.en.pagefind": "application/octet-stream",
     "README": "application/octet-stream",
+    "events/homecoming-2026/event.ics": "text/calendar; charset=utf-8",
+    "theme/fonts/a.woff2": "font/woff2",
+    "theme/fonts/a.woff": "font/woff",
+    "images/a.avif": "image/avif",
+    "theme/a.wasm": "application/wasm",
+    "docs/report.pdf": "application/pdf",
+    "docs/agenda.docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pagefind/pagefind.en_8456463dd7.pf_meta": "application/octet-stream",
+    "pagefind/index/en_3afbe46.pf_index": "application/octet-stream",
+    "sitemap.xml.gz": "application/gzip",
 }
 
 
 def test_every_file_says_its_type_and_charset():
     assert {path: content_type(path) for path in TYPES} == TYPES
+
+
+def test_the_types_do_not_depend_on_the_machine(tmp_path):
+    """CI's slim container has no /etc/mime.types, an editor's laptop has its own: both publish
+    the same headers, or each publish from the other would send those files again."""
+    (tmp_path / "mime.types").write_text(
+        "application/x-pdf pdf\nfont/x-woff woff\napplication/x-other docx wasm\n"
+    )
+    for table in ([], [str(tmp_path / "mime.types")]):
+        code = (f"import json, mimetypes; mimetypes.knownfiles[:] = {table!r}; from office.headers import content_type; "
+                f"print(json.dumps({{p: content_type(p) for p in {list(TYPES)!r}}}))")  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        assert json.loads(result.stdout) == TYPES, result.stderr
 
 
 CACHE = {
