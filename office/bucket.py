@@ -34,9 +34,13 @@ class Bucket:
     def __init__(self, url: str, bucket: str, prefix: str, environ: Mapping[str, str]):
         self.label, self.bucket, self.prefix = url, bucket, prefix
         self.endpoint = (environ.get("AWS_ENDPOINT_URL") or "").strip() or None
-        self.client, self.credentials = s3.client(
-            environ, tries=5, connect_seconds=15, read_seconds=120, connections=THREADS
-        )
+        try:
+            self.client, self.credentials = s3.client(
+                environ, tries=5, connect_seconds=15, read_seconds=120, connections=THREADS
+            )
+        except (ValueError, BotoCoreError):
+            raise problem("AWS_ENDPOINT_URL", f"“{self.endpoint}”不是存储服务的网址，请写成以 https:// 开头的地址，如 https://s3.oss-cn-hangzhou.aliyuncs.com",
+                          f"'{self.endpoint}' is not the address of a storage service: write it with https://, such as https://s3.oss-cn-hangzhou.aliyuncs.com") from None  # fmt: skip
 
     @classmethod
     def from_url(cls, url: str, environ: Mapping[str, str]) -> Bucket:

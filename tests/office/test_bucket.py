@@ -183,6 +183,21 @@ def test_a_folder_of_other_files_is_not_wiped(versions, s3_server, bucket):
         publish(versions.old, environ)
 
 
+def test_an_endpoint_without_https_is_one_sentence():
+    # As the OSS console shows it: the host name alone.
+    environ = {"PUBLISH_URL": "s3://alumni-site/www", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s",
+               "AWS_REGION": "cn-hangzhou", "AWS_ENDPOINT_URL": "s3.oss-cn-hangzhou.aliyuncs.com"}  # fmt: skip
+    with pytest.raises(ProblemsFound) as found:
+        open_target(environ)
+    assert (
+        found.value.problems[0]
+        .sentence()
+        .startswith(
+            "AWS_ENDPOINT_URL: “s3.oss-cn-hangzhou.aliyuncs.com”不是存储服务的网址，请写成以 https:// 开头的地址"
+        )
+    )
+
+
 def test_oss_is_addressed_virtual_hosted_style():
     # OSS refuses path-style requests (SecondLevelDomainForbidden): the bucket goes in the host name.
     environ = {"AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s", "AWS_REGION": "cn-hangzhou",
