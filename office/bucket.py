@@ -19,13 +19,22 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
 
 from core import s3
 from office.publishing import URL_ENV, Changes, SiteFile, problem
 
 MANIFEST = ".publish-manifest.json"
 THREADS = 16
+# The look before the build: a service that takes the connection and never answers is told
+# within about CHECK_TRIES × CHECK_SECONDS, not the uploads' 5 × 120 s.
+CHECK_TRIES, CHECK_SECONDS = 2, 10
 # Pages and the files that point to others go last: a page never links to an asset not yet there.
 _ENTRY_TYPES = ("text/html", "application/atom+xml", "application/xml", "application/json")
 
@@ -34,6 +43,7 @@ class Bucket:
     def __init__(self, url: str, bucket: str, prefix: str, environ: Mapping[str, str]):
         self.label, self.bucket, self.prefix = url, bucket, prefix
         self.endpoint = (environ.get("AWS_ENDPOINT_URL") or "").strip() or None
+        self.environ = environ
         try:
             self.client, self.credentials = s3.client(
                 environ, tries=5, connect_seconds=15, read_seconds=120, connections=THREADS
@@ -55,7 +65,9 @@ class Bucket:
         if self.credentials is None:
             raise problem(self.label, "没有找到访问密钥，请设置 AWS_ACCESS_KEY_ID 和 AWS_SECRET_ACCESS_KEY（OSS、COS 也用这两个名字）",
                           "no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (OSS and COS keys go in the same two)")  # fmt: skip
-        self._call(lambda: self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1))
+        quick, _ = s3.client(self.environ, tries=CHECK_TRIES, connect_seconds=CHECK_SECONDS,
+                             read_seconds=CHECK_SECONDS, connections=1)  # fmt: skip
+        self._call(lambda: quick.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1))
 
     def send(self, files: dict[str, SiteFile], output: Path, dry_run: bool) -> Changes:
         listing = self._call(self._listing)
@@ -166,6 +178,10 @@ class Bucket:
             where = self.endpoint or "AWS S3"
             raise problem(self.label, f"无法连接存储服务 {where}，请检查 AWS_ENDPOINT_URL 和网络",
                           f"could not reach the storage service at {where}: check AWS_ENDPOINT_URL and the network") from None  # fmt: skip
+        except ReadTimeoutError:
+            where = self.endpoint or "AWS S3"
+            raise problem(self.label, f"存储服务 {where} 接受了连接却没有及时回应，请稍后重试，或检查 AWS_ENDPOINT_URL",
+                          f"the storage service at {where} took the connection but did not answer in time: run again later, or check AWS_ENDPOINT_URL") from None  # fmt: skip
         except ClientError as error:
             raise self._refused(error) from None
         except BotoCoreError as error:

@@ -7,14 +7,17 @@ import itertools
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
 import pytest
 
 from core.problems import ProblemsFound
+from office import bucket as bucket_module
 from office.bucket import MANIFEST, Bucket
 from office.publishing import open_target
 from tests.office.conftest import DELETED, EDITED, files, publish
@@ -196,6 +199,22 @@ def test_an_endpoint_without_https_is_one_sentence():
             "AWS_ENDPOINT_URL: “s3.oss-cn-hangzhou.aliyuncs.com”不是存储服务的网址，请写成以 https:// 开头的地址"
         )
     )
+
+
+def test_a_service_that_never_answers_is_told_before_the_build(monkeypatch):
+    monkeypatch.setattr(bucket_module, "CHECK_SECONDS", 1)  # 10 s in use: the test need not wait so long
+    held = []
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        threading.Thread(target=lambda: held.extend(server.accept() for _ in range(8)), daemon=True).start()
+        environ = {"PUBLISH_URL": "s3://alumni-site/www", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s",
+                   "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{server.getsockname()[1]}"}  # fmt: skip
+        started = time.monotonic()
+        with pytest.raises(ProblemsFound) as found:
+            open_target(environ)
+    assert time.monotonic() - started < 8 and held
+    assert "took the connection but did not answer in time" in found.value.problems[0].sentence()
 
 
 def test_oss_is_addressed_virtual_hosted_style():
