@@ -35,8 +35,18 @@ THREADS = 16
 # The look before the build: a service that takes the connection and never answers is told
 # within about CHECK_TRIES × CHECK_SECONDS, not the uploads' 5 × 120 s.
 CHECK_TRIES, CHECK_SECONDS = 2, 10
-# Pages and the files that point to others go last: a page never links to an asset not yet there.
+# Files that point to others go after what they point to, each step once the one before has
+# ended, so a publish stopped at any moment leaves no link to a file not yet there: photos, fonts
+# and search index files; then styles and scripts (they load fonts, pictures, other scripts);
+# then new pages, feeds and JSON (only changed ones link to them yet); then changed ones.
+_STYLES = ("text/css", "text/javascript", "application/javascript")
 _ENTRY_TYPES = ("text/html", "application/atom+xml", "application/xml", "application/json")
+
+
+def _step(file: SiteFile, new: bool) -> int:
+    if file.content_type.startswith(_ENTRY_TYPES):
+        return 2 if new else 3
+    return 1 if file.content_type.startswith(_STYLES) else 0
 
 
 class Bucket:
@@ -103,9 +113,10 @@ class Bucket:
             changes.deleted = sorted(set(listing) - set(files) - {MANIFEST})
             if dry_run:
                 return changes
-            # Assets first, then the pages pointing at them; deletions only once all is uploaded.
-            for phase in (False, True):
-                batch = [f for f in uploads if f.content_type.startswith(_ENTRY_TYPES) == phase]
+            # In steps (_step); deletions only once all is uploaded.
+            new = set(changes.new)
+            for step in range(4):
+                batch = [f for f in uploads if _step(f, f.path in new) == step]
                 for file, etag in zip(batch, pool.map(lambda f: self._put(f, output), batch), strict=True):
                     known[file.path] = [etag, file.md5, file.content_type, file.cache_control]
         written_now = {path: known[path] for path in files}

@@ -169,6 +169,36 @@ def test_a_publish_killed_midway_leaves_the_old_site_whole_and_the_next_finishes
     assert len(report.changes.uploaded) < len(renamed)  # what the stopped publish sent is not sent again
 
 
+def test_what_a_file_points_to_is_uploaded_before_it(tmp_path, s3_server, bucket):
+    """Photos and fonts, then the styles and scripts that load them, then new pages, then the
+    changed pages that link to those: a publish stopped at any moment leaves no dangling link.
+    The names sort the other way, as a site's may."""
+    _, environ = bucket
+    old, new = tmp_path / "old", tmp_path / "new"
+    site = {"index.html": "v1", **{f"a/p{n:02}.html": "v1" for n in range(24)}, "css/site.css": "v1"}
+    changed = {**site, **{path: "v2" for path in site}, "z/new.html": "new", "js/search.js": "new",
+               **{f"images/p{n:02}-{n}f3a.webp": "new" for n in range(24)}, "fonts/x-9c1.woff2": "new"}  # fmt: skip
+    for folder, contents in ((old, site), (new, changed)):
+        for path, text in contents.items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_text(text, encoding="utf-8")
+    publish(old, environ)
+    before = len(s3_server.requests())
+    publish(new, environ)
+    puts = [
+        line.split()[1].split("/www/", 1)[1]
+        for line in s3_server.requests()[before:]
+        if line.startswith("PUT ")
+    ]
+
+    def step(path: str) -> int:
+        if path.endswith(".html"):
+            return 2 if path == "z/new.html" else 3
+        return 1 if path.endswith((".css", ".js")) else 4 if path == MANIFEST else 0
+
+    assert len(puts) == len(changed) + 1 and [step(p) for p in puts] == sorted(step(p) for p in puts)
+
+
 def test_a_missing_bucket_is_named_with_what_to_check(s3_server):
     with pytest.raises(ProblemsFound) as found:
         open_target(s3_server.publishing("no-such-bucket"))
