@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections import Counter
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -51,6 +52,12 @@ def timed_publish(output: Path, environ: dict[str, str]) -> tuple[float, int, in
     report = publish_site(REPO / "publishconf.py", open_target(environ), environ,
                           overrides={"OUTPUT_PATH": str(output)})  # fmt: skip
     return time.perf_counter() - started, len(report.changes.uploaded), report.changes.bytes
+
+
+def requests(log: Path) -> Counter:
+    """The requests moto has logged so far, by method ('"PUT /bucket/key HTTP/1.1" 200 -')."""
+    text = log.read_text(encoding="utf-8", errors="replace")
+    return Counter(line.split('"')[1].split()[0] for line in text.splitlines() if line.count('"') >= 2)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -102,10 +109,16 @@ def main(argv: list[str] | None = None) -> int:
                 }  # fmt: skip
                 for name, environ in targets.items():
                     for step, output in (("full", old), ("again", old), ("edit", new)):
+                        before = requests(tmp_path / "moto.log")
                         result = timed_publish(output, environ)
                         results.setdefault(f"{name} {step}", []).append(result)
+                        sent = ""
+                        if name == "s3":
+                            time.sleep(0.5)  # the server logs a request once it has answered
+                            made = requests(tmp_path / "moto.log") - before
+                            sent = ", requests " + " ".join(f"{m} {n}" for m, n in sorted(made.items()))
                         print(f"  round {round_number} {name} {step}: {result[0]:.2f}s, {result[1]} files, "
-                              f"{result[2]:,} bytes", flush=True)  # fmt: skip
+                              f"{result[2]:,} bytes{sent}", flush=True)  # fmt: skip
         finally:
             os.killpg(moto.pid, signal.SIGTERM)
             moto.wait(timeout=30)

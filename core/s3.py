@@ -6,7 +6,9 @@ published site's (office/bucket.py).
 - OSS accepts only virtual-hosted-style requests (bucket.endpoint/key); S3 and COS prefer them.
   botocore still addresses by path an endpoint given as an IP address (a local test server).
 - boto3 1.36 and later add CRC checksums (aws-chunked bodies) that OSS and COS refuse; callers
-  send Content-MD5 instead, which all three check.
+  send Content-MD5 instead, which all three check. A multi-object delete must carry it (S3's
+  rule, which OSS and COS enforce: MissingContentMD5), and boto3 no longer adds it: the client
+  does (_content_md5).
 - Credentials come from the AWS_* variables given (OSS and COS keys go in the same names), or
   from boto3's usual places when they are not (a function's role, ~/.aws).
 
@@ -16,6 +18,8 @@ other storages and the office's other tasks should not pay.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -46,4 +50,13 @@ def client(environ: Mapping[str, str], tries: int, connect_seconds: float, read_
         max_pool_connections=connections,
     )
     endpoint = (environ.get("AWS_ENDPOINT_URL") or "").strip() or None
-    return session.client("s3", endpoint_url=endpoint, config=config), session.get_credentials()
+    made = session.client("s3", endpoint_url=endpoint, config=config)
+    made.meta.events.register("before-call.s3.DeleteObjects", _content_md5)
+    return made, session.get_credentials()
+
+
+def _content_md5(params: dict, **_) -> None:
+    body = params["body"]
+    if isinstance(body, bytes) and "Content-MD5" not in params["headers"]:
+        digest = hashlib.md5(body, usedforsecurity=False).digest()
+        params["headers"]["Content-MD5"] = base64.b64encode(digest).decode()

@@ -19,24 +19,48 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
 
 from core import s3
 from office.publishing import URL_ENV, Changes, SiteFile, problem
 
 MANIFEST = ".publish-manifest.json"
 THREADS = 16
-# Pages and the files that point to others go last: a page never links to an asset not yet there.
+# The look before the build: a service that takes the connection and never answers is told
+# within about CHECK_TRIES × CHECK_SECONDS, not the uploads' 5 × 120 s.
+CHECK_TRIES, CHECK_SECONDS = 2, 10
+# Files that point to others go after what they point to, each step once the one before has
+# ended, so a publish stopped at any moment leaves no link to a file not yet there: photos, fonts
+# and search index files; then styles and scripts (they load fonts, pictures, other scripts);
+# then new pages, feeds and JSON (only changed ones link to them yet); then changed ones.
+_STYLES = ("text/css", "text/javascript", "application/javascript")
 _ENTRY_TYPES = ("text/html", "application/atom+xml", "application/xml", "application/json")
+
+
+def _step(file: SiteFile, new: bool) -> int:
+    if file.content_type.startswith(_ENTRY_TYPES):
+        return 2 if new else 3
+    return 1 if file.content_type.startswith(_STYLES) else 0
 
 
 class Bucket:
     def __init__(self, url: str, bucket: str, prefix: str, environ: Mapping[str, str]):
         self.label, self.bucket, self.prefix = url, bucket, prefix
         self.endpoint = (environ.get("AWS_ENDPOINT_URL") or "").strip() or None
-        self.client, self.credentials = s3.client(
-            environ, tries=5, connect_seconds=15, read_seconds=120, connections=THREADS
-        )
+        self.environ = environ
+        try:
+            self.client, self.credentials = s3.client(
+                environ, tries=5, connect_seconds=15, read_seconds=120, connections=THREADS
+            )
+        except (ValueError, BotoCoreError):
+            raise problem("AWS_ENDPOINT_URL", f"“{self.endpoint}”不是存储服务的网址，请写成以 https:// 开头的地址，如 https://s3.oss-cn-hangzhou.aliyuncs.com",
+                          f"'{self.endpoint}' is not the address of a storage service: write it with https://, such as https://s3.oss-cn-hangzhou.aliyuncs.com") from None  # fmt: skip
 
     @classmethod
     def from_url(cls, url: str, environ: Mapping[str, str]) -> Bucket:
@@ -51,7 +75,9 @@ class Bucket:
         if self.credentials is None:
             raise problem(self.label, "没有找到访问密钥，请设置 AWS_ACCESS_KEY_ID 和 AWS_SECRET_ACCESS_KEY（OSS、COS 也用这两个名字）",
                           "no credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (OSS and COS keys go in the same two)")  # fmt: skip
-        self._call(lambda: self.client.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1))
+        quick, _ = s3.client(self.environ, tries=CHECK_TRIES, connect_seconds=CHECK_SECONDS,
+                             read_seconds=CHECK_SECONDS, connections=1)  # fmt: skip
+        self._call(lambda: quick.list_objects_v2(Bucket=self.bucket, Prefix=self.prefix, MaxKeys=1))
 
     def send(self, files: dict[str, SiteFile], output: Path, dry_run: bool) -> Changes:
         listing = self._call(self._listing)
@@ -87,12 +113,15 @@ class Bucket:
             changes.deleted = sorted(set(listing) - set(files) - {MANIFEST})
             if dry_run:
                 return changes
-            # Assets first, then the pages pointing at them; deletions only once all is uploaded.
-            for phase in (False, True):
-                batch = [f for f in uploads if f.content_type.startswith(_ENTRY_TYPES) == phase]
+            # In steps (_step); deletions only once all is uploaded.
+            new = set(changes.new)
+            for step in range(4):
+                batch = [f for f in uploads if _step(f, f.path in new) == step]
                 for file, etag in zip(batch, pool.map(lambda f: self._put(f, output), batch), strict=True):
                     known[file.path] = [etag, file.md5, file.content_type, file.cache_control]
-        self._call(lambda: self._write_manifest({path: known[path] for path in files}))
+        written_now = {path: known[path] for path in files}
+        if uploads or written_now != manifest:  # a publish with nothing to send writes nothing either
+            self._call(lambda: self._write_manifest(written_now))
         for start in range(0, len(changes.deleted), 1000):
             keys = [{"Key": self.prefix + path} for path in changes.deleted[start : start + 1000]]
             answer = self._call(
@@ -160,6 +189,10 @@ class Bucket:
             where = self.endpoint or "AWS S3"
             raise problem(self.label, f"无法连接存储服务 {where}，请检查 AWS_ENDPOINT_URL 和网络",
                           f"could not reach the storage service at {where}: check AWS_ENDPOINT_URL and the network") from None  # fmt: skip
+        except ReadTimeoutError:
+            where = self.endpoint or "AWS S3"
+            raise problem(self.label, f"存储服务 {where} 接受了连接却没有及时回应，请稍后重试，或检查 AWS_ENDPOINT_URL",
+                          f"the storage service at {where} took the connection but did not answer in time: run again later, or check AWS_ENDPOINT_URL") from None  # fmt: skip
         except ClientError as error:
             raise self._refused(error) from None
         except BotoCoreError as error:

@@ -7,8 +7,15 @@ from fnmatch import fnmatchcase
 
 # Every text file the build writes is UTF-8; browsers guess otherwise (GBK on a Chinese system).
 _TEXT = ("text/", "application/javascript", "application/json", "application/xml", "application/atom+xml",
-         "image/svg+xml")  # fmt: skip
-# Types the platform's table may lack or get wrong for a website.
+         "image/svg+xml", "application/manifest+json")  # fmt: skip
+# Types Python's own table lacks or gets wrong for a website. The machine's /etc/mime.types is
+# not read: a publish from CI's slim container and one from an editor's laptop must send the same
+# headers, or each would upload again every file whose type the two tables tell apart.
+_TABLE = mimetypes.MimeTypes()
+# A file compressed as a whole (sitemap.xml.gz) is served as the archive it is: with the type of
+# what is inside and no Content-Encoding, a browser would show the compressed bytes as text.
+_ARCHIVES = {"gzip": "application/gzip", "bzip2": "application/x-bzip2", "xz": "application/x-xz",
+             "br": "application/octet-stream", "compress": "application/octet-stream"}  # fmt: skip
 _TYPES = {
     ".html": "text/html",
     ".css": "text/css",
@@ -23,6 +30,17 @@ _TYPES = {
     ".avif": "image/avif",
     ".ico": "image/x-icon",
     ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".mjs": "text/javascript",
+    ".map": "application/json",
+    ".wasm": "application/wasm",
+    ".webmanifest": "application/manifest+json",
+    ".pdf": "application/pdf",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     # Pagefind's index: compressed binaries its script fetches and opens itself.
     ".pf_meta": "application/octet-stream",
     ".pf_index": "application/octet-stream",
@@ -38,7 +56,8 @@ def content_type(path: str) -> str:
         kind = "application/atom+xml"
     else:
         suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
-        kind = _TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        guessed, compressed = _TABLE.guess_type(name)
+        kind = _TYPES.get(suffix) or _ARCHIVES.get(compressed) or guessed or "application/octet-stream"
     return f"{kind}; charset=utf-8" if kind.startswith(_TEXT) else kind
 
 

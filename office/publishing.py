@@ -4,11 +4,16 @@ Three kinds of target, one module each: an S3-protocol bucket (office/bucket.py:
 Alibaba Cloud OSS, Tencent COS), and a folder on a server over ssh or on this computer
 (office/rsync.py). Every target uploads new and changed files before it deletes anything,
 so no link breaks while a publish runs, and a publish stopped halfway is finished by the next.
+
+Before any target is touched, every file of the built site is checked for what must never leave
+this computer, whatever put it there (a key dropped in content/images/, a symbolic link):
+_withheld.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,6 +28,11 @@ from office.headers import cache_control, content_type
 from office.purge import purge, urls_to_purge
 
 URL_ENV = "PUBLISH_URL"
+# Private keys by their usual names (ssh's, TLS's, the office's age key, key stores) and
+# environment files; and by what such a file starts with, whatever its name.
+_SECRET_NAME = re.compile(r"id_(?:rsa|dsa|ecdsa|ed25519)(?:_sk)?|.*\.(?:pem|key|agekey|p12|pfx|jks|kdbx|ppk)|.*\.env",
+                          re.IGNORECASE)  # fmt: skip
+_SECRET_TEXT = re.compile(rb"-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----|AGE-SECRET-KEY-1")
 
 
 @dataclass(frozen=True)
@@ -132,17 +142,62 @@ def _safe(url: str) -> str:
     return parts._replace(netloc=netloc, query="", fragment="").geturl() if parts.scheme else url
 
 
-def site_files(output: Path, rules: list[tuple[str, str]]) -> dict[str, SiteFile]:
-    """Every file of the built site with its checksum and the headers it will be served with."""
-    files = {}
+def site_files(
+    output: Path, rules: list[tuple[str, str]], private: set[str] = frozenset()
+) -> dict[str, SiteFile]:
+    """Every file of the built site with its checksum and the headers it will be served with;
+    ProblemsFound naming each file that must not be published (private: the MD5s of the
+    office's private files)."""
+    files, problems = {}, []
     for file in sorted(output.rglob("*")):
-        if not file.is_file():
-            continue
         path = file.relative_to(output).as_posix()
+        if file.is_symlink() or not file.is_file():
+            if file.is_symlink():
+                problems.append(_withheld(output, path, "link"))
+            continue
         data = file.read_bytes()
-        files[path] = SiteFile(path, len(data), hashlib.md5(data, usedforsecurity=False).hexdigest(),
-                               content_type(path), cache_control(path, rules))  # fmt: skip
+        md5 = hashlib.md5(data, usedforsecurity=False).hexdigest()
+        if why := _secret(path, data, md5, private):
+            problems.append(_withheld(output, path, why))
+            continue
+        files[path] = SiteFile(path, len(data), md5, content_type(path), cache_control(path, rules))
+    if problems:
+        raise ProblemsFound(problems)
     return files
+
+
+def _secret(path: str, data: bytes, md5: str, private: set[str]) -> str | None:
+    """Why a file of the built site must not be published, or None."""
+    parts = path.split("/")
+    if any(part.startswith(".") for part in parts if part != ".well-known"):
+        return "hidden"  # .git/, .env, .ssh/: what tools keep beside files, never a page
+    if _SECRET_NAME.fullmatch(parts[-1]) or _SECRET_TEXT.search(data[:1024]):
+        return "key"
+    if data and md5 in private:
+        return "private"
+    return None
+
+
+_WITHHELD = {
+    "link": ("是符号链接，发布会送出它指向的文件：请换成文件本身", "is a symbolic link, which would publish what it points to: put the file itself there"),
+    "hidden": ("是隐藏文件或在隐藏文件夹里，不会发布", "is a hidden file or in a hidden folder, which is never published"),
+    "key": ("像是私钥或密钥文件，绝不发布", "looks like a private key or a secrets file, which is never published"),
+    "private": ("与 data/private 或 data/inbox 里的私密文件相同，绝不发布",
+                "is a copy of a private file of data/private or data/inbox, which is never published"),
+}  # fmt: skip
+
+
+def _withheld(output: Path, path: str, why: str) -> Problem:
+    zh, en = _WITHHELD[why]
+    return Problem(f"{output.name}/{path}", f"{zh}；请把它从 content/ 中删掉后再发布，网站没有改动",
+                   f"{en}; remove it from content/ and publish again; the site was not changed", kind="publish")  # fmt: skip
+
+
+def private_digests(data_package: Path, folders: list[str]) -> set[str]:
+    """The MD5 of every file of the office's private folders (the register, the inbox)."""
+    root = data_package.parent
+    return {hashlib.md5(file.read_bytes(), usedforsecurity=False).hexdigest()
+            for folder in folders for file in (root / folder).rglob("*") if file.is_file()}  # fmt: skip
 
 
 def publish_site(
@@ -160,7 +215,10 @@ def publish_site(
     if not (output / "index.html").is_file():
         raise problem(str(output), "里没有建好的网站（缺 index.html），请先运行 invoke publish 让它建站",
                       "holds no built site (no index.html): run invoke publish, which builds it first")  # fmt: skip
-    files = site_files(output, settings.get("PUBLISH_CACHE_CONTROL") or [("*", "public, max-age=300")])
+    private = private_digests(Path(settings["DATA_PACKAGE"]), settings.get("PRIVATE_DATA_DIRS") or [])
+    files = site_files(
+        output, settings.get("PUBLISH_CACHE_CONTROL") or [("*", "public, max-age=300")], private
+    )
     changes = target.send(files, output, dry_run)
     report = PublishReport(target.label, changes, dry_run, 0.0)
     if not dry_run:

@@ -7,7 +7,7 @@ import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from core.problems import Problem, ProblemsFound
 
@@ -15,13 +15,16 @@ BATCH = 30  # addresses per request: Cloudflare's purge API takes at most 30 on 
 
 
 def urls_to_purge(site_url: str, paths: list[str]) -> list[str]:
-    """The public addresses of these files; a folder's index.html is also reached as the folder."""
+    """The public addresses of these files, percent-encoded as a browser asks for them (a '#' or
+    a space would otherwise cut or break the address); a folder's index.html is also reached as
+    the folder."""
     base = site_url.rstrip("/")
     urls = []
     for path in sorted(paths):
-        urls.append(f"{base}/{path}")
+        address = quote(path, safe="/")  # '+' too: S3's website endpoints read it as a space
+        urls.append(f"{base}/{address}")
         if path == "index.html" or path.endswith("/index.html"):
-            urls.append(f"{base}/{path[: -len('index.html')]}")
+            urls.append(f"{base}/{address[: -len('index.html')]}")
     return urls
 
 

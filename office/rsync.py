@@ -59,9 +59,11 @@ class Rsync:
             raise problem(self.label, "这台电脑没有 rsync，请先安装（Debian/Ubuntu: apt-get install rsync）",
                           "needs rsync on this computer: install it first (Debian/Ubuntu: apt-get install rsync)")  # fmt: skip
         if self.host:
-            return
-        folder = Path(self.destination)
-        if folder.exists() and any(folder.iterdir()) and not (folder / "index.html").exists():
+            names = self._remote_names()
+        else:
+            folder = Path(self.destination)
+            names = {p.name for p in folder.iterdir()} if folder.is_dir() else set()
+        if names and "index.html" not in names:
             raise problem(self.label, "里已有别的文件而不是网站，发布会删掉它们：请换一个空文件夹",
                           "already holds files that are not a site, which publishing would delete: use an empty folder")  # fmt: skip
 
@@ -86,6 +88,21 @@ class Rsync:
                 changes.bytes += files[name].size
         changes.unchanged = len(files) - len(changes.uploaded)
         return changes
+
+    def _remote_names(self) -> set[str]:
+        """The names in the server's folder (none if it does not exist yet), from one rsync listing."""
+        with tempfile.TemporaryDirectory(prefix="publish-ssh-") as secrets:
+            command = ["rsync", "--list-only", "-8", *self.extra, "-e", shlex.join(self._ssh(Path(secrets)))]
+            result = subprocess.run([*command, self.destination + "/"], capture_output=True, text=True,
+                                    errors="replace")  # fmt: skip
+        if result.returncode == 23 and "No such file or directory" in result.stderr:
+            return set()
+        if result.returncode != 0:
+            raise self._failed(result.returncode, result.stderr)
+        # "drwxr-xr-x          4,096 2026/11/27 12:00:00 name": the name is what follows the time.
+        return {
+            line.split(None, 4)[4] for line in result.stdout.splitlines() if len(line.split(None, 4)) == 5
+        } - {"."}
 
     def _ssh(self, secrets: Path) -> list[str]:
         """The ssh command rsync runs: no questions asked, the key and host key from the environment."""

@@ -7,14 +7,17 @@ import itertools
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
 import pytest
 
 from core.problems import ProblemsFound
+from office import bucket as bucket_module
 from office.bucket import MANIFEST, Bucket
 from office.publishing import open_target
 from tests.office.conftest import DELETED, EDITED, files, publish
@@ -101,6 +104,17 @@ def test_publishing_the_same_sources_again_uploads_nothing(versions, s3_server, 
     assert client.head_object(Bucket=name, Key="www/index.html")["ContentType"] == "text/html; charset=utf-8"
 
 
+def test_a_second_publish_of_the_same_site_writes_nothing(tmp_path, s3_server, bucket):
+    _, environ = bucket
+    for path in ("index.html", "news/a.html", "theme/css/site.css", "images/a-7f3c.webp"):
+        (tmp_path / path).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / path).write_text(path, encoding="utf-8")
+    publish(tmp_path, environ)
+    before = len(s3_server.requests())
+    publish(tmp_path, environ)
+    assert [line for line in s3_server.requests()[before:] if not line.startswith(("GET ", "HEAD "))] == []
+
+
 def test_an_edit_and_a_deletion_send_only_what_changed_and_a_dry_run_nothing(versions, s3_server, bucket):
     """One bucket through the publishes an office makes: an article edited, then (after a dry
     run of it) a story deleted."""
@@ -158,6 +172,36 @@ def test_a_publish_killed_midway_leaves_the_old_site_whole_and_the_next_finishes
     assert len(report.changes.uploaded) < len(renamed)  # what the stopped publish sent is not sent again
 
 
+def test_what_a_file_points_to_is_uploaded_before_it(tmp_path, s3_server, bucket):
+    """Photos and fonts, then the styles and scripts that load them, then new pages, then the
+    changed pages that link to those: a publish stopped at any moment leaves no dangling link.
+    The names sort the other way, as a site's may."""
+    _, environ = bucket
+    old, new = tmp_path / "old", tmp_path / "new"
+    site = {"index.html": "v1", **{f"a/p{n:02}.html": "v1" for n in range(24)}, "css/site.css": "v1"}
+    changed = {**site, **{path: "v2" for path in site}, "z/new.html": "new", "js/search.js": "new",
+               **{f"images/p{n:02}-{n}f3a.webp": "new" for n in range(24)}, "fonts/x-9c1.woff2": "new"}  # fmt: skip
+    for folder, contents in ((old, site), (new, changed)):
+        for path, text in contents.items():
+            (folder / path).parent.mkdir(parents=True, exist_ok=True)
+            (folder / path).write_text(text, encoding="utf-8")
+    publish(old, environ)
+    before = len(s3_server.requests())
+    publish(new, environ)
+    puts = [
+        line.split()[1].split("/www/", 1)[1]
+        for line in s3_server.requests()[before:]
+        if line.startswith("PUT ")
+    ]
+
+    def step(path: str) -> int:
+        if path.endswith(".html"):
+            return 2 if path == "z/new.html" else 3
+        return 1 if path.endswith((".css", ".js")) else 4 if path == MANIFEST else 0
+
+    assert len(puts) == len(changed) + 1 and [step(p) for p in puts] == sorted(step(p) for p in puts)
+
+
 def test_a_missing_bucket_is_named_with_what_to_check(s3_server):
     with pytest.raises(ProblemsFound) as found:
         open_target(s3_server.publishing("no-such-bucket"))
@@ -173,6 +217,37 @@ def test_a_folder_of_other_files_is_not_wiped(versions, s3_server, bucket):
     s3_server.client().put_object(Bucket=name, Key="www/annual-report.pdf", Body=b"%PDF")
     with pytest.raises(ProblemsFound, match="已有别的文件而不是网站"):
         publish(versions.old, environ)
+
+
+def test_an_endpoint_without_https_is_one_sentence():
+    # As the OSS console shows it: the host name alone.
+    environ = {"PUBLISH_URL": "s3://alumni-site/www", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s",
+               "AWS_REGION": "cn-hangzhou", "AWS_ENDPOINT_URL": "s3.oss-cn-hangzhou.aliyuncs.com"}  # fmt: skip
+    with pytest.raises(ProblemsFound) as found:
+        open_target(environ)
+    assert (
+        found.value.problems[0]
+        .sentence()
+        .startswith(
+            "AWS_ENDPOINT_URL: “s3.oss-cn-hangzhou.aliyuncs.com”不是存储服务的网址，请写成以 https:// 开头的地址"
+        )
+    )
+
+
+def test_a_service_that_never_answers_is_told_before_the_build(monkeypatch):
+    monkeypatch.setattr(bucket_module, "CHECK_SECONDS", 1)  # 10 s in use: the test need not wait so long
+    held = []
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(8)
+        threading.Thread(target=lambda: held.extend(server.accept() for _ in range(8)), daemon=True).start()
+        environ = {"PUBLISH_URL": "s3://alumni-site/www", "AWS_ACCESS_KEY_ID": "k", "AWS_SECRET_ACCESS_KEY": "s",
+                   "AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": f"http://127.0.0.1:{server.getsockname()[1]}"}  # fmt: skip
+        started = time.monotonic()
+        with pytest.raises(ProblemsFound) as found:
+            open_target(environ)
+    assert time.monotonic() - started < 8 and held
+    assert "took the connection but did not answer in time" in found.value.problems[0].sentence()
 
 
 def test_oss_is_addressed_virtual_hosted_style():

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
+import http.server
 import json
 import os
 import subprocess
 import sys
 import threading
+import urllib.request
 
 import pytest
 from pelican.settings import read_settings
@@ -15,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from core.problems import ProblemsFound
 from office.headers import cache_control, content_type
-from office.publishing import open_target
+from office.publishing import open_target, publish_site
 from tests.office.conftest import EDITED, publish
 from tests.support import ROOT
 
@@ -75,11 +78,36 @@ TYPES = {
     "pagefind/fragment/zh-cn_1.pf_fragment": "application/octet-stream",
     "pagefind/wasm.en.pagefind": "application/octet-stream",
     "README": "application/octet-stream",
+    "events/homecoming-2026/event.ics": "text/calendar; charset=utf-8",
+    "theme/fonts/a.woff2": "font/woff2",
+    "theme/fonts/a.woff": "font/woff",
+    "images/a.avif": "image/avif",
+    "theme/a.wasm": "application/wasm",
+    "docs/report.pdf": "application/pdf",
+    "docs/agenda.docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pagefind/pagefind.en_8456463dd7.pf_meta": "application/octet-stream",
+    "pagefind/index/en_3afbe46.pf_index": "application/octet-stream",
+    "sitemap.xml.gz": "application/gzip",
 }
 
 
 def test_every_file_says_its_type_and_charset():
     assert {path: content_type(path) for path in TYPES} == TYPES
+
+
+def test_the_types_do_not_depend_on_the_machine(tmp_path):
+    """CI's slim container has no /etc/mime.types, an editor's laptop has its own: both publish
+    the same headers, or each publish from the other would send those files again."""
+    (tmp_path / "mime.types").write_text(
+        "application/x-pdf pdf\nfont/x-woff woff\napplication/x-other docx wasm\n"
+    )
+    for table in ([], [str(tmp_path / "mime.types")]):
+        code = (f"import json, mimetypes; mimetypes.knownfiles[:] = {table!r}; from office.headers import content_type; "
+                f"print(json.dumps({{p: content_type(p) for p in {list(TYPES)!r}}}))")  # fmt: skip
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60
+        )
+        assert json.loads(result.stdout) == TYPES, result.stderr
 
 
 CACHE = {
@@ -149,6 +177,29 @@ def test_a_folder_page_is_forgotten_by_its_folder_address_too(versions, tmp_path
     )
 
 
+def test_the_cdn_is_asked_for_the_addresses_a_browser_asks_for(tmp_path, cdn):
+    """File names with Chinese, spaces, %, + and #: each address the CDN is asked to forget is
+    one that serves that file."""
+    url, received = cdn
+    output, names = tmp_path / "output-publish", ["年度报告 2025.pdf", "a+b.html", "100%.html", "c#1.html"]
+    (output / "docs").mkdir(parents=True)
+    (output / "index.html").write_text("<p>校友会</p>", encoding="utf-8")
+    for name in names:
+        (output / "docs" / name).write_text(name, encoding="utf-8")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(output)))  # fmt: skip
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    environ = {"PUBLISH_URL": str(tmp_path / "srv/alumni"), "PUBLISH_PURGE_URL": url}
+    try:
+        publish_site(ROOT / "publishconf.py", open_target(environ), environ,
+                     overrides={"OUTPUT_PATH": str(output), "SITEURL": f"http://127.0.0.1:{server.server_port}"})  # fmt: skip
+        asked = [address for _, batch in received for address in batch if "/docs/" in address]
+        served = {urllib.request.urlopen(address, timeout=10).read().decode() for address in asked}
+    finally:
+        server.shutdown()
+    assert len(asked) == len(names) and served == set(names)
+
+
 def test_a_refused_purge_says_the_site_is_updated_and_shows_no_secret(versions, tmp_path, cdn):
     url, _ = cdn
     folder = tmp_path / "srv/alumni"
@@ -159,3 +210,31 @@ def test_a_refused_purge_says_the_site_is_updated_and_shows_no_secret(versions, 
     assert "拒绝了刷新请求（HTTP 403）" in sentence and "the site was updated" in sentence
     assert "k-in-query" not in sentence and "wrong-token" not in sentence
     assert report.changes.uploaded  # published all the same
+
+
+def test_keys_hidden_files_links_and_private_copies_are_never_published(tmp_path):
+    """Whatever put them in the built site (a key dropped in content/images/ is copied as it
+    is), the publish names each and sends nothing."""
+    output, data = tmp_path / "output-publish", tmp_path / "data"
+    (output / "images" / ".git").mkdir(parents=True)
+    (data / "private").mkdir(parents=True)
+    (data / "private" / "register.csv").write_text("name,mobile\n王小明,13800138000\n", encoding="utf-8")
+    (output / "index.html").write_text("<p>校友会</p>", encoding="utf-8")
+    (output / "images" / ".git" / "config").write_text("[remote]\n", encoding="utf-8")
+    (output / "images" / "office.agekey").write_text("AGE-SECRET-KEY-1QQQ\n", encoding="utf-8")
+    (output / "images" / "deploy").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nb3Bl\n", encoding="utf-8")
+    (output / "images" / "list.txt").write_bytes((data / "private" / "register.csv").read_bytes())
+    (output / "images" / "passwd.txt").symlink_to("/etc/passwd")
+    folder = tmp_path / "srv" / "alumni"
+    environ = {"PUBLISH_URL": str(folder)}
+    with pytest.raises(ProblemsFound) as found:
+        publish_site(ROOT / "publishconf.py", open_target(environ), environ,
+                     overrides={"OUTPUT_PATH": str(output), "DATA_PACKAGE": str(data / "datapackage.yaml")})  # fmt: skip
+    assert [(p.file, p.zh.split("，")[0]) for p in found.value.problems] == [
+        ("output-publish/images/.git/config", "是隐藏文件或在隐藏文件夹里"),
+        ("output-publish/images/deploy", "像是私钥或密钥文件"),
+        ("output-publish/images/list.txt", "与 data/private 或 data/inbox 里的私密文件相同"),
+        ("output-publish/images/office.agekey", "像是私钥或密钥文件"),
+        ("output-publish/images/passwd.txt", "是符号链接"),
+    ]
+    assert not folder.exists()

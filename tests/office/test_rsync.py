@@ -147,6 +147,15 @@ def test_a_folder_without_its_full_path_is_in_the_repository_whatever_folder_one
     assert target.destination == str(tmp_path / "site-for-pages")
 
 
+def test_a_server_folder_of_other_files_is_not_wiped(ssh_server, tmp_path):
+    folder = tmp_path / "home" / "publish"  # a typo in PUBLISH_URL: the account's home folder
+    folder.mkdir(parents=True)
+    (folder / "thesis.docx").write_bytes(b"PK")
+    with pytest.raises(ProblemsFound, match="已有别的文件而不是网站"):
+        open_target(ssh_server.environ(folder))
+    assert (folder / "thesis.docx").exists()
+
+
 def test_a_shallow_server_folder_is_refused():
     with pytest.raises(ProblemsFound, match="至少两层"):
         open_target({"PUBLISH_URL": "ssh://deploy@www.example.edu.cn/srv"})
