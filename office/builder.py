@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,8 +125,9 @@ class Builder:
                 self.process = None
             return Outcome(
                 False,
-                [
-                    "构建进程意外退出，请查看终端里的报错 / the build process stopped unexpectedly; see the terminal"
+                [  # its stderr is not the terminal's (Pelican's own lines): invoke build shows why
+                    "构建进程意外退出；再保存一次即可重试，如仍如此请运行 invoke build 查看原因 / "
+                    "the build process stopped unexpectedly; save again to retry, or run invoke build to see why"
                 ],
             )
 
@@ -193,11 +195,21 @@ def main() -> None:
                 outcome = Outcome(False, [problem.sentence() for problem in found.problems], restored)
             except stopping.BuildStopped:
                 outcome = Outcome(False, stopped=True)
+            except Exception as error:  # a fault of ours, not the editor's: said, and the worker lives on
+                traceback.print_exc()
+                outcome = Outcome(False, [_unexpected(error)], _restore(last))
         stopping.allow(None)
         answers.write(json.dumps(outcome.__dict__, ensure_ascii=False) + "\n")
         answers.flush()
         if not _asked_soon(IDLE):
             gc.collect()
+
+
+def _unexpected(error: BaseException) -> str:
+    """A build that failed where no check expected it, as a sentence that says what to do."""
+    detail = f"{type(error).__name__}: {error}".strip().splitlines()[0][:200]
+    return (f"构建时出现意外错误（{detail}）；请撤销刚才的修改再保存，并运行 invoke build 查看详情 / "
+            f"the build failed unexpectedly ({detail}); undo your last change and save, and run invoke build to see more")  # fmt: skip
 
 
 def _asked_soon(seconds: float) -> bool:

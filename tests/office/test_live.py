@@ -2,6 +2,8 @@
 pages or of the search index."""
 
 import contextlib
+import html
+import shutil
 import threading
 import time
 import urllib.error
@@ -350,3 +352,29 @@ def test_a_table_saved_in_gb18030_is_noted_once_in_the_terminal_and_on_the_pages
         assert preview.rebuild([str(events)]).ok
         assert "data-preview-notes" not in get(url + "/events/")[1]
         assert len([line for line in said if line.startswith("注意")]) == 1
+
+
+def test_a_data_package_or_form_caught_mid_save_or_saved_as_gbk_is_a_sentence_and_the_worker_lives(project):
+    """The defect: data/datapackage.yaml caught empty in the middle of its save, or not YAML, or a
+    form saved as GBK, ended the build worker (twice: it is started again once), and the page said
+    "see the terminal", where nothing was."""
+    (project / "forms").unlink()
+    (project / "forms").mkdir()
+    for definition in (ROOT / "forms").glob("*.yaml"):
+        shutil.copy(definition, project / "forms")
+    descriptor, form = project / "data/datapackage.yaml", project / "forms/contact.yaml"
+    good = {path: path.read_bytes() for path in (descriptor, form)}
+    with previewing(project) as (preview, url, _):
+        worker = preview.builder.process.pid
+        for path, saved, sentence in [
+            (descriptor, b"", "data/datapackage.yaml: 应当列出数据表（resources:）"),
+            (descriptor, good[descriptor].replace(b"resources:", b"resources: [", 1), "data/datapackage.yaml, 第 9 行 (line 9): YAML 格式有误"),
+            (form, good[form].decode().encode("gb18030"), "forms/contact.yaml, 第 1 行 (line 1): 不是 UTF-8 文本"),
+        ]:  # fmt: skip
+            path.write_bytes(saved)
+            outcome = preview.rebuild([str(path)])
+            assert [p[: len(sentence)] for p in outcome.problems] == [sentence]
+            assert sentence in html.unescape(get(url + "/")[1])
+            path.write_bytes(good[path])
+        assert preview.rebuild([str(descriptor)]).ok and 'role="alert"' not in get(url + "/")[1]
+        assert preview.builder.process.pid == worker
