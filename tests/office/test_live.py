@@ -3,7 +3,12 @@ pages or of the search index."""
 
 import contextlib
 import html
+import json
+import os
 import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -18,7 +23,7 @@ from office.builder import Builder
 from office.live import LivePreview, serve_live
 from office.publishing import open_target, publish_site
 from tests.office.conftest import demo_copy
-from tests.support import PROJECT, ROOT
+from tests.support import PROJECT, ROOT, free_port
 
 ARTICLE = "news/alumni-forum-2026.md"
 OTHER = "news/chongqing-annual-meeting-2025.md"
@@ -378,3 +383,29 @@ def test_a_data_package_or_form_caught_mid_save_or_saved_as_gbk_is_a_sentence_an
             path.write_bytes(good[path])
         assert preview.rebuild([str(descriptor)]).ok and 'role="alert"' not in get(url + "/")[1]
         assert preview.builder.process.pid == worker
+
+
+def test_ctrl_c_during_a_build_ends_every_process_and_leaves_no_folder_or_sentence(project):
+    """The defect: Ctrl-C reaches the whole process group, the build worker too, which died
+    mid-build: the server said "the build process stopped unexpectedly" as it ended, started a
+    worker again in its place, and a half-built folder could stay beside output/."""
+    command = [sys.executable, "-m", "office.live", "--settings", str(project / "pelicanconf.py"),
+               "--overrides", json.dumps(PROJECT), "--port", str(free_port()), "--inbox", str(project / "inbox")]  # fmt: skip
+    with (project / "live.log").open("w") as log:
+        server = subprocess.Popen(
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not any(project.glob(".output-building-*")):  # the first build is under way
+            assert time.monotonic() < deadline and server.poll() is None
+            time.sleep(0.005)
+        workers = _children(server.pid)
+        os.killpg(server.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        server.wait(timeout=10)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+    assert workers and not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    assert sorted(p.name for p in project.glob(".output*")) == []
+    assert "意外" not in (project / "live.log").read_text(encoding="utf-8")
