@@ -16,10 +16,8 @@ from decimal import Decimal
 from operator import call
 from pathlib import Path
 
-import yaml
-
 from core import ledger, tables
-from core.definitions import Form
+from core.definitions import Form, read_yaml
 from core.events import event_problems
 from core.problems import Problem, ProblemsFound
 from core.records import record_problems
@@ -248,51 +246,67 @@ class DataPackage:
     notes: list[Problem]
 
 
+def _descriptor_label(descriptor: Path) -> str:
+    return f"{descriptor.parent.name}/{descriptor.name}"  # data/datapackage.yaml, as the editor finds it
+
+
 def _load(descriptor: Path) -> dict:
-    return yaml.load(
-        descriptor.read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    )
+    """The descriptor; ProblemsFound, naming the file and line, if it is no YAML mapping (a
+    mistake, or a file caught empty in the middle of its save)."""
+    spec = read_yaml(descriptor, _descriptor_label(descriptor))
+    if not isinstance(spec, dict) or not isinstance(spec.get("resources"), list):
+        raise ProblemsFound([Problem(_descriptor_label(descriptor), "应当列出数据表（resources:）；请对照上一版改正，或用 git 恢复上一版",
+                                     "should list the tables (resources:); compare it with the last version, or restore that with git",
+                                     line=getattr(spec, "line", None), kind="descriptor")])  # fmt: skip
+    return spec
 
 
 def read_descriptor(descriptor: Path) -> list[Resource]:
-    """The resources of datapackage.yaml; file paths are relative to the descriptor."""
-    spec = _load(descriptor)
+    """The resources of datapackage.yaml; file paths are relative to the descriptor. Raises
+    ProblemsFound naming the file and line of the first mistake in it."""
     resources = []
-    for item in spec["resources"]:
-        schema = item["schema"]
-        fields = tuple(
-            Field(
-                name=f["name"],
-                type=f.get("type", "string"),
-                format=f.get("format", "default"),
-                constraints=f.get("constraints", {}),
-                example=str(f["example"]) if "example" in f else None,
-                **{
-                    key: tuple(f[camel])
-                    for key, camel in (("true_values", "trueValues"), ("false_values", "falseValues"))
-                    if camel in f
-                },
-            )
-            for f in schema["fields"]
-        )
-        foreign = tuple(
-            (fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0])
-            for fk in schema.get("foreignKeys", [])
-        )
-        unique = tuple(f.name for f in fields if f.constraints.get("unique"))
-        resources.append(
-            Resource(
-                item["name"],
-                descriptor.parent / item["path"],
-                fields,
-                tuple(schema.get("primaryKey", ())),
-                unique,
-                foreign,
-                bool(item.get("optional")),
-                item.get("form"),
-            )
-        )
+    for item in _load(descriptor)["resources"]:
+        try:
+            resources.append(_resource(descriptor, item))
+        except (KeyError, TypeError, AttributeError) as error:
+            raise ProblemsFound([Problem(_descriptor_label(descriptor), f"这张表的说明缺少或写错了 {error}；请对照其他表改正",
+                                         f"the description of this table lacks or miswrites {error}; compare it with the other tables",
+                                         line=getattr(item, "line", None), kind="descriptor")]) from None  # fmt: skip
     return resources
+
+
+def _resource(descriptor: Path, item: dict) -> Resource:
+    schema = item["schema"]
+    fields = tuple(
+        Field(
+            name=f["name"],
+            type=f.get("type", "string"),
+            format=f.get("format", "default"),
+            constraints=f.get("constraints", {}),
+            example=str(f["example"]) if "example" in f else None,
+            **{
+                key: tuple(f[camel])
+                for key, camel in (("true_values", "trueValues"), ("false_values", "falseValues"))
+                if camel in f
+            },
+        )
+        for f in schema["fields"]
+    )
+    foreign = tuple(
+        (fk["fields"][0], fk["reference"]["resource"], fk["reference"]["fields"][0])
+        for fk in schema.get("foreignKeys", [])
+    )
+    unique = tuple(f.name for f in fields if f.constraints.get("unique"))
+    return Resource(
+        item["name"],
+        descriptor.parent / item["path"],
+        fields,
+        tuple(schema.get("primaryKey", ())),
+        unique,
+        foreign,
+        bool(item.get("optional")),
+        item.get("form"),
+    )
 
 
 def validate_package(descriptor: Path, keep_rows: bool = True) -> DataPackage:
@@ -302,18 +316,7 @@ def validate_package(descriptor: Path, keep_rows: bool = True) -> DataPackage:
     """
     problems: list[Problem] = []
     notes: list[Problem] = []
-    try:
-        resources = read_descriptor(descriptor)
-    except (OSError, yaml.YAMLError, KeyError, TypeError) as error:
-        raise ProblemsFound(
-            [
-                Problem(
-                    str(descriptor),
-                    f"无法读取数据包说明：{error}",
-                    f"cannot read the package descriptor: {error}",
-                )
-            ]
-        ) from None
+    resources = read_descriptor(descriptor)
     tables: dict[str, list[dict]] = {}
     keys: dict[tuple[str, str], set] = {}
     unreadable: set[str] = set()

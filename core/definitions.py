@@ -236,9 +236,9 @@ def load_forms(
     for path in sorted(directory.glob("*.yaml")):
         label = f"{directory.name}/{path.name}"
         try:
-            spec = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
-        except yaml.YAMLError as error:
-            problems.append(yaml_problem(label, error))
+            spec = read_yaml(path, label)
+        except ProblemsFound as found:
+            problems += found.problems
             continue
         found = _Checker(label, problems)
         form = found.form(path.stem, spec, events or [], tuple((closed or {}).items()))
@@ -256,6 +256,21 @@ _YAML_MISTAKES = (
     ("flow", "括号没有配对，请补上 } 或 ]", "a bracket is not closed; add the closing } or ]"),
     ("tab", "不能用 Tab 缩进，请改用空格", "indent with spaces, not tabs"),
 )
+
+
+def read_yaml(path: Path, label: str):
+    """A YAML file an editor writes (a form, the data package), its mappings knowing their lines;
+    raises ProblemsFound naming the file and line when it is no UTF-8 or no YAML, or cannot be read."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except yaml.YAMLError as error:
+        raise ProblemsFound([yaml_problem(label, error)]) from None
+    except UnicodeDecodeError as error:  # saved as GBK by an editor that was not told otherwise
+        line = error.object[: error.start].count(b"\n") + 1
+        raise ProblemsFound([Problem(label, "不是 UTF-8 文本；请在编辑器中另存为 UTF-8", "is not UTF-8 text; save it as UTF-8 in your editor",
+                                     line=line, kind="encoding")]) from None  # fmt: skip
+    except OSError as error:  # gone, or a folder, while an editor or git saves it
+        raise ProblemsFound([Problem(label, f"无法读取（{error.strerror}）", f"cannot be read ({error.strerror})", kind="file")]) from None  # fmt: skip
 
 
 def yaml_problem(label: str, error: yaml.YAMLError) -> Problem:

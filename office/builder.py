@@ -30,6 +30,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from core.problems import ProblemsFound
 # index build simply runs to its end.
 STOP = getattr(signal, "SIGUSR1", None)
 IDLE = 0.1  # seconds without a request before the worker collects its garbage
+STOP_WAIT = 5.0  # seconds the preview's end waits for its worker's build to stop, then to end
 
 
 @dataclass
@@ -75,6 +77,7 @@ class Builder:
         self.lock = threading.Lock()
         self.numbers = itertools.count(1)
         self.stoppable: int | None = None  # the stoppable build asked for, until it answers
+        self.closed = False  # close() was called: no worker is started again
 
     def build(self, pages_first: bool = False, stoppable: bool = False) -> Outcome:
         """A whole build, writing only the files whose content changed; `pages_first`: keep the
@@ -82,11 +85,11 @@ class Builder:
         stop() may stop it."""
         number = next(self.numbers) if stoppable else None
         self.stoppable = number
-        try:
-            return self._ask({"build": True, "pages_first": pages_first, "stoppable": number})
-        finally:
-            if self.stoppable == number:
-                self.stoppable = None
+        # Not reset when the wait for the answer is interrupted (Ctrl-C): close() stops that build.
+        outcome = self._ask({"build": True, "pages_first": pages_first, "stoppable": number})
+        if self.stoppable == number:
+            self.stoppable = None
+        return outcome
 
     def stop(self) -> None:
         """Ask the stoppable build asked for, running or about to run, to stop: it answers at
@@ -108,10 +111,15 @@ class Builder:
     def _ask(self, request: dict) -> Outcome:
         with self.lock:  # one at a time: the output folder has one writer
             for _ in range(2):  # a worker that died is replaced once
+                if self.closed:  # the preview is ending: its worker was stopped, not lost
+                    return Outcome(False, stopped=True)
                 if self.process is None or self.process.poll() is not None:
+                    # A process group of its own: Ctrl-C in the terminal reaches the server, which
+                    # ends the worker in order (close()). Interrupted itself mid-build, the worker
+                    # was lost to the server, which said so and started another as it ended.
                     self.process = subprocess.Popen(self.command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                                     stderr=self.log or subprocess.DEVNULL, text=True,
-                                                    cwd=Path(__file__).resolve().parents[1],
+                                                    cwd=Path(__file__).resolve().parents[1], start_new_session=True,
                                                     pass_fds=self.stops[:1] if self.stops else ())  # fmt: skip
                 try:
                     self.process.stdin.write(json.dumps(request) + "\n")
@@ -124,18 +132,31 @@ class Builder:
                 self.process = None
             return Outcome(
                 False,
-                [
-                    "构建进程意外退出，请查看终端里的报错 / the build process stopped unexpectedly; see the terminal"
+                [  # its stderr is not the terminal's (Pelican's own lines): invoke build shows why
+                    "构建进程意外退出；再保存一次即可重试，如仍如此请运行 invoke build 查看原因 / "
+                    "the build process stopped unexpectedly; save again to retry, or run invoke build to see why"
                 ],
             )
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.stdin.close()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+        """End the worker, the build it runs stopped first: Ctrl-C leaves no process and no
+        half-built folder behind, and says nothing of a worker lost."""
+        self.closed = True
+        self.stop()
+        answered = self.lock.acquire(timeout=STOP_WAIT)  # the build under way answers, stopped
+        try:
+            if self.process is not None and self.process.poll() is None:
+                if not answered:  # a build that does not stop: cleaned up as on SIGTERM
+                    self.process.terminate()
+                self.process.stdin.close()  # no more requests: it ends
+                try:
+                    self.process.wait(timeout=STOP_WAIT)
+                except subprocess.TimeoutExpired:  # and the processes it forked with it
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                    self.process.wait()
+        finally:
+            if answered:
+                self.lock.release()
         if self.stops:
             for end in self.stops:
                 os.close(end)
@@ -156,7 +177,7 @@ def main() -> None:
                 stopping.ask(int(numbers[-1]))
 
         signal.signal(STOP, asked)
-    # Stopped from outside (a harness, a service manager): clean up as on Ctrl-C, no folder left.
+    # Stopped from outside (a harness, a service manager): clean up, no folder left.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))
     from pelican import signals  # here, not at the top: the server side never loads Pelican
 
@@ -193,11 +214,21 @@ def main() -> None:
                 outcome = Outcome(False, [problem.sentence() for problem in found.problems], restored)
             except stopping.BuildStopped:
                 outcome = Outcome(False, stopped=True)
+            except Exception as error:  # a fault of ours, not the editor's: said, and the worker lives on
+                traceback.print_exc()
+                outcome = Outcome(False, [_unexpected(error)], _restore(last))
         stopping.allow(None)
         answers.write(json.dumps(outcome.__dict__, ensure_ascii=False) + "\n")
         answers.flush()
         if not _asked_soon(IDLE):
             gc.collect()
+
+
+def _unexpected(error: BaseException) -> str:
+    """A build that failed where no check expected it, as a sentence that says what to do."""
+    detail = f"{type(error).__name__}: {error}".strip().splitlines()[0][:200]
+    return (f"构建时出现意外错误（{detail}）；请撤销刚才的修改再保存，并运行 invoke build 查看详情 / "
+            f"the build failed unexpectedly ({detail}); undo your last change and save, and run invoke build to see more")  # fmt: skip
 
 
 def _asked_soon(seconds: float) -> bool:

@@ -317,20 +317,20 @@ def serve(settings_file: Path, inbox: Path, host: str = "127.0.0.1", port: int =
     builder = Builder(settings_file, overrides)
     preview = LivePreview(builder, Path(settings["OUTPUT_PATH"]), inbox, sources_of(settings, settings_file),
                           Path(settings["THEME"]), say)  # fmt: skip
-    server = serve_live(preview, host, port)
-    preview.rebuild()
-    preview.index_later = bool(settings.get("SEARCH_INDEX"))
-    preview.start()
-    say(
-        f"打开 / open http://{host}:{port}/  (Ctrl-C 停止 / to stop); 表单提交保存在 / submissions go to {inbox}"
-    )
-    try:
+    server, watcher = serve_live(preview, host, port), None
+    try:  # from the first build on: Ctrl-C during it too ends the worker and its build in order
+        preview.rebuild()
+        preview.index_later = bool(settings.get("SEARCH_INDEX"))
+        watcher = preview.start()
+        say(f"打开 / open http://{host}:{port}/  (Ctrl-C 停止 / to stop); 表单提交保存在 / submissions go to {inbox}")  # fmt: skip
         server.serve_forever()
     except KeyboardInterrupt:
         pass
     finally:
         preview.stop()
-        builder.close()
+        builder.close()  # stops the build under way, which then says nothing
+        if watcher is not None:
+            watcher.join(timeout=10)
         server.server_close()
 
 

@@ -10,6 +10,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from core import stopping
 from core.entries import MANIFEST, make_entry, read_entry
 from core.manifest import active
 from plugins.pictures import cards
@@ -25,8 +26,15 @@ def run_everywhere(function: Callable, jobs: list) -> list:
     if len(jobs) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return [function(job) for job in jobs]
     workers = min(len(jobs), os.cpu_count() or 1)
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return list(pool.map(function, jobs))
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    try:
+        results = []
+        for result in pool.map(function, jobs):
+            results.append(result)
+            stopping.check()  # the live preview may stop the build: after this photo, not after all
+        return results
+    finally:  # stopped: the photos not begun are not made (those made are in the cache)
+        pool.shutdown(cancel_futures=True)
 
 
 def _make_photo(job: tuple[Path, Path, Recipe]) -> dict | str:

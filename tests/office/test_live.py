@@ -2,6 +2,13 @@
 pages or of the search index."""
 
 import contextlib
+import html
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -16,7 +23,7 @@ from office.builder import Builder
 from office.live import LivePreview, serve_live
 from office.publishing import open_target, publish_site
 from tests.office.conftest import demo_copy
-from tests.support import PROJECT, ROOT
+from tests.support import PROJECT, ROOT, free_port
 
 ARTICLE = "news/alumni-forum-2026.md"
 OTHER = "news/chongqing-annual-meeting-2025.md"
@@ -350,3 +357,55 @@ def test_a_table_saved_in_gb18030_is_noted_once_in_the_terminal_and_on_the_pages
         assert preview.rebuild([str(events)]).ok
         assert "data-preview-notes" not in get(url + "/events/")[1]
         assert len([line for line in said if line.startswith("注意")]) == 1
+
+
+def test_a_data_package_or_form_caught_mid_save_or_saved_as_gbk_is_a_sentence_and_the_worker_lives(project):
+    """The defect: data/datapackage.yaml caught empty in the middle of its save, or not YAML, or a
+    form saved as GBK, ended the build worker (twice: it is started again once), and the page said
+    "see the terminal", where nothing was."""
+    (project / "forms").unlink()
+    (project / "forms").mkdir()
+    for definition in (ROOT / "forms").glob("*.yaml"):
+        shutil.copy(definition, project / "forms")
+    descriptor, form = project / "data/datapackage.yaml", project / "forms/contact.yaml"
+    good = {path: path.read_bytes() for path in (descriptor, form)}
+    with previewing(project) as (preview, url, _):
+        worker = preview.builder.process.pid
+        for path, saved, sentence in [
+            (descriptor, b"", "data/datapackage.yaml: 应当列出数据表（resources:）"),
+            (descriptor, good[descriptor].replace(b"resources:", b"resources: [", 1), "data/datapackage.yaml, 第 9 行 (line 9): YAML 格式有误"),
+            (form, good[form].decode().encode("gb18030"), "forms/contact.yaml, 第 1 行 (line 1): 不是 UTF-8 文本"),
+        ]:  # fmt: skip
+            path.write_bytes(saved)
+            outcome = preview.rebuild([str(path)])
+            assert [p[: len(sentence)] for p in outcome.problems] == [sentence]
+            assert sentence in html.unescape(get(url + "/")[1])
+            path.write_bytes(good[path])
+        assert preview.rebuild([str(descriptor)]).ok and 'role="alert"' not in get(url + "/")[1]
+        assert preview.builder.process.pid == worker
+
+
+def test_ctrl_c_during_a_build_ends_every_process_and_leaves_no_folder_or_sentence(project):
+    """The defect: Ctrl-C reaches the whole process group, the build worker too, which died
+    mid-build: the server said "the build process stopped unexpectedly" as it ended, started a
+    worker again in its place, and a half-built folder could stay beside output/."""
+    command = [sys.executable, "-m", "office.live", "--settings", str(project / "pelicanconf.py"),
+               "--overrides", json.dumps(PROJECT), "--port", str(free_port()), "--inbox", str(project / "inbox")]  # fmt: skip
+    with (project / "live.log").open("w") as log:
+        server = subprocess.Popen(
+            command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while not any(project.glob(".output-building-*")):  # the first build is under way
+            assert time.monotonic() < deadline and server.poll() is None
+            time.sleep(0.005)
+        workers = _children(server.pid)
+        os.killpg(server.pid, signal.SIGINT)  # what the terminal does on Ctrl-C
+        server.wait(timeout=10)
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
+    assert workers and not [pid for pid in workers if Path(f"/proc/{pid}").exists()]
+    assert sorted(p.name for p in project.glob(".output*")) == []
+    assert "意外" not in (project / "live.log").read_text(encoding="utf-8")
