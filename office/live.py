@@ -136,8 +136,9 @@ class LivePreview:
             for warning in [w for w in outcome.warnings if w not in self.warned]:
                 self.say(f"注意 / note: {warning}")
             self.warned = set(outcome.warnings)
-            self.say(f"已更新 {len(outcome.written) + len(outcome.deleted)} 个文件，用时 {outcome.seconds:.1f} 秒 / "
-                     f"{len(outcome.written) + len(outcome.deleted)} files updated in {outcome.seconds:.1f}s")  # fmt: skip
+            files = len(outcome.written) + len(outcome.deleted)
+            self.say(f"已更新 {files} 个文件，用时 {outcome.seconds:.1f} 秒 / "
+                     f"{files} file{'' if files == 1 else 's'} updated in {outcome.seconds:.1f}s")  # fmt: skip
         else:
             self.say("\n".join(["网站没有更新，仍显示上一次的版本 / the site was not updated; the last good one is served:", *outcome.problems]))  # fmt: skip
 
