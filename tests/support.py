@@ -166,3 +166,12 @@ def multipart(
         head = f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
         parts.append(f"{head}Content-Type: application/octet-stream\r\n\r\n".encode() + data + b"\r\n")
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+
+
+def dark_context(browser, width: int, height: int, text: str = "normal"):
+    """A browser context in the dark colour scheme, at this size, with the large text switched on
+    when text is "large" (as the page's switch keeps it, in localStorage)."""
+    context = browser.new_context(viewport={"width": width, "height": height}, color_scheme="dark")
+    if text == "large":
+        context.add_init_script("localStorage.setItem('text-size', 'large')")
+    return context

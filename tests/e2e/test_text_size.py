@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PAGES, screenshot
+from tests.support import dark_context
 
 # The enhanced contrast rule (WCAG AAA, 7:1) is off in axe by default; in larger text it is ours.
 AXE_LARGE = {"resultTypes": ["violations"], "rules": {"color-contrast-enhanced": {"enabled": True}}}
@@ -110,9 +111,7 @@ def test_in_larger_text_the_keyboard_reaches_the_switch_the_menu_and_every_field
 @pytest.mark.parametrize("text", ["normal", "large"])
 def test_the_dark_colour_scheme_keeps_its_contrast_in_both_sizes(browser, site_server, text):
     """Phones in dark mode: buttons, errors and grey text (4.5:1, and 7:1 in larger text)."""
-    context = browser.new_context(viewport={"width": 375, "height": 800}, color_scheme="dark")
-    if text == "large":
-        context.add_init_script("localStorage.setItem('text-size', 'large')")
+    context = dark_context(browser, 375, 800, text)
     page = context.new_page()
     options = AXE_LARGE if text == "large" else {"resultTypes": ["violations"]}
     found = []

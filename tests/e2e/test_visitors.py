@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import overflow
-from tests.support import ROOT, build_repo, preview_server
+from tests.support import ROOT, build_repo, dark_context, preview_server
 
 PHONE = 360
 ARTICLE = "/news/2026-nian-xiao-you-fan-xiao-ri-ju-xing-shu-qian-ming.html"
@@ -96,9 +96,7 @@ PALE_ON_PAPER = """() => {
 
 @pytest.mark.parametrize("text", ["normal", "large"])
 def test_a_page_printed_in_dark_mode_prints_dark_text_on_white(browser, site_server, text):
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="dark")
-    if text == "large":
-        context.add_init_script("localStorage.setItem('text-size', 'large')")
+    context = dark_context(browser, 1280, 900, text)
     page = context.new_page()
     try:
         pale = []
