@@ -65,6 +65,10 @@ CATEGORY_DESCRIPTIONS = {
 # A translation sits beside its original with the language before the extension:
 # news/homecoming.md and news/homecoming.en.md. The file name links the two.
 PATH_METADATA = r"(?P<translation_key>[^.]+)(?:\.(?P<lang>[a-z]{2}))?\.[a-z]+$"
+# What editors' programs leave beside a file they have open (Word and WPS's ~$ lock files,
+# LibreOffice's .~lock.…#, Emacs's .#…) is never content: read as an article, a lock file
+# named ~$返校日.md stopped the build with "missing title".
+IGNORE_FILES = [".#*", "~$*", ".~lock.*"]
 ARTICLE_TRANSLATION_ID = "translation_key"
 # A document named so too (agenda.en.pdf) is published as it is named; Pelican has no
 # setting for a static file in another language and stopped with a KeyError.

@@ -27,6 +27,17 @@ def sentences_of(repo) -> list[str]:
     return [p.sentence() for p in found.value.problems]
 
 
+def test_what_an_editors_program_leaves_beside_an_open_file_is_not_read(make_repo):
+    """The defect: Word's and WPS's lock file ~$… .md beside an open article was read as an
+    article without a title, and the build stopped."""
+    repo = make_repo(
+        {"news/a.md": NEWS.format(""), "news/~$a.md": "\x00\x07编辑", "news/.~lock.a.md#": "lock"}
+    )
+    build_repo(repo)
+    assert (repo / "output/news/chong-qing-xiao-you-hui-nian-hui.html").exists()
+    assert not [p for p in (repo / "output").rglob("*") if "~" in p.name or "lock" in p.name]
+
+
 def test_a_misspelt_key_names_the_key_it_resembles(make_repo):
     repo = make_repo({"news/a.md": NEWS.format("Stauts: draft")})
     assert sentences_of(repo) == [
