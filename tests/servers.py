@@ -98,6 +98,14 @@ class GitServer:
         return subprocess.run(["git", "--git-dir", str(self.bare), *args], capture_output=True, text=True,
                               check=True).stdout  # fmt: skip
 
+    def settled(self, seconds: float = 10) -> None:
+        """Wait until the server has finished every push it took: a client killed mid-push leaves
+        its receive-pack on the server reading to the end, and a check of the repository made
+        meanwhile (fsck) sees that push half done."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and any(_pushing(pid, self.bare) for pid in os.listdir("/proc")):
+            time.sleep(0.05)
+
     def objects(self) -> bytes:
         """Every object the server holds, as git reads it (packed or loose, deltas resolved)."""
         return subprocess.run(["git", "--git-dir", str(self.bare), "cat-file", "--batch-all-objects", "--batch"],
@@ -105,6 +113,19 @@ class GitServer:
 
     def rows(self, path: str, branch: str = "submissions") -> list[dict[str, str]]:
         return parse_records(self.git("show", f"{branch}:{path}").encode(), path)
+
+
+def _pushing(pid: str, bare: Path) -> bool:
+    """Whether process pid is a receive-pack working in bare (the daemon runs it there as
+    `git receive-pack .`)."""
+    try:
+        return (
+            pid.isdigit()
+            and b"receive-pack ." in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+            and Path(f"/proc/{pid}/cwd").resolve() == bare.resolve()
+        )
+    except OSError:  # ended meanwhile
+        return False
 
 
 def bare_repository(folder: Path) -> Path:

@@ -90,6 +90,7 @@ def test_an_instance_killed_mid_push_loses_no_acknowledged_row(git_daemon):
     acknowledged += [line.strip() for line in victim.stdout if not line.startswith("{")]
     for process in processes[1:]:
         assert process.wait(timeout=60) == 0
+    git_daemon.settled()  # the killed writer's push, ended on the server's side too
     git_daemon.git("fsck", "--no-progress", "--strict")
     rows = git_daemon.rows("contact-v1.csv")  # parses: no torn row
     ids = [row["id"] for row in rows]
