@@ -140,6 +140,11 @@ class Form:
         """The form's photos field, if it has one (a form has at most one)."""
         return next((f for f in self.fields if f.type == "photos"), None)
 
+    @functools.cached_property
+    def registers(self) -> bool:
+        """Whether it registers people for events (a field choosing from data/events.csv)."""
+        return any(f.choices_from == "events" for f in self.fields)
+
     def body_limit(self, text_bytes: int) -> int:
         """The largest body the handler reads for this form: what its text fields take
         (FORMS_MAX_BODY_BYTES), and each photo it takes at its largest, with its part's headers."""

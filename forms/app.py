@@ -47,7 +47,7 @@ from forms.checkin import check_in, key_from_env, key_matches, read_scans
 from forms.gitinbox import GitInbox, remote_from_env
 from forms.inbox import ATTEMPT, LocalInbox, Storage, attempt
 from forms.photos import Photo, Refused, photo_names, take_photos
-from forms.places import Standing, placed, standing
+from forms.places import Standing, capacity_of, placed, standing
 from forms.ratelimit import RateLimiter
 from forms.s3inbox import S3Inbox, bucket_from_env
 from forms.submission import Submission, check
@@ -392,18 +392,14 @@ class FormHandler:
 
     def capacity(self, form: Form, values: dict[str, str]) -> int | None:
         """The places of the event a registration is for, when it has a number of them."""
-        if not any(f.choices_from == "events" for f in form.fields):
-            return None
-        event = self._events.get(values.get("event", ""), {})
-        places = str(event.get("capacity") or "")
-        return int(places) if places.isdigit() and int(places) else None
+        return capacity_of(self._events.get(values.get("event", ""), {})) if form.registers else None
 
     def place(self, environ: dict, form: Form, method: str, cancel: bool) -> _Answer:
         """GET .../status?id=: where a registration stands; POST .../cancel (id): give the place up,
         which moves the first on the waiting list up. The id, unguessable, is the registrant's key."""
         storage = self.settings.storage
         looked_up = hasattr(storage, "registrations") or hasattr(storage, "standing")
-        if not looked_up or not any(f.choices_from == "events" for f in form.fields):
+        if not looked_up or not form.registers:
             raise _Refusal(
                 404,
                 "这里查不到报名情况，请联系主办方",
@@ -429,8 +425,7 @@ class FormHandler:
                 rows, cancelled = storage.registrations(form)
                 mine = next((row for row in rows if row["id"] == submission_id), None)
                 event = self._events.get((mine or {}).get("event", ""), {})
-                places = str(event.get("capacity") or "")
-                now = standing(rows, cancelled, submission_id, int(places) if places.isdigit() else None)
+                now = standing(rows, cancelled, submission_id, capacity_of(event))
         except (OSError, ProblemsFound) as error:
             logger.error("could not read the registrations of %s: %s", form.name, _unread(error))
             raise _Refusal(
@@ -465,11 +460,7 @@ class FormHandler:
         the arrivals it sends (POST .../checkin). Open only with FORMS_CHECKIN_KEY set, and for a
         registration form whose storage can count (not a landing bucket)."""
         storage = self.settings.storage
-        if (
-            self.settings.checkin_key is None
-            or not hasattr(storage, "arrive")
-            or not any(f.choices_from == "events" for f in form.fields)
-        ):
+        if self.settings.checkin_key is None or not hasattr(storage, "arrive") or not form.registers:
             raise _Refusal(404, "这里没有开放签到", "Check-in is not open here")
         page = part == "checkin"  # the page, which its script posts back to; or the script
         if method not in ("GET", "HEAD", "POST") or (method == "POST" and not page):
@@ -512,11 +503,10 @@ class FormHandler:
         except ValueError:
             raise _Refusal(400, "签到数据的格式不对，请刷新签到页面后再试",
                            "The check-in data is not as expected; reload the check-in page and try again") from None  # fmt: skip
-        places = str(event.get("capacity") or "")
         storage = self.settings.storage
         try:
             rows, cancelled = storage.registrations(form)
-            door = check_in(str(event["id"]), int(places) if places.isdigit() else None, rows, cancelled,
+            door = check_in(str(event["id"]), capacity_of(event), rows, cancelled,
                             scans, lambda marks: storage.arrive(form, marks))  # fmt: skip
         except (OSError, ProblemsFound) as error:
             logger.error("could not mark arrivals at %s: %s", event["id"], _unread(error))

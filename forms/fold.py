@@ -50,7 +50,7 @@ from forms.gitinbox import (
     remote_from_env,
 )
 from forms.inbox import BOOKKEEPING, photo_path
-from forms.places import CANCELLED, cancellations_file, places
+from forms.places import CANCELLED, cancellations_file, capacity_of, places
 from forms.s3inbox import (
     ORPHAN_SECONDS,
     Bucket,
@@ -133,9 +133,9 @@ class Counting:
 
     @classmethod
     def of(cls, forms: Mapping[str, Form], events: list[dict[str, str]]) -> Counting:
-        registering = frozenset(name for name, form in forms.items() if any(f.choices_from == "events" for f in form.fields))  # fmt: skip
-        places = {str(row["id"]): str(row.get("capacity") or "") for row in events}
-        return cls(registering, {event: int(n) for event, n in places.items() if n.isdigit() and int(n)})
+        capacities = {str(row["id"]): capacity_of(row) for row in events}
+        return cls(frozenset(name for name, form in forms.items() if form.registers),
+                   {event: places for event, places in capacities.items() if places})  # fmt: skip
 
 
 def fold(

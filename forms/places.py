@@ -32,6 +32,12 @@ class Standing:
         return cls(str(data.get("place", "unknown")), int(data.get("waiting", 0)))
 
 
+def capacity_of(event: Mapping[str, object]) -> int | None:
+    """An event's number of places (data/events.csv's capacity); None if it gives none (or 0)."""
+    places = str(event.get("capacity") or "")
+    return int(places) if places.isdigit() and int(places) else None
+
+
 def cancellations_file(form: str) -> str:
     """The file beside a form's inbox files that lists its cancelled submissions."""
     return f"{form}-cancelled.csv"

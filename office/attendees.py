@@ -23,7 +23,7 @@ from core.sealing import Opener, Unreadable, is_sealed
 from core.translations import page_environment
 from forms.checkin import code
 from forms.inbox import Inbox
-from forms.places import places
+from forms.places import capacity_of, places
 
 REGISTRATION = "event-registration"  # the form people register for events with
 SHEET = ["序号 No.", "签到码 Code", "姓名 Name", "年级 Class", "同行 Guests", "签名 Signature"]
@@ -109,8 +109,7 @@ def confirmed(
     """The event's registrations with a place (the handler's count: in the order storage took
     them, less cancellations), less those rejected in the review, sorted for the sheet."""
     rows, cancelled = inbox.registrations(REGISTRATION)
-    capacity = int(event["capacity"]) if str(event.get("capacity") or "").isdigit() else None
-    standing = places(rows, cancelled, event["id"], capacity)
+    standing = places(rows, cancelled, event["id"], capacity_of(event))
     rejected = {
         d["submission"]
         for d in inbox.decisions()
